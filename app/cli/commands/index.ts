@@ -1,9 +1,16 @@
 import type { CliCommand } from '../command';
 
-/** Every CLI command, in `visage help` order. Add one line per command module. */
+/**
+ * Every CLI command, in `visage help` order: one line per command module (each module exports
+ * `command`). Modules are required lazily so that `visage help` stays fast.
+ */
+const loaders: (() => { command: CliCommand })[] = [
+  // engine (issue 2)
+  () => require('./detect'),
+  () => require('./eval-lfw'),
+  () => require('./eval-detect'),
+];
+
 export async function loadCommands(): Promise<CliCommand[]> {
-  const modules = await Promise.all([
-    // engine (issue 2)
-  ]);
-  return modules.map((m) => (m as { command: CliCommand }).command);
+  return loaders.map((load) => load().command);
 }

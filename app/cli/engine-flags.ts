@@ -1,0 +1,53 @@
+/** Flags shared by commands that run the face engine. */
+import { PROVIDER_CHOICES, type ProviderChoice } from '../runtime/onnx-session';
+import { UsageError, numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from './command';
+import type { FaceEngineOptions } from '../pipeline/face-engine';
+import { getEmbedder, getLandmarkModel } from '../models/registry';
+
+export const ENGINE_FLAGS: FlagSpec = {
+  values: { model: 'string', landmarks: 'string', provider: 'string', threads: 'number', batch: 'number', 'models-dir': 'string' },
+  booleans: ['no-flip', 'no-tiles'],
+};
+
+export const ENGINE_USAGE =
+  '  --model ID        embedder (dlib-resnet-v1 | faceplugin-512-pca128)\n' +
+  '  --landmarks ID    landmark model (faceapi-landmark68 | faceplugin-landmark68)\n' +
+  '  --provider P      auto | cpu | cuda | dml | coreml | webgpu (default auto)\n' +
+  '  --threads N       CPU threads per model; --batch N faces per embedder batch\n' +
+  '  --no-flip         do not average the mirrored face; --no-tiles: whole-image detection only';
+
+export function mergeSpecs(...specs: FlagSpec[]): FlagSpec {
+  return {
+    values: Object.assign({}, ...specs.map((s) => s.values ?? {})),
+    booleans: specs.flatMap((s) => s.booleans ?? []),
+  };
+}
+
+export function engineOptions(p: ParsedArgs): FaceEngineOptions {
+  const provider = stringFlag(p, 'provider');
+  if (provider && !PROVIDER_CHOICES.includes(provider as ProviderChoice)) {
+    throw new UsageError(`unknown provider "${provider}" (one of ${PROVIDER_CHOICES.join(', ')})`);
+  }
+  const model = stringFlag(p, 'model');
+  const landmarks = stringFlag(p, 'landmarks');
+  try {
+    if (model) getEmbedder(model);
+    if (landmarks) getLandmarkModel(landmarks);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const threads = numberFlag(p, 'threads');
+  const batch = numberFlag(p, 'batch');
+  if (threads !== undefined && (threads < 1 || !Number.isInteger(threads))) throw new UsageError('--threads must be a positive integer');
+  if (batch !== undefined && (batch < 1 || !Number.isInteger(batch))) throw new UsageError('--batch must be a positive integer');
+  return {
+    embedder: model,
+    landmarks,
+    provider: provider as ProviderChoice | undefined,
+    threads,
+    batchSize: batch,
+    flip: !p.flags.has('no-flip'),
+    tiles: !p.flags.has('no-tiles'),
+    modelsDir: stringFlag(p, 'models-dir'),
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * ONNX Runtime sessions with execution-provider selection.
+ *
+ * `auto` tries the GPU providers this platform's onnxruntime-node build can have, in order of
+ * preference, and falls back to CPU when one fails to create a session (a WebGPU session on a
+ * machine without an adapter throws "Failed to get a WebGPU adapter"; CUDA throws when its
+ * provider library was not installed). A provider that failed once is not tried again in this
+ * process, so the cost of the probe (~0.4 s for WebGPU) is paid once.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+
+export type ProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type ProviderChoice = 'auto' | ProviderName;
+export const PROVIDER_CHOICES: ProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+
+export interface SessionOptions {
+  provider?: ProviderChoice;
+  /** Intra-op threads for the CPU provider; default: all cores, at most 4. */
+  threads?: number;
+}
+
+export interface LoadedSession {
+  session: ort.InferenceSession;
+  provider: ProviderName;
+  /** Providers that were tried and failed, with the reason. */
+  fallbacks: { provider: ProviderName; error: string }[];
+}
+
+const failedProviders = new Map<ProviderName, string>();
+
+/** Is the CUDA provider library present next to the onnxruntime-node binding? */
+function cudaInstalled(): boolean {
+  try {
+    const pkg = require.resolve('onnxruntime-node/package.json');
+    const dir = join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(join(dir, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+/** GPU providers worth trying on this platform, best first. */
+export function gpuCandidates(): ProviderName[] {
+  switch (process.platform) {
+    case 'win32':
+      return ['dml', 'webgpu'];
+    case 'darwin':
+      return ['coreml', 'webgpu'];
+    case 'linux':
+      return [...(cudaInstalled() ? (['cuda'] as ProviderName[]) : []), 'webgpu'];
+    default:
+      return [];
+  }
+}
+
+function defaultThreads(): number {
+  const n = require('node:os').availableParallelism?.() ?? require('node:os').cpus().length;
+  return Math.max(1, Math.min(4, n));
+}
+
+export async function createSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<LoadedSession> {
+  const choice = opts.provider ?? 'auto';
+  const candidates: ProviderName[] = choice === 'auto' ? gpuCandidates() : choice === 'cpu' ? [] : [choice];
+  const fallbacks: LoadedSession['fallbacks'] = [];
+  const base: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: opts.threads ?? defaultThreads(),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  };
+  for (const p of candidates) {
+    const known = failedProviders.get(p);
+    if (known && choice === 'auto') {
+      fallbacks.push({ provider: p, error: known });
+      continue;
+    }
+    try {
+      const session = await load(model, { ...base, executionProviders: [p] });
+      return { session, provider: p, fallbacks };
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      failedProviders.set(p, msg);
+      fallbacks.push({ provider: p, error: msg });
+      if (choice !== 'auto') {
+        // An explicitly requested provider that fails still falls back, but says so.
+        break;
+      }
+    }
+  }
+  const session = await load(model, { ...base, executionProviders: ['cpu'] });
+  return { session, provider: 'cpu', fallbacks };
+}
+
+function load(model: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+export { ort };

@@ -1,0 +1,158 @@
+/**
+ * Image decoding with sharp: EXIF orientation applied, decoded to packed RGB, at a bounded size
+ * (JPEG shrink-on-load makes large photos cheap), with a decompression-bomb guard.
+ */
+import sharp from 'sharp';
+
+/** Packed 8-bit RGB, row-major. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface DecodedPhoto {
+  image: RgbImage;
+  /** Oriented size of the full-resolution file. */
+  fullWidth: number;
+  fullHeight: number;
+  /** image pixels per full-resolution pixel (<= 1). */
+  scale: number;
+  orientation: number;
+}
+
+/** Photos are decoded so that their longer side is at most this (faces stay well resolved). */
+export const DECODE_MAX_SIDE = 2560;
+/** Refuse images with more pixels than this (decompression bombs); 24k x 10k is still accepted. */
+export const MAX_INPUT_PIXELS = 250_000_000;
+
+export class ImageError extends Error {
+  constructor(
+    readonly code: 'empty-file' | 'decode-failed' | 'too-large' | 'unsupported' | 'unreadable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+function classify(e: unknown): ImageError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/pixel limit|exceeds|too large|dimensions/i.test(msg)) return new ImageError('too-large', msg);
+  if (/unsupported image format|Input buffer contains unsupported/i.test(msg)) return new ImageError('unsupported', msg);
+  if (/ENOENT|EACCES|EISDIR|EPERM/i.test(msg)) return new ImageError('unreadable', msg);
+  return new ImageError('decode-failed', msg);
+}
+
+/** Decode a file path or an encoded buffer. */
+export async function decodePhoto(input: string | Buffer, maxSide = DECODE_MAX_SIDE): Promise<DecodedPhoto> {
+  if (Buffer.isBuffer(input) && input.length === 0) throw new ImageError('empty-file', 'empty image buffer');
+  try {
+    const opts = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, sequentialRead: true };
+    const meta = await sharp(input, opts).metadata();
+    if (!meta.width || !meta.height) throw new ImageError('decode-failed', 'image has no dimensions');
+    const orientation = meta.orientation ?? 1;
+    const swap = orientation >= 5 && orientation <= 8;
+    const fullWidth = swap ? meta.height : meta.width;
+    const fullHeight = swap ? meta.width : meta.height;
+    const longer = Math.max(fullWidth, fullHeight);
+    let pipeline = sharp(input, opts).rotate();
+    if (longer > maxSide) {
+      pipeline = pipeline.resize({ width: fullWidth >= fullHeight ? maxSide : undefined, height: fullHeight > fullWidth ? maxSide : undefined });
+    }
+    const { data, info } = await pipeline
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new ImageError('decode-failed', `unexpected channel count ${info.channels}`);
+    return {
+      image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height },
+      fullWidth,
+      fullHeight,
+      scale: info.width / fullWidth,
+      orientation,
+    };
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    throw classify(e);
+  }
+}
+
+/** Downscale an RGB image by an integer-ish factor with sharp (antialiased). */
+export async function downscale(img: RgbImage, factor: number): Promise<RgbImage> {
+  const width = Math.max(1, Math.round(img.width / factor));
+  const height = Math.max(1, Math.round(img.height / factor));
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+/**
+ * Sample a `w` x `h` patch of `img` through an affine map from patch coordinates to image
+ * coordinates: x = m[0]*u + m[1]*v + m[2], y = m[3]*u + m[4]*v + m[5] (pixel centres at integer
+ * coordinates). Bilinear; when the map shrinks the image by more than 1.5x, each output pixel
+ * averages k x k bilinear samples (k = ceil(scale)) so that the patch is not aliased.
+ * Outside pixels are black.
+ */
+export function warpAffine(img: RgbImage, m: number[], w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h * 3);
+  const { data, width, height } = img;
+  const scale = Math.sqrt(Math.abs(m[0]! * m[4]! - m[1]! * m[3]!));
+  const k = scale > 1.5 ? Math.min(8, Math.ceil(scale)) : 1;
+  const inv = 1 / (k * k);
+  const acc = [0, 0, 0];
+  for (let v = 0; v < h; v++) {
+    for (let u = 0; u < w; u++) {
+      acc[0] = 0; acc[1] = 0; acc[2] = 0;
+      for (let sy = 0; sy < k; sy++) {
+        const vv = v + (sy + 0.5) / k - 0.5;
+        for (let sx = 0; sx < k; sx++) {
+          const uu = u + (sx + 0.5) / k - 0.5;
+          const x = m[0]! * uu + m[1]! * vv + m[2]!;
+          const y = m[3]! * uu + m[4]! * vv + m[5]!;
+          const x0 = Math.floor(x), y0 = Math.floor(y);
+          const fx = x - x0, fy = y - y0;
+          for (let dy = 0; dy < 2; dy++) {
+            const yy = y0 + dy;
+            if (yy < 0 || yy >= height) continue;
+            const wy = dy ? fy : 1 - fy;
+            for (let dx = 0; dx < 2; dx++) {
+              const xx = x0 + dx;
+              if (xx < 0 || xx >= width) continue;
+              const wgt = (dx ? fx : 1 - fx) * wy;
+              const p = (yy * width + xx) * 3;
+              acc[0] += data[p]! * wgt;
+              acc[1] += data[p + 1]! * wgt;
+              acc[2] += data[p + 2]! * wgt;
+            }
+          }
+        }
+      }
+      const o = (v * w + u) * 3;
+      out[o] = Math.round(acc[0]! * inv);
+      out[o + 1] = Math.round(acc[1]! * inv);
+      out[o + 2] = Math.round(acc[2]! * inv);
+    }
+  }
+  return out;
+}
+
+/** Affine map (for warpAffine) that samples the square/rect `region` into a `size` x `size` patch. */
+export function regionMap(region: { x: number; y: number; width: number; height: number }, w: number, h: number): number[] {
+  const sx = region.width / w;
+  const sy = region.height / h;
+  return [sx, 0, region.x + 0.5 * sx - 0.5, 0, sy, region.y + 0.5 * sy - 0.5];
+}
+
+/** Packed RGB patch (HWC) to planar float32 (CHW) in 0..255, appended at `offset` of `dst`. */
+export function hwcToChw(src: Uint8Array, w: number, h: number, dst: Float32Array, offset: number): void {
+  const plane = w * h;
+  for (let i = 0; i < plane; i++) {
+    dst[offset + i] = src[i * 3]!;
+    dst[offset + plane + i] = src[i * 3 + 1]!;
+    dst[offset + 2 * plane + i] = src[i * 3 + 2]!;
+  }
+}
