@@ -41,6 +41,13 @@ function cudaInstalled(): boolean {
   }
 }
 
+const LINUX_LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/usr/local/lib'];
+
+/** Is a Vulkan loader installed (needed by WebGPU's Dawn backend on Linux)? */
+export function vulkanLoaderPresent(): boolean {
+  return LINUX_LIB_DIRS.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 /** GPU providers worth trying on this platform, best first. */
 export function gpuCandidates(): ProviderName[] {
   switch (process.platform) {
@@ -49,7 +56,8 @@ export function gpuCandidates(): ProviderName[] {
     case 'darwin':
       return ['coreml', 'webgpu'];
     case 'linux':
-      return [...(cudaInstalled() ? (['cuda'] as ProviderName[]) : []), 'webgpu'];
+      // WebGPU on Linux runs through Vulkan: without a Vulkan loader it cannot find an adapter.
+      return [...(cudaInstalled() ? (['cuda'] as ProviderName[]) : []), ...(vulkanLoaderPresent() ? (['webgpu'] as ProviderName[]) : [])];
     default:
       return [];
   }

@@ -28,6 +28,13 @@ const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 /** Decode one weight group from its concatenated shard bytes. */
 export function decodeWeights(entries: ManifestEntry[], bytes: Uint8Array): Map<string, TfjsTensor> {
   const out = new Map<string, TfjsTensor>();
+  const expected = entries.reduce((acc, e) => {
+    const width = !e.quantization ? 4 : e.quantization.dtype === 'uint8' ? 1 : 2;
+    return acc + product(e.shape) * width;
+  }, 0);
+  if (expected !== bytes.length) {
+    throw new Error(`weight shard size mismatch: manifest describes ${expected} bytes, shard has ${bytes.length}`);
+  }
   let offset = 0;
   for (const e of entries) {
     if (e.dtype !== 'float32') throw new Error(`unsupported tfjs dtype ${e.dtype} for ${e.name}`);

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { FaceEngine } from '../../pipeline/face-engine';
+import { EMBEDDER_FACEPLUGIN } from '../../models/registry';
+import { pca } from '../../models/build/pca';
+import { encodeProjection } from '../../vision/embed';
+import { l2normalize } from '../../vision/quantize';
+import { decodePhoto } from '../../vision/image';
+import { alignFace } from '../../vision/align';
+
+const usage =
+  'usage: visage fit-projection --data DIR [--data DIR...] --out FILE [--json]\n' +
+  '  Fits the PCA that projects the 512-D faceplugin embedding to 128-D, on every face found in\n' +
+  '  the images under the DIRs (never use the evaluation data). Writes the VPRJ projection file.';
+
+const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.pgm', '.gif', '.tif', '.tiff']);
+
+function listImages(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...listImages(p));
+    else if (IMAGE_EXT.has(extname(e).toLowerCase())) out.push(p);
+  }
+  return out.sort();
+}
+
+export const command: CliCommand = {
+  name: 'fit-projection',
+  summary: 'fit the 512->128 PCA projection of the optional faceplugin embedder',
+  usage,
+  async run(args) {
+    const p = parseArgs(args, { values: { data: 'strings', out: 'string' }, booleans: ['json'] });
+    const dirs = (p.values.data as string[] | undefined) ?? [];
+    const out = stringFlag(p, 'out');
+    if (!dirs.length || !out) throw new UsageError('--data and --out are required');
+    for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no such folder: ${d}`);
+    const engine = await FaceEngine.create({ embedder: EMBEDDER_FACEPLUGIN.id, provider: 'cpu', flip: false });
+    const samples: Float32Array[] = [];
+    const files = dirs.flatMap(listImages);
+    for (const [i, f] of files.entries()) {
+      try {
+        const photo = await decodePhoto(f);
+        const dets = await engine.detect(photo.image);
+        const lms = await engine.landmarksFor(photo.image, dets);
+        const chips = lms.map((l) => alignFace(photo.image, l, EMBEDDER_FACEPLUGIN).pixels);
+        for (const r of await engine.embedderNet.raw(chips)) samples.push(l2normalize(r));
+      } catch (e) {
+        progress(`fit-projection: skipped ${f}: ${(e as Error).message}`);
+      }
+      if (i % 100 === 99) progress(`fit-projection: ${i + 1}/${files.length} images, ${samples.length} faces`);
+    }
+    await engine.close();
+    if (samples.length < 256) throw new Error(`only ${samples.length} faces found; need at least 256`);
+    const r = pca(samples, 128);
+    writeFileSync(out, encodeProjection({ from: 512, to: 128, mean: r.mean, matrix: r.components }));
+    const summary = { faces: samples.length, images: files.length, explained: Math.round(r.explained * 1e4) / 1e4, out };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  },
+};
