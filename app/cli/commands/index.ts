@@ -9,6 +9,14 @@ const loaders: (() => { command: CliCommand })[] = [
   () => require('./detect'),
   () => require('./eval-lfw'),
   () => require('./eval-detect'),
+  () => require('./fit-projection'),
+  () => require('./status'),
+  () => ({ command: require('./status').startCommand }),
+  // library (issue 3)
+  () => require('./scan'),
+  () => require('./photos'),
+  () => require('./faces'),
+  () => require('./errors'),
 ];
 
 export async function loadCommands(): Promise<CliCommand[]> {

@@ -1,0 +1,98 @@
+/**
+ * `visage scan DIR...`: index folders into the library database. Progress on stderr (JSON lines
+ * with --json), the summary on stdout. Ctrl-C finishes the photos in flight and stops; the same
+ * command later resumes.
+ */
+import path from 'node:path';
+import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
+import { createEngineAnalyzer } from '../../library/engine-analyzer';
+import { Scanner, ScanInputError, normaliseRoots, type FileError } from '../../library/scanner';
+import type { ScanProgress } from '../../library/progress';
+import { ThumbnailCache } from '../../library/thumbnails';
+import { StoreError } from '../../store/database';
+import { resolveDbPath, thumbnailDirFor } from '../../store/paths';
+import { Store } from '../../store/store';
+
+const USAGE = `usage: visage scan DIR... [--db FILE] [--json] [--concurrency N] [--threads N] [--no-thumbnails]
+  Index the photos under each DIR (JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC/HEIF) into the library.
+  --db FILE         library database (default: the user-data folder's Visage/visage.db)
+  --json            summary as JSON on stdout, progress as JSON lines on stderr
+  --concurrency N   photos in flight at once (default 2)
+  --threads N       CPU threads per model session (default 1)
+  --no-thumbnails   do not write photo/face thumbnails`;
+
+export const command: CliCommand = {
+  name: 'scan',
+  summary: 'Scan folders for photos and faces into the library database',
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs(args, {
+      values: { db: 'string', concurrency: 'number', threads: 'number' },
+      booleans: ['json', 'no-thumbnails'],
+    });
+    if (p.positionals.length === 0) throw new UsageError('give at least one folder to scan');
+    let roots: string[];
+    try {
+      roots = normaliseRoots(p.positionals);
+    } catch (e) {
+      if (e instanceof ScanInputError) throw new UsageError(e.message);
+      throw e;
+    }
+    const concurrency = numberFlag(p, 'concurrency') ?? 2;
+    const threads = numberFlag(p, 'threads') ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError('--concurrency must be 1..16');
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError('--threads must be 1..64');
+    const json = p.flags.has('json');
+    const dbPath = resolveDbPath(stringFlag(p, 'db'));
+
+    let store: Store;
+    try {
+      store = Store.open(dbPath);
+    } catch (e) {
+      if (e instanceof StoreError) throw new UsageError(e.message);
+      throw e;
+    }
+    const analyzer = await createEngineAnalyzer({ threads });
+    const scanner = new Scanner({
+      store,
+      analyzer,
+      concurrency,
+      thumbnails: p.flags.has('no-thumbnails') ? null : new ThumbnailCache(thumbnailDirFor(dbPath)),
+      progressIntervalMs: 500,
+    });
+    scanner.on('progress', (pr: ScanProgress) => process.stderr.write(json ? `${JSON.stringify({ progress: pr })}\n` : `${progressLine(pr)}\n`));
+    scanner.on('file-error', (e: FileError) =>
+      process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : `  ! ${e.code}: ${e.path}: ${e.message}\n`),
+    );
+    const stop = () => scanner.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      const summary = await scanner.scan(roots);
+      const totals = { photos: store.photos.count(), faces: store.faces.count(), errors: store.errors.all().length };
+      const result = { db: dbPath, ...summary, current: undefined, totals, embedder: analyzer.embedderId };
+      if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        process.stdout.write(
+          `${summary.cancelled ? 'cancelled' : 'done'}: ${summary.found} file(s), ${summary.indexed} indexed, ${summary.unchanged} unchanged, ` +
+            `${summary.moved} moved, ${summary.copied} copied, ${summary.removed} removed, ${summary.errors} error(s), ` +
+            `${summary.faces} face(s) in ${(summary.elapsedMs / 1000).toFixed(1)} s\n` +
+            `library ${dbPath}: ${totals.photos} photo(s), ${totals.faces} face(s), ${totals.errors} error(s)\n`,
+        );
+      }
+      return summary.cancelled ? 130 : 0;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await analyzer.close?.();
+      store.close();
+    }
+  },
+};
+
+function progressLine(p: ScanProgress): string {
+  const eta = p.etaSeconds === null ? '?' : `${Math.ceil(p.etaSeconds)}s`;
+  const cur = p.current ? ` ${path.basename(p.current)}` : '';
+  if (p.phase === 'walking') return `scan: walking, ${p.found} photo file(s) found`;
+  return `scan: ${p.phase} ${p.done}/${p.found}, ${p.faces} face(s), ${p.errors} error(s), ${p.rate.toFixed(1)}/s, ETA ${eta}${cur}`;
+}

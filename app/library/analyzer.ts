@@ -1,0 +1,20 @@
+/**
+ * What the scanner needs from a face engine. The real one is app/pipeline/face-engine.ts
+ * (see engine-analyzer.ts); unit tests about queueing may pass a small fake.
+ */
+import type { PhotoAnalysis } from '../engine/face-types';
+
+export interface Analyzer {
+  analyzeFile(path: string): Promise<PhotoAnalysis>;
+  /** Preferred when present: the scanner has already read (and hashed) the bytes. */
+  analyzeBuffer?(buf: Buffer): Promise<PhotoAnalysis>;
+  /** Model id of the embeddings it produces. */
+  readonly embedderId: string;
+  close?(): Promise<void>;
+}
+
+/** Error code carried by an engine error, if any (`err.code`). */
+export function errorCode(e: unknown): string | undefined {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === 'string' && c.length > 0 ? c : undefined;
+}

@@ -1,0 +1,465 @@
+/**
+ * The library scanner: walk -> persisted job queue -> per-photo analysis -> one transaction per
+ * photo -> cleanup of what vanished.
+ *
+ * Crash safety: every job leaves 'pending' in the same transaction that writes its photo, faces
+ * and errors. A killed process resumes the unfinished scan over the same roots (the walk is
+ * redone only if it had not finished), so a kill at any moment followed by the same command gives
+ * the database a clean run gives.
+ *
+ * Events: 'progress' (ScanProgress, throttled), 'file-error' ({ path, code, message }),
+ * 'paused', 'resumed'.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PhotoAnalysis } from '../engine/face-types';
+import type { Store } from '../store/store';
+import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
+import { errorCode, type Analyzer } from './analyzer';
+import { sha1 } from './hash';
+import { heicToPng } from './heic';
+import { inspectBytes, MAX_PIXELS, ScanFileError, type Inspection } from './inspect';
+import { readPhotoMetadata } from './photo-metadata';
+import { ProgressMeter, type ScanPhase, type ScanProgress } from './progress';
+import type { ThumbnailCache } from './thumbnails';
+import { walk, type WalkEntry, type WalkProblem } from './walker';
+
+export interface ScannerOptions {
+  store: Store;
+  analyzer: Analyzer;
+  /** Where to cache thumbnails; null: none. */
+  thumbnails?: ThumbnailCache | null;
+  /** Photos in flight at once (decode of one overlaps embedding of another). Default 2. */
+  concurrency?: number;
+  maxPixels?: number;
+  /** Files larger than this are not read (default 256 MiB). */
+  maxFileBytes?: number;
+  /** A job that was started this many times without finishing (the process died) is given up. */
+  maxAttempts?: number;
+  /** Minimum ms between 'progress' events (default 100). */
+  progressIntervalMs?: number;
+}
+
+export type JobOutcome = 'indexed' | 'unchanged' | 'moved' | 'copied' | 'failed' | 'known-bad';
+
+export interface ScanSummary extends ScanProgress {
+  scanId: number;
+  roots: string[];
+  resumed: boolean;
+  cancelled: boolean;
+}
+
+export interface FileError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export class ScanInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScanInputError';
+  }
+}
+
+const WALK_BATCH = 256;
+const QUEUE_BATCH = 64;
+
+export class Scanner extends EventEmitter {
+  private readonly store: Store;
+  private readonly analyzer: Analyzer;
+  private readonly thumbs: ThumbnailCache | null;
+  private readonly concurrency: number;
+  private readonly maxPixels: number;
+  private readonly maxFileBytes: number;
+  private readonly maxAttempts: number;
+  private meter: ProgressMeter;
+  private cancelled = false;
+  private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
+  private running = false;
+
+  constructor(opts: ScannerOptions) {
+    super();
+    this.store = opts.store;
+    this.analyzer = opts.analyzer;
+    this.thumbs = opts.thumbnails ?? null;
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 2));
+    this.maxPixels = opts.maxPixels ?? MAX_PIXELS;
+    this.maxFileBytes = opts.maxFileBytes ?? 256 * 1024 * 1024;
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.meter = new ProgressMeter(opts.progressIntervalMs ?? 100, (p) => this.emit('progress', p));
+  }
+
+  get paused(): boolean {
+    return this.pauseGate !== null;
+  }
+
+  /** Stop taking new photos after the ones in flight; `resume()` continues. */
+  pause(): void {
+    if (this.pauseGate || !this.running) return;
+    let release!: () => void;
+    const promise = new Promise<void>((r) => (release = r));
+    this.pauseGate = { promise, release };
+    this.emit('paused');
+  }
+
+  resume(): void {
+    const gate = this.pauseGate;
+    if (!gate) return;
+    this.pauseGate = null;
+    gate.release();
+    this.emit('resumed');
+  }
+
+  /** Finish the photos in flight and stop; the scan stays resumable (same roots, next run). */
+  cancel(): void {
+    this.cancelled = true;
+    this.resume();
+  }
+
+  async scan(rootsIn: string[]): Promise<ScanSummary> {
+    if (this.running) throw new Error('a scan is already running');
+    const roots = normaliseRoots(rootsIn);
+    this.running = true;
+    this.cancelled = false;
+    try {
+      const { scan, resumed } = this.store.scans.openOrResume(roots);
+      this.meter.reset();
+      if (!scan.walk_done) {
+        this.meter.phase('walking');
+        await this.walkPhase(scan.id, roots);
+        if (!this.cancelled) this.store.scans.markWalkDone(scan.id);
+      }
+      if (!this.cancelled) {
+        const found = this.store.jobs.count(scan.id);
+        const pending = this.store.jobs.count(scan.id, 'pending');
+        this.meter.startIndexing(found, found - pending);
+        await this.indexPhase(scan.id);
+      }
+      if (!this.cancelled) {
+        this.meter.phase('cleaning');
+        this.cleanupPhase(scan.id, roots);
+      }
+      this.meter.phase(this.cancelled ? 'cancelled' : 'done');
+      return { ...this.meter.snapshot(), scanId: scan.id, roots, resumed, cancelled: this.cancelled };
+    } finally {
+      this.running = false;
+      this.pauseGate = null;
+    }
+  }
+
+  // ---- walk: every photo file becomes a job, every walk problem a failed job + error ----
+
+  private async walkPhase(scanId: number, roots: string[]): Promise<void> {
+    let batch: WalkEntry[] = [];
+    let problems: WalkProblem[] = [];
+    const flush = () => {
+      const entries = batch;
+      const probs = problems;
+      batch = [];
+      problems = [];
+      this.store.transaction(() => {
+        this.store.jobs.enqueueMany(
+          scanId,
+          entries.map((e) => ({ path: e.path, size: e.size, mtime_ms: e.mtimeMs })),
+        );
+        for (const p of probs) {
+          this.store.jobs.enqueueFailed(scanId, p.path);
+          this.store.errors.record({ path: p.path, code: p.code, message: p.message });
+        }
+      });
+      for (const p of probs) this.fileError(p.path, p.code, p.message);
+      this.meter.found(entries.length);
+    };
+    for await (const entry of walk(roots, { onProblem: (p) => problems.push(p), shouldStop: () => this.cancelled })) {
+      batch.push(entry);
+      if (batch.length >= WALK_BATCH) flush();
+    }
+    flush();
+  }
+
+  // ---- index: N workers drain the pending jobs in id order ----
+
+  private async indexPhase(scanId: number): Promise<void> {
+    let cursor = 0;
+    let buffer: JobRow[] = [];
+    const next = (): JobRow | undefined => {
+      if (buffer.length === 0) {
+        buffer = this.store.jobs.nextPending(scanId, cursor, QUEUE_BATCH);
+        if (buffer.length > 0) cursor = buffer[buffer.length - 1]!.id;
+      }
+      return buffer.shift();
+    };
+    const worker = async () => {
+      for (;;) {
+        if (this.pauseGate) await this.pauseGate.promise;
+        if (this.cancelled) return;
+        const job = next();
+        if (!job) return;
+        this.meter.current(job.path);
+        let outcome: JobOutcome;
+        try {
+          outcome = await this.processJob(scanId, job);
+        } catch (e) {
+          // Anything unexpected (a bug, a full disk) is still one file's error, never the scan's end.
+          const code = e instanceof ScanFileError ? e.code : 'internal';
+          this.fail(job, code, e instanceof Error ? e.message : String(e));
+          outcome = 'failed';
+        }
+        this.meter.jobDone(outcome);
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+  }
+
+  /** One file. Every path out of here commits the job's new state in the same transaction as its data. */
+  async processJob(scanId: number, job: JobRow): Promise<JobOutcome> {
+    const { store } = this;
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(job.path);
+    } catch (e) {
+      return this.failFs(job, e);
+    }
+    if (!st.isFile()) return this.fail(job, 'not-a-file', 'not a regular file');
+    const size = st.size;
+    const mtimeMs = Math.floor(st.mtimeMs);
+    const existing = store.photos.byPath(job.path);
+    if (existing && existing.size === size && existing.mtime_ms === mtimeMs) {
+      this.done(job, () => store.errors.clear(job.path));
+      return 'unchanged';
+    }
+    const known = store.errors.byPath(job.path);
+    if (!existing && known && known.size === size && known.mtime_ms === mtimeMs) {
+      store.jobs.setState(job.id, 'failed');
+      return 'known-bad';
+    }
+    if (size === 0) return this.fail(job, 'empty-file', 'file is empty (0 bytes)', size, mtimeMs);
+    if (size > this.maxFileBytes) {
+      return this.fail(job, 'too-large', `file is ${size} bytes, over the ${this.maxFileBytes}-byte limit`, size, mtimeMs);
+    }
+    if (job.attempts >= this.maxAttempts) {
+      return this.fail(job, 'crashed', `the process stopped ${job.attempts} times while indexing this file`, size, mtimeMs);
+    }
+    store.jobs.attempt(job.id);
+
+    let buf: Buffer;
+    try {
+      buf = await fs.promises.readFile(job.path);
+    } catch (e) {
+      return this.failFs(job, e);
+    }
+    const hash = sha1(buf);
+    if (existing && existing.hash === hash) {
+      this.done(job, () => {
+        store.photos.touch(existing.id, buf.length, mtimeMs);
+        store.errors.clear(job.path);
+      });
+      return 'unchanged';
+    }
+    if (!existing) {
+      const shortcut = this.reuseByHash(scanId, job, hash, buf.length, mtimeMs);
+      if (shortcut) return shortcut;
+    }
+
+    let info: Inspection;
+    try {
+      info = await inspectBytes(job.path, buf, this.maxPixels);
+    } catch (e) {
+      if (e instanceof ScanFileError) return this.fail(job, e.code, e.message, size, mtimeMs);
+      throw e;
+    }
+    const meta = await readPhotoMetadata(buf);
+    let analysis: PhotoAnalysis;
+    let decoded = buf;
+    try {
+      if (info.format === 'heic') decoded = await heicToPng(buf);
+      analysis = await this.analyze(job.path, decoded, buf);
+    } catch (e) {
+      const code = errorCode(e) ?? 'decode-failed';
+      return this.fail(job, code, e instanceof Error ? e.message : String(e), size, mtimeMs);
+    }
+    if (this.thumbs) {
+      try {
+        await this.thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box));
+      } catch {
+        // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it.
+      }
+    }
+    const photo: NewPhoto = {
+      path: job.path,
+      hash,
+      size: buf.length,
+      mtime_ms: mtimeMs,
+      width: analysis.width,
+      height: analysis.height,
+      orientation: meta.orientation ?? analysis.orientation ?? 1,
+      format: info.format,
+      taken_at: meta.takenAt,
+      camera_make: meta.cameraMake,
+      camera_model: meta.cameraModel,
+      gps_lat: meta.gpsLat,
+      gps_lon: meta.gpsLon,
+    };
+    // A re-walk may have found this file again meanwhile (e.g. it vanished): write only if still ours.
+    this.done(job, () => {
+      let id: number;
+      const now = store.photos.byPath(job.path);
+      if (now) {
+        id = now.id;
+        store.faces.deleteByPhoto(id);
+        store.photos.replace(id, photo);
+      } else {
+        id = store.photos.insert(photo);
+      }
+      for (const f of analysis.faces) store.faces.insert(id, f);
+      store.errors.clear(job.path);
+    });
+    this.meter.faces(analysis.faces.length);
+    return 'indexed';
+  }
+
+  private async analyze(file: string, decoded: Buffer, original: Buffer): Promise<PhotoAnalysis> {
+    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded);
+    if (decoded !== original) throw new ScanFileError('decode-failed', 'this analyzer cannot take decoded HEIC pixels');
+    return this.analyzer.analyzeFile(file);
+  }
+
+  /**
+   * Same bytes already indexed: a photo whose old path is gone has moved (its row, faces, person
+   * assignments and corrections follow it); one whose path still exists is a copy (its analysis is
+   * reused instead of recomputed).
+   */
+  private reuseByHash(scanId: number, job: JobRow, hash: string, size: number, mtimeMs: number): JobOutcome | null {
+    const { store } = this;
+    const twins = store.photos.byHash(hash).filter((p) => p.path !== job.path);
+    if (twins.length === 0) return null;
+    const moved = twins.find((p) => !store.jobs.seen(scanId, p.path) && isGone(p.path));
+    if (moved) {
+      this.done(job, () => {
+        store.photos.move(moved.id, job.path, size, mtimeMs);
+        store.errors.clear(job.path);
+      });
+      this.meter.faces(store.faces.byPhoto(moved.id).length);
+      return 'moved';
+    }
+    const source = twins.find((p) => this.sameModel(p));
+    if (!source) return null;
+    let faces = 0;
+    this.done(job, () => {
+      const id = store.photos.insert({ ...photoFields(source), path: job.path, size, mtime_ms: mtimeMs });
+      faces = store.faces.copyAll(source.id, id);
+      store.errors.clear(job.path);
+    });
+    this.meter.faces(faces);
+    return 'copied';
+  }
+
+  private sameModel(p: PhotoRow): boolean {
+    return this.store.faces.byPhoto(p.id).every((f) => f.model_id === this.analyzer.embedderId);
+  }
+
+  // ---- cleanup: what the finished walk did not find is gone from the library ----
+
+  private cleanupPhase(scanId: number, roots: string[]): void {
+    const { store } = this;
+    let removed = 0;
+    store.transaction(() => {
+      const problemDirs = roots.flatMap((r) => store.errors.under(r, path.sep)).filter((e) => e.code === 'permission-denied' || e.code === 'unreadable-dir');
+      const shielded = (p: string) => problemDirs.some((d) => p.startsWith(d.path + path.sep));
+      for (const root of roots) {
+        for (const p of store.photos.under(root, path.sep)) {
+          if (store.jobs.seen(scanId, p.path) || shielded(p.path) || !isGoneOrExcluded(p.path)) continue;
+          store.photos.delete(p.id); // faces and face assignments cascade; corrections are kept
+          removed++;
+        }
+        for (const e of store.errors.under(root, path.sep)) {
+          if (!store.jobs.seen(scanId, e.path)) store.errors.delete(e.id);
+        }
+      }
+      store.scans.finish(scanId);
+      store.jobs.clear(scanId);
+    });
+    this.meter.removed(removed);
+  }
+
+  // ---- outcomes ----
+
+  private done(job: JobRow, write: () => void): void {
+    this.store.transaction(() => {
+      write();
+      this.store.jobs.setState(job.id, 'done');
+    });
+  }
+
+  private fail(job: JobRow, code: string, message: string, size?: number, mtimeMs?: number): JobOutcome {
+    this.store.transaction(() => {
+      this.store.errors.record({ path: job.path, code, message, size: size ?? null, mtime_ms: mtimeMs ?? null });
+      this.store.jobs.setState(job.id, 'failed');
+    });
+    this.fileError(job.path, code, message);
+    return 'failed';
+  }
+
+  private failFs(job: JobRow, e: unknown): JobOutcome {
+    const c = (e as NodeJS.ErrnoException).code;
+    const message = e instanceof Error ? e.message : String(e);
+    if (c === 'ENOENT' || c === 'ENOTDIR') return this.fail(job, 'vanished', `file disappeared during the scan: ${message}`);
+    if (c === 'EISDIR') return this.fail(job, 'not-a-file', message);
+    if (c === 'ELOOP') return this.fail(job, 'symlink-loop', message);
+    return this.fail(job, 'unreadable', message);
+  }
+
+  private fileError(p: string, code: string, message: string): void {
+    this.meter.error();
+    const err: FileError = { path: p, code, message };
+    this.emit('file-error', err);
+  }
+}
+
+function photoFields(p: PhotoRow): NewPhoto {
+  const { id: _id, indexed_at: _at, ...rest } = p;
+  return rest;
+}
+
+function isGone(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return false;
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    return c === 'ENOENT' || c === 'ENOTDIR';
+  }
+}
+
+/** Deleted, or still there but no longer a library file (now hidden, a folder, ...). Unreadable: keep. */
+function isGoneOrExcluded(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return true;
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    return c === 'ENOENT' || c === 'ENOTDIR' || c === 'ELOOP';
+  }
+}
+
+/** Absolute, without trailing separators, de-duplicated, sorted; each must exist. */
+export function normaliseRoots(roots: string[]): string[] {
+  if (roots.length === 0) throw new ScanInputError('no folder to scan');
+  const out = new Set<string>();
+  for (const r of roots) {
+    const abs = path.resolve(r);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      throw new ScanInputError(`no such folder: ${r}`);
+    }
+    if (!st.isDirectory() && !st.isFile()) throw new ScanInputError(`not a folder: ${r}`);
+    out.add(abs);
+  }
+  return [...out].sort();
+}
+
+export type { ScanPhase, ScanProgress };

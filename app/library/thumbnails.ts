@@ -1,0 +1,107 @@
+/**
+ * Photo and face thumbnails, cached on disk beside the database and keyed by content hash (so they
+ * survive moves and renames): <dir>/photos/ab/<hash>.jpg and <dir>/faces/ab/<hash>-<n>.jpg, where n
+ * is the face's index within its photo. Missing files are regenerated from the photo on request.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { Box } from '../engine/face-types';
+import type { Store } from '../store/store';
+import { formatFromExtension, sniffFormat } from './formats';
+import { heicToPng } from './heic';
+
+export const PHOTO_THUMB_SIDE = 320;
+export const FACE_THUMB_SIDE = 112;
+/** Decode once at this size for the photo thumb and all face crops. */
+const WORK_SIDE = 1280;
+const LIMIT_PIXELS = 250_000_000;
+
+export class ThumbnailCache {
+  constructor(readonly dir: string) {}
+
+  photoPath(hash: string): string {
+    return path.join(this.dir, 'photos', hash.slice(0, 2), `${hash}.jpg`);
+  }
+
+  facePath(hash: string, index: number): string {
+    return path.join(this.dir, 'faces', hash.slice(0, 2), `${hash}-${index}.jpg`);
+  }
+
+  /** Writes the photo thumb and one thumb per face box (boxes in oriented full-size pixels). */
+  async write(input: Buffer, hash: string, fullWidth: number, faces: Box[]): Promise<void> {
+    const { data, info } = await sharp(input, { limitInputPixels: LIMIT_PIXELS })
+      .rotate()
+      .resize({ width: WORK_SIDE, height: WORK_SIDE, fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+    const photo = await sharp(data, raw)
+      .resize({ width: PHOTO_THUMB_SIDE, height: PHOTO_THUMB_SIDE, fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    writeAtomic(this.photoPath(hash), photo);
+    const scale = info.width / Math.max(1, fullWidth);
+    for (let i = 0; i < faces.length; i++) {
+      const crop = cropFor(faces[i]!, scale, info.width, info.height);
+      if (!crop) continue;
+      const face = await sharp(data, raw)
+        .extract(crop)
+        .resize({ width: FACE_THUMB_SIDE, height: FACE_THUMB_SIDE, fit: 'cover' })
+        .jpeg({ quality: 85 })
+        .toBuffer();
+      writeAtomic(this.facePath(hash, i), face);
+    }
+  }
+
+  /** Path of the photo's thumbnail, regenerated (with its face thumbs) when missing. */
+  async ensurePhoto(store: Store, photoId: number): Promise<string> {
+    const photo = store.photos.byId(photoId);
+    if (!photo) throw new Error(`no photo ${photoId}`);
+    const file = this.photoPath(photo.hash);
+    if (!fs.existsSync(file)) await this.regenerate(store, photoId);
+    return file;
+  }
+
+  /** Path of a face's thumbnail, regenerated from its photo when missing. */
+  async ensureFace(store: Store, faceId: number): Promise<string> {
+    const face = store.faces.byId(faceId);
+    if (!face) throw new Error(`no face ${faceId}`);
+    const photo = store.photos.byId(face.photo_id)!;
+    const index = store.faces.byPhoto(photo.id).findIndex((f) => f.id === faceId);
+    const file = this.facePath(photo.hash, index);
+    if (!fs.existsSync(file)) await this.regenerate(store, photo.id);
+    return file;
+  }
+
+  private async regenerate(store: Store, photoId: number): Promise<void> {
+    const photo = store.photos.byId(photoId)!;
+    let buf: Buffer = await fs.promises.readFile(photo.path);
+    const format = sniffFormat(buf.subarray(0, 64)) ?? formatFromExtension(photo.path);
+    if (format === 'heic') buf = await heicToPng(buf);
+    const faces = store.faces.byPhoto(photoId).map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h }));
+    await this.write(buf, photo.hash, photo.width, faces);
+  }
+}
+
+/** Face box plus a margin, scaled to the working image and clamped to it. */
+function cropFor(b: Box, scale: number, width: number, height: number) {
+  const margin = 0.25;
+  const side = Math.max(b.width, b.height) * (1 + 2 * margin) * scale;
+  const cx = (b.x + b.width / 2) * scale;
+  const cy = (b.y + b.height / 2) * scale;
+  const left = Math.max(0, Math.round(cx - side / 2));
+  const top = Math.max(0, Math.round(cy - side / 2));
+  const right = Math.min(width, Math.round(cx + side / 2));
+  const bottom = Math.min(height, Math.round(cy + side / 2));
+  if (right - left < 2 || bottom - top < 2) return null;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+function writeAtomic(file: string, data: Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,153 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; the version lives in
+ * `PRAGMA user_version`. Never edit a released migration: add a new one. Tests migrate from every
+ * earlier version (test/unit/store-migrations.test.ts).
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'photos, faces, errors, jobs',
+    up(db) {
+      db.exec(`
+        CREATE TABLE photos (
+          id INTEGER PRIMARY KEY,
+          path TEXT NOT NULL UNIQUE,
+          hash TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          mtime_ms INTEGER NOT NULL,
+          width INTEGER NOT NULL,
+          height INTEGER NOT NULL,
+          indexed_at TEXT NOT NULL
+        );
+        CREATE INDEX photos_hash ON photos(hash);
+        CREATE TABLE faces (
+          id INTEGER PRIMARY KEY,
+          photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+          x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+          score REAL NOT NULL,
+          landmarks TEXT NOT NULL,
+          embedding BLOB NOT NULL CHECK (length(embedding) = 128),
+          model_id TEXT NOT NULL
+        );
+        CREATE INDEX faces_photo ON faces(photo_id);
+        CREATE TABLE errors (
+          id INTEGER PRIMARY KEY,
+          path TEXT NOT NULL UNIQUE,
+          code TEXT NOT NULL,
+          message TEXT NOT NULL,
+          at TEXT NOT NULL
+        );
+        CREATE TABLE jobs (
+          id INTEGER PRIMARY KEY,
+          path TEXT NOT NULL UNIQUE,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          updated_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'EXIF columns, face quality, scans, people tables',
+    up(db) {
+      db.exec(`
+        ALTER TABLE photos ADD COLUMN orientation INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE photos ADD COLUMN taken_at TEXT;
+        ALTER TABLE photos ADD COLUMN camera_make TEXT;
+        ALTER TABLE photos ADD COLUMN camera_model TEXT;
+        ALTER TABLE photos ADD COLUMN gps_lat REAL;
+        ALTER TABLE photos ADD COLUMN gps_lon REAL;
+        ALTER TABLE photos ADD COLUMN format TEXT;
+
+        ALTER TABLE faces ADD COLUMN q_size REAL;
+        ALTER TABLE faces ADD COLUMN q_sharpness REAL;
+        ALTER TABLE faces ADD COLUMN q_yaw REAL;
+        ALTER TABLE faces ADD COLUMN q_pitch REAL;
+        ALTER TABLE faces ADD COLUMN q_roll REAL;
+        ALTER TABLE faces ADD COLUMN q_score REAL;
+
+        ALTER TABLE errors ADD COLUMN size INTEGER;
+        ALTER TABLE errors ADD COLUMN mtime_ms INTEGER;
+
+        CREATE TABLE scans (
+          id INTEGER PRIMARY KEY,
+          roots TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          walk_done INTEGER NOT NULL DEFAULT 0,
+          finished_at TEXT
+        );
+
+        -- v1 jobs carried no scan; a queue is rebuilt by the next walk, so start it empty.
+        DROP TABLE jobs;
+        CREATE TABLE jobs (
+          id INTEGER PRIMARY KEY,
+          scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+          path TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          mtime_ms INTEGER NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          UNIQUE (scan_id, path)
+        );
+        CREATE INDEX jobs_pending ON jobs(scan_id, state);
+
+        CREATE TABLE persons (
+          id INTEGER PRIMARY KEY,
+          name TEXT,
+          hidden INTEGER NOT NULL DEFAULT 0,
+          cover_face_id INTEGER REFERENCES faces(id) ON DELETE SET NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE TABLE face_assignments (
+          face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+          person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+          source TEXT NOT NULL CHECK (source IN ('machine', 'user')),
+          confirmed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX face_assignments_person ON face_assignments(person_id);
+        CREATE TABLE corrections (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          undone INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TRIGGER corrections_append_only BEFORE DELETE ON corrections
+        BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+      `);
+    },
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Apply migrations up to `target` (default: latest). Returns the versions applied. */
+export function migrate(db: Database.Database, target = LATEST_VERSION): number[] {
+  const current = schemaVersion(db);
+  if (current > LATEST_VERSION) {
+    throw new Error(`database schema v${current} is newer than this Visage (v${LATEST_VERSION}); update Visage`);
+  }
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,40 @@
+/** Scans: one row per `scan` run over a set of roots; an unfinished one is resumed by the next run. */
+import type Database from 'better-sqlite3';
+import type { ScanRow } from './types';
+
+export class ScansRepo {
+  private readonly sOpen;
+  private readonly sInsert;
+  private readonly sWalkDone;
+  private readonly sFinish;
+  private readonly sById;
+
+  constructor(db: Database.Database) {
+    this.sOpen = db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE roots = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1');
+    this.sInsert = db.prepare('INSERT INTO scans (roots, started_at) VALUES (?, ?)');
+    this.sWalkDone = db.prepare('UPDATE scans SET walk_done = 1 WHERE id = ?');
+    this.sFinish = db.prepare('UPDATE scans SET finished_at = ? WHERE id = ?');
+    this.sById = db.prepare<[number], ScanRow>('SELECT * FROM scans WHERE id = ?');
+  }
+
+  /** The unfinished scan over exactly these roots, or a new one. */
+  openOrResume(roots: string[]): { scan: ScanRow; resumed: boolean } {
+    const key = JSON.stringify([...roots].sort());
+    const open = this.sOpen.get(key);
+    if (open) return { scan: open, resumed: true };
+    const id = Number(this.sInsert.run(key, new Date().toISOString()).lastInsertRowid);
+    return { scan: this.sById.get(id)!, resumed: false };
+  }
+
+  markWalkDone(id: number): void {
+    this.sWalkDone.run(id);
+  }
+
+  finish(id: number): void {
+    this.sFinish.run(new Date().toISOString(), id);
+  }
+
+  byId(id: number): ScanRow | undefined {
+    return this.sById.get(id);
+  }
+}

@@ -1,0 +1,119 @@
+/** Schema migrations: from every earlier version to the latest, keeping data; refusing the future. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../app/store/database';
+import { LATEST_VERSION, MIGRATIONS, schemaVersion } from '../../app/store/migrations';
+import { Store } from '../../app/store/store';
+
+const tmpDb = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'visage-mig-')), 'v.db');
+const emb = (seed: number) => Buffer.from(Array.from({ length: 128 }, (_, i) => (i * seed) % 256));
+
+/** The shape of every table: columns (name, type, notnull, default, pk), indexes, triggers. */
+function shape(db: Database.Database) {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+    (t) => t.name,
+  );
+  return {
+    tables: Object.fromEntries(tables.map((t) => [t, db.prepare(`PRAGMA table_info(${t})`).all()])),
+    fks: Object.fromEntries(tables.map((t) => [t, db.prepare(`PRAGMA foreign_key_list(${t})`).all()])),
+    indexes: db.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all(),
+    triggers: db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all(),
+  };
+}
+
+/** Data a user of schema version v would have. */
+function seed(db: Database.Database, v: number): void {
+  if (v >= 1) {
+    db.prepare("INSERT INTO photos (id, path, hash, size, mtime_ms, width, height, indexed_at) VALUES (1, '/p/a.jpg', 'h1', 10, 1000, 640, 480, '2024-01-01')").run();
+    db.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id) VALUES (1, 1, 2, 30, 40, 0.9, '[[1,2]]', ?, 'dlib-resnet-v1')").run(emb(3));
+    db.prepare("INSERT INTO errors (path, code, message, at) VALUES ('/p/bad.jpg', 'truncated', 'cut', '2024-01-01')").run();
+  }
+  if (v === 1) db.prepare("INSERT INTO jobs (path, state, updated_at) VALUES ('/p/b.jpg', 'pending', '2024-01-01')").run();
+}
+
+describe('store migrations', () => {
+  it('has a real path: at least two versions, numbered 1..N', () => {
+    expect(MIGRATIONS.length).toBeGreaterThanOrEqual(2);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('opens a new file at the latest version, WAL, foreign keys on', () => {
+    const db = openDatabase(tmpDb());
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((t) => t.name);
+    for (const t of ['photos', 'faces', 'errors', 'jobs', 'scans', 'persons', 'face_assignments', 'corrections']) expect(tables).toContain(t);
+    db.close();
+  });
+
+  for (let from = 0; from < LATEST_VERSION; from++) {
+    it(`migrates from v${from} to v${LATEST_VERSION}, keeping data, to the same schema as a new file`, () => {
+      const file = tmpDb();
+      const old = openDatabase(file, { targetVersion: from });
+      expect(schemaVersion(old)).toBe(from);
+      seed(old, from);
+      old.close();
+
+      const store = Store.open(file);
+      expect(schemaVersion(store.db)).toBe(LATEST_VERSION);
+      const fresh = openDatabase(':memory:');
+      expect(shape(store.db)).toEqual(shape(fresh));
+      fresh.close();
+      if (from >= 1) {
+        const p = store.photos.byPath('/p/a.jpg')!;
+        expect(p).toMatchObject({ hash: 'h1', width: 640, height: 480, orientation: 1, taken_at: null, gps_lat: null });
+        const f = store.faces.byPhoto(p.id);
+        expect(f.length).toBe(1);
+        expect(Buffer.compare(f[0]!.embedding, emb(3))).toBe(0);
+        expect(f[0]!.q_score).toBeNull();
+        expect(store.errors.byPath('/p/bad.jpg')!.code).toBe('truncated');
+      }
+      // The migrated file works for the current code.
+      const id = store.photos.insert({
+        path: '/p/new.heic', hash: 'h2', size: 5, mtime_ms: 1, width: 4, height: 3, orientation: 6, format: 'heic',
+        taken_at: '2024-05-01T10:00:00', camera_make: 'Apple', camera_model: 'iPhone 15', gps_lat: 48.8, gps_lon: 2.35,
+      });
+      const person = store.people.addPerson('Bob');
+      const fid = store.faces.insert(id, {
+        box: { x: 0, y: 0, width: 2, height: 2 }, score: 1, landmarks: [[1, 1]], modelId: 'm',
+        quality: { size: 1, sharpness: 1, yaw: 0, pitch: 0, roll: 0, score: 0.5 }, embedding: new Int8Array(128),
+      });
+      store.people.assign(fid, person, 'machine');
+      expect(store.people.assignmentOf(fid)!.person_id).toBe(person);
+      store.close();
+      // Opening again applies nothing.
+      const again = openDatabase(file);
+      expect(schemaVersion(again)).toBe(LATEST_VERSION);
+      again.close();
+    });
+  }
+
+  it('refuses a database from a newer Visage, leaving it untouched', () => {
+    const file = tmpDb();
+    const db = new Database(file);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer than this Visage/);
+    const check = new Database(file);
+    expect(check.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
+    check.close();
+  });
+
+  it('rolls a failed migration back whole', () => {
+    const file = tmpDb();
+    const old = openDatabase(file, { targetVersion: 1 });
+    old.exec('CREATE TABLE persons (x INTEGER)'); // v2 will collide with this
+    old.close();
+    expect(() => openDatabase(file)).toThrow();
+    const check = new Database(file);
+    expect(check.pragma('user_version', { simple: true })).toBe(1);
+    const cols = (check.prepare('PRAGMA table_info(photos)').all() as { name: string }[]).map((c) => c.name);
+    expect(cols).not.toContain('taken_at');
+    check.close();
+  });
+});
