@@ -1,0 +1,686 @@
+/**
+ * The incremental people index: faces, people, their prototypes and the unassigned pool, in
+ * memory. Pure: no database. The store hydrates it (load), feeds it new faces (addFaces) and
+ * user corrections (userAssign, reject, mergePersons, ...), and persists the ChangeSets it returns.
+ *
+ * Rules it keeps (see docs/clustering.md):
+ * - a new face joins the person whose nearest prototype is >= assign, beats every other eligible
+ *   person by margin, and passes the constraints; otherwise it goes to the unassigned pool;
+ * - the pool is clustered (average linkage at `cluster`, constraints kept) into new people only
+ *   for groups of >= minClusterSize seed-quality faces; low-quality faces never seed;
+ * - faces of one photo never share a person; a rejected person never gets the face back;
+ *   a user-assigned face is never moved by the machine.
+ */
+import { AutoIndex, type AutoIndexOptions } from './ann';
+import { averageLinkage } from './hac';
+import { selectPrototypes } from './prototypes';
+import { thresholdsFor, type ModelThresholds } from './thresholds';
+import {
+  columnsFromFaces,
+  type ChangeSet,
+  type ClusterFace,
+  type FaceColumns,
+  type FaceId,
+  type FaceSuggestion,
+  type PersonId,
+  type PersonRecord,
+  type PhotoId,
+  type Suggestion,
+  type UserDecisions,
+} from './types';
+import { DIM, checkEmbedding, normAt } from './vector';
+
+export interface PeopleIndexOptions {
+  model: string | ModelThresholds;
+  overrides?: Partial<ModelThresholds>;
+  /** Allocates ids for people the machine creates (the store's autoincrement). */
+  newPersonId?: () => PersonId;
+  /** kNN index options for the prototype and pool indexes. */
+  index?: AutoIndexOptions;
+}
+
+export interface AssignDecision {
+  personId: PersonId | null;
+  /** Best eligible person's score (-1 when none). */
+  score: number;
+  runnerUp: Suggestion | null;
+  reason: 'assigned' | 'no-people' | 'below-threshold' | 'ambiguous';
+}
+
+export interface LoadState {
+  persons?: readonly PersonRecord[];
+  faces: FaceColumns | readonly ClusterFace[];
+  /** Current person of each face (null/absent: unassigned). */
+  assignment?: ReadonlyMap<FaceId, PersonId | null>;
+  decisions?: UserDecisions;
+}
+
+interface PersonState {
+  id: PersonId;
+  name: string | null;
+  userNamed: boolean;
+  faces: Set<number>;
+  protos: number[];
+  protoSize: number;
+}
+
+const NONE = -1;
+
+export class PeopleIndex {
+  readonly th: ModelThresholds;
+  private readonly newId: () => PersonId;
+  private readonly indexOpts: AutoIndexOptions;
+  // face table, by slot
+  private cap = 0;
+  private count = 0;
+  private ids = new Float64Array(0);
+  private photo = new Float64Array(0);
+  private quality = new Float32Array(0);
+  private person = new Float64Array(0);
+  private user = new Uint8Array(0);
+  private alive = new Uint8Array(0);
+  private emb = new Int8Array(0);
+  private slotOf = new Map<FaceId, number>();
+  private photoFaces = new Map<PhotoId, number[]>();
+  private rejected = new Map<number, Set<PersonId>>();
+  private persons = new Map<PersonId, PersonState>();
+  private protoIndex: AutoIndex;
+  private poolIndex: AutoIndex;
+  private poolGraph = new Map<number, Set<number>>();
+  private dirtyPool = new Set<number>();
+  private maxPersonId = 0;
+
+  constructor(opts: PeopleIndexOptions) {
+    this.th = thresholdsFor(opts.model, opts.overrides);
+    this.newId = opts.newPersonId ?? (() => ++this.maxPersonId);
+    this.indexOpts = opts.index ?? {};
+    this.protoIndex = new AutoIndex(this.indexOpts);
+    this.poolIndex = new AutoIndex(this.indexOpts);
+    this.grow(1024);
+  }
+
+  // ---------------------------------------------------------------- hydration
+
+  /** Adds a person (or updates its name / userNamed). */
+  addPerson(p: PersonRecord): void {
+    const s = this.persons.get(p.id);
+    if (s) {
+      if (p.name !== undefined) s.name = p.name;
+      if (p.userNamed !== undefined) s.userNamed = p.userNamed;
+      return;
+    }
+    this.persons.set(p.id, { id: p.id, name: p.name ?? null, userNamed: !!p.userNamed, faces: new Set(), protos: [], protoSize: 0 });
+    if (p.id > this.maxPersonId) this.maxPersonId = p.id;
+  }
+
+  /**
+   * Loads the store's state as it is (no decision is made): people, faces with their current
+   * person, user decisions. Unassigned faces enter the pool. Prototypes are computed at the end.
+   */
+  load(state: LoadState): void {
+    for (const p of state.persons ?? []) this.addPerson(p);
+    const cols = Array.isArray(state.faces) ? columnsFromFaces(state.faces as ClusterFace[]) : (state.faces as FaceColumns);
+    const userAssigned = state.decisions?.assigned;
+    for (const [faceId, people] of state.decisions?.rejected ?? []) for (const p of people) this.pendingReject(faceId, p);
+    const pooled: number[] = [];
+    for (let i = 0; i < cols.n; i++) {
+      const id = cols.ids[i]!;
+      const slot = this.register(id, cols.photoIds[i]!, cols.quality[i]!, cols.embeddings, i);
+      const u = userAssigned?.get(id);
+      const pid = u ?? state.assignment?.get(id) ?? null;
+      if (pid !== null && pid !== undefined) {
+        this.ensurePerson(pid);
+        this.person[slot] = pid;
+        this.persons.get(pid)!.faces.add(slot);
+        if (u !== undefined) this.user[slot] = 1;
+      } else pooled.push(slot);
+    }
+    this.applyPendingRejects();
+    for (const slot of pooled) this.poolInsert(slot);
+    for (const p of this.persons.values()) this.refreshPrototypes(p, true);
+  }
+
+  // ---------------------------------------------------------------- incremental indexing
+
+  /**
+   * Indexes new faces: each joins an existing person or the pool; then the people that grew get
+   * fresh prototypes and pull matching faces out of the pool, and the pool is clustered.
+   */
+  addFaces(faces: readonly ClusterFace[] | FaceColumns): ChangeSet {
+    const changes = emptyChanges();
+    const cols = Array.isArray(faces) ? columnsFromFaces(faces as ClusterFace[]) : (faces as FaceColumns);
+    const slots: number[] = [];
+    for (let i = 0; i < cols.n; i++) {
+      if (this.slotOf.has(cols.ids[i]!)) throw new Error(`face ${cols.ids[i]} is already indexed`);
+      slots.push(this.register(cols.ids[i]!, cols.photoIds[i]!, cols.quality[i]!, cols.embeddings, i));
+    }
+    const touched = this.assignSlots(slots, changes, true);
+    this.refreshAndSweep(touched, changes);
+    this.clusterPoolInto(changes);
+    return changes;
+  }
+
+  /** The decision for a face (indexed or not); changes nothing. */
+  decide(face: FaceId | ClusterFace): AssignDecision {
+    if (typeof face === 'number') {
+      const slot = this.slotOf.get(face);
+      if (slot === undefined) throw new Error(`unknown face ${face}`);
+      return this.decideSlot(slot);
+    }
+    checkEmbedding(face.embedding);
+    return this.decideVector(face.embedding, 0, face.photoId, this.slotOf.get(face.id) ?? NONE);
+  }
+
+  /** Clusters the dirty part of the pool into new people. */
+  clusterPool(): ChangeSet {
+    const changes = emptyChanges();
+    this.clusterPoolInto(changes);
+    return changes;
+  }
+
+  // ---------------------------------------------------------------- user corrections
+
+  /**
+   * The user puts a face on a person (move, confirm, split into a new person: create it with
+   * addPerson first). Must-link: the machine will never move it. A machine-assigned face of the
+   * same photo on that person goes back to the pool.
+   */
+  userAssign(faceId: FaceId, personId: PersonId): ChangeSet {
+    const changes = emptyChanges();
+    const slot = this.slot(faceId);
+    this.ensurePerson(personId);
+    this.rejected.get(slot)?.delete(personId);
+    for (const other of this.photoFaces.get(this.photo[slot]!) ?? []) {
+      if (other !== slot && this.person[other] === personId && !this.user[other]) this.move(other, null, changes);
+    }
+    this.move(slot, personId, changes);
+    this.user[slot] = 1;
+    this.refreshAndSweep(new Set([personId]), changes);
+    return changes;
+  }
+
+  /** Undo of a confirmation/assignment: the face stays where it is but is the machine's again. */
+  release(faceId: FaceId): void {
+    this.user[this.slot(faceId)] = 0;
+  }
+
+  /** "Not this person": permanent cannot-link; the face leaves that person for the pool. */
+  reject(faceId: FaceId, personId: PersonId): ChangeSet {
+    const changes = emptyChanges();
+    const slot = this.slot(faceId);
+    let s = this.rejected.get(slot);
+    if (!s) this.rejected.set(slot, (s = new Set()));
+    s.add(personId);
+    if (this.person[slot] === personId) {
+      this.user[slot] = 0;
+      this.move(slot, null, changes);
+      this.refreshAndSweep(new Set([personId]), changes);
+      this.clusterPoolInto(changes);
+    }
+    return changes;
+  }
+
+  /** Undo of a rejection. */
+  unreject(faceId: FaceId, personId: PersonId): void {
+    this.rejected.get(this.slot(faceId))?.delete(personId);
+  }
+
+  /**
+   * The user merges `source` into `target`: every face moves (user flags kept), except faces
+   * that rejected `target` (they go to the pool). `source` is left empty.
+   */
+  mergePersons(targetId: PersonId, sourceId: PersonId): ChangeSet {
+    const changes = emptyChanges();
+    if (targetId === sourceId) return changes;
+    this.ensurePerson(targetId);
+    const src = this.persons.get(sourceId);
+    if (!src) throw new Error(`unknown person ${sourceId}`);
+    for (const slot of [...src.faces].sort((a, b) => a - b)) {
+      if (this.rejected.get(slot)?.has(targetId)) {
+        this.user[slot] = 0;
+        this.move(slot, null, changes);
+      } else this.move(slot, targetId, changes);
+    }
+    this.refreshAndSweep(new Set([targetId, sourceId]), changes);
+    changes.emptied = [...new Set([...changes.emptied, sourceId])];
+    return changes;
+  }
+
+  /** Forgets a face (photo deleted, "not a face"). */
+  removeFace(faceId: FaceId): ChangeSet {
+    const changes = emptyChanges();
+    const slot = this.slot(faceId);
+    const pid = this.person[slot]!;
+    this.move(slot, null, changes);
+    this.poolRemove(slot);
+    this.alive[slot] = 0;
+    this.slotOf.delete(faceId);
+    const list = this.photoFaces.get(this.photo[slot]!);
+    if (list) {
+      const i = list.indexOf(slot);
+      if (i >= 0) list.splice(i, 1);
+      if (!list.length) this.photoFaces.delete(this.photo[slot]!);
+    }
+    this.rejected.delete(slot);
+    changes.moves = changes.moves.filter((m) => m.faceId !== faceId);
+    if (pid !== NONE) this.refreshAndSweep(new Set([pid]), changes);
+    return changes;
+  }
+
+  /** Removes a person: its machine faces return to the pool; its user faces too (the user deleted it). */
+  removePerson(personId: PersonId): ChangeSet {
+    const changes = emptyChanges();
+    const p = this.persons.get(personId);
+    if (!p) return changes;
+    for (const slot of [...p.faces].sort((a, b) => a - b)) {
+      this.user[slot] = 0;
+      this.move(slot, null, changes);
+    }
+    for (const s of p.protos) this.protoIndex.remove(s);
+    this.persons.delete(personId);
+    this.clusterPoolInto(changes);
+    return changes;
+  }
+
+  // ---------------------------------------------------------------- suggestions and queries
+
+  /** The most likely people for a face, best first (its own person and rejected people excluded). */
+  suggestPeople(face: FaceId | ClusterFace, k = 5): Suggestion[] {
+    let slot = NONE, v: Int8Array, photo: number;
+    if (typeof face === 'number') {
+      slot = this.slot(face);
+      v = this.emb.subarray(slot * DIM, (slot + 1) * DIM);
+      photo = this.photo[slot]!;
+    } else {
+      v = face.embedding;
+      photo = face.photoId;
+      slot = this.slotOf.get(face.id) ?? NONE;
+    }
+    return this.rankPeople(v, photo, slot, k * this.th.prototypes * 2, this.th.suggest)
+      .filter((s) => s.personId !== (slot === NONE ? NONE : this.person[slot]))
+      .slice(0, k);
+  }
+
+  /** Unassigned faces most likely to be this person ("Is this Anna?"), best first. */
+  suggestFaces(personId: PersonId, k = 20): FaceSuggestion[] {
+    const p = this.persons.get(personId);
+    if (!p) throw new Error(`unknown person ${personId}`);
+    const best = new Map<number, number>();
+    for (const proto of p.protos) {
+      const v = this.emb.subarray(proto * DIM, (proto + 1) * DIM);
+      for (const nb of this.poolIndex.search(v, k * 2, this.th.suggest)) {
+        if (this.rejected.get(nb.label)?.has(personId) || this.photoConflict(nb.label, personId)) continue;
+        if ((best.get(nb.label) ?? -2) < nb.score) best.set(nb.label, nb.score);
+      }
+    }
+    return [...best]
+      .map(([slot, score]) => ({ faceId: this.ids[slot]!, score }))
+      .sort((a, b) => b.score - a.score || a.faceId - b.faceId)
+      .slice(0, k);
+  }
+
+  personOf(faceId: FaceId): PersonId | null {
+    const p = this.person[this.slot(faceId)]!;
+    return p === NONE ? null : p;
+  }
+
+  isUserAssigned(faceId: FaceId): boolean {
+    return this.user[this.slot(faceId)] === 1;
+  }
+
+  facesOf(personId: PersonId): FaceId[] {
+    const p = this.persons.get(personId);
+    return p ? [...p.faces].map((s) => this.ids[s]!).sort((a, b) => a - b) : [];
+  }
+
+  /** Prototype faces of a person. */
+  prototypesOf(personId: PersonId): FaceId[] {
+    return (this.persons.get(personId)?.protos ?? []).map((s) => this.ids[s]!);
+  }
+
+  people(): PersonRecord[] {
+    return [...this.persons.values()].map((p) => ({ id: p.id, name: p.name, userNamed: p.userNamed }));
+  }
+
+  pool(): FaceId[] {
+    return [...this.poolIndexLabels()].map((s) => this.ids[s]!).sort((a, b) => a - b);
+  }
+
+  get faceCount(): number {
+    return this.slotOf.size;
+  }
+
+  /** Every face and its person (null = unassigned). */
+  assignment(): Map<FaceId, PersonId | null> {
+    const m = new Map<FaceId, PersonId | null>();
+    for (const [id, slot] of this.slotOf) m.set(id, this.person[slot] === NONE ? null : this.person[slot]!);
+    return m;
+  }
+
+  /** The user decisions held (for a re-cluster). */
+  decisions(): UserDecisions {
+    const assigned = new Map<FaceId, PersonId>();
+    const rejected = new Map<FaceId, Set<PersonId>>();
+    for (const [id, slot] of this.slotOf) {
+      if (this.user[slot]) assigned.set(id, this.person[slot]!);
+      const r = this.rejected.get(slot);
+      if (r?.size) rejected.set(id, new Set(r));
+    }
+    return { assigned, rejected };
+  }
+
+  /** The faces as columns (for a re-cluster). */
+  columns(): FaceColumns {
+    const slots = [...this.slotOf.values()].sort((a, b) => a - b);
+    const n = slots.length;
+    const cols: FaceColumns = {
+      n,
+      ids: new Float64Array(n),
+      photoIds: new Float64Array(n),
+      quality: new Float32Array(n),
+      embeddings: new Int8Array(n * DIM),
+    };
+    slots.forEach((s, i) => {
+      (cols.ids as Float64Array)[i] = this.ids[s]!;
+      (cols.photoIds as Float64Array)[i] = this.photo[s]!;
+      (cols.quality as Float32Array)[i] = this.quality[s]!;
+      cols.embeddings.set(this.emb.subarray(s * DIM, (s + 1) * DIM), i * DIM);
+    });
+    return cols;
+  }
+
+  /** Approximate bytes held by typed arrays and indexes. */
+  bytes(): number {
+    return this.emb.byteLength + this.cap * (8 * 3 + 4 + 2) + this.protoIndex.bytes() + this.poolIndex.bytes() + this.slotOf.size * 80;
+  }
+
+  /**
+   * After a load of a fresh clustering: every pool face is tried against every person once
+   * (best scores first), then the pool is clustered. Used by the full re-cluster.
+   */
+  attachPool(): ChangeSet {
+    const changes = emptyChanges();
+    const touched = this.assignSlots([...this.poolIndexLabels()].sort((a, b) => a - b), changes, false);
+    this.refreshAndSweep(touched, changes);
+    this.clusterPoolInto(changes);
+    return changes;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private *poolIndexLabels(): Generator<number> {
+    for (const slot of this.slotOf.values()) if (this.person[slot] === NONE) yield slot;
+  }
+
+  private slot(faceId: FaceId): number {
+    const s = this.slotOf.get(faceId);
+    if (s === undefined) throw new Error(`unknown face ${faceId}`);
+    return s;
+  }
+
+  private ensurePerson(id: PersonId): PersonState {
+    if (!this.persons.has(id)) this.addPerson({ id });
+    return this.persons.get(id)!;
+  }
+
+  private pendingRejects: [FaceId, PersonId][] = [];
+  private pendingReject(faceId: FaceId, p: PersonId): void {
+    this.pendingRejects.push([faceId, p]);
+  }
+  private applyPendingRejects(): void {
+    for (const [faceId, p] of this.pendingRejects) {
+      const slot = this.slotOf.get(faceId);
+      if (slot === undefined) continue;
+      let s = this.rejected.get(slot);
+      if (!s) this.rejected.set(slot, (s = new Set()));
+      s.add(p);
+    }
+    this.pendingRejects = [];
+  }
+
+  private grow(min: number): void {
+    if (this.cap >= min) return;
+    const cap = Math.max(min, this.cap * 2);
+    const g = <T extends Float64Array | Float32Array | Uint8Array | Int8Array>(a: T, n: number, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      if (fill !== undefined) b.fill(fill, a.length);
+      return b;
+    };
+    this.ids = g(this.ids, cap);
+    this.photo = g(this.photo, cap);
+    this.quality = g(this.quality, cap);
+    this.person = g(this.person, cap, NONE);
+    this.user = g(this.user, cap);
+    this.alive = g(this.alive, cap);
+    this.emb = g(this.emb, cap * DIM);
+    this.cap = cap;
+  }
+
+  private register(id: FaceId, photo: PhotoId, quality: number, src: Int8Array, row: number): number {
+    if (this.slotOf.has(id)) throw new Error(`face ${id} is already indexed`);
+    if (this.count === this.cap) this.grow(this.cap * 2);
+    const slot = this.count++;
+    this.ids[slot] = id;
+    this.photo[slot] = photo;
+    this.quality[slot] = quality;
+    this.person[slot] = NONE;
+    this.alive[slot] = 1;
+    this.emb.set(src.subarray(row * DIM, (row + 1) * DIM), slot * DIM);
+    if (normAt(this.emb, slot) === 0) throw new Error(`face ${id}: zero embedding`);
+    this.slotOf.set(id, slot);
+    const list = this.photoFaces.get(photo);
+    if (list) list.push(slot);
+    else this.photoFaces.set(photo, [slot]);
+    return slot;
+  }
+
+  private isSeed(slot: number): boolean {
+    return this.quality[slot]! >= this.th.qualityMin;
+  }
+
+  /** Does another face of this face's photo belong to the person? */
+  private photoConflict(slot: number, personId: PersonId, photo = this.photo[slot]!): boolean {
+    for (const other of this.photoFaces.get(photo) ?? []) if (other !== slot && this.person[other] === personId) return true;
+    return false;
+  }
+
+  private rankPeople(v: Int8Array, photo: number, slot: number, k: number, minScore: number): Suggestion[] {
+    const best = new Map<PersonId, number>();
+    const rej = slot === NONE ? undefined : this.rejected.get(slot);
+    for (const nb of this.protoIndex.search(v, k, minScore)) {
+      if (nb.label === slot) continue;
+      const pid = this.person[nb.label]!;
+      if (pid === NONE || best.has(pid)) continue; // results are best first
+      if (rej?.has(pid) || this.photoConflict(slot, pid, photo)) continue;
+      best.set(pid, nb.score);
+    }
+    return [...best].map(([personId, score]) => ({ personId, score })).sort((a, b) => b.score - a.score || a.personId - b.personId);
+  }
+
+  private decideSlot(slot: number): AssignDecision {
+    return this.decideVector(this.emb, slot, this.photo[slot]!, slot);
+  }
+
+  private decideVector(src: Int8Array, row: number, photo: number, slot: number): AssignDecision {
+    if (this.protoIndex.size === 0) return { personId: null, score: -1, runnerUp: null, reason: 'no-people' };
+    const v = src.subarray(row * DIM, (row + 1) * DIM);
+    const ranked = this.rankPeople(v, photo, slot, Math.max(16, 4 * this.th.prototypes), this.th.suggest);
+    const best = ranked[0];
+    const runnerUp = ranked[1] ?? null;
+    if (!best || best.score < this.th.assign) return { personId: null, score: best?.score ?? -1, runnerUp, reason: 'below-threshold' };
+    if (runnerUp && best.score - runnerUp.score < this.th.margin) return { personId: null, score: best.score, runnerUp, reason: 'ambiguous' };
+    return { personId: best.personId, score: best.score, runnerUp, reason: 'assigned' };
+  }
+
+  /**
+   * Decides all slots against the current prototypes, then applies the decisions best score
+   * first (so that of two faces of one photo the better match wins). Unmatched slots go to the
+   * pool when `toPool`. Returns the people that received faces.
+   */
+  private assignSlots(slots: number[], changes: ChangeSet, toPool: boolean): Set<PersonId> {
+    const decided: { slot: number; pid: PersonId; score: number }[] = [];
+    const unmatched: number[] = [];
+    for (const slot of slots) {
+      const d = this.decideSlot(slot);
+      if (d.personId !== null) decided.push({ slot, pid: d.personId, score: d.score });
+      else unmatched.push(slot);
+    }
+    decided.sort((a, b) => b.score - a.score || a.slot - b.slot);
+    const touched = new Set<PersonId>();
+    for (const d of decided) {
+      if (this.photoConflict(d.slot, d.pid)) {
+        unmatched.push(d.slot);
+        continue;
+      }
+      this.move(d.slot, d.pid, changes);
+      touched.add(d.pid);
+    }
+    if (toPool) for (const slot of unmatched.sort((a, b) => a - b)) this.poolInsert(slot);
+    return touched;
+  }
+
+  /** Moves a face (machine or user), keeping pool, people and moves in step. */
+  private move(slot: number, to: PersonId | null, changes: ChangeSet): void {
+    const from = this.person[slot]!;
+    const target = to ?? NONE;
+    if (from === target) return;
+    if (from !== NONE) {
+      const p = this.persons.get(from)!;
+      p.faces.delete(slot);
+      if (p.protos.includes(slot)) {
+        this.protoIndex.remove(slot);
+        p.protos = p.protos.filter((s) => s !== slot);
+        p.protoSize = -1; // force a refresh
+      }
+      if (p.faces.size === 0 && !p.userNamed) changes.emptied.push(from);
+    } else this.poolRemove(slot);
+    this.person[slot] = target;
+    if (target !== NONE) {
+      const p = this.ensurePerson(target);
+      p.faces.add(slot);
+      changes.emptied = changes.emptied.filter((e) => e !== target);
+    } else this.poolInsert(slot);
+    const faceId = this.ids[slot]!;
+    const prev = changes.moves.find((m) => m.faceId === faceId);
+    if (prev) {
+      prev.to = to;
+      if (prev.from === prev.to) changes.moves.splice(changes.moves.indexOf(prev), 1);
+    } else changes.moves.push({ faceId, from: from === NONE ? null : from, to });
+  }
+
+  private poolInsert(slot: number): void {
+    if (this.poolIndex.has(slot)) return;
+    const v = this.emb.subarray(slot * DIM, (slot + 1) * DIM);
+    if (this.isSeed(slot)) {
+      const edges = new Set<number>();
+      for (const nb of this.poolIndex.search(v, this.th.knn, this.th.cluster, (l) => this.isSeed(l))) {
+        edges.add(nb.label);
+        this.poolGraph.get(nb.label)?.add(slot);
+      }
+      this.poolGraph.set(slot, edges);
+      this.dirtyPool.add(slot);
+    }
+    this.poolIndex.add(slot, v);
+  }
+
+  private poolRemove(slot: number): void {
+    if (!this.poolIndex.has(slot)) return;
+    this.poolIndex.remove(slot);
+    const edges = this.poolGraph.get(slot);
+    if (edges) {
+      for (const o of edges) this.poolGraph.get(o)?.delete(slot);
+      this.poolGraph.delete(slot);
+    }
+    this.dirtyPool.delete(slot);
+  }
+
+  /** Recomputes a person's prototypes when it changed enough (or always when forced). */
+  private refreshPrototypes(p: PersonState, force = false): boolean {
+    const n = p.faces.size;
+    const stale = p.protoSize < 0 || n < 20 || Math.abs(n - p.protoSize) >= Math.max(1, 0.1 * p.protoSize);
+    if (!force && !stale) return false;
+    for (const s of p.protos) this.protoIndex.remove(s);
+    const all = [...p.faces].sort((a, b) => a - b);
+    const good = all.filter((s) => this.isSeed(s) || this.user[s]);
+    p.protos = n ? selectPrototypes(this.emb, good.length ? good : all, this.th.prototypes) : [];
+    for (const s of p.protos) this.protoIndex.add(s, this.emb.subarray(s * DIM, (s + 1) * DIM));
+    p.protoSize = n;
+    return true;
+  }
+
+  /** Refreshes prototypes of the given people and pulls pool faces that now match them. */
+  private refreshAndSweep(people: Set<PersonId>, changes: ChangeSet): void {
+    const refreshed: PersonState[] = [];
+    for (const pid of [...people].sort((a, b) => a - b)) {
+      const p = this.persons.get(pid);
+      if (p && this.refreshPrototypes(p)) refreshed.push(p);
+    }
+    const candidates = new Set<number>();
+    for (const p of refreshed) {
+      for (const proto of p.protos) {
+        const v = this.emb.subarray(proto * DIM, (proto + 1) * DIM);
+        for (const nb of this.poolIndex.search(v, 32, this.th.assign)) candidates.add(nb.label);
+      }
+    }
+    if (candidates.size) {
+      const touched = this.assignSlots([...candidates].sort((a, b) => a - b), changes, false);
+      for (const pid of touched) {
+        const p = this.persons.get(pid);
+        if (p) this.refreshPrototypes(p);
+      }
+    }
+  }
+
+  private clusterPoolInto(changes: ChangeSet): void {
+    if (!this.dirtyPool.size) return;
+    const seen = new Set<number>();
+    const created: PersonId[] = [];
+    for (const start of [...this.dirtyPool].sort((a, b) => a - b)) {
+      if (seen.has(start) || !this.poolGraph.has(start)) continue;
+      const comp: number[] = [];
+      const stack = [start];
+      seen.add(start);
+      while (stack.length) {
+        const s = stack.pop()!;
+        comp.push(s);
+        for (const o of this.poolGraph.get(s) ?? []) if (!seen.has(o)) seen.add(o), stack.push(o);
+      }
+      if (comp.length < this.th.minClusterSize) continue;
+      comp.sort((a, b) => a - b);
+      const local = new Map(comp.map((s, i) => [s, i]));
+      const hac = averageLinkage({
+        vectors: this.emb,
+        rows: comp,
+        neighbors: comp.map((s) => [...this.poolGraph.get(s)!].map((o) => local.get(o)!).filter((x) => x !== undefined)),
+        threshold: this.th.cluster,
+        photo: comp.map((s) => this.photo[s]!),
+      });
+      for (const cluster of hac.clusters) {
+        if (cluster.length < this.th.minClusterSize) continue;
+        const pid = this.newId();
+        this.addPerson({ id: pid });
+        created.push(pid);
+        changes.created.push(pid);
+        for (const i of cluster) this.move(comp[i]!, pid, changes);
+      }
+    }
+    this.dirtyPool.clear();
+    if (created.length) {
+      for (const pid of created) this.refreshPrototypes(this.persons.get(pid)!, true);
+      this.refreshAndSweepForce(created, changes);
+    }
+  }
+
+  private refreshAndSweepForce(people: PersonId[], changes: ChangeSet): void {
+    for (const pid of people) {
+      const p = this.persons.get(pid);
+      if (p) p.protoSize = -1;
+    }
+    this.refreshAndSweep(new Set(people), changes);
+  }
+}
+
+export function emptyChanges(): ChangeSet {
+  return { moves: [], created: [], emptied: [] };
+}

@@ -1,0 +1,75 @@
+/**
+ * Clustering thresholds, one row per embedding model (all similarities are cosines on the int8
+ * embeddings). Like PhotoPrism's internal/ai/face thresholds, the numbers live in one named
+ * table so that they can be calibrated and reviewed in one place; docs/clustering.md explains
+ * each column and where each number comes from.
+ *
+ * Rule of thumb from the LFW measurements in shared/brief/MODELS.md: a clustering threshold must
+ * be stricter than the verification threshold (a chain of "same person" verdicts at the
+ * verification threshold glues strangers together).
+ */
+export interface ModelThresholds {
+  /** Registry id of the embedding model, as in FaceRecord.modelId. */
+  modelId: string;
+  /** Pair verification threshold (same person above), for reference and for "maybe" suggestions. */
+  verify: number;
+  /** Average-linkage merge threshold for pool clustering and full re-clusters. */
+  cluster: number;
+  /** A new face joins an existing person when its best prototype scores at least this. */
+  assign: number;
+  /** ... and beats the best prototype of every other eligible person by at least this margin. */
+  margin: number;
+  /** Lowest similarity offered as a suggestion ("Is this Anna?"). */
+  suggest: number;
+  /** A pool group becomes a new person only with at least this many seed-quality faces. */
+  minClusterSize: number;
+  /** FaceQuality.score below this: the face never seeds a person (it may still join one). */
+  qualityMin: number;
+  /** Most prototypes kept per person. */
+  prototypes: number;
+  /** Neighbours looked up per face when building the similarity graph. */
+  knn: number;
+}
+
+export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>>> = Object.freeze({
+  // dlib ResNet v1 (face-api.js FaceRecognitionNet), native 128-D. LFW: verification 98.8%;
+  // average-linkage clustering best pairwise F1 0.865 at cos 0.94 (0.93-0.95 is a narrow band).
+  'dlib-resnet-v1': Object.freeze({
+    modelId: 'dlib-resnet-v1',
+    verify: 0.92,
+    cluster: 0.94,
+    assign: 0.94,
+    margin: 0.01,
+    suggest: 0.88,
+    minClusterSize: 2,
+    qualityMin: 0.5,
+    prototypes: 5,
+    knn: 24,
+  }),
+  // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
+  // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
+  'faceplugin-512-pca128': Object.freeze({
+    modelId: 'faceplugin-512-pca128',
+    verify: 0.35,
+    cluster: 0.45,
+    assign: 0.45,
+    margin: 0.03,
+    suggest: 0.3,
+    minClusterSize: 2,
+    qualityMin: 0.5,
+    prototypes: 5,
+    knn: 24,
+  }),
+});
+
+export const DEFAULT_MODEL_ID = 'dlib-resnet-v1';
+
+/** The thresholds of a model; throws for an unknown model (never cluster with a wrong scale). */
+export function thresholdsFor(model: string | ModelThresholds, overrides?: Partial<ModelThresholds>): ModelThresholds {
+  const base = typeof model === 'string' ? MODEL_THRESHOLDS[model] : model;
+  if (!base) throw new Error(`no clustering thresholds for model "${String(model)}"`);
+  const t = { ...base, ...overrides };
+  if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
+  if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
+  return t;
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { PeopleIndex } from '../../app/people/people-index';
+import { MODEL_THRESHOLDS, thresholdsFor } from '../../app/people/thresholds';
+import type { ClusterFace } from '../../app/people/types';
+import { expectConstraints, faceFactory } from './people-helpers';
+
+const MODEL = 'dlib-resnet-v1';
+let photo = 1;
+
+function newIndex(minClusterSize = 3) {
+  return new PeopleIndex({ model: MODEL, overrides: { minClusterSize } });
+}
+
+describe('thresholds table', () => {
+  it('is per model, documented, and refuses unknown models', () => {
+    expect(MODEL_THRESHOLDS['dlib-resnet-v1']!.cluster).toBe(0.94);
+    expect(MODEL_THRESHOLDS['faceplugin-512-pca128']!.cluster).toBe(0.45);
+    expect(() => thresholdsFor('no-such-model')).toThrow(/no clustering thresholds/);
+    expect(thresholdsFor(MODEL, { minClusterSize: 4 }).minClusterSize).toBe(4);
+  });
+});
+
+describe('PeopleIndex: pool and seeding', () => {
+  it('creates a person only once a group reaches minClusterSize', () => {
+    const face = faceFactory(3, 2);
+    const idx = newIndex(3);
+    const a1 = face(0, photo++), a2 = face(0, photo++);
+    let ch = idx.addFaces([a1, a2, face(1, photo++)]);
+    expect(ch.created).toEqual([]);
+    expect(idx.pool()).toHaveLength(3);
+    ch = idx.addFaces([face(0, photo++)]);
+    expect(ch.created).toHaveLength(1);
+    const p = ch.created[0]!;
+    expect(idx.facesOf(p)).toEqual([a1.id, a2.id, 4]);
+    expect(idx.personOf(3)).toBeNull(); // the identity-1 face stays unassigned
+    // the next face of identity 0 is assigned directly
+    const a4 = face(0, photo++);
+    ch = idx.addFaces([a4]);
+    expect(ch.moves).toEqual([{ faceId: a4.id, from: null, to: p }]);
+  });
+
+  it('never seeds a person with low-quality faces, but lets them join one', () => {
+    const face = faceFactory(2, 3);
+    const idx = newIndex(3);
+    const low: ClusterFace[] = [];
+    for (let i = 0; i < 6; i++) low.push(face(0, photo++, 0.2, 0.6));
+    let ch = idx.addFaces(low);
+    expect(ch.created).toEqual([]);
+    expect(idx.pool()).toHaveLength(6);
+    ch = idx.addFaces([face(0, photo++), face(0, photo++), face(0, photo++)]);
+    expect(ch.created).toHaveLength(1);
+    const p = ch.created[0]!;
+    // the low-quality faces were pulled out of the pool into the new person
+    for (const f of low) expect(idx.personOf(f.id)).toBe(p);
+  });
+
+  it('keeps faces of one photo apart, even when they look alike', () => {
+    const face = faceFactory(2, 4);
+    const idx = newIndex(2);
+    const faces: ClusterFace[] = [];
+    // identity 0 appears twice in every photo (twins / a mirror), three photos
+    for (let k = 0; k < 3; k++) {
+      const ph = photo++;
+      faces.push(face(0, ph), face(0, ph));
+    }
+    idx.addFaces(faces);
+    const a = idx.assignment();
+    expectConstraints(a, new Map(faces.map((f) => [f.id, f.photoId])), idx.decisions());
+    const people = new Set([...a.values()].filter((p) => p !== null));
+    expect(people.size).toBeGreaterThanOrEqual(2); // they had to split
+    // a new face in an existing photo never joins a person already present in that photo
+    const extra = face(0, faces[0]!.photoId);
+    idx.addFaces([extra]);
+    const pa = idx.personOf(faces[0]!.id), pb = idx.personOf(faces[1]!.id), pe = idx.personOf(extra.id);
+    if (pe !== null) expect([pa, pb]).not.toContain(pe);
+  });
+});
+
+describe('PeopleIndex: user decisions', () => {
+  function world() {
+    const face = faceFactory(3, 5);
+    const idx = newIndex(3);
+    const faces: ClusterFace[] = [];
+    for (let i = 0; i < 8; i++) faces.push(face(0, photo++), face(1, photo++));
+    idx.addFaces(faces);
+    const pA = idx.personOf(faces[0]!.id)!, pB = idx.personOf(faces[1]!.id)!;
+    expect(pA).not.toBeNull();
+    expect(pB).not.toBeNull();
+    expect(pA).not.toBe(pB);
+    return { face, idx, faces, pA, pB };
+  }
+
+  it('a user-assigned face is never moved by the machine', () => {
+    const { face, idx, faces, pA, pB } = world();
+    const wrong = faces[2]!; // identity 0, user says it is B
+    const ch = idx.userAssign(wrong.id, pB);
+    expect(ch.moves).toContainEqual({ faceId: wrong.id, from: pA, to: pB });
+    expect(idx.isUserAssigned(wrong.id)).toBe(true);
+    const more: ClusterFace[] = [];
+    for (let i = 0; i < 20; i++) more.push(face(i % 2, photo++));
+    idx.addFaces(more);
+    idx.clusterPool();
+    expect(idx.personOf(wrong.id)).toBe(pB);
+    // a confirmed face in the same photo evicts the machine's face from that person
+    const ph = photo++;
+    const m = face(1, ph), u = face(1, ph);
+    idx.addFaces([m]);
+    expect(idx.personOf(m.id)).toBe(pB);
+    idx.addFaces([u]);
+    idx.userAssign(u.id, pB);
+    expect(idx.personOf(u.id)).toBe(pB);
+    expect(idx.personOf(m.id)).not.toBe(pB);
+  });
+
+  it('"not this person" is permanent', () => {
+    const { face, idx, faces, pA } = world();
+    const f = faces[4]!;
+    expect(idx.personOf(f.id)).toBe(pA);
+    const ch = idx.reject(f.id, pA);
+    expect(ch.moves).toContainEqual({ faceId: f.id, from: pA, to: null });
+    for (let round = 0; round < 3; round++) {
+      const more: ClusterFace[] = [];
+      for (let i = 0; i < 10; i++) more.push(face(0, photo++));
+      idx.addFaces(more);
+      expect(idx.personOf(f.id)).not.toBe(pA);
+    }
+    expect(idx.suggestPeople(f.id).map((s) => s.personId)).not.toContain(pA);
+    expect(idx.suggestFaces(pA).map((s) => s.faceId)).not.toContain(f.id);
+    // undo of the rejection makes it eligible again
+    idx.unreject(f.id, pA);
+    expect(idx.decide(f.id).personId).toBe(pA);
+  });
+
+  it('merge moves all faces and keeps user flags; removeFace forgets a face', () => {
+    const { idx, faces, pA, pB } = world();
+    idx.userAssign(faces[1]!.id, pB);
+    const ch = idx.mergePersons(pA, pB);
+    expect(ch.emptied).toContain(pB);
+    expect(idx.facesOf(pB)).toEqual([]);
+    expect(idx.facesOf(pA)).toHaveLength(16);
+    expect(idx.isUserAssigned(faces[1]!.id)).toBe(true);
+    idx.removeFace(faces[0]!.id);
+    expect(idx.facesOf(pA)).toHaveLength(15);
+    expect(() => idx.personOf(faces[0]!.id)).toThrow(/unknown face/);
+  });
+});
+
+describe('PeopleIndex: suggestions', () => {
+  it('ranks people for an unassigned face and unassigned faces for a person', () => {
+    const face = faceFactory(4, 6);
+    const idx = newIndex(3);
+    const faces: ClusterFace[] = [];
+    for (let i = 0; i < 6; i++) for (let id = 0; id < 3; id++) faces.push(face(id, photo++));
+    idx.addFaces(faces);
+    const people = [0, 1, 2].map((id) => idx.personOf(faces[id]!.id)!);
+    expect(new Set(people).size).toBe(3);
+    // blurred faces of identity 1: too far to be assigned, close enough to be suggested
+    const blurred = [face(1, photo++, 0.3, 1.8), face(1, photo++, 0.3, 1.8), face(3, photo++, 0.3, 1.8)];
+    idx.addFaces(blurred);
+    const unassigned = blurred.filter((b) => idx.personOf(b.id) === null);
+    expect(unassigned.length).toBeGreaterThan(0);
+    for (const b of unassigned.filter((x) => x.id !== blurred[2]!.id)) {
+      const s = idx.suggestPeople(b.id, 3);
+      expect(s[0]!.personId).toBe(people[1]);
+      expect(s.map((x) => x.score)).toEqual([...s.map((x) => x.score)].sort((x, y) => y - x));
+    }
+    const sf = idx.suggestFaces(people[1]!, 10);
+    const ids = sf.map((x) => x.faceId);
+    for (const b of unassigned.filter((x) => x.id !== blurred[2]!.id)) expect(ids).toContain(b.id);
+    expect(sf.map((x) => x.score)).toEqual([...sf.map((x) => x.score)].sort((x, y) => y - x));
+    // a face of somebody unknown is not offered to person 1 ahead of person 1's own faces
+    if (ids.includes(blurred[2]!.id)) expect(ids.indexOf(blurred[2]!.id)).toBe(ids.length - 1);
+  });
+});
