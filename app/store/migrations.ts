@@ -126,6 +126,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'people decisions: rejections, not-a-face, user-named and merged persons, settings',
+    up(db) {
+      db.exec(`
+        -- "Not this person": a permanent cannot-link between a face and a person.
+        CREATE TABLE face_rejections (
+          face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+          person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+          PRIMARY KEY (face_id, person_id)
+        );
+        CREATE INDEX face_rejections_person ON face_rejections(person_id);
+        -- A false detection the user marked: never clustered again.
+        ALTER TABLE faces ADD COLUMN not_a_face INTEGER NOT NULL DEFAULT 0;
+        -- Created, named or corrected by the user: survives every re-cluster with its id and name.
+        ALTER TABLE persons ADD COLUMN user_named INTEGER NOT NULL DEFAULT 0;
+        -- Merged into another person (kept, not deleted, so that a merge can be undone).
+        ALTER TABLE persons ADD COLUMN merged_into INTEGER REFERENCES persons(id) ON DELETE SET NULL;
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -38,6 +38,7 @@ export interface FaceRow {
   q_pitch: number | null;
   q_roll: number | null;
   q_score: number | null;
+  not_a_face?: number;
 }
 
 export interface ErrorRow {
@@ -76,6 +77,8 @@ export interface PersonRow {
   hidden: number;
   cover_face_id: number | null;
   created_at: string;
+  user_named: number;
+  merged_into: number | null;
 }
 
 export interface CorrectionRow {

@@ -4,7 +4,7 @@ import type { CliCommand } from '../command';
  * Every CLI command, in `visage help` order: one line per command module (each module exports
  * `command`). Modules are required lazily so that `visage help` stays fast.
  */
-const loaders: (() => { command: CliCommand })[] = [
+const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   // engine (issue 2)
   () => require('./detect'),
   () => require('./eval-lfw'),
@@ -17,8 +17,16 @@ const loaders: (() => { command: CliCommand })[] = [
   () => require('./photos'),
   () => require('./faces'),
   () => require('./errors'),
+  // desktop app, browser mode (issue 5)
+  () => require('./serve'),
+  // people (issue 4)
+  () => require('./people'),
+  () => require('./eval-clusters'),
 ];
 
 export async function loadCommands(): Promise<CliCommand[]> {
-  return loaders.map((load) => load().command);
+  return loaders.flatMap((load) => {
+    const m = load();
+    return m.commands ?? (m.command ? [m.command] : []);
+  });
 }

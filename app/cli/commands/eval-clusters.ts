@@ -1,0 +1,125 @@
+/**
+ * `visage eval-clusters --data DIR`: how well the people feature groups a labelled tree
+ * `<identity>/<image>`. Indexes DIR into a fresh database (or --db FILE, reused when it already
+ * holds the photos), takes the largest face of each image as that image's labelled face, clusters,
+ * and prints BCubed and pairwise scores. Unassigned labelled faces count as singletons.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { createEngineAnalyzer } from '../../library/engine-analyzer';
+import { Scanner } from '../../library/scanner';
+import { Store } from '../../store/store';
+import { PeopleService } from '../../people/people-service';
+import { clusterMetrics } from '../../people/metrics';
+import type { ModelThresholds } from '../../people/thresholds';
+
+const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--cluster X] [--assign X] [--min-size N] [--quality X] [--json]
+  DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan).
+  --cluster/--assign/--min-size/--quality override the model's clustering thresholds (calibration).`;
+
+export interface ClusterEval {
+  bcubedPrecision: number;
+  bcubedRecall: number;
+  bcubedF1: number;
+  pairwisePrecision: number;
+  pairwiseRecall: number;
+  pairwiseF1: number;
+  identities: number;
+  people: number;
+  faces: number;
+  labelledFaces: number;
+  unassigned: number;
+  model: string;
+  thresholds: Partial<ModelThresholds>;
+  seconds: number;
+  scanSeconds: number;
+  clusterSeconds: number;
+}
+
+export const command: CliCommand = {
+  name: 'eval-clusters',
+  summary: 'clustering quality (BCubed, pairwise F1) on a labelled <identity>/<image> tree',
+  usage,
+  async run(args) {
+    const p = parseArgs(args, {
+      values: { data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number' },
+      booleans: ['json'],
+    });
+    if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+    const data = stringFlag(p, 'data');
+    if (!data) throw new UsageError('--data DIR is required');
+    if (!existsSync(data) || !statSync(data).isDirectory()) throw new UsageError(`${data} is not a folder`);
+    const t0 = performance.now();
+    const keep = stringFlag(p, 'db');
+    const tmp = keep ? null : mkdtempSync(join(tmpdir(), 'visage-eval-clusters-'));
+    const dbFile = keep ?? join(tmp!, 'eval.db');
+    const store = Store.open(dbFile);
+    try {
+      const analyzer = await createEngineAnalyzer({ threads: numberFlag(p, 'threads') ?? 1 });
+      const scanner = new Scanner({ store, analyzer, concurrency: 2, thumbnails: null, progressIntervalMs: 5000 });
+      scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-clusters: indexed ${pr.done}/${pr.found}`));
+      await scanner.scan([data]);
+      await analyzer.close?.();
+      const scanSeconds = (performance.now() - t0) / 1000;
+
+      const overrides: Partial<ModelThresholds> = {};
+      const c = numberFlag(p, 'cluster'), a = numberFlag(p, 'assign'), m = numberFlag(p, 'min-size'), q = numberFlag(p, 'quality');
+      if (c !== undefined) overrides.cluster = c;
+      if (a !== undefined) overrides.assign = a;
+      if (m !== undefined) overrides.minClusterSize = m;
+      if (q !== undefined) overrides.qualityMin = q;
+      const t1 = performance.now();
+      const svc = new PeopleService(store.db, { overrides });
+      svc.recluster();
+      const clusterSeconds = (performance.now() - t1) / 1000;
+
+      // The labelled face of each image: its largest face. Identity = the image's folder name.
+      const rows = store.db
+        .prepare<[], { path: string; face_id: number; person_id: number | null }>(
+          `SELECT ph.path, f.id AS face_id, fa.person_id FROM photos ph
+           JOIN faces f ON f.id = (SELECT f2.id FROM faces f2 WHERE f2.photo_id = ph.id ORDER BY f2.w * f2.h DESC LIMIT 1)
+           LEFT JOIN face_assignments fa ON fa.face_id = f.id`,
+        )
+        .all();
+      const truth: string[] = [];
+      const predicted: (number | null)[] = [];
+      for (const r of rows) {
+        const rel = relative(data, r.path);
+        if (rel.startsWith('..')) continue;
+        const identity = rel.includes(sep) ? rel.split(sep)[0]! : basename(dirname(r.path));
+        truth.push(identity);
+        predicted.push(r.person_id);
+      }
+      const mt = clusterMetrics(truth, predicted);
+      const round = (x: number) => Math.round(x * 1e4) / 1e4;
+      const result: ClusterEval = {
+        bcubedPrecision: round(mt.bcubedPrecision),
+        bcubedRecall: round(mt.bcubedRecall),
+        bcubedF1: round(mt.bcubedF1),
+        pairwisePrecision: round(mt.pairwisePrecision),
+        pairwiseRecall: round(mt.pairwiseRecall),
+        pairwiseF1: round(mt.pairwiseF1),
+        identities: new Set(truth).size,
+        people: new Set(predicted.filter((x) => x !== null)).size,
+        faces: store.faces.count(),
+        labelledFaces: truth.length,
+        unassigned: round(mt.unassigned),
+        model: svc.model,
+        thresholds: { cluster: svc.thresholds.cluster, assign: svc.thresholds.assign, minClusterSize: svc.thresholds.minClusterSize, qualityMin: svc.thresholds.qualityMin },
+        seconds: Math.round((performance.now() - t0) / 100) / 10,
+        scanSeconds: Math.round(scanSeconds * 10) / 10,
+        clusterSeconds: Math.round(clusterSeconds * 100) / 100,
+      };
+      if (!p.flags.has('json')) {
+        process.stdout.write(`BCubed F1 ${result.bcubedF1} (P ${result.bcubedPrecision}, R ${result.bcubedRecall}), pairwise F1 ${result.pairwiseF1}, ${result.people} people for ${result.identities} identities\n`);
+      }
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    } finally {
+      store.close();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * People commands: list, cluster, re-cluster, suggestions, and every correction the UI can make
+ * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, undo, redo, history), so
+ * that scripts and tests can drive everything the app does. All take --db FILE and --json.
+ */
+import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
+import { resolveDbPath } from '../../store/paths';
+import { openStoreForReading } from '../../store/open-for-cli';
+import { CorrectionError, PeopleService } from '../../people/people-service';
+import type { Correction } from '../../people/service-types';
+
+type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
+
+function intList(p: ParsedArgs, name: string): number[] {
+  const raw = stringFlag(p, name);
+  if (!raw) throw new UsageError(`--${name} is required (comma-separated ids)`);
+  const ids = raw.split(',').map((s) => Number(s.trim()));
+  if (ids.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--${name} must be comma-separated positive ids`);
+  return ids;
+}
+
+function intFlag(p: ParsedArgs, name: string): number {
+  const v = numberFlag(p, name);
+  if (v === undefined || !Number.isInteger(v) || v < 1) throw new UsageError(`--${name} ID is required`);
+  return v;
+}
+
+function make(name: string, summary: string, usage: string, spec: FlagSpec, handler: Handler): CliCommand {
+  const fullSpec: FlagSpec = {
+    values: { db: 'string', ...(spec.values ?? {}) },
+    booleans: ['json', ...(spec.booleans ?? [])],
+  };
+  return {
+    name,
+    summary,
+    usage: `usage: visage ${name} --db FILE ${usage} [--json]`,
+    async run(args) {
+      const p = parseArgs(args, fullSpec);
+      if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+      const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
+      try {
+        const svc = new PeopleService(store.db);
+        let result: unknown;
+        try {
+          result = handler(svc, p);
+        } catch (e) {
+          if (e instanceof CorrectionError) throw new UsageError(e.message);
+          throw e;
+        }
+        process.stdout.write(p.flags.has('json') ? `${JSON.stringify(result)}\n` : `${human(result)}\n`);
+        return 0;
+      } finally {
+        store.close();
+      }
+    },
+  };
+}
+
+function human(v: unknown): string {
+  if (Array.isArray(v)) return v.map((x) => JSON.stringify(x)).join('\n') || '(none)';
+  return JSON.stringify(v, null, 2);
+}
+
+const correction = (name: Correction['kind'], summary: string, usage: string, spec: FlagSpec, build: (p: ParsedArgs) => Correction) =>
+  make(name, summary, usage, spec, (svc, p) => svc.correct(build(p)));
+
+export const commands: CliCommand[] = [
+  make('people', 'list people (named first, then by size)', '[--hidden] [--query TEXT]', { values: { query: 'string' }, booleans: ['hidden'] }, (svc, p) =>
+    svc.listPeople({ includeHidden: p.flags.has('hidden'), query: stringFlag(p, 'query') }),
+  ),
+  make('person', 'one person and their faces', '--person ID [--limit N]', { values: { person: 'number', limit: 'number' } }, (svc, p) => {
+    const id = intFlag(p, 'person');
+    const person = svc.getPerson(id);
+    if (!person) throw new UsageError(`no person ${id}`);
+    return { ...person, faces: svc.personFaces(id, { limit: numberFlag(p, 'limit') }) };
+  }),
+  make('unassigned', 'faces in no person, best quality first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) =>
+    svc.unassignedFaces({ limit: numberFlag(p, 'limit') }),
+  ),
+  make('cluster', 'assign new faces to people and cluster the unassigned pool', '', {}, (svc) => svc.update()),
+  make('recluster', 're-cluster every face from scratch, keeping every user decision', '', {}, (svc) => svc.recluster()),
+  make('suggest', 'suggestions: people for a face (--face) or faces for a person (--person)', '(--face ID | --person ID) [--k N]', { values: { face: 'number', person: 'number', k: 'number' } }, (svc, p) => {
+    const k = numberFlag(p, 'k');
+    if (numberFlag(p, 'face') !== undefined) return svc.suggestPeople(intFlag(p, 'face'), k);
+    if (numberFlag(p, 'person') !== undefined) return svc.suggestFaces(intFlag(p, 'person'), k);
+    throw new UsageError('give --face ID or --person ID');
+  }),
+  correction('name', 'name or rename a person (an existing name proposes a merge)', '--person ID --name NAME', { values: { person: 'number', name: 'string' } }, (p) => ({
+    kind: 'name',
+    personId: intFlag(p, 'person'),
+    name: stringFlag(p, 'name') ?? null,
+  })),
+  correction('merge', 'merge people into one', '--into ID --people ID,ID', { values: { into: 'number', people: 'string' } }, (p) => ({
+    kind: 'merge',
+    targetId: intFlag(p, 'into'),
+    sourceIds: intList(p, 'people'),
+  })),
+  correction('split', 'selected faces become a new person', '--faces ID,ID [--name NAME]', { values: { faces: 'string', name: 'string' } }, (p) => ({
+    kind: 'split',
+    faceIds: intList(p, 'faces'),
+    name: stringFlag(p, 'name') ?? null,
+  })),
+  correction('move', 'move faces to a person', '--faces ID,ID --person ID', { values: { faces: 'string', person: 'number' } }, (p) => ({
+    kind: 'move',
+    faceIds: intList(p, 'faces'),
+    personId: intFlag(p, 'person'),
+  })),
+  correction('reject', '"not this person": faces leave the person for good', '--faces ID,ID --person ID', { values: { faces: 'string', person: 'number' } }, (p) => ({
+    kind: 'reject',
+    faceIds: intList(p, 'faces'),
+    personId: intFlag(p, 'person'),
+  })),
+  correction('confirm', 'confirm faces (or a suggestion) as a person', '--faces ID,ID --person ID', { values: { faces: 'string', person: 'number' } }, (p) => ({
+    kind: 'confirm',
+    faceIds: intList(p, 'faces'),
+    personId: intFlag(p, 'person'),
+  })),
+  correction('hide', 'hide (or --show) a person', '--person ID [--show]', { values: { person: 'number' }, booleans: ['show'] }, (p) => ({
+    kind: 'hide',
+    personId: intFlag(p, 'person'),
+    hidden: !p.flags.has('show'),
+  })),
+  correction('cover', "choose a person's cover face", '--person ID --face ID', { values: { person: 'number', face: 'number' } }, (p) => ({
+    kind: 'cover',
+    personId: intFlag(p, 'person'),
+    faceId: intFlag(p, 'face'),
+  })),
+  correction('not-a-face', 'mark detections that are not faces', '--faces ID,ID', { values: { faces: 'string' } }, (p) => ({
+    kind: 'not-a-face',
+    faceIds: intList(p, 'faces'),
+  })),
+  make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }),
+  make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }),
+  make('history', 'the corrections log, newest first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) => svc.history(numberFlag(p, 'limit') ?? 50)),
+];

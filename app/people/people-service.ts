@@ -1,0 +1,696 @@
+/**
+ * The people feature over the SQLite store: people, faces, suggestions, corrections with undo and
+ * redo, incremental clustering of new faces and full re-clusters that reproduce every user decision.
+ *
+ * Durable state (all in the library database):
+ *  - persons (name, hidden, cover, user_named = the user created/named/corrected it, merged_into),
+ *  - face_assignments (source 'user' = must-link the machine never changes, 'machine' = clustering),
+ *  - face_rejections ("not this person": permanent cannot-links), faces.not_a_face,
+ *  - corrections: the append-only log; each entry holds the correction and what undoing it needs.
+ * Every correction is ONE transaction writing the state change and its log entry together, so a
+ * crash (kill -9) can lose neither half. The in-memory clustering index is rebuilt from this state
+ * whenever it is needed, so nothing the machine does can override a user decision.
+ */
+import type Database from 'better-sqlite3';
+import { PeopleIndex } from './people-index';
+import { recluster as fullRecluster } from './recluster';
+import { thresholdsFor, type ModelThresholds } from './thresholds';
+import type { ChangeSet, ClusterFace, UserDecisions } from './types';
+import type {
+  ClusterStats,
+  Correction,
+  CorrectionResult,
+  FaceId,
+  FaceInfo,
+  FaceSuggestion,
+  LoggedCorrection,
+  PeopleApi,
+  PersonId,
+  PersonSuggestion,
+  PersonSummary,
+  PhotoId,
+  PhotoInfo,
+} from './service-types';
+
+export class CorrectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorrectionError';
+  }
+}
+
+interface AssignmentState {
+  faceId: FaceId;
+  personId: PersonId | null;
+  source: 'user' | 'machine' | null;
+  confirmed: boolean;
+}
+
+interface PersonState {
+  id: PersonId;
+  name: string | null;
+  hidden: number;
+  cover_face_id: number | null;
+  user_named: number;
+  merged_into: number | null;
+  created_at: string;
+}
+
+/** What undoing a correction needs, stored with it in the log. */
+interface UndoInfo {
+  /** Face assignments before the correction. */
+  assignments?: AssignmentState[];
+  /** Person rows before the correction (name/hidden/cover/user_named/merged_into). */
+  persons?: PersonState[];
+  /** Person rows this correction created (deleted on undo, recreated with the same id on redo). */
+  createdPersons?: PersonId[];
+  /** Rejection rows this correction added. */
+  addedRejections?: [FaceId, PersonId][];
+  /** Rejection rows this correction removed (re-inserted on undo). */
+  removedRejections?: [FaceId, PersonId][];
+  /** not_a_face flags before the correction. */
+  notAFace?: [FaceId, number][];
+}
+
+interface LogPayload {
+  correction: Correction;
+  undo: UndoInfo;
+}
+
+export interface PeopleServiceOptions {
+  /** Embedding model whose faces are clustered (default: the model most faces have). */
+  model?: string;
+  /** Overrides of the model's clustering thresholds (settings: strictness). */
+  overrides?: Partial<ModelThresholds>;
+}
+
+const now = () => new Date().toISOString();
+
+export class PeopleService implements PeopleApi {
+  private index: PeopleIndex | null = null;
+  readonly model: string;
+  readonly thresholds: ModelThresholds;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly opts: PeopleServiceOptions = {},
+  ) {
+    this.model = opts.model ?? this.dominantModel() ?? 'dlib-resnet-v1';
+    this.thresholds = thresholdsFor(this.model, opts.overrides);
+  }
+
+  private dominantModel(): string | null {
+    const row = this.db
+      .prepare<[], { model_id: string }>('SELECT model_id FROM faces GROUP BY model_id ORDER BY COUNT(*) DESC LIMIT 1')
+      .get();
+    return row?.model_id ?? null;
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
+    const rows = this.db
+      .prepare<[], PersonState & { face_count: number; photo_count: number; best_face: number | null }>(
+        `SELECT p.*, COUNT(fa.face_id) AS face_count, COUNT(DISTINCT f.photo_id) AS photo_count,
+                (SELECT fa2.face_id FROM face_assignments fa2 JOIN faces f2 ON f2.id = fa2.face_id
+                  WHERE fa2.person_id = p.id AND f2.not_a_face = 0
+                  ORDER BY fa2.source = 'user' DESC, f2.q_score DESC, f2.id LIMIT 1) AS best_face
+         FROM persons p
+         LEFT JOIN face_assignments fa ON fa.person_id = p.id
+         LEFT JOIN faces f ON f.id = fa.face_id AND f.not_a_face = 0
+         WHERE p.merged_into IS NULL
+         GROUP BY p.id
+         HAVING face_count > 0 OR p.user_named = 1`,
+      )
+      .all();
+    const q = opts.query?.trim().toLowerCase();
+    return rows
+      .filter((r) => opts.includeHidden || !r.hidden)
+      .filter((r) => !q || (r.name ?? '').toLowerCase().includes(q))
+      .map((r) => this.summary(r))
+      .sort((a, b) => Number(!!b.name) - Number(!!a.name) || b.faceCount - a.faceCount || a.id - b.id);
+  }
+
+  private summary(r: PersonState & { face_count: number; photo_count: number; best_face: number | null }): PersonSummary {
+    return {
+      id: r.id,
+      name: r.name,
+      hidden: !!r.hidden,
+      faceCount: r.face_count,
+      photoCount: r.photo_count,
+      coverFaceId: r.cover_face_id ?? r.best_face,
+      userTouched: !!r.user_named,
+    };
+  }
+
+  getPerson(id: PersonId): PersonSummary | null {
+    return this.listPeople({ includeHidden: true }).find((p) => p.id === id) ?? this.emptyPerson(id);
+  }
+
+  private emptyPerson(id: PersonId): PersonSummary | null {
+    const p = this.personRow(id);
+    if (!p || p.merged_into !== null) return null;
+    return { id, name: p.name, hidden: !!p.hidden, faceCount: 0, photoCount: 0, coverFaceId: p.cover_face_id, userTouched: !!p.user_named };
+  }
+
+  private readonly faceSelect = `
+    SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.score, f.q_score, ph.path, ph.width, ph.height,
+           fa.person_id, fa.source, fa.confirmed, p.name AS person_name
+    FROM faces f JOIN photos ph ON ph.id = f.photo_id
+    LEFT JOIN face_assignments fa ON fa.face_id = f.id
+    LEFT JOIN persons p ON p.id = fa.person_id`;
+
+  private faceInfo(r: {
+    id: number; photo_id: number; x: number; y: number; w: number; h: number; score: number; q_score: number | null;
+    path: string; width: number; height: number; person_id: number | null; source: 'user' | 'machine' | null;
+    confirmed: number | null; person_name: string | null;
+  }): FaceInfo {
+    return {
+      id: r.id,
+      photoId: r.photo_id,
+      photoPath: r.path,
+      box: { x: r.x, y: r.y, width: r.w, height: r.h },
+      photoWidth: r.width,
+      photoHeight: r.height,
+      score: r.score,
+      quality: r.q_score ?? 0,
+      personId: r.person_id,
+      personName: r.person_name,
+      source: r.source,
+      confirmed: !!r.confirmed,
+    };
+  }
+
+  personFaces(id: PersonId, opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
+    return this.db
+      .prepare(`${this.faceSelect} WHERE fa.person_id = ? AND f.not_a_face = 0
+                ORDER BY fa.source = 'user' DESC, f.q_score DESC, f.id LIMIT ? OFFSET ?`)
+      .all(id, opts.limit ?? -1, opts.offset ?? 0)
+      .map((r) => this.faceInfo(r as never));
+  }
+
+  unassignedFaces(opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
+    return this.db
+      .prepare(`${this.faceSelect} WHERE fa.face_id IS NULL AND f.not_a_face = 0 AND f.model_id = ?
+                ORDER BY f.q_score DESC, f.id LIMIT ? OFFSET ?`)
+      .all(this.model, opts.limit ?? -1, opts.offset ?? 0)
+      .map((r) => this.faceInfo(r as never));
+  }
+
+  face(id: FaceId): FaceInfo | null {
+    const r = this.db.prepare(`${this.faceSelect} WHERE f.id = ?`).get(id);
+    return r ? this.faceInfo(r as never) : null;
+  }
+
+  photo(id: PhotoId): PhotoInfo | null {
+    const p = this.db
+      .prepare<[number], { id: number; path: string; width: number; height: number; taken_at: string | null }>(
+        'SELECT id, path, width, height, taken_at FROM photos WHERE id = ?',
+      )
+      .get(id);
+    if (!p) return null;
+    const faces = this.db
+      .prepare(`${this.faceSelect} WHERE f.photo_id = ? AND f.not_a_face = 0 ORDER BY f.x`)
+      .all(id)
+      .map((r) => this.faceInfo(r as never));
+    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, faces };
+  }
+
+  suggestPeople(faceId: FaceId, k = 5): PersonSuggestion[] {
+    const idx = this.ensureIndex();
+    const row = this.clusterFace(faceId);
+    if (!row) return [];
+    return idx
+      .suggestPeople(row, k)
+      .filter((s) => this.personRow(s.personId)?.merged_into == null)
+      .map((s) => ({ personId: s.personId, name: this.personRow(s.personId)?.name ?? null, similarity: s.score }));
+  }
+
+  suggestFaces(personId: PersonId, k = 20): FaceSuggestion[] {
+    const idx = this.ensureIndex();
+    if (!idx.people().some((p) => p.id === personId)) return [];
+    return idx.suggestFaces(personId, k).map((s) => ({ faceId: s.faceId, similarity: s.score }));
+  }
+
+  similarPeople(personId: PersonId, k = 10): PersonSuggestion[] {
+    const idx = this.ensureIndex();
+    const protos = idx.prototypesOf(personId);
+    const best = new Map<PersonId, number>();
+    for (const f of protos) {
+      const cf = this.clusterFace(f);
+      if (!cf) continue;
+      for (const s of idx.suggestPeople(cf, k + 1)) {
+        if (s.personId === personId) continue;
+        best.set(s.personId, Math.max(best.get(s.personId) ?? -1, s.score));
+      }
+    }
+    return [...best.entries()]
+      .filter(([id]) => this.personRow(id)?.merged_into == null)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([id, score]) => ({ personId: id, name: this.personRow(id)?.name ?? null, similarity: score }));
+  }
+
+  history(limit = 100): LoggedCorrection[] {
+    return this.db
+      .prepare<[number], { id: number; at: string; kind: string; payload: string; undone: number }>(
+        'SELECT * FROM corrections ORDER BY id DESC LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => this.logged(r));
+  }
+
+  private logged(r: { id: number; at: string; kind: string; payload: string; undone: number }): LoggedCorrection {
+    const p = JSON.parse(r.payload) as LogPayload;
+    return { id: r.id, at: r.at, kind: p.correction.kind, correction: p.correction, undone: !!r.undone };
+  }
+
+  // ------------------------------------------------------------------ corrections
+
+  correct(c: Correction): CorrectionResult {
+    const result = this.db.transaction(() => {
+      const undo: UndoInfo = {};
+      const res = this.apply(c, undo, null);
+      const id = Number(
+        this.db.prepare('INSERT INTO corrections (at, kind, payload) VALUES (?, ?, ?)').run(now(), c.kind, JSON.stringify({ correction: c, undo } satisfies LogPayload)).lastInsertRowid,
+      );
+      // A new correction ends the redo chain: entries undone before it can no longer be redone.
+      this.db.prepare("UPDATE corrections SET undone = 2 WHERE undone = 1 AND id < ?").run(id);
+      return { ...res, correctionId: id };
+    })();
+    this.index = null; // rebuilt from the database on next use
+    return result;
+  }
+
+  undo(): LoggedCorrection | null {
+    const entry = this.db.transaction(() => {
+      const row = this.db
+        .prepare<[], { id: number; at: string; kind: string; payload: string; undone: number }>(
+          'SELECT * FROM corrections WHERE undone = 0 ORDER BY id DESC LIMIT 1',
+        )
+        .get();
+      if (!row) return null;
+      const p = JSON.parse(row.payload) as LogPayload;
+      this.revert(p.undo);
+      this.db.prepare('UPDATE corrections SET undone = 1 WHERE id = ?').run(row.id);
+      return this.logged({ ...row, undone: 1 });
+    })();
+    this.index = null;
+    return entry;
+  }
+
+  redo(): LoggedCorrection | null {
+    const entry = this.db.transaction(() => {
+      const row = this.db
+        .prepare<[], { id: number; at: string; kind: string; payload: string; undone: number }>(
+          'SELECT * FROM corrections WHERE undone = 1 ORDER BY id ASC LIMIT 1',
+        )
+        .get();
+      if (!row) return null;
+      const p = JSON.parse(row.payload) as LogPayload;
+      const undo: UndoInfo = {};
+      this.apply(p.correction, undo, p.undo);
+      this.db.prepare('UPDATE corrections SET undone = 0, payload = ? WHERE id = ?').run(JSON.stringify({ correction: p.correction, undo }), row.id);
+      return this.logged({ ...row, undone: 0 });
+    })();
+    this.index = null;
+    return entry;
+  }
+
+  /** Apply a correction, recording in `undo` what reverting it needs. `previous` is set on redo. */
+  private apply(c: Correction, undo: UndoInfo, previous: UndoInfo | null): Omit<CorrectionResult, 'correctionId'> {
+    switch (c.kind) {
+      case 'name': {
+        const p = this.livePerson(c.personId);
+        const name = c.name?.trim() ? c.name.trim() : null;
+        undo.persons = [p];
+        this.db.prepare('UPDATE persons SET name = ?, user_named = 1 WHERE id = ?').run(name, p.id);
+        const same = name
+          ? this.db
+              .prepare<[string, number], { id: number; name: string }>(
+                'SELECT id, name FROM persons WHERE merged_into IS NULL AND lower(name) = lower(?) AND id != ? LIMIT 1',
+              )
+              .get(name, p.id)
+          : undefined;
+        return { personIds: [p.id], ...(same ? { mergeProposal: { personId: same.id, name: same.name } } : {}) };
+      }
+      case 'merge': {
+        const target = this.livePerson(c.targetId);
+        const sources = [...new Set(c.sourceIds)].filter((s) => s !== target.id).map((s) => this.livePerson(s));
+        if (!sources.length) throw new CorrectionError('merge needs at least one other person');
+        const faces = sources.flatMap((s) => this.facesOfPerson(s.id));
+        undo.persons = [target, ...sources];
+        undo.assignments = faces.map((f) => this.assignmentOf(f));
+        undo.removedRejections = [];
+        for (const s of sources) {
+          // Faces keep their source/confirmed state; rejections of a source now hold for the target.
+          this.db.prepare('UPDATE face_assignments SET person_id = ? WHERE person_id = ?').run(target.id, s.id);
+          for (const r of this.db.prepare<[number], { face_id: number }>('SELECT face_id FROM face_rejections WHERE person_id = ?').all(s.id)) {
+            undo.removedRejections.push([r.face_id, s.id]);
+            if (this.addRejection(r.face_id, target.id)) (undo.addedRejections ??= []).push([r.face_id, target.id]);
+          }
+          this.db.prepare('DELETE FROM face_rejections WHERE person_id = ?').run(s.id);
+          this.db.prepare('UPDATE persons SET merged_into = ? WHERE id = ?').run(target.id, s.id);
+        }
+        const name = target.name ?? sources.find((s) => s.name)?.name ?? null;
+        this.db.prepare('UPDATE persons SET user_named = 1, name = ? WHERE id = ?').run(name, target.id);
+        return { personIds: [target.id] };
+      }
+      case 'split': {
+        const faces = this.checkFaces(c.faceIds);
+        undo.assignments = faces.map((f) => this.assignmentOf(f));
+        const from = new Set(undo.assignments.map((a) => a.personId).filter((p): p is number => p !== null));
+        undo.persons = [...from].map((id) => this.personRow(id)!).filter(Boolean);
+        const id = this.createPerson(c.name?.trim() || null, previous?.createdPersons?.[0], true);
+        undo.createdPersons = [id];
+        for (const f of faces) this.assign(f, id, 'user', true);
+        // The split-off faces are not the person they came from: a permanent cannot-link.
+        undo.addedRejections = [];
+        for (const a of undo.assignments) {
+          if (a.personId !== null && this.addRejection(a.faceId, a.personId)) undo.addedRejections.push([a.faceId, a.personId]);
+        }
+        for (const p of from) this.db.prepare('UPDATE persons SET user_named = 1 WHERE id = ?').run(p);
+        return { personIds: [id, ...from] };
+      }
+      case 'move':
+      case 'confirm': {
+        const target = this.livePerson(c.personId);
+        const faces = this.checkFaces(c.faceIds);
+        undo.assignments = faces.map((f) => this.assignmentOf(f));
+        undo.persons = [target];
+        undo.addedRejections = [];
+        for (const f of faces) {
+          // Moving a face onto a person the user had rejected for it lifts that rejection.
+          const removed = this.db.prepare('DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?').run(f, target.id);
+          if (removed.changes) (undo.removedRejections ??= []).push([f, target.id]);
+          this.assign(f, target.id, 'user', true);
+        }
+        this.db.prepare('UPDATE persons SET user_named = 1 WHERE id = ?').run(target.id);
+        return { personIds: [target.id] };
+      }
+      case 'reject': {
+        const person = this.livePerson(c.personId);
+        const faces = this.checkFaces(c.faceIds);
+        undo.assignments = faces.map((f) => this.assignmentOf(f));
+        undo.persons = [person];
+        undo.addedRejections = [];
+        for (const f of faces) {
+          if (this.addRejection(f, person.id)) undo.addedRejections.push([f, person.id]);
+          const a = this.assignmentOf(f);
+          if (a.personId === person.id) this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(f);
+        }
+        // A person the user corrected is kept through re-clusters so that the rejection keeps its meaning.
+        this.db.prepare('UPDATE persons SET user_named = 1 WHERE id = ?').run(person.id);
+        return { personIds: [person.id] };
+      }
+      case 'hide': {
+        const p = this.livePerson(c.personId);
+        undo.persons = [p];
+        this.db.prepare('UPDATE persons SET hidden = ?, user_named = 1 WHERE id = ?').run(c.hidden ? 1 : 0, p.id);
+        return { personIds: [p.id] };
+      }
+      case 'cover': {
+        const p = this.livePerson(c.personId);
+        const a = this.assignmentOf(c.faceId);
+        if (a.personId !== p.id) throw new CorrectionError(`face ${c.faceId} is not a face of person ${p.id}`);
+        undo.persons = [p];
+        this.db.prepare('UPDATE persons SET cover_face_id = ?, user_named = 1 WHERE id = ?').run(c.faceId, p.id);
+        return { personIds: [p.id] };
+      }
+      case 'not-a-face': {
+        const faces = this.checkFaces(c.faceIds);
+        undo.assignments = faces.map((f) => this.assignmentOf(f));
+        undo.notAFace = faces.map((f) => [f, this.db.prepare<[number], { not_a_face: number }>('SELECT not_a_face FROM faces WHERE id = ?').get(f)!.not_a_face]);
+        const affected = [...new Set(undo.assignments.map((a) => a.personId).filter((p): p is number => p !== null))];
+        undo.persons = affected.map((id) => this.personRow(id)!);
+        for (const f of faces) {
+          this.db.prepare('UPDATE faces SET not_a_face = 1 WHERE id = ?').run(f);
+          this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(f);
+          this.db.prepare('UPDATE persons SET cover_face_id = NULL WHERE cover_face_id = ?').run(f);
+        }
+        return { personIds: affected };
+      }
+      default: {
+        const never: never = c;
+        throw new CorrectionError(`unknown correction ${(never as { kind: string }).kind}`);
+      }
+    }
+  }
+
+  private revert(u: UndoInfo): void {
+    if (u.addedRejections) {
+      for (const [f, p] of u.addedRejections) this.db.prepare('DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?').run(f, p);
+    }
+    if (u.removedRejections) {
+      // merge: rejections moved to the target go back to their source; move: lifted rejections return.
+      for (const [f, p] of u.removedRejections) this.db.prepare('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(f, p);
+    }
+    if (u.persons) {
+      for (const p of u.persons) {
+        this.db
+          .prepare('UPDATE persons SET name = ?, hidden = ?, cover_face_id = ?, user_named = ?, merged_into = ? WHERE id = ?')
+          .run(p.name, p.hidden, p.cover_face_id, p.user_named, p.merged_into, p.id);
+      }
+    }
+    if (u.assignments) {
+      for (const a of u.assignments) {
+        if (a.personId === null) this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(a.faceId);
+        else this.assign(a.faceId, a.personId, a.source ?? 'machine', a.confirmed);
+      }
+    }
+    if (u.notAFace) for (const [f, v] of u.notAFace) this.db.prepare('UPDATE faces SET not_a_face = ? WHERE id = ?').run(v, f);
+    if (u.createdPersons) {
+      for (const id of u.createdPersons) {
+        this.db.prepare('DELETE FROM face_assignments WHERE person_id = ?').run(id);
+        this.db.prepare('DELETE FROM persons WHERE id = ?').run(id);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ clustering
+
+  update(): ClusterStats {
+    const t0 = performance.now();
+    const idx = this.ensureIndex();
+    const known = new Set(Array.from(idx.columns().ids));
+    const all = this.loadFaces();
+    const current = new Set(all.map((f) => f.id));
+    const fresh = all.filter((f) => !known.has(f.id));
+    let created = 0;
+    this.db.transaction(() => {
+      // Faces that vanished (photo deleted or re-analysed, marked not-a-face) leave the index.
+      for (const id of known) if (!current.has(id)) this.persist(idx.removeFace(id));
+      const cs = idx.addFaces(fresh);
+      created += cs.created.length;
+      this.persist(cs);
+      if (all.length) this.setWatermark(all[all.length - 1]!.id);
+    })();
+    return this.stats(created, t0);
+  }
+
+  recluster(): ClusterStats {
+    const t0 = performance.now();
+    const faces = this.loadFaces();
+    let created = 0;
+    this.db.transaction(() => {
+      const previous = new Map<number, number | null>();
+      for (const r of this.db
+        .prepare<[], { face_id: number; person_id: number }>("SELECT face_id, person_id FROM face_assignments WHERE source = 'machine'")
+        .all()) previous.set(r.face_id, r.person_id);
+      const res = fullRecluster({
+        model: this.thresholds,
+        faces,
+        persons: this.personRecords(),
+        decisions: this.decisions(),
+        previous,
+        newPersonId: () => this.createPerson(null),
+      });
+      created = res.created.length;
+      const setMachine = this.db.prepare(
+        `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, 'machine', 0)
+         ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id, source = 'machine', confirmed = 0
+         WHERE face_assignments.source = 'machine'`,
+      );
+      const clear = this.db.prepare("DELETE FROM face_assignments WHERE face_id = ? AND source = 'machine'");
+      for (const [faceId, personId] of res.assignment) {
+        if (personId === null) clear.run(faceId);
+        else setMachine.run(faceId, personId);
+      }
+      this.dropEmptyMachinePersons();
+      if (faces.length) this.setWatermark(faces[faces.length - 1]!.id);
+      this.index = res.index;
+    })();
+    return this.stats(created, t0);
+  }
+
+  private stats(created: number, t0: number): ClusterStats {
+    const assigned = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE f.not_a_face = 0').get()!.n;
+    const total = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM faces WHERE not_a_face = 0 AND model_id = ?').get(this.model)!.n;
+    return {
+      people: this.listPeople({ includeHidden: true }).length,
+      assigned,
+      unassigned: Math.max(0, total - assigned),
+      created,
+      seconds: Math.round((performance.now() - t0) / 10) / 100,
+    };
+  }
+
+  private persist(cs: ChangeSet): void {
+    const setMachine = this.db.prepare(
+      `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, 'machine', 0)
+       ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id WHERE face_assignments.source = 'machine'`,
+    );
+    const clear = this.db.prepare("DELETE FROM face_assignments WHERE face_id = ? AND source = 'machine'");
+    for (const m of cs.moves) {
+      if (m.to === null) clear.run(m.faceId);
+      else setMachine.run(m.faceId, m.to);
+    }
+    this.dropEmptyMachinePersons();
+  }
+
+  private dropEmptyMachinePersons(): void {
+    this.db
+      .prepare(
+        `DELETE FROM persons WHERE user_named = 0 AND merged_into IS NULL
+           AND NOT EXISTS (SELECT 1 FROM face_assignments fa WHERE fa.person_id = persons.id)
+           AND NOT EXISTS (SELECT 1 FROM persons q WHERE q.merged_into = persons.id)`,
+      )
+      .run();
+  }
+
+  /** The clustering index, built from the database (the single source of truth). */
+  private ensureIndex(): PeopleIndex {
+    if (this.index) return this.index;
+    const idx = new PeopleIndex({ model: this.thresholds, newPersonId: () => this.createPerson(null) });
+    const assignment = new Map<number, number | null>();
+    for (const r of this.db
+      .prepare<[], { face_id: number; person_id: number }>(
+        'SELECT fa.face_id, fa.person_id FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE p.merged_into IS NULL',
+      )
+      .all()) assignment.set(r.face_id, r.person_id);
+    // Faces newer than the last clustering that nobody assigned are left for update() to decide.
+    const mark = this.watermark();
+    const faces = this.loadFaces().filter((f) => f.id <= mark || assignment.has(f.id));
+    idx.load({ persons: this.personRecords(), faces, assignment, decisions: this.decisions() });
+    this.index = idx;
+    return idx;
+  }
+
+  private loadFaces(): ClusterFace[] {
+    return this.db
+      .prepare<[string], { id: number; photo_id: number; embedding: Buffer; q_score: number | null }>(
+        'SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id',
+      )
+      .all(this.model)
+      .map((r) => ({
+        id: r.id,
+        photoId: r.photo_id,
+        embedding: new Int8Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + 128)),
+        quality: r.q_score ?? 0,
+      }));
+  }
+
+  private clusterFace(id: FaceId): ClusterFace | null {
+    const r = this.db
+      .prepare<[number], { id: number; photo_id: number; embedding: Buffer; q_score: number | null }>(
+        'SELECT id, photo_id, embedding, q_score FROM faces WHERE id = ?',
+      )
+      .get(id);
+    if (!r) return null;
+    return {
+      id: r.id,
+      photoId: r.photo_id,
+      embedding: new Int8Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + 128)),
+      quality: r.q_score ?? 0,
+    };
+  }
+
+  private personRecords() {
+    return this.db
+      .prepare<[], { id: number; name: string | null; user_named: number }>('SELECT id, name, user_named FROM persons WHERE merged_into IS NULL')
+      .all()
+      .map((p) => ({ id: p.id, name: p.name, userNamed: !!p.user_named }));
+  }
+
+  private decisions(): UserDecisions {
+    const assigned = new Map<number, number>();
+    for (const r of this.db
+      .prepare<[], { face_id: number; person_id: number }>(
+        "SELECT fa.face_id, fa.person_id FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE fa.source = 'user' AND p.merged_into IS NULL",
+      )
+      .all()) assigned.set(r.face_id, r.person_id);
+    const rejected = new Map<number, Set<number>>();
+    for (const r of this.db.prepare<[], { face_id: number; person_id: number }>('SELECT face_id, person_id FROM face_rejections').all()) {
+      let s = rejected.get(r.face_id);
+      if (!s) rejected.set(r.face_id, (s = new Set()));
+      s.add(r.person_id);
+    }
+    return { assigned, rejected };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private personRow(id: PersonId): PersonState | undefined {
+    return this.db.prepare<[number], PersonState>('SELECT id, name, hidden, cover_face_id, user_named, merged_into, created_at FROM persons WHERE id = ?').get(id);
+  }
+
+  private livePerson(id: PersonId): PersonState {
+    const p = this.personRow(id);
+    if (!p) throw new CorrectionError(`no person ${id}`);
+    if (p.merged_into !== null) throw new CorrectionError(`person ${id} was merged into ${p.merged_into}`);
+    return p;
+  }
+
+  private checkFaces(ids: FaceId[]): FaceId[] {
+    const unique = [...new Set(ids)];
+    if (!unique.length) throw new CorrectionError('no faces given');
+    for (const f of unique) {
+      if (!this.db.prepare('SELECT 1 FROM faces WHERE id = ?').get(f)) throw new CorrectionError(`no face ${f}`);
+    }
+    return unique;
+  }
+
+  private facesOfPerson(id: PersonId): FaceId[] {
+    return this.db.prepare<[number], { face_id: number }>('SELECT face_id FROM face_assignments WHERE person_id = ?').all(id).map((r) => r.face_id);
+  }
+
+  private assignmentOf(faceId: FaceId): AssignmentState {
+    const r = this.db
+      .prepare<[number], { person_id: number; source: 'user' | 'machine'; confirmed: number }>(
+        'SELECT person_id, source, confirmed FROM face_assignments WHERE face_id = ?',
+      )
+      .get(faceId);
+    return r ? { faceId, personId: r.person_id, source: r.source, confirmed: !!r.confirmed } : { faceId, personId: null, source: null, confirmed: false };
+  }
+
+  private assign(faceId: FaceId, personId: PersonId, source: 'user' | 'machine', confirmed: boolean): void {
+    this.db
+      .prepare(
+        `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, ?, ?)
+         ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id, source = excluded.source, confirmed = excluded.confirmed`,
+      )
+      .run(faceId, personId, source, confirmed ? 1 : 0);
+  }
+
+  private addRejection(faceId: FaceId, personId: PersonId): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(faceId, personId).changes > 0;
+  }
+
+  private createPerson(name: string | null, id?: PersonId, byUser = false): PersonId {
+    const userNamed = byUser || name !== null ? 1 : 0;
+    if (id !== undefined) {
+      this.db.prepare('INSERT INTO persons (id, name, hidden, created_at, user_named) VALUES (?, ?, 0, ?, ?)').run(id, name, now(), userNamed);
+      return id;
+    }
+    return Number(this.db.prepare('INSERT INTO persons (name, hidden, created_at, user_named) VALUES (?, 0, ?, ?)').run(name, now(), userNamed).lastInsertRowid);
+  }
+
+  private watermark(): number {
+    const r = this.db.prepare<[], { value: string }>("SELECT value FROM settings WHERE key = 'people.clusteredUpTo'").get();
+    return r ? Number(r.value) : 0;
+  }
+
+  private setWatermark(faceId: number): void {
+    this.db.prepare("INSERT INTO settings (key, value) VALUES ('people.clusteredUpTo', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(faceId));
+  }
+}
