@@ -13,6 +13,7 @@
  */
 import type Database from 'better-sqlite3';
 import { PeopleIndex } from './people-index';
+import { libraryModel } from '../store/settings';
 import { recluster as fullRecluster } from './recluster';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
 import type { ChangeSet, ClusterFace, UserDecisions } from './types';
@@ -95,7 +96,7 @@ export class PeopleService implements PeopleApi {
     private readonly db: Database.Database,
     private readonly opts: PeopleServiceOptions = {},
   ) {
-    this.model = opts.model ?? this.dominantModel() ?? 'dlib-resnet-v1';
+    this.model = opts.model ?? libraryModel(db) ?? this.dominantModel() ?? 'dlib-resnet-v1';
     this.thresholds = thresholdsFor(this.model, opts.overrides);
   }
 

@@ -176,6 +176,15 @@ export class FaceEngine {
     });
   }
 
+  /**
+   * Embeddings for faces whose 68 landmarks are already known (image coordinates): re-embedding a
+   * library with another model keeps every face (and so every user decision about it).
+   */
+  async embedLandmarks(img: RgbImage, landmarks: Point[][]): Promise<Int8Array[]> {
+    const model = this.embedderNet.model;
+    return this.embedderNet.embed(landmarks.map((l) => alignFace(img, l, model).pixels));
+  }
+
   /** Landmarks only (for tools and tests). */
   landmarksFor(img: RgbImage, detections: Detection[]): Promise<Point[][]> {
     return this.landmarker.detect(img, detections.map((d) => d.box));

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { reembedLibrary } from '../../app/library/reembed';
+import { FaceEngine } from '../../app/pipeline/face-engine';
+import { setLibraryModel } from '../../app/store/settings';
 import { Scanner } from '../../app/library/scanner';
 import { PeopleService } from '../../app/people/people-service';
 import { Store } from '../../app/store/store';
@@ -214,4 +217,32 @@ describe('people from a real library', () => {
     expect(again.getPerson(p.id)!.name).toBe('Rescanned');
     expect(again.personFaces(p.id).length).toBe(p.faceCount);
   }, 120_000);
+
+  it('a model change (re-embedding every face) keeps every user decision', async () => {
+    const { svc, store } = fresh();
+    const [p, q] = svc.listPeople().filter((x) => x.faceCount >= 2);
+    svc.correct({ kind: 'name', personId: p!.id, name: 'Kept' });
+    const moved = svc.personFaces(q!.id)[0]!.id;
+    svc.correct({ kind: 'move', faceIds: [moved], personId: p!.id });
+    const rejected = svc.personFaces(p!.id).find((f) => f.id !== moved)!.id;
+    svc.correct({ kind: 'reject', faceIds: [rejected], personId: p!.id });
+    const faceIds = (store.db.prepare('SELECT id FROM faces ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+
+    const engine = await FaceEngine.create({ embedder: 'faceplugin-512-pca128', provider: 'cpu', threads: 1 });
+    const r = await reembedLibrary(store, engine);
+    await engine.close();
+    expect(r.failed).toEqual([]);
+    expect(r.faces).toBe(faceIds.length);
+    setLibraryModel(store.db, 'faceplugin-512-pca128');
+    const after = new PeopleService(store.db);
+    expect(after.model).toBe('faceplugin-512-pca128');
+    after.recluster();
+    // Same faces (ids kept), now all of the new model; every decision still holds.
+    expect((store.db.prepare('SELECT id FROM faces ORDER BY id').all() as { id: number }[]).map((x) => x.id)).toEqual(faceIds);
+    expect(store.db.prepare("SELECT COUNT(*) AS n FROM faces WHERE model_id != 'faceplugin-512-pca128'").get()).toEqual({ n: 0 });
+    expect(after.getPerson(p!.id)!.name).toBe('Kept');
+    expect(after.face(moved)!.personId).toBe(p!.id);
+    expect(after.face(rejected)!.personId).not.toBe(p!.id);
+    expect(after.listPeople().length).toBeGreaterThanOrEqual(4);
+  }, 180_000);
 });

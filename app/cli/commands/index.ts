@@ -22,6 +22,7 @@ const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   // people (issue 4)
   () => require('./people'),
   () => require('./eval-clusters'),
+  () => require('./reembed'),
 ];
 
 export async function loadCommands(): Promise<CliCommand[]> {

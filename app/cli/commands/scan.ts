@@ -12,6 +12,7 @@ import { ThumbnailCache } from '../../library/thumbnails';
 import { StoreError } from '../../store/database';
 import { resolveDbPath, thumbnailDirFor } from '../../store/paths';
 import { Store } from '../../store/store';
+import { libraryModel } from '../../store/settings';
 
 const USAGE = `usage: visage scan DIR... [--db FILE] [--json] [--concurrency N] [--threads N] [--no-thumbnails]
   Index the photos under each DIR (JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC/HEIF) into the library.
@@ -52,7 +53,8 @@ export const command: CliCommand = {
       if (e instanceof StoreError) throw new UsageError(e.message);
       throw e;
     }
-    const analyzer = await createEngineAnalyzer({ threads });
+    // New faces are embedded with the library's model (visage reembed switches it).
+    const analyzer = await createEngineAnalyzer({ threads, embedder: libraryModel(store.db) ?? undefined });
     const scanner = new Scanner({
       store,
       analyzer,

@@ -1,0 +1,45 @@
+/**
+ * `visage reembed --db FILE --model ID`: switch the library to another embedding model. Every face
+ * is re-embedded in place from its stored landmarks (ids kept), then people are re-clustered with
+ * the new model's thresholds, reproducing every user decision.
+ */
+import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { FaceEngine } from '../../pipeline/face-engine';
+import { getEmbedder } from '../../models/registry';
+import { reembedLibrary } from '../../library/reembed';
+import { PeopleService } from '../../people/people-service';
+import { resolveDbPath } from '../../store/paths';
+import { openStoreForReading } from '../../store/open-for-cli';
+import { setLibraryModel } from '../../store/settings';
+
+export const command: CliCommand = {
+  name: 'reembed',
+  summary: 'switch the library to another embedding model, keeping every correction',
+  usage: 'usage: visage reembed --db FILE --model ID [--provider P] [--json]',
+  async run(args) {
+    const p = parseArgs(args, { values: { db: 'string', model: 'string', provider: 'string' }, booleans: ['json'] });
+    if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+    const model = stringFlag(p, 'model');
+    if (!model) throw new UsageError('--model ID is required');
+    try {
+      getEmbedder(model);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
+    try {
+      const engine = await FaceEngine.create({ embedder: model, provider: (stringFlag(p, 'provider') as 'cpu' | undefined) ?? 'auto' });
+      const r = await reembedLibrary(store, engine, (d, t) => {
+        if (d % 50 === 0 || d === t) progress(`reembed: ${d}/${t} photos`);
+      });
+      await engine.close();
+      setLibraryModel(store.db, model);
+      const people = new PeopleService(store.db, { model }).recluster();
+      const out = { ...r, people };
+      process.stdout.write(p.flags.has('json') ? `${JSON.stringify(out)}\n` : `re-embedded ${r.faces} face(s) of ${r.photos} photo(s) with ${model}; ${people.people} people\n`);
+      return r.failed.length ? 1 : 0;
+    } finally {
+      store.close();
+    }
+  },
+};
