@@ -78,3 +78,20 @@ export function majorityPerson(ids: ArrayLike<number>, truth: ArrayLike<number>,
 export function snapshotIndex(index: PeopleIndex) {
   return { assignment: index.assignment(), decisions: index.decisions() };
 }
+
+/**
+ * Fixed thresholds for the synthetic unit tests (the synthetic data was designed around them), so
+ * that calibrating the real model's table (app/people/thresholds.ts) does not change these tests.
+ */
+export const TEST_THRESHOLDS = Object.freeze({
+  modelId: 'dlib-resnet-v1',
+  verify: 0.92,
+  cluster: 0.94,
+  assign: 0.94,
+  margin: 0.01,
+  suggest: 0.88,
+  minClusterSize: 2,
+  qualityMin: 0.5,
+  prototypes: 5,
+  knn: 24,
+});

@@ -1,3 +1,4 @@
+import { TEST_THRESHOLDS } from './people-helpers';
 import { describe, expect, it } from 'vitest';
 import { clusterMetrics } from '../../app/people/metrics';
 import { PeopleIndex } from '../../app/people/people-index';
@@ -7,7 +8,7 @@ import type { FaceColumns } from '../../app/people/types';
 import { DIM } from '../../app/people/vector';
 import { expectConstraints, partitionAsTruth, partitionLabels } from './people-helpers';
 
-const MODEL = 'dlib-resnet-v1';
+const MODEL = TEST_THRESHOLDS;
 
 function indexInBatches(batches: FaceColumns[]) {
   const idx = new PeopleIndex({ model: MODEL });

@@ -1,3 +1,4 @@
+import { TEST_THRESHOLDS } from './people-helpers';
 import { describe, expect, it } from 'vitest';
 import { clusterMetrics } from '../../app/people/metrics';
 import { recluster } from '../../app/people/recluster';
@@ -6,7 +7,7 @@ import type { FaceId, PersonId } from '../../app/people/types';
 import { DIM } from '../../app/people/vector';
 import { expectConstraints, majorityPerson, partitionLabels } from './people-helpers';
 
-const MODEL = 'dlib-resnet-v1';
+const MODEL = TEST_THRESHOLDS;
 
 describe('full re-cluster', () => {
   const set = synthesize({ faces: 1500, identities: 60, seed: 21 });
