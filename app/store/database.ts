@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { backupBeforeMigration } from './backup';
 import { migrate } from './migrations';
 
 export interface OpenOptions {
@@ -29,6 +30,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     if (opts.mustExist && !fs.existsSync(file)) throw new StoreError('db-missing', `no database at ${file}`);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
+  const existed = file !== ':memory:' && fs.existsSync(file);
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false });
@@ -44,7 +46,11 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    if (!opts.readonly) migrate(db, opts.targetVersion);
+    if (!opts.readonly) {
+      // An existing library about to be upgraded is copied first (app/store/backup.ts).
+      if (existed) backupBeforeMigration(db, file, opts.targetVersion);
+      migrate(db, opts.targetVersion);
+    }
   } catch (e) {
     db.close();
     if (e instanceof Error && /not a database|file is encrypted/i.test(e.message)) {
