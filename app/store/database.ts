@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupBeforeMigration } from './backup';
 import { migrate } from './migrations';
+import { projectRoot } from '../models/paths';
 
 export interface OpenOptions {
   /** Fail instead of creating a missing file (read-only commands). */
@@ -25,6 +26,17 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Running from source under Electron (npm start with the desktop shell): use the copy of
+ * better-sqlite3 built for Electron's ABI by the install (scripts/postinstall.js), since the one in
+ * node_modules is built for Node. Packaged apps carry the Electron build in place (build/after-pack.js).
+ */
+function electronNativeBinding(): string | undefined {
+  if (!process.versions.electron) return undefined;
+  const candidate = path.join(projectRoot(), 'node_modules', '.visage-electron', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  return fs.existsSync(candidate) ? candidate : undefined;
+}
+
 export function openDatabase(file: string, opts: OpenOptions = {}): Database.Database {
   if (file !== ':memory:') {
     if (opts.mustExist && !fs.existsSync(file)) throw new StoreError('db-missing', `no database at ${file}`);
@@ -33,7 +45,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
   const existed = file !== ':memory:' && fs.existsSync(file);
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false });
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false, nativeBinding: electronNativeBinding() });
   } catch (e) {
     throw new StoreError('db-unusable', `cannot open ${file}: ${(e as Error).message}`);
   }
