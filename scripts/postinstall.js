@@ -56,6 +56,14 @@ function compile() {
     process.exit(r.status ?? 1);
   }
   say('build: engine and shell compiled to dist/');
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!fs.existsSync(vite)) return say('build: Vite is not installed; the UI is not rebuilt');
+  const ui = spawnSync(process.execPath, [vite, 'build', '-c', path.join(root, 'vite.config.mts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (ui.status !== 0) {
+    say('build: building the UI (renderer) failed');
+    process.exit(ui.status ?? 1);
+  }
+  say('build: UI built to dist/renderer/');
 }
 
 function models() {

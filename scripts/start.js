@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app when Electron's binary is installed; otherwise the same app in the
-// browser (see app/server, issue 5), or — until then — the engine's status.
+// browser (visage start: a local server on 127.0.0.1 with a per-launch token).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');

@@ -18,6 +18,7 @@ const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   () => require('./faces'),
   () => require('./errors'),
   // desktop app, browser mode (issue 5)
+  () => require('./serve'),
   // people (issue 4)
   () => require('./people'),
   () => require('./eval-clusters'),

@@ -45,13 +45,11 @@ export const command: CliCommand = {
 
 export const startCommand: CliCommand = {
   name: 'start',
-  summary: 'start Visage without the desktop shell (browser mode; prints the engine status for now)',
-  usage: 'usage: visage start',
+  summary: 'start Visage in browser mode on the default library (what `npm start` runs without Electron)',
+  usage: 'usage: visage start [--port N] [--no-open] [--in-process]\n  Like `visage serve` on the default library database (VISAGE_DATA_DIR overrides its folder).',
   async run(args) {
-    parseArgs(args, {});
-    const code = await status(false);
-    process.stdout.write('\nThe desktop shell is not available on this machine. Use the command line meanwhile:\n');
-    process.stdout.write('  npx visage detect PHOTO.jpg --json      faces in a photo\n  npx visage help                          every command\n');
-    return code;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runServe } = require('./serve') as typeof import('./serve');
+    return runServe(undefined, args.filter((a) => !a.startsWith('--db')));
   },
 };

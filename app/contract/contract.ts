@@ -1,0 +1,299 @@
+/**
+ * The one request/reply/event contract between the UI and the engine, shared by the Electron main
+ * process, the preload, the renderer, the browser-mode server, the CLI and the tests.
+ *
+ * - A request is `{ id, method, params }`; `params` is validated with the method's zod schema by
+ *   whoever receives it from a less trusted side (main from the renderer, the server from the
+ *   browser, the engine host from its port).
+ * - A reply is `{ id, ok: true, result }` or `{ id, ok: false, error: { code, message } }`.
+ * - Events flow engine -> UI: `{ event, data }` (scan progress, file errors, people changes).
+ *
+ * This module has no Node or Electron imports: the renderer imports it too (types and schemas).
+ */
+import { z } from 'zod';
+import type { ScanProgress } from '../library/progress';
+import type {
+  ClusterStats,
+  CorrectionResult,
+  FaceInfo,
+  FaceSuggestion,
+  LoggedCorrection,
+  PersonSuggestion,
+  PersonSummary,
+  PhotoInfo,
+} from '../people/service-types';
+
+export type { ScanProgress };
+export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonSuggestion, PersonSummary, PhotoInfo };
+export type { Correction } from '../people/service-types';
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const ids = z.array(id).min(1).max(100_000);
+const name = z.string().trim().min(1).max(200);
+const none = z.object({}).strict().optional();
+const page = z.object({ offset: z.number().int().min(0).max(10_000_000).optional(), limit: z.number().int().min(1).max(5000).optional() });
+const k = z.number().int().min(1).max(100).optional();
+/** An absolute folder path (Unix, Windows drive or UNC); no NUL bytes. */
+export const folderPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path');
+
+export const strictness = z.enum(['loose', 'normal', 'strict']);
+export type Strictness = z.infer<typeof strictness>;
+
+export const correctionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('name'), personId: id, name: name.nullable() }).strict(),
+  z.object({ kind: z.literal('merge'), targetId: id, sourceIds: ids }).strict(),
+  z.object({ kind: z.literal('split'), faceIds: ids, name: name.nullable().optional() }).strict(),
+  z.object({ kind: z.literal('move'), faceIds: ids, personId: id }).strict(),
+  z.object({ kind: z.literal('reject'), faceIds: ids, personId: id }).strict(),
+  z.object({ kind: z.literal('confirm'), faceIds: ids, personId: id }).strict(),
+  z.object({ kind: z.literal('hide'), personId: id, hidden: z.boolean() }).strict(),
+  z.object({ kind: z.literal('cover'), personId: id, faceId: id }).strict(),
+  z.object({ kind: z.literal('not-a-face'), faceIds: ids }).strict(),
+]);
+
+/** Every method the engine answers, with its params schema. */
+export const engineMethods = {
+  'app.info': none,
+  'library.state': none,
+  'library.addFolder': z.object({ path: folderPath }).strict(),
+  'library.removeFolder': z.object({ path: folderPath }).strict(),
+  'scan.start': none,
+  'scan.pause': none,
+  'scan.resume': none,
+  'scan.cancel': none,
+  'scan.state': none,
+  'people.list': z.object({ includeHidden: z.boolean().optional(), query: z.string().max(200).optional() }).strict().optional(),
+  'people.get': z.object({ id }).strict(),
+  'people.faces': page.extend({ id }).strict(),
+  'people.photos': z.object({ id }).strict(),
+  'people.unassigned': page.strict().optional(),
+  'people.suggestionGroups': z.object({ limit: z.number().int().min(1).max(2000).optional() }).strict().optional(),
+  'people.photo': z.object({ id }).strict(),
+  'people.face': z.object({ id }).strict(),
+  'people.suggestPeople': z.object({ faceId: id, k }).strict(),
+  'people.suggestFaces': z.object({ personId: id, k }).strict(),
+  'people.similar': z.object({ personId: id, k }).strict(),
+  'people.correct': correctionSchema,
+  'people.undo': none,
+  'people.redo': none,
+  'people.history': z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict().optional(),
+  'people.recluster': none,
+  'settings.set': z.object({ strictness: strictness.optional() }).strict(),
+  /** Where a media file lives (used by the protocol/HTTP handlers, never by the renderer). */
+  'media.resolve': z.object({ kind: z.enum(['face', 'photo', 'thumb']), id }).strict(),
+} as const;
+
+/** Methods only the desktop shell answers (native dialogs); browser mode has none of them. */
+export const shellMethods = {
+  'shell.chooseFolder': none,
+} as const;
+
+export type EngineMethod = keyof typeof engineMethods;
+export type ShellMethod = keyof typeof shellMethods;
+export type Method = EngineMethod | ShellMethod;
+/** Methods the renderer may call (media.resolve is internal to the hosts). */
+export type UiMethod = Exclude<Method, 'media.resolve'>;
+export const UI_BLOCKED_METHODS: ReadonlySet<string> = new Set(['media.resolve']);
+
+type Schemas = typeof engineMethods & typeof shellMethods;
+export type Params<M extends Method> = z.input<Schemas[M]>;
+
+export interface Folder {
+  path: string;
+  /** False when the folder is gone or unreadable right now (unplugged drive). */
+  available: boolean;
+  photos: number;
+}
+
+export interface FailedFile {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface ScanState {
+  running: boolean;
+  paused: boolean;
+  progress: ScanProgress | null;
+  /** Files that failed (this scan's, else the library's known errors), newest last. */
+  failed: FailedFile[];
+  /** When the last scan finished (ISO), null if none. */
+  lastFinishedAt: string | null;
+}
+
+export interface LibraryState {
+  dbPath: string;
+  folders: Folder[];
+  photos: number;
+  faces: number;
+  people: number;
+  errors: number;
+  scan: ScanState;
+  settings: Settings;
+  /** False until the people service is available in this build. */
+  peopleAvailable: boolean;
+}
+
+export interface Settings {
+  strictness: Strictness;
+}
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  engine: { ready: boolean; provider: string | null; embedder: string | null; detector: string | null; landmarks: string | null; error: string | null };
+  /** Photos per second of the last scan (measured speed), null if none yet. */
+  scanRate: number | null;
+  models: { id: string; kind: string; inUse: boolean }[];
+  dbPath: string;
+}
+
+export interface PersonPhoto {
+  id: number;
+  path: string;
+  width: number;
+  height: number;
+  takenAt: string | null;
+  faceId: number;
+}
+
+export interface SuggestionGroup {
+  personId: number;
+  name: string | null;
+  coverFaceId: number | null;
+  faces: { face: FaceInfo; similarity: number }[];
+}
+
+export interface SuggestionGroups {
+  groups: SuggestionGroup[];
+  /** Unassigned faces with no likely person. */
+  unknown: FaceInfo[];
+  total: number;
+}
+
+export interface MediaLocation {
+  file: string;
+  contentType: string;
+}
+
+export interface Results {
+  'app.info': AppInfo;
+  'library.state': LibraryState;
+  'library.addFolder': LibraryState;
+  'library.removeFolder': LibraryState;
+  'scan.start': ScanState;
+  'scan.pause': ScanState;
+  'scan.resume': ScanState;
+  'scan.cancel': ScanState;
+  'scan.state': ScanState;
+  'people.list': PersonSummary[];
+  'people.get': PersonSummary | null;
+  'people.faces': FaceInfo[];
+  'people.photos': PersonPhoto[];
+  'people.unassigned': FaceInfo[];
+  'people.suggestionGroups': SuggestionGroups;
+  'people.photo': PhotoInfo | null;
+  'people.face': FaceInfo | null;
+  'people.suggestPeople': PersonSuggestion[];
+  'people.suggestFaces': FaceSuggestion[];
+  'people.similar': PersonSuggestion[];
+  'people.correct': CorrectionResult;
+  'people.undo': LoggedCorrection | null;
+  'people.redo': LoggedCorrection | null;
+  'people.history': LoggedCorrection[];
+  'people.recluster': ClusterStats;
+  'settings.set': Settings;
+  'media.resolve': MediaLocation;
+  'shell.chooseFolder': string | null;
+}
+
+export type Result<M extends Method> = Results[M];
+
+export interface Events {
+  'scan.progress': ScanProgress;
+  'scan.fileError': FailedFile;
+  'scan.state': ScanState;
+  'scan.finished': { cancelled: boolean; indexed: number; faces: number; errors: number; elapsedMs: number; found: number };
+  /** People changed (after a scan, a correction, undo/redo, a re-cluster). */
+  'people.changed': { reason: string };
+  /** A native menu item (desktop shell) the renderer handles: undo, redo, navigation... */
+  'menu.command': { command: MenuCommand };
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'menu.command'];
+
+export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-settings', 'add-folder', 'find'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+// ---- wire messages ----
+
+export interface RequestMessage {
+  id: number;
+  method: string;
+  params?: unknown;
+}
+export type ReplyMessage = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ContractErrorShape };
+export interface EventMessage {
+  event: EventName;
+  data: unknown;
+}
+export interface ContractErrorShape {
+  code: ErrorCode;
+  message: string;
+}
+export type ErrorCode = 'bad-request' | 'unknown-method' | 'not-found' | 'unavailable' | 'busy' | 'failed';
+
+export const requestMessage = z.object({ id: z.number().int().min(0), method: z.string().min(1).max(64), params: z.unknown().optional() }).strict();
+
+/** An error that crosses the contract with its code. */
+export class ContractError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+  toJSON(): ContractErrorShape {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isEngineMethod(m: string): m is EngineMethod {
+  return Object.prototype.hasOwnProperty.call(engineMethods, m);
+}
+export function isShellMethod(m: string): m is ShellMethod {
+  return Object.prototype.hasOwnProperty.call(shellMethods, m);
+}
+
+/**
+ * Validates a method name and its params. Throws ContractError('unknown-method' | 'bad-request').
+ * `allowInternal` lets hosts call media.resolve; UI-facing entry points pass false.
+ */
+export function validateRequest(method: unknown, params: unknown, opts: { allowInternal?: boolean; allowShell?: boolean } = {}): { method: Method; params: unknown } {
+  if (typeof method !== 'string') throw new ContractError('bad-request', 'method must be a string');
+  const schema = isEngineMethod(method) ? engineMethods[method] : opts.allowShell && isShellMethod(method) ? shellMethods[method] : undefined;
+  if (!schema) throw new ContractError('unknown-method', `unknown method "${method.slice(0, 64)}"`);
+  if (!opts.allowInternal && UI_BLOCKED_METHODS.has(method)) throw new ContractError('unknown-method', `unknown method "${method}"`);
+  const r = schema.safeParse(params === null ? undefined : params);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ContractError('bad-request', `invalid params for ${method}${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { method: method as Method, params: r.data };
+}
+
+/** The typed API the renderer sees (window.visage in Electron, an HTTP client in browser mode). */
+export interface VisageApi {
+  readonly mode: 'electron' | 'browser';
+  call<M extends UiMethod>(method: M, ...params: undefined extends Params<M> ? [params?: Params<M>] : [params: Params<M>]): Promise<Result<M>>;
+  on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void;
+  /** URL of a face thumbnail, a photo thumbnail or the photo itself. */
+  mediaUrl(kind: 'face' | 'thumb' | 'photo', id: number): string;
+}

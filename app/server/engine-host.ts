@@ -1,0 +1,576 @@
+/**
+ * The engine host: answers the contract's requests (app/contract) over one library database and
+ * emits its events. It owns the Store, the face engine (loaded in the background), the scanner and
+ * the people service. It is plain Node: it runs inside the engine process (Electron utilityProcess,
+ * or a child process in browser mode) or, for tests and `--in-process`, in the server's process.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import {
+  ContractError,
+  validateRequest,
+  type AppInfo,
+  type EngineMethod,
+  type EventName,
+  type Events,
+  type FailedFile,
+  type Folder,
+  type LibraryState,
+  type MediaLocation,
+  type PersonPhoto,
+  type Results,
+  type ScanState,
+  type Settings,
+  type SuggestionGroup,
+  type SuggestionGroups,
+} from '../contract/contract';
+import type { Analyzer } from '../library/analyzer';
+import { formatFromExtension, sniffFormat } from '../library/formats';
+import { heicToPng } from '../library/heic';
+import type { ScanProgress } from '../library/progress';
+import { Scanner, type FileError, type ScanSummary } from '../library/scanner';
+import { ThumbnailCache } from '../library/thumbnails';
+import { MODELS, DEFAULT_EMBEDDER } from '../models/registry';
+import { CorrectionError, PeopleService, type PeopleServiceOptions } from '../people/people-service';
+import type { PeopleApi } from '../people/service-types';
+import type { Strictness } from '../contract/contract';
+import { thumbnailDirFor } from '../store/paths';
+import { Store } from '../store/store';
+import { contentTypeOf, resolveInside } from './media-guard';
+import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from './settings-file';
+
+export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number } };
+
+/**
+ * Clustering strictness as threshold overrides: half the gap between the model's verification and
+ * clustering thresholds, up (stricter) or down (looser), on both the merge and the assign threshold.
+ */
+export function strictnessOverrides(base: { cluster: number; assign: number; verify: number } | undefined, s: Strictness): PeopleServiceOptions['overrides'] {
+  if (!base || s === 'normal') return undefined;
+  const step = Math.max(0.005, (base.cluster - base.verify) / 2) * (s === 'strict' ? 1 : -1);
+  const clamp = (x: number) => Math.min(0.995, Math.max(-0.99, x));
+  return { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
+}
+
+export interface EngineHostOptions {
+  dbPath: string;
+  mode?: 'electron' | 'browser';
+  /** Creates the analyzer (the real face engine by default). */
+  createAnalyzer?: () => Promise<Analyzer & { info?: Record<string, unknown> }>;
+  /** The people service class (default: app/people/people-service.ts when it exists). */
+  peopleService?: PeopleServiceCtor | null;
+  /** Photos in flight during a scan (default 2). */
+  concurrency?: number;
+  /** Minimum ms between scan progress events (default 250). */
+  progressIntervalMs?: number;
+}
+
+const MAX_FAILED = 500;
+const PREVIEW_SIDE = 2048;
+const BROWSER_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
+
+function versionOf(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export class EngineHost extends EventEmitter {
+  readonly dbPath: string;
+  readonly thumbsDir: string;
+  private readonly store: Store;
+  private readonly thumbs: ThumbnailCache;
+  private readonly settingsFile: string;
+  private settings: LibrarySettings;
+  private readonly mode: 'electron' | 'browser';
+  private readonly createAnalyzer: NonNullable<EngineHostOptions['createAnalyzer']>;
+  private analyzerP: Promise<Analyzer & { info?: Record<string, unknown> }> | null = null;
+  private analyzerError: string | null = null;
+  private analyzerInfo: Record<string, unknown> | null = null;
+  private readonly PeopleCtor: PeopleServiceCtor | null;
+  private people: PeopleApi | null = null;
+  private scanner: Scanner | null = null;
+  private scanRunning: Promise<void> | null = null;
+  private progress: ScanProgress | null = null;
+  private failed: FailedFile[] = [];
+  private lastFinishedAt: string | null = null;
+  private lastRate: number | null = null;
+  private readonly concurrency: number;
+  private readonly progressIntervalMs: number;
+  private closed = false;
+
+  constructor(opts: EngineHostOptions) {
+    super();
+    this.dbPath = path.resolve(opts.dbPath);
+    this.mode = opts.mode ?? 'browser';
+    this.store = Store.open(this.dbPath);
+    this.thumbsDir = thumbnailDirFor(this.dbPath);
+    this.thumbs = new ThumbnailCache(this.thumbsDir);
+    this.settingsFile = settingsFileFor(this.dbPath);
+    this.settings = readSettings(this.settingsFile);
+    if (this.settings.folders.length === 0) this.settings.folders = this.foldersFromScans();
+    this.concurrency = opts.concurrency ?? 2;
+    this.progressIntervalMs = opts.progressIntervalMs ?? 250;
+    this.createAnalyzer =
+      opts.createAnalyzer ??
+      (async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { createEngineAnalyzer } = require('../library/engine-analyzer') as typeof import('../library/engine-analyzer');
+        // The GPU when there is one (CPU otherwise); the provider in use is shown in Settings.
+        const a = await createEngineAnalyzer({ provider: 'auto' });
+        return Object.assign(a, { info: a.engine.info as unknown as Record<string, unknown> });
+      });
+    this.PeopleCtor = opts.peopleService === undefined ? PeopleService : opts.peopleService;
+    this.people = this.makePeople();
+    const last = this.store.db.prepare('SELECT finished_at FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
+      | { finished_at: string }
+      | undefined;
+    this.lastFinishedAt = last?.finished_at ?? null;
+  }
+
+  /** Starts loading the face engine in the background (it is needed for scans and app.info). */
+  warmUp(): void {
+    void this.analyzer().catch(() => undefined);
+  }
+
+  private analyzer(): Promise<Analyzer & { info?: Record<string, unknown> }> {
+    if (!this.analyzerP) {
+      this.analyzerP = this.createAnalyzer().then(
+        (a) => {
+          this.analyzerInfo = a.info ?? null;
+          return a;
+        },
+        (e: Error) => {
+          this.analyzerError = e.message;
+          this.analyzerP = null;
+          throw new ContractError('unavailable', `the face engine could not start: ${e.message}`);
+        },
+      );
+    }
+    return this.analyzerP;
+  }
+
+  private emitEvent<E extends EventName>(event: E, data: Events[E]): void {
+    this.emit('event', event, data);
+  }
+
+  /** Validates and answers one request. Throws ContractError. */
+  async handle(method: unknown, params: unknown): Promise<unknown> {
+    if (this.closed) throw new ContractError('unavailable', 'the engine is shutting down');
+    const v = validateRequest(method, params, { allowInternal: true });
+    try {
+      return await this.dispatch(v.method as EngineMethod, v.params as never);
+    } catch (e) {
+      if (e instanceof CorrectionError) throw new ContractError('bad-request', e.message);
+      throw e;
+    }
+  }
+
+  private makePeople(): PeopleApi | null {
+    if (!this.PeopleCtor) return null;
+    const plain = new this.PeopleCtor(this.store.db);
+    const overrides = strictnessOverrides(plain.thresholds, this.settings.strictness);
+    return overrides ? new this.PeopleCtor(this.store.db, { overrides }) : plain;
+  }
+
+  private needPeople(): PeopleApi {
+    if (!this.people) throw new ContractError('unavailable', 'people are not available in this build yet');
+    return this.people;
+  }
+
+  private async dispatch<M extends EngineMethod>(method: M, p: Record<string, never> & Record<string, unknown>): Promise<Results[M]> {
+    const r = await this.dispatchAny(method, p ?? {});
+    return r as Results[M];
+  }
+
+  private async dispatchAny(method: EngineMethod, p: Record<string, unknown>): Promise<unknown> {
+    switch (method) {
+      case 'app.info':
+        return this.appInfo();
+      case 'library.state':
+        return this.libraryState();
+      case 'library.addFolder':
+        return this.addFolder(p.path as string);
+      case 'library.removeFolder':
+        return this.removeFolder(p.path as string);
+      case 'scan.start':
+        return this.startScan();
+      case 'scan.pause':
+        this.scanner?.pause();
+        return this.scanState();
+      case 'scan.resume':
+        this.scanner?.resume();
+        return this.scanState();
+      case 'scan.cancel':
+        this.scanner?.cancel();
+        return this.scanState();
+      case 'scan.state':
+        return this.scanState();
+      case 'people.list':
+        return this.needPeople().listPeople(p as { includeHidden?: boolean; query?: string });
+      case 'people.get':
+        return this.needPeople().getPerson(p.id as number);
+      case 'people.faces':
+        return this.needPeople().personFaces(p.id as number, { offset: p.offset as number | undefined, limit: (p.limit as number | undefined) ?? 2000 });
+      case 'people.photos':
+        return this.personPhotos(p.id as number);
+      case 'people.unassigned':
+        return this.needPeople().unassignedFaces({ offset: p.offset as number | undefined, limit: (p.limit as number | undefined) ?? 500 });
+      case 'people.suggestionGroups':
+        return this.suggestionGroups((p.limit as number | undefined) ?? 300);
+      case 'people.photo':
+        return this.needPeople().photo(p.id as number);
+      case 'people.face':
+        return this.needPeople().face(p.id as number);
+      case 'people.suggestPeople':
+        return this.needPeople().suggestPeople(p.faceId as number, p.k as number | undefined);
+      case 'people.suggestFaces':
+        return this.needPeople().suggestFaces(p.personId as number, p.k as number | undefined);
+      case 'people.similar':
+        return this.needPeople().similarPeople(p.personId as number, p.k as number | undefined);
+      case 'people.correct': {
+        const r = this.needPeople().correct(p as never);
+        this.emitEvent('people.changed', { reason: `correct:${String(p.kind)}` });
+        return r;
+      }
+      case 'people.undo': {
+        const r = this.needPeople().undo();
+        if (r) this.emitEvent('people.changed', { reason: 'undo' });
+        return r;
+      }
+      case 'people.redo': {
+        const r = this.needPeople().redo();
+        if (r) this.emitEvent('people.changed', { reason: 'redo' });
+        return r;
+      }
+      case 'people.history':
+        return this.needPeople().history(p.limit as number | undefined);
+      case 'people.recluster': {
+        const r = this.needPeople().recluster();
+        this.emitEvent('people.changed', { reason: 'recluster' });
+        return r;
+      }
+      case 'settings.set':
+        return this.setSettings(p as Partial<Settings>);
+      case 'media.resolve':
+        return this.resolveMedia(p.kind as 'face' | 'photo' | 'thumb', p.id as number);
+      default: {
+        const never: never = method;
+        throw new ContractError('unknown-method', `unknown method ${String(never)}`);
+      }
+    }
+  }
+
+  // ---- library ----
+
+  private foldersFromScans(): string[] {
+    const rows = this.store.db.prepare('SELECT roots FROM scans ORDER BY id').all() as { roots: string }[];
+    const set = new Set<string>();
+    for (const r of rows) {
+      try {
+        for (const f of JSON.parse(r.roots) as string[]) if (typeof f === 'string') set.add(f);
+      } catch {
+        /* ignore a malformed row */
+      }
+    }
+    return [...set].sort();
+  }
+
+  /** Library folders plus the thumbnail cache: the only places media are served from. */
+  allowedRoots(): string[] {
+    return [...this.settings.folders, this.thumbsDir];
+  }
+
+  private folders(): Folder[] {
+    const count = this.store.db.prepare('SELECT count(*) AS n FROM photos WHERE path = ? OR substr(path, 1, length(?)) = ?');
+    return this.settings.folders.map((f) => {
+      let available = false;
+      try {
+        available = fs.statSync(f).isDirectory();
+      } catch {
+        available = false;
+      }
+      const prefix = f.endsWith(path.sep) ? f : f + path.sep;
+      return { path: f, available, photos: (count.get(f, prefix, prefix) as { n: number }).n };
+    });
+  }
+
+  libraryState(): LibraryState {
+    const people = this.people ? this.people.listPeople({ includeHidden: true }).length : 0;
+    return {
+      dbPath: this.dbPath,
+      folders: this.folders(),
+      photos: this.store.photos.count(),
+      faces: this.store.faces.count(),
+      people,
+      errors: this.store.errors.all().length,
+      scan: this.scanState(),
+      settings: { strictness: this.settings.strictness },
+      peopleAvailable: this.people !== null,
+    };
+  }
+
+  private addFolder(p: string): LibraryState {
+    const abs = path.resolve(p);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      throw new ContractError('not-found', `no such folder: ${abs}`);
+    }
+    if (!st.isDirectory()) throw new ContractError('bad-request', `not a folder: ${abs}`);
+    const folders = this.settings.folders;
+    if (folders.some((f) => f === abs || abs.startsWith(f + path.sep))) return this.libraryState();
+    // A new parent replaces the folders inside it.
+    this.settings.folders = [...folders.filter((f) => !f.startsWith(abs + path.sep)), abs].sort();
+    writeSettings(this.settingsFile, this.settings);
+    return this.libraryState();
+  }
+
+  private removeFolder(p: string): LibraryState {
+    if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before removing a folder');
+    const abs = path.resolve(p);
+    if (!this.settings.folders.includes(abs)) throw new ContractError('not-found', `not a library folder: ${abs}`);
+    this.settings.folders = this.settings.folders.filter((f) => f !== abs);
+    writeSettings(this.settingsFile, this.settings);
+    // Its photos leave the library (their faces and assignments with them; corrections stay).
+    const prefix = abs + path.sep;
+    const inOther = (file: string) => this.settings.folders.some((f) => file === f || file.startsWith(f + path.sep));
+    this.store.transaction(() => {
+      for (const ph of this.store.photos.under(abs, path.sep)) if (!inOther(ph.path)) this.store.photos.delete(ph.id);
+      for (const e of this.store.errors.under(abs, path.sep)) if (e.path.startsWith(prefix) && !inOther(e.path)) this.store.errors.delete(e.id);
+    });
+    this.emitEvent('people.changed', { reason: 'folder-removed' });
+    return this.libraryState();
+  }
+
+  private setSettings(s: Partial<Settings>): Settings {
+    if (s.strictness && s.strictness !== this.settings.strictness) {
+      this.settings.strictness = s.strictness;
+      writeSettings(this.settingsFile, this.settings);
+      this.people = this.makePeople();
+    }
+    return { strictness: this.settings.strictness };
+  }
+
+  // ---- scanning ----
+
+  scanState(): ScanState {
+    const failed =
+      this.failed.length > 0 || this.scanner
+        ? this.failed
+        : this.store.errors
+            .all()
+            .slice(-MAX_FAILED)
+            .map((e) => ({ path: e.path, code: e.code, message: e.message }));
+    return {
+      running: this.scanner !== null,
+      paused: this.scanner?.paused ?? false,
+      progress: this.progress,
+      failed,
+      lastFinishedAt: this.lastFinishedAt,
+    };
+  }
+
+  private async startScan(): Promise<ScanState> {
+    if (this.scanner) return this.scanState();
+    const roots = this.settings.folders.filter((f) => {
+      try {
+        return fs.statSync(f).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+    if (roots.length === 0) throw new ContractError('bad-request', 'add a folder first');
+    const analyzer = await this.analyzer();
+    if (this.scanner) return this.scanState();
+    const scanner = new Scanner({
+      store: this.store,
+      analyzer,
+      concurrency: this.concurrency,
+      thumbnails: this.thumbs,
+      progressIntervalMs: this.progressIntervalMs,
+    });
+    this.scanner = scanner;
+    this.failed = [];
+    this.progress = null;
+    scanner.on('progress', (pr: ScanProgress) => {
+      this.progress = pr;
+      this.emitEvent('scan.progress', pr);
+    });
+    scanner.on('file-error', (e: FileError) => {
+      const f = { path: e.path, code: e.code, message: e.message };
+      this.failed.push(f);
+      if (this.failed.length > MAX_FAILED) this.failed.shift();
+      this.emitEvent('scan.fileError', f);
+    });
+    scanner.on('paused', () => this.emitEvent('scan.state', this.scanState()));
+    scanner.on('resumed', () => this.emitEvent('scan.state', this.scanState()));
+    this.scanRunning = scanner
+      .scan(roots)
+      .then(
+        (summary: ScanSummary) => {
+          this.lastFinishedAt = new Date().toISOString();
+          if (summary.rate > 0) this.lastRate = summary.rate;
+          let peopleError: string | null = null;
+          if (this.people && !summary.cancelled) {
+            try {
+              this.people.update();
+            } catch (e) {
+              peopleError = (e as Error).message;
+            }
+          }
+          this.scanner = null;
+          this.emitEvent('scan.finished', {
+            cancelled: summary.cancelled,
+            indexed: summary.indexed,
+            faces: summary.faces,
+            errors: summary.errors,
+            elapsedMs: summary.elapsedMs,
+            found: summary.found,
+          });
+          if (peopleError) this.emitEvent('scan.fileError', { path: this.dbPath, code: 'clustering-failed', message: peopleError });
+          this.emitEvent('people.changed', { reason: 'scan' });
+        },
+        (e: Error) => {
+          this.scanner = null;
+          this.failed.push({ path: roots.join(', '), code: 'scan-failed', message: e.message });
+        },
+      )
+      .finally(() => {
+        this.scanner = null;
+        this.scanRunning = null;
+        this.emitEvent('scan.state', this.scanState());
+      });
+    const state = this.scanState();
+    this.emitEvent('scan.state', state);
+    return state;
+  }
+
+  /** Resolves when the running scan (if any) has finished. */
+  async scanSettled(): Promise<void> {
+    await this.scanRunning;
+  }
+
+  // ---- people helpers ----
+
+  private personPhotos(id: number): PersonPhoto[] {
+    const faces = this.needPeople().personFaces(id, { limit: 5000 });
+    const seen = new Map<number, PersonPhoto>();
+    for (const f of faces) {
+      if (seen.has(f.photoId)) continue;
+      const row = this.store.photos.byId(f.photoId);
+      seen.set(f.photoId, { id: f.photoId, path: f.photoPath, width: f.photoWidth, height: f.photoHeight, takenAt: row?.taken_at ?? null, faceId: f.id });
+    }
+    return [...seen.values()].sort((a, b) => (b.takenAt ?? '').localeCompare(a.takenAt ?? '') || a.path.localeCompare(b.path));
+  }
+
+  private suggestionGroups(limit: number): SuggestionGroups {
+    const people = this.needPeople();
+    const faces = people.unassignedFaces({ limit });
+    const groups = new Map<number, SuggestionGroup>();
+    const unknown: SuggestionGroups['unknown'] = [];
+    for (const face of faces) {
+      const best = people.suggestPeople(face.id, 1)[0];
+      if (!best) {
+        unknown.push(face);
+        continue;
+      }
+      let g = groups.get(best.personId);
+      if (!g) {
+        const person = people.getPerson(best.personId);
+        g = { personId: best.personId, name: best.name, coverFaceId: person?.coverFaceId ?? null, faces: [] };
+        groups.set(best.personId, g);
+      }
+      g.faces.push({ face, similarity: best.similarity });
+    }
+    const list = [...groups.values()];
+    for (const g of list) g.faces.sort((a, b) => b.similarity - a.similarity);
+    list.sort((a, b) => Number(b.name !== null) - Number(a.name !== null) || b.faces.length - a.faces.length || a.personId - b.personId);
+    return { groups: list, unknown, total: faces.length };
+  }
+
+  // ---- app info ----
+
+  private async appInfo(): Promise<AppInfo> {
+    let info: Record<string, unknown> | null = this.analyzerInfo;
+    if (!info && !this.analyzerError) {
+      info = await this.analyzer()
+        .then(() => this.analyzerInfo)
+        .catch(() => null);
+    }
+    const embedder = (info?.embedder as string | undefined) ?? null;
+    return {
+      version: versionOf(),
+      mode: this.mode,
+      engine: {
+        ready: info !== null,
+        provider: (info?.provider as string | undefined) ?? null,
+        embedder,
+        detector: (info?.detector as string | undefined) ?? null,
+        landmarks: (info?.landmarks as string | undefined) ?? null,
+        error: this.analyzerError,
+      },
+      scanRate: this.lastRate,
+      models: MODELS.map((m) => ({ id: m.id, kind: m.role, inUse: m.id === (embedder ?? DEFAULT_EMBEDDER) || m.id === info?.detector || m.id === info?.landmarks })),
+      dbPath: this.dbPath,
+    };
+  }
+
+  // ---- media ----
+
+  private async resolveMedia(kind: 'face' | 'photo' | 'thumb', id: number): Promise<MediaLocation & { allowedRoots: string[] }> {
+    let file: string;
+    try {
+      if (kind === 'face') file = await this.thumbs.ensureFace(this.store, id);
+      else if (kind === 'thumb') file = await this.thumbs.ensurePhoto(this.store, id);
+      else file = await this.photoForBrowser(id);
+    } catch (e) {
+      if (/^no (photo|face) /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
+      throw new ContractError('not-found', `cannot read ${kind} ${id}: ${(e as Error).message}`);
+    }
+    const roots = this.allowedRoots();
+    const real = resolveInside(file, roots);
+    if (!real) throw new ContractError('not-found', `${kind} ${id} is not inside the library`);
+    return { file: real, contentType: contentTypeOf(real), allowedRoots: roots };
+  }
+
+  /** The original when a browser can show it, else a cached JPEG preview (HEIC, TIFF). */
+  private async photoForBrowser(id: number): Promise<string> {
+    const photo = this.store.photos.byId(id);
+    if (!photo) throw new Error(`no photo ${id}`);
+    const format = photo.format ?? formatFromExtension(photo.path);
+    if (format && BROWSER_FORMATS.has(format)) return photo.path;
+    const out = path.join(this.thumbsDir, 'previews', photo.hash.slice(0, 2), `${photo.hash}.jpg`);
+    if (!fs.existsSync(out)) {
+      let buf: Buffer = await fs.promises.readFile(photo.path);
+      if ((sniffFormat(buf.subarray(0, 64)) ?? format) === 'heic') buf = await heicToPng(buf);
+      const jpg = await sharp(buf, { limitInputPixels: 250_000_000 })
+        .rotate()
+        .resize({ width: PREVIEW_SIDE, height: PREVIEW_SIDE, fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 85 })
+        .toBuffer();
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      const tmp = `${out}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, jpg);
+      fs.renameSync(tmp, out);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.scanner?.cancel();
+    await this.scanRunning?.catch(() => undefined);
+    const a = await this.analyzerP?.catch(() => null);
+    await a?.close?.();
+    this.store.close();
+  }
+}
+
+export type { FailedFile };

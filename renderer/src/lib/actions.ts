@@ -1,0 +1,67 @@
+/**
+ * Corrections with undo: every correction goes through `correct`, which shows a toast with Undo;
+ * `undo`/`redo` (Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z) do the same for the last one.
+ */
+import type { Correction, CorrectionResult, LoggedCorrection } from '../../../app/contract/contract';
+import { api } from './api';
+import { toasts } from './toasts.svelte';
+
+export function describe(c: Correction): string {
+  const n = 'faceIds' in c ? c.faceIds.length : 0;
+  const faces = `${n} face${n === 1 ? '' : 's'}`;
+  switch (c.kind) {
+    case 'name':
+      return c.name ? `Named “${c.name}”` : 'Name removed';
+    case 'merge':
+      return `Merged ${c.sourceIds.length + 1} people`;
+    case 'split':
+      return `Split ${faces} into a new person`;
+    case 'move':
+      return `Moved ${faces}`;
+    case 'reject':
+      return `Removed ${faces} from this person`;
+    case 'confirm':
+      return `Confirmed ${faces}`;
+    case 'hide':
+      return c.hidden ? 'Person hidden' : 'Person shown';
+    case 'cover':
+      return 'Cover changed';
+    case 'not-a-face':
+      return `Marked ${faces} as not a face`;
+  }
+}
+
+export async function correct(c: Correction, message?: string): Promise<CorrectionResult | null> {
+  try {
+    const r = await api().call('people.correct', c);
+    toasts.show(message ?? describe(c), { action: { label: 'Undo', run: () => void undo() } });
+    return r;
+  } catch (e) {
+    toasts.error((e as Error).message);
+    return null;
+  }
+}
+
+export async function undo(): Promise<LoggedCorrection | null> {
+  try {
+    const r = await api().call('people.undo');
+    if (r) toasts.show(`Undone: ${describe(r.correction)}`, { action: { label: 'Redo', run: () => void redo() } });
+    else toasts.show('Nothing to undo');
+    return r;
+  } catch (e) {
+    toasts.error((e as Error).message);
+    return null;
+  }
+}
+
+export async function redo(): Promise<LoggedCorrection | null> {
+  try {
+    const r = await api().call('people.redo');
+    if (r) toasts.show(`Redone: ${describe(r.correction)}`, { action: { label: 'Undo', run: () => void undo() } });
+    else toasts.show('Nothing to redo');
+    return r;
+  } catch (e) {
+    toasts.error((e as Error).message);
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+/** The app-wide state: the library, the scan, the engine info; kept fresh by the engine's events. */
+import type { AppInfo, LibraryState, ScanProgress, ScanState } from '../../../app/contract/contract';
+import { api } from './api';
+import { toasts } from './toasts.svelte';
+
+class AppState {
+  library = $state<LibraryState | null>(null);
+  scan = $state<ScanState | null>(null);
+  info = $state<AppInfo | null>(null);
+  /** Bumped whenever people change: screens reload their data. */
+  peopleVersion = $state(0);
+  loadError = $state<string | null>(null);
+  private started = false;
+
+  async refresh(): Promise<void> {
+    try {
+      const lib = await api().call('library.state');
+      this.library = lib;
+      this.scan = lib.scan;
+      this.loadError = null;
+    } catch (e) {
+      this.loadError = (e as Error).message;
+    }
+  }
+
+  async loadInfo(): Promise<void> {
+    try {
+      this.info = await api().call('app.info');
+    } catch {
+      /* shown as unknown in settings */
+    }
+  }
+
+  /** Desktop app: the native folder dialog, then the folder joins the library. */
+  async addFolderViaDialog(): Promise<void> {
+    try {
+      const p = await api().call('shell.chooseFolder');
+      if (p) this.library = await api().call('library.addFolder', { path: p });
+    } catch (e) {
+      toasts.error((e as Error).message);
+    }
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const a = api();
+    a.on('scan.progress', (p: ScanProgress) => {
+      if (this.scan) this.scan = { ...this.scan, running: true, progress: p };
+    });
+    a.on('scan.fileError', (f) => {
+      if (this.scan) this.scan = { ...this.scan, failed: [...this.scan.failed, f].slice(-500) };
+    });
+    a.on('scan.state', (s: ScanState) => {
+      this.scan = s;
+    });
+    a.on('scan.finished', (f) => {
+      if (!f.cancelled) toasts.show(`Scan finished: ${f.indexed.toLocaleString()} new photo${f.indexed === 1 ? '' : 's'}, ${f.faces.toLocaleString()} faces`);
+      void this.refresh();
+      void this.loadInfo();
+    });
+    a.on('people.changed', () => {
+      this.peopleVersion++;
+      void this.refresh();
+    });
+    void this.refresh();
+    void this.loadInfo();
+  }
+}
+
+export const appState = new AppState();

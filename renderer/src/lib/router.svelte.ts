@@ -1,0 +1,61 @@
+/** Hash routes: #/people, #/person/12, #/photo/5?face=9, #/unassigned, #/scan, #/settings, #/welcome. */
+export type Route =
+  | { name: 'people' }
+  | { name: 'person'; id: number }
+  | { name: 'photo'; id: number; face: number | null }
+  | { name: 'unassigned' }
+  | { name: 'scan' }
+  | { name: 'settings' }
+  | { name: 'welcome' };
+
+export function parseRoute(hash: string): Route {
+  const h = hash.replace(/^#/, '');
+  const [pathPart, query = ''] = h.split('?');
+  const parts = (pathPart ?? '').split('/').filter(Boolean);
+  const num = (s: string | undefined) => (s && /^[1-9][0-9]*$/.test(s) ? Number(s) : null);
+  switch (parts[0]) {
+    case 'person': {
+      const id = num(parts[1]);
+      return id ? { name: 'person', id } : { name: 'people' };
+    }
+    case 'photo': {
+      const id = num(parts[1]);
+      const face = num(new URLSearchParams(query).get('face') ?? undefined);
+      return id ? { name: 'photo', id, face } : { name: 'people' };
+    }
+    case 'unassigned':
+    case 'scan':
+    case 'settings':
+    case 'welcome':
+      return { name: parts[0] };
+    default:
+      return { name: 'people' };
+  }
+}
+
+export function href(r: Route): string {
+  switch (r.name) {
+    case 'person':
+      return `#/person/${r.id}`;
+    case 'photo':
+      return `#/photo/${r.id}${r.face ? `?face=${r.face}` : ''}`;
+    default:
+      return `#/${r.name}`;
+  }
+}
+
+class Router {
+  route = $state<Route>(parseRoute(typeof location === 'undefined' ? '' : location.hash));
+
+  constructor() {
+    if (typeof window !== 'undefined') window.addEventListener('hashchange', () => (this.route = parseRoute(location.hash)));
+  }
+
+  go(r: Route): void {
+    const h = href(r);
+    if (location.hash !== h) location.hash = h;
+    else this.route = r;
+  }
+}
+
+export const router = new Router();

@@ -1,0 +1,404 @@
+/**
+ * End to end in Debian's Chromium (Playwright's library API, headless) against the real engine
+ * and a real database, through `visage serve` exactly as a user runs it: first run -> add folder
+ * -> scan with progress -> people appear -> rename (with the merge proposal) -> merge with... ->
+ * split -> "not this person" -> undo -> restart the server -> every correction is still there.
+ * Screenshots of each main screen go to test-results/e2e-screens/ (artifacts); docs/screenshots/
+ * (for the README) gets any that are missing there, and all of them with VISAGE_UPDATE_SCREENSHOTS=1
+ * (so that a plain `npm test` leaves the work tree clean).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
+const DOCS = path.join(ROOT, 'docs', 'screenshots');
+const canRun = fs.existsSync(CHROMIUM) && datasetsPresent();
+
+/** Builds the renderer when dist/renderer is missing or older than its sources. */
+function ensureRendererBuilt(): void {
+  const out = path.join(ROOT, 'dist', 'renderer', 'index.html');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+    }, 0);
+  const src = Math.max(newest(path.join(ROOT, 'renderer')), fs.statSync(path.join(ROOT, 'vite.config.mts')).mtimeMs);
+  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= src) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'vite.config.mts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+interface Served {
+  proc: ChildProcess;
+  url: string;
+  stdout: () => string;
+}
+
+async function startServe(db: string): Promise<Served> {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'visage.js'), 'serve', '--db', db, '--no-open'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`visage serve printed nothing in 30 s; stderr: ${err}`)), 30_000);
+    const check = () => {
+      const m = /^Visage is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      } else setTimeout(check, 50);
+    };
+    proc.once('exit', (code) => reject(new Error(`visage serve exited with ${code}: ${err}`)));
+    check();
+  });
+  return { proc, url, stdout: () => out };
+}
+
+async function stopServe(s: Served | null): Promise<void> {
+  if (!s || s.proc.exitCode !== null) return;
+  const done = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  await done;
+}
+
+let dir: string;
+let library: string;
+let db: string;
+let served: Served | null = null;
+let browser: Browser;
+let page: Page;
+
+async function shot(name: string, opts: { keepToast?: boolean } = {}): Promise<void> {
+  step(`shot ${name}`);
+  if (!opts.keepToast) {
+    await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid=toast] [aria-label=Dismiss]').forEach((b) => b.click()));
+  }
+  await page.mouse.move(2, 795); // no hover effects in the pictures
+  // Every image on screen loaded (fixed-size boxes: nothing moves when they arrive).
+  await page
+    .waitForFunction(() => [...document.images].filter((i) => i.getBoundingClientRect().bottom < innerHeight).every((i) => i.complete), null, { timeout: 10_000 })
+    .catch(async () => {
+      const pending = await page.evaluate(() => [...document.images].filter((i) => !i.complete).map((i) => i.src));
+      console.warn(`screenshot ${name}: images still loading: ${pending.join(', ')}`);
+    });
+  await page.waitForTimeout(250); // the fade-in
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  const doc = path.join(DOCS, `${name}.png`);
+  if (process.env.VISAGE_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(doc)) fs.copyFileSync(file, doc);
+}
+
+/** A contract call from inside the page (cookie auth, same origin), like the UI does it. */
+async function call<T>(method: string, params?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([m, p]) => {
+      const r = await fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: m, params: p }) });
+      const body = await r.json();
+      if (!body.ok) throw new Error(body.error.message);
+      return body.result;
+    },
+    [method, params] as const,
+  ) as Promise<T>;
+}
+
+interface Person {
+  id: number;
+  name: string | null;
+  faceCount: number;
+  photoCount: number;
+}
+
+async function openPerson(id: number): Promise<void> {
+  step(`open person ${id}`);
+  await page.goto(`${new URL(served!.url).origin}/#/person/${id}`);
+  await page.waitForSelector(`[data-screen=person] [data-face-id]`);
+}
+
+const t0 = Date.now();
+function step(m: string): void {
+  if (process.env.VISAGE_E2E_TRACE) console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+}
+
+async function toast(text: string | RegExp): Promise<void> {
+  step(`toast ${text}`);
+  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  ensureRendererBuilt();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.mkdirSync(DOCS, { recursive: true });
+  dir = tempDir('visage-e2e-');
+  library = assembleLibrary(dir, { perPerson: 3 });
+  db = path.join(dir, 'data', 'visage.db');
+  served = await startServe(db);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServe(served);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real database)', () => {
+  it('prints exactly one line and refuses requests without the token', async () => {
+    expect(served!.stdout().split('\n').filter(Boolean)).toHaveLength(1);
+    const origin = new URL(served!.url).origin;
+    const r = await fetch(`${origin}/`);
+    expect(r.status).toBe(401);
+    const api = await fetch(`${origin}/api/call`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"method":"library.state"}' });
+    expect(api.status).toBe(401);
+  });
+
+  it('first run: choose a folder, scan with progress, see the failed file', async () => {
+    await page.goto(served!.url);
+    await page.waitForSelector('[data-screen=welcome]');
+    await expect.poll(() => page.url()).not.toContain('token=');
+    await shot('welcome');
+    await page.fill('#folder-path', library);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await page.getByRole('list', { name: 'Library folders' }).getByText(library).waitFor();
+    // Listen to the engine's progress events like the UI does.
+    await page.evaluate(() => {
+      const w = window as unknown as { __progress: unknown[] };
+      w.__progress = [];
+      const es = new EventSource('/api/events');
+      es.onmessage = (e) => {
+        const m = JSON.parse(e.data);
+        if (m.event === 'scan.progress') w.__progress.push(m.data);
+      };
+    });
+    await page.waitForTimeout(300);
+    await page.getByRole('button', { name: 'Start scan' }).click();
+    await page.waitForSelector('[data-screen=scan]');
+    const bar = page.getByRole('progressbar', { name: 'Scan progress' });
+    await bar.waitFor();
+    await shot('scan-progress');
+    await page.getByTestId('scan-phase').filter({ hasText: 'Scan complete' }).waitFor({ timeout: 120_000 });
+    const progress = (await page.evaluate(() => (window as unknown as { __progress: { phase: string; done: number; found: number; rate: number }[] }).__progress)) ?? [];
+    const indexing = progress.filter((p) => p.phase === 'indexing');
+    expect(indexing.length).toBeGreaterThan(1);
+    expect(indexing.some((p) => p.done < p.found)).toBe(true);
+    expect(progress.at(-1)!.phase).toBe('done');
+    expect(await bar.getAttribute('aria-valuenow')).toBe(await bar.getAttribute('aria-valuemax'));
+    await expect.poll(() => page.getByTestId('scan-count').textContent()).toBe('24 of 24');
+    await page.getByRole('cell', { name: /broken\.jpg/ }).waitFor();
+    await page.getByText('not-an-image').first().waitFor();
+    await shot('scan-done');
+  });
+
+  let people: Person[] = [];
+
+  it('people appear, sorted, searchable, with covers and photo counts', async () => {
+    await page.getByRole('button', { name: 'See people' }).click();
+    await page.waitForSelector('[data-screen=people] [data-person-id]');
+    people = await call<Person[]>('people.list');
+    expect(people.length).toBeGreaterThanOrEqual(5);
+    const cards = page.locator('[data-person-id]');
+    await expect.poll(() => cards.count()).toBe(people.length);
+    await expect(cards.first().getByText('Unnamed')).toBeDefined();
+    // Every cover image loads (and is inside its fixed-size box: no layout shift).
+    await expect
+      .poll(() => page.evaluate(() => [...document.querySelectorAll<HTMLImageElement>('[data-person-id] img')].every((i) => i.complete && i.naturalWidth > 0)))
+      .toBe(true);
+    await shot('people');
+  });
+
+  let amy: Person;
+  let amyFaces = 0;
+
+  /** The character a face shows, from its file name (amy2.png -> amy); null for group photos. */
+  async function characterOf(personId: number): Promise<Set<string | null>> {
+    const faces = await call<{ photoPath: string }[]>('people.faces', { id: personId });
+    return new Set(faces.map((f) => /\/cast\/([a-z]+)\d+\.png$/.exec(f.photoPath)?.[1] ?? null));
+  }
+
+  async function newPersonAfter(before: Person[]): Promise<Person> {
+    const ids = new Set(before.map((p) => p.id));
+    const after = await call<Person[]>('people.list', { includeHidden: true });
+    const added = after.filter((p) => !ids.has(p.id));
+    expect(added).toHaveLength(1);
+    return added[0]!;
+  }
+
+  it('rename a person', async () => {
+    // The person whose faces are all Amy's (the clustering is good on this set), else the biggest.
+    let pick: Person | null = null;
+    for (const p of people) {
+      const chars = await characterOf(p.id);
+      if (chars.size === 1 && chars.has('amy') && p.faceCount >= 3) pick = p;
+    }
+    amy = pick ?? [...people].sort((a, b) => b.faceCount - a.faceCount)[0]!;
+    amyFaces = amy.faceCount;
+    await openPerson(amy.id);
+    const name = page.getByTestId('person-name');
+    await name.fill('Amy');
+    await name.press('Enter');
+    await toast('Renamed to “Amy”');
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).name).toBe('Amy');
+    await expect.poll(() => page.getByTestId('person-name').inputValue()).toBe('Amy');
+  });
+
+  it('select faces (click, shift-click, keyboard) and split them off', async () => {
+    await openPerson(amy.id);
+    const faces = page.locator('[data-screen=person] [data-face-id]');
+    await faces.nth(0).click();
+    await faces.nth(1).click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('2 faces selected');
+    // Keyboard: Shift+Left shrinks the range, Space toggles the focused face.
+    await page.keyboard.press('Shift+ArrowLeft');
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('1 face selected');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('2 faces selected');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-screen=person] [role=option][aria-selected=true]').count()).toBe(0);
+    await faces.last().click();
+    await shot('person', { keepToast: false });
+    const before = await call<Person[]>('people.list', { includeHidden: true });
+    await page.getByRole('button', { name: 'Split off' }).click();
+    await toast('Split 1 face into a new person');
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces - 1);
+    const split = await newPersonAfter(before);
+    expect(split.faceCount).toBe(1);
+    // Naming the split-off face "Amy" proposes merging it back.
+    await openPerson(split.id);
+    await page.getByTestId('person-name').fill('Amy');
+    await page.getByTestId('person-name').press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Merge with Amy?' });
+    await dialog.waitFor();
+    await shot('merge-proposal', { keepToast: false });
+    await dialog.getByRole('button', { name: 'Merge' }).click();
+    await expect.poll(() => page.url()).toContain(`#/person/${amy.id}`);
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces);
+    expect(await call<Person | null>('people.get', { id: split.id })).toBeNull();
+  });
+
+  it('"merge with..." lists people ranked by similarity; a wrong merge is undone', async () => {
+    const before = await call<Person[]>('people.list', { includeHidden: true });
+    const other = before.find((p) => p.id !== amy.id && !p.name)!;
+    await openPerson(other.id);
+    await page.getByRole('button', { name: 'Merge with…' }).click();
+    const dialog = page.getByRole('dialog');
+    const options = dialog.getByRole('option');
+    await options.first().waitFor();
+    // The list shows the people service's ranking, most similar first.
+    const similar = await call<{ personId: number; similarity: number }[]>('people.similar', { personId: other.id, k: 30 });
+    expect(similar.length).toBeGreaterThan(0);
+    for (let i = 1; i < similar.length; i++) expect(similar[i]!.similarity).toBeLessThanOrEqual(similar[i - 1]!.similarity);
+    const listed = await Promise.all(similar.slice(0, 3).map((s) => call<Person>('people.get', { id: s.personId })));
+    for (let i = 0; i < listed.length; i++) await expect.poll(() => options.nth(i).textContent()).toContain(listed[i]!.name ?? 'Unnamed');
+    await shot('merge-with', { keepToast: false });
+    await page.keyboard.press('Enter');
+    await toast(/Merged with/);
+    const top = listed[0]!;
+    await expect.poll(async () => (await call<Person[]>('people.list', { includeHidden: true })).length).toBe(before.length - 1);
+    // Not the same person after all: undo brings both back as they were.
+    await page.locator('h1, .hint').first().click();
+    await page.keyboard.press('Control+z');
+    await toast(/Undone: Merged/);
+    const after = await call<Person[]>('people.list', { includeHidden: true });
+    const key = (l: Person[]) => l.map((p) => `${p.id}:${p.name}:${p.faceCount}`).sort();
+    expect(key(after)).toEqual(key(before));
+    expect(top.id).not.toBe(other.id);
+  });
+
+  it('"not this person" removes faces, and Ctrl+Z undoes it', async () => {
+    await openPerson(amy.id);
+    const faces = page.locator('[data-screen=person] [data-face-id]');
+    await expect.poll(() => faces.count()).toBe(amyFaces);
+    const rejected = Number(await faces.first().getAttribute('data-face-id'));
+    await faces.first().click();
+    await page.getByRole('button', { name: 'Not Amy' }).click();
+    await toast(/not Amy/);
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces - 1);
+    expect((await call<{ personId: number | null }>('people.face', { id: rejected })).personId).not.toBe(amy.id);
+    await shot('undo-toast', { keepToast: true });
+    await page.locator('h1, .hint').first().click();
+    await page.keyboard.press('Control+z');
+    await toast(/Undone/);
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces);
+    expect((await call<{ personId: number | null }>('people.face', { id: rejected })).personId).toBe(amy.id);
+    // Redo, then undo again from the toast's button.
+    await page.keyboard.press('Control+Shift+z');
+    await toast(/Redone/);
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces - 1);
+    await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces);
+  });
+
+  it('photo view shows boxes with names; clicking a face fixes it', async () => {
+    type F = { id: number; photoId: number; photoPath: string };
+    let groups = (await call<F[]>('people.unassigned', { limit: 500 })).filter((f) => f.photoPath.includes('/groups/'));
+    if (groups.length === 0) {
+      // Clustering may have grouped them: any face of a group photo will do.
+      for (const p of await call<Person[]>('people.list', { includeHidden: true })) groups.push(...(await call<F[]>('people.faces', { id: p.id })).filter((f) => f.photoPath.includes('/groups/')));
+    }
+    expect(groups.length).toBeGreaterThan(0);
+    const photo = await call<{ id: number; faces: { id: number }[] }>('people.photo', { id: groups[0]!.photoId });
+    const origin = new URL(served!.url).origin;
+    await page.goto(`${origin}/#/photo/${photo.id}`);
+    await page.waitForSelector('[data-screen=photo] button[data-face-id]');
+    await expect.poll(() => page.locator('[data-screen=photo] button[data-face-id]').count()).toBe(photo.faces.length);
+    const face = groups[0]!.id;
+    await page.locator(`[data-screen=photo] button[data-face-id="${face}"]`).click();
+    await page.getByRole('heading', { name: /Who is this\?|Someone else\?/ }).waitFor();
+    await page.getByPlaceholder('Type a name').fill('Zoe');
+    await shot('photo', { keepToast: false });
+    await page.getByRole('option', { name: /New person “Zoe”/ }).click();
+    await toast('This is Zoe');
+    await expect.poll(async () => (await call<{ personName: string | null }>('people.face', { id: face })).personName).toBe('Zoe');
+    await expect.poll(() => page.locator(`[data-screen=photo] button[data-face-id="${face}"]`).textContent()).toContain('Zoe');
+  });
+
+  it('unassigned faces and settings screens', async () => {
+    const origin = new URL(served!.url).origin;
+    await page.goto(`${origin}/#/unassigned`);
+    await page.waitForSelector('[data-screen=unassigned] h1');
+    await page.waitForTimeout(500);
+    await shot('unassigned');
+    await page.goto(`${origin}/#/settings`);
+    await page.getByTestId('provider').filter({ hasText: /CPU|CUDA|WEBGPU|DML|COREML/ }).waitFor();
+    await shot('settings');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${origin}/#/people`);
+    await page.waitForSelector('[data-person-id]');
+    await shot('people-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('after a restart of the server every correction is still there', async () => {
+    const people = await call<Person[]>('people.list', { includeHidden: true });
+    const history = await call<{ id: number; kind: string; undone: boolean }[]>('people.history', { limit: 100 });
+    expect(history.map((h) => h.kind)).toEqual(expect.arrayContaining(['name', 'merge', 'split', 'reject']));
+    expect(history.some((h) => h.kind === 'reject' && h.undone)).toBe(true);
+    expect(history.some((h) => h.kind === 'merge' && h.undone)).toBe(true);
+    const oldUrl = served!.url;
+    await stopServe(served);
+    served = await startServe(db);
+    expect(served.url).not.toBe(oldUrl);
+    // The old token means nothing to the new server.
+    const origin = new URL(served.url).origin;
+    expect((await fetch(`${origin}/?token=${new URL(oldUrl).searchParams.get('token')}`, { redirect: 'manual' })).status).toBe(401);
+    await page.goto(served.url);
+    await page.waitForSelector('[data-screen=people] [data-person-id]');
+    const after = await call<Person[]>('people.list', { includeHidden: true });
+    const key = (list: Person[]) => list.map((p) => `${p.id}:${p.name}:${p.faceCount}`).sort();
+    expect(key(after)).toEqual(key(people));
+    expect(await call<typeof history>('people.history', { limit: 100 })).toEqual(history);
+    await page.locator('[data-person-id]').filter({ hasText: 'Amy' }).first().waitFor();
+    await page.locator('[data-person-id]').filter({ hasText: 'Zoe' }).first().waitFor();
+    expect((await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces);
+  });
+});

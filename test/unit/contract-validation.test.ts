@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { ContractError, correctionSchema, engineMethods, validateRequest } from '../../app/contract/contract';
+import { RpcClient, serveRequests } from '../../app/contract/rpc';
+
+function code(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e instanceof ContractError ? e.code : `not a ContractError: ${String(e)}`;
+  }
+}
+
+describe('contract: request validation', () => {
+  it('accepts every method with valid params', () => {
+    expect(validateRequest('library.state', undefined).method).toBe('library.state');
+    expect(validateRequest('library.state', null).params).toBeUndefined();
+    expect(validateRequest('people.list', { includeHidden: true, query: 'an' }).params).toEqual({ includeHidden: true, query: 'an' });
+    expect(validateRequest('people.faces', { id: 3, limit: 10 }).params).toEqual({ id: 3, limit: 10 });
+    expect(validateRequest('library.addFolder', { path: '/home/me/Pictures' }).params).toEqual({ path: '/home/me/Pictures' });
+    expect(validateRequest('library.addFolder', { path: 'C:\\Users\\me' }).params).toEqual({ path: 'C:\\Users\\me' });
+    expect(validateRequest('settings.set', { strictness: 'strict' }).params).toEqual({ strictness: 'strict' });
+  });
+
+  it('refuses unknown methods, internal methods from the UI and shell methods where there is no shell', () => {
+    expect(code(() => validateRequest('people.dropTables', {}))).toBe('unknown-method');
+    expect(code(() => validateRequest('__proto__', {}))).toBe('unknown-method');
+    expect(code(() => validateRequest('constructor', {}))).toBe('unknown-method');
+    expect(code(() => validateRequest(42, {}))).toBe('bad-request');
+    expect(code(() => validateRequest('media.resolve', { kind: 'face', id: 1 }))).toBe('unknown-method');
+    expect(validateRequest('media.resolve', { kind: 'face', id: 1 }, { allowInternal: true }).method).toBe('media.resolve');
+    expect(code(() => validateRequest('shell.chooseFolder', undefined))).toBe('unknown-method');
+    expect(validateRequest('shell.chooseFolder', undefined, { allowShell: true }).method).toBe('shell.chooseFolder');
+  });
+
+  it('refuses malformed params: wrong types, extra keys, out-of-range ids, relative or NUL paths', () => {
+    expect(code(() => validateRequest('people.get', { id: '3' }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.get', { id: 0 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.get', { id: 1.5 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.get', { id: 3, extra: 1 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.get', undefined))).toBe('bad-request');
+    expect(code(() => validateRequest('library.state', { sneaky: true }))).toBe('bad-request');
+    expect(code(() => validateRequest('library.addFolder', { path: 'relative/dir' }))).toBe('bad-request');
+    expect(code(() => validateRequest('library.addFolder', { path: '/tmp/\0x' }))).toBe('bad-request');
+    expect(code(() => validateRequest('library.addFolder', { path: '/'.repeat(5000) }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.faces', { id: 1, limit: 1e9 }))).toBe('bad-request');
+    expect(code(() => validateRequest('settings.set', { strictness: 'extreme' }))).toBe('bad-request');
+    expect(code(() => validateRequest('media.resolve', { kind: '../etc', id: 1 }, { allowInternal: true }))).toBe('bad-request');
+  });
+
+  it('validates every kind of correction', () => {
+    const ok = [
+      { kind: 'name', personId: 1, name: 'Anna' },
+      { kind: 'name', personId: 1, name: null },
+      { kind: 'merge', targetId: 1, sourceIds: [2, 3] },
+      { kind: 'split', faceIds: [1, 2] },
+      { kind: 'split', faceIds: [1], name: 'Bob' },
+      { kind: 'move', faceIds: [1], personId: 2 },
+      { kind: 'reject', faceIds: [1], personId: 2 },
+      { kind: 'confirm', faceIds: [1], personId: 2 },
+      { kind: 'hide', personId: 1, hidden: true },
+      { kind: 'cover', personId: 1, faceId: 4 },
+      { kind: 'not-a-face', faceIds: [9] },
+    ];
+    for (const c of ok) expect(correctionSchema.safeParse(c).success, JSON.stringify(c)).toBe(true);
+    const bad = [
+      { kind: 'name', personId: 1, name: '   ' },
+      { kind: 'name', personId: 1, name: 'x'.repeat(201) },
+      { kind: 'merge', targetId: 1, sourceIds: [] },
+      { kind: 'move', faceIds: [1], personId: -2 },
+      { kind: 'split', faceIds: ['1'] },
+      { kind: 'hide', personId: 1, hidden: 'yes' },
+      { kind: 'drop', personId: 1 },
+      { kind: 'cover', personId: 1, faceId: 4, extra: true },
+    ];
+    for (const c of bad) expect(code(() => validateRequest('people.correct', c)), JSON.stringify(c)).toBe('bad-request');
+    // Names are trimmed.
+    expect(validateRequest('people.correct', { kind: 'name', personId: 1, name: '  Anna ' }).params).toEqual({ kind: 'name', personId: 1, name: 'Anna' });
+  });
+
+  it('has a schema for every method', () => {
+    for (const [m, schema] of Object.entries(engineMethods)) expect(schema, m).toBeTruthy();
+  });
+});
+
+describe('contract: request/reply over a port', () => {
+  function pair(handle: (m: unknown, p: unknown) => Promise<unknown>) {
+    let server!: ReturnType<typeof serveRequests>;
+    const client = new RpcClient((msg) => queueMicrotask(() => server.onMessage(structuredClone(msg))), 2000);
+    server = serveRequests((msg) => queueMicrotask(() => client.handleMessage(structuredClone(msg))), handle);
+    return { client, server };
+  }
+
+  it('matches replies to requests, carries error codes and events', async () => {
+    const { client, server } = pair(async (m, p) => {
+      const v = validateRequest(m, p);
+      if (v.method === 'people.get') return { id: (v.params as { id: number }).id };
+      throw new ContractError('not-found', 'nothing');
+    });
+    const [a, b] = await Promise.all([client.call('people.get', { id: 7 }), client.call('people.get', { id: 8 })]);
+    expect(a).toEqual({ id: 7 });
+    expect(b).toEqual({ id: 8 });
+    await expect(client.call('people.get', { id: 'x' })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(client.call('library.state')).rejects.toMatchObject({ code: 'not-found', message: 'nothing' });
+    const seen: unknown[] = [];
+    client.onEvent((e, d) => seen.push([e, d]));
+    server.postEvent('people.changed', { reason: 'x' });
+    client.handleMessage({ event: 'not.an.event', data: 1 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual([['people.changed', { reason: 'x' }]]);
+  });
+
+  it('fails pending calls when the other side goes away', async () => {
+    const client = new RpcClient(() => undefined);
+    const p = client.call('library.state');
+    client.close('gone');
+    await expect(p).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(client.call('library.state')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
+
+describe('clustering strictness', () => {
+  it('moves the merge and assign thresholds by half the verify-to-cluster gap', async () => {
+    const { strictnessOverrides } = await import('../../app/server/engine-host');
+    const base = { verify: 0.92, cluster: 0.94, assign: 0.94 };
+    expect(strictnessOverrides(base, 'normal')).toBeUndefined();
+    const strict = strictnessOverrides(base, 'strict')!;
+    const loose = strictnessOverrides(base, 'loose')!;
+    expect(strict.cluster).toBeCloseTo(0.95, 6);
+    expect(loose.assign).toBeCloseTo(0.93, 6);
+    expect(strictnessOverrides({ verify: 0.35, cluster: 0.45, assign: 0.45 }, 'loose')!.cluster).toBeCloseTo(0.4, 6);
+  });
+});

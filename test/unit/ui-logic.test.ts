@@ -1,0 +1,112 @@
+/** The renderer's stateful logic, without a DOM: selection, the virtual grid window, sorting, routes. */
+import { describe, expect, it } from 'vitest';
+import { Selection } from '../../renderer/src/lib/selection';
+import { gridWindow } from '../../renderer/src/lib/virtual';
+import { matchesQuery, sortPeople } from '../../renderer/src/lib/people';
+import type { PersonSummary } from '../../app/contract/contract';
+
+describe('selection', () => {
+  const keys = [10, 11, 12, 13, 14, 15, 16, 17];
+
+  it('click selects one, Ctrl/Cmd+click toggles, Shift+click selects a range from the anchor', () => {
+    const s = new Selection(keys);
+    s.click(2);
+    expect(s.values()).toEqual([12]);
+    s.click(5, { shift: true });
+    expect(s.values()).toEqual([12, 13, 14, 15]);
+    s.click(3, { shift: true });
+    expect(s.values()).toEqual([12, 13]);
+    s.click(7, { toggle: true });
+    expect(s.values()).toEqual([12, 13, 17]);
+    s.click(12 - 10, { toggle: true });
+    expect(s.values()).toEqual([13, 17]);
+    // Ctrl+Shift+click adds a range to what is selected.
+    s.click(0, { toggle: true });
+    s.click(1, { toggle: true, shift: true });
+    expect(s.values()).toEqual([10, 11, 13, 17]);
+    s.click(6);
+    expect(s.values()).toEqual([16]);
+  });
+
+  it('keyboard: arrows move the focus, Shift extends, Space toggles, Ctrl+A all, Escape clears', () => {
+    const s = new Selection(keys);
+    const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}) => s.key({ key: k, ...mods }, 4);
+    expect(key('ArrowRight')).toBe(true);
+    expect(s.focus).toBe(0);
+    expect(s.size).toBe(0);
+    key(' ');
+    expect(s.values()).toEqual([10]);
+    key('ArrowDown');
+    expect(s.focus).toBe(4);
+    key(' ');
+    expect(s.values()).toEqual([10, 14]);
+    key('ArrowRight', { shiftKey: true });
+    key('ArrowRight', { shiftKey: true });
+    expect(s.values()).toEqual([14, 15, 16]);
+    key('ArrowUp', { shiftKey: true });
+    expect(s.values()).toEqual([12, 13, 14]);
+    key('a', { ctrlKey: true });
+    expect(s.size).toBe(keys.length);
+    key('a', { metaKey: true });
+    expect(s.size).toBe(keys.length);
+    expect(key('a')).toBe(false);
+    expect(key('Escape')).toBe(true);
+    expect(s.size).toBe(0);
+    expect(key('Escape')).toBe(false);
+    key('End');
+    expect(s.focus).toBe(7);
+    key('Home', { shiftKey: true });
+    expect(s.size).toBe(keys.length);
+    key('ArrowLeft');
+    expect(s.focus).toBe(0);
+  });
+
+  it('keeps the selection of items still present when the list changes', () => {
+    const s = new Selection(keys);
+    s.click(1);
+    s.click(3, { shift: true });
+    s.setKeys([11, 13, 20]);
+    expect(s.values()).toEqual([11, 13]);
+    s.setKeys([]);
+    expect(s.size).toBe(0);
+    expect(s.focus).toBeNull();
+  });
+});
+
+describe('virtual grid window', () => {
+  it('renders a screenful plus overscan out of thousands of items', () => {
+    const w = gridWindow({ count: 10_000, width: 1000, viewport: 600, scrollTop: 0, minItemWidth: 160, rowHeight: 200, gap: 16, overscan: 2 });
+    expect(w.columns).toBe(5);
+    expect(w.rows).toBe(2000);
+    expect(w.totalHeight).toBe(400_000);
+    expect(w.start).toBe(0);
+    expect(w.end).toBe(5 * 5);
+    const far = gridWindow({ count: 10_000, width: 1000, viewport: 600, scrollTop: 200_000, minItemWidth: 160, rowHeight: 200, gap: 16, overscan: 2 });
+    expect(far.firstRow).toBe(998);
+    expect(far.start).toBe(998 * 5);
+    expect(far.end - far.start).toBeLessThanOrEqual(8 * 5);
+    expect(far.offsetTop).toBe(998 * 200);
+  });
+
+  it('handles the edges: empty, narrower than one item, scrolled past the end', () => {
+    expect(gridWindow({ count: 0, width: 800, viewport: 600, scrollTop: 0, minItemWidth: 160, rowHeight: 200 })).toMatchObject({ start: 0, end: 0, totalHeight: 0 });
+    expect(gridWindow({ count: 3, width: 50, viewport: 600, scrollTop: 0, minItemWidth: 160, rowHeight: 200 })).toMatchObject({ columns: 1, start: 0, end: 3 });
+    const end = gridWindow({ count: 50, width: 800, viewport: 600, scrollTop: 1e9, minItemWidth: 160, rowHeight: 200 });
+    expect(end.end).toBe(50);
+    expect(end.start).toBeLessThan(50);
+  });
+});
+
+describe('people order and search', () => {
+  const p = (id: number, name: string | null, photoCount: number): PersonSummary => ({ id, name, hidden: false, faceCount: photoCount, photoCount, coverFaceId: null, userTouched: !!name });
+  it('puts named people first, then by size', () => {
+    const sorted = sortPeople([p(1, null, 50), p(2, 'Zoë', 3), p(3, 'Anna', 10), p(4, null, 80), p(5, 'Bob', 10)]);
+    expect(sorted.map((x) => x.id)).toEqual([3, 5, 2, 4, 1]);
+  });
+  it('searches names without case or accents', () => {
+    expect(matchesQuery(p(1, 'Zoë Ångström', 1), 'zoe')).toBe(true);
+    expect(matchesQuery(p(1, 'Zoë Ångström', 1), 'ANGS')).toBe(true);
+    expect(matchesQuery(p(1, null, 1), 'unn')).toBe(true);
+    expect(matchesQuery(p(1, 'Anna', 1), 'bob')).toBe(false);
+  });
+});
