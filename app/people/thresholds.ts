@@ -42,7 +42,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     cluster: 0.945,
     assign: 0.945,
     margin: 0.01,
-    suggest: 0.88,
+    suggest: 0.9,
     minClusterSize: 2,
     qualityMin: 0.2,
     prototypes: 5,
