@@ -50,15 +50,17 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
   // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
+  // Calibrated on lfw-dev/images with Visage's pipeline and PCA projection (docs/clustering.md):
+  // LFW verification threshold 0.321; cluster sweep best at 0.50.
   'faceplugin-512-pca128': Object.freeze({
     modelId: 'faceplugin-512-pca128',
-    verify: 0.35,
-    cluster: 0.45,
-    assign: 0.45,
+    verify: 0.32,
+    cluster: 0.5,
+    assign: 0.5,
     margin: 0.03,
     suggest: 0.3,
     minClusterSize: 2,
-    qualityMin: 0.5,
+    qualityMin: 0.2,
     prototypes: 5,
     knn: 24,
   }),
