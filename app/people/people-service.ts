@@ -24,6 +24,7 @@ import type {
   FaceId,
   FaceInfo,
   FaceSuggestion,
+  ImportPlan,
   LoggedCorrection,
   PeopleApi,
   PersonId,
@@ -301,6 +302,18 @@ export class PeopleService implements PeopleApi {
   }
 
   redo(): LoggedCorrection | null {
+    try {
+      return this.redoOnce();
+    } catch (e) {
+      if (!(e instanceof CorrectionError)) throw e;
+      // The world moved on (e.g. a person it names no longer exists): this entry can never be
+      // redone; drop it from the redo chain so that the next one can be.
+      this.db.prepare('UPDATE corrections SET undone = 2 WHERE id = (SELECT id FROM corrections WHERE undone = 1 ORDER BY id ASC LIMIT 1)').run();
+      throw new CorrectionError(`cannot redo: ${e.message}`);
+    }
+  }
+
+  private redoOnce(): LoggedCorrection | null {
     const entry = this.db.transaction(() => {
       const row = this.db
         .prepare<[], { id: number; at: string; kind: string; payload: string; undone: number }>(
@@ -431,11 +444,52 @@ export class PeopleService implements PeopleApi {
         }
         return { personIds: affected };
       }
+      case 'import':
+        return this.applyImport(c.plan, undo, previous);
       default: {
         const never: never = c;
         throw new CorrectionError(`unknown correction ${(never as { kind: string }).kind}`);
       }
     }
+  }
+
+  /** Applies an import plan: persons created (same ids on redo), faces assigned, flags set. */
+  private applyImport(plan: ImportPlan, undo: UndoInfo, previous: UndoInfo | null): Omit<CorrectionResult, 'correctionId'> {
+    const ids = new Map<string, PersonId>();
+    undo.createdPersons = [];
+    undo.persons = [];
+    let k = 0;
+    for (const p of plan.persons) {
+      if (p.existingId !== undefined) {
+        const row = this.livePerson(p.existingId);
+        undo.persons.push(row);
+        ids.set(p.ref, row.id);
+        if (p.name && !row.name) this.db.prepare('UPDATE persons SET name = ?, user_named = 1 WHERE id = ?').run(p.name, row.id);
+        continue;
+      }
+      const id = this.createPerson(p.name, previous?.createdPersons?.[k++], true);
+      if (p.hidden) this.db.prepare('UPDATE persons SET hidden = 1 WHERE id = ?').run(id);
+      undo.createdPersons.push(id);
+      ids.set(p.ref, id);
+    }
+    const faces = new Set<FaceId>([...plan.assignments.map((a) => a.faceId), ...plan.notAFace]);
+    undo.assignments = [...faces].map((f) => this.assignmentOf(f));
+    for (const a of plan.assignments) this.assign(a.faceId, ids.get(a.person)!, a.source, a.confirmed);
+    undo.addedRejections = [];
+    for (const r of plan.rejections) {
+      const pid = ids.get(r.person);
+      if (pid !== undefined && this.addRejection(r.faceId, pid)) undo.addedRejections.push([r.faceId, pid]);
+    }
+    undo.notAFace = plan.notAFace.map((f) => [f, this.db.prepare<[number], { not_a_face: number }>('SELECT not_a_face FROM faces WHERE id = ?').get(f)!.not_a_face]);
+    for (const f of plan.notAFace) {
+      this.db.prepare('UPDATE faces SET not_a_face = 1 WHERE id = ?').run(f);
+      this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(f);
+    }
+    for (const c of plan.covers) {
+      const pid = ids.get(c.person);
+      if (pid !== undefined) this.db.prepare('UPDATE persons SET cover_face_id = ? WHERE id = ?').run(c.faceId, pid);
+    }
+    return { personIds: [...new Set(ids.values())] };
   }
 
   private revert(u: UndoInfo): void {
@@ -455,7 +509,10 @@ export class PeopleService implements PeopleApi {
     }
     if (u.assignments) {
       for (const a of u.assignments) {
-        if (a.personId === null) this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(a.faceId);
+        // A machine person dropped by a later re-cluster cannot take its face back: the face goes
+        // to the pool and the machine decides again.
+        const gone = a.personId !== null && !this.personRow(a.personId);
+        if (a.personId === null || gone) this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(a.faceId);
         else this.assign(a.faceId, a.personId, a.source ?? 'machine', a.confirmed);
       }
     }

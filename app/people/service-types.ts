@@ -76,7 +76,21 @@ export type Correction =
   | { kind: 'hide'; personId: PersonId; hidden: boolean }
   | { kind: 'cover'; personId: PersonId; faceId: FaceId }
   /** Not a face (a false detection): removed from people and never clustered again. */
-  | { kind: 'not-a-face'; faceIds: FaceId[] };
+  | { kind: 'not-a-face'; faceIds: FaceId[] }
+  /** Decisions restored from an export file or XMP sidecars (app/people/import-export.ts). */
+  | { kind: 'import'; source: string; plan: ImportPlan };
+
+/**
+ * What an import applies, in library face ids. Persons are given by a key of the import
+ * (`ref`): a new person is created for each, unless `existingId` names one of this library.
+ */
+export interface ImportPlan {
+  persons: { ref: string; existingId?: PersonId; name: string | null; hidden: boolean }[];
+  assignments: { faceId: FaceId; person: string; source: 'user' | 'machine'; confirmed: boolean }[];
+  rejections: { faceId: FaceId; person: string }[];
+  notAFace: FaceId[];
+  covers: { person: string; faceId: FaceId }[];
+}
 
 export interface CorrectionResult {
   /** Id of the log entry (for undo). */

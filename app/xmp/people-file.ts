@@ -68,6 +68,8 @@ export const FaceSchema = z.object({
   confirmed: z.boolean(),
   /** The user said this detection is not a face. */
   notAFace: z.boolean().optional(),
+  /** Persons (ids of this file) the user said this face is not: permanent "not this person". */
+  rejected: z.array(id).optional(),
   /** Embedder that produced the face in the exporting library (informational). */
   model: z.string().optional(),
 });

@@ -23,6 +23,7 @@ const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   () => require('./people'),
   () => require('./eval-clusters'),
   () => require('./reembed'),
+  () => require('./export-import'),
 ];
 
 export async function loadCommands(): Promise<CliCommand[]> {
