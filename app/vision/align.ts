@@ -8,17 +8,10 @@
  */
 import type { Point } from '../engine/face-types';
 import { ARCFACE_TEMPLATE_112, DLIB_TEMPLATE_LANDMARKS, dlibTemplate, type EmbedderModel } from '../models/registry';
-import { fitSimilarity, invertSimilarity, similarityScale, type Similarity } from './geometry';
+import { fitSimilarity, invertSimilarity, meanPoint, similarityScale, type Similarity } from './geometry';
 import { warpAffine, type RgbImage } from './image';
 
-const mean = (pts: Point[], idx: number[]): Point => {
-  let x = 0, y = 0;
-  for (const i of idx) {
-    x += pts[i]![0];
-    y += pts[i]![1];
-  }
-  return [x / idx.length, y / idx.length];
-};
+const mean = meanPoint;
 
 /** The five ArcFace points (image-left eye centre, image-right eye centre, nose tip, mouth corners) from 68 landmarks. */
 export function arcfacePoints(l68: Point[]): Point[] {

@@ -93,3 +93,13 @@ export function boxOfPoints(points: Point[]): Box {
   }
   return { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
 }
+
+/** Mean of the points of `pts` at the given indices (e.g. an eye's landmarks). */
+export function meanPoint(pts: Point[], idx: number[]): Point {
+  let x = 0, y = 0;
+  for (const i of idx) {
+    x += pts[i]![0];
+    y += pts[i]![1];
+  }
+  return [x / idx.length, y / idx.length];
+}

@@ -4,6 +4,7 @@
  * landmark geometry. The summary `score` decides whether a face may seed a new person.
  */
 import type { FaceQuality, Point } from '../engine/face-types';
+import { meanPoint } from './geometry';
 
 /** Faces smaller than this (full-resolution pixels across the face) score 0 on size. */
 export const QUALITY_MIN_SIZE = 24;
@@ -16,14 +17,7 @@ export const QUALITY_MAX_YAW = 60;
 export const QUALITY_MAX_PITCH = 45;
 
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
-const mean = (pts: Point[], idx: number[]): Point => {
-  let x = 0, y = 0;
-  for (const i of idx) {
-    x += pts[i]![0];
-    y += pts[i]![1];
-  }
-  return [x / idx.length, y / idx.length];
-};
+const mean = meanPoint;
 
 export function laplacianVariance(rgb: Uint8Array, size: number): number {
   const g = new Float32Array(size * size);
