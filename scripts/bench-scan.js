@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Scan benchmark: `npm run bench:scan -- DIR [--concurrency N] [--threads N] [--limit N] [--no-thumbnails]`
+ * Scan benchmark: `npm run bench:scan -- DIR [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails]`
+ * --workers N: analyse photos in N worker threads (one engine each; 0 = in the main thread).
  * Scans DIR into a fresh temporary database with the real face engine and prints photos/s,
  * faces/s and peak RSS (human line on stderr, one JSON object on stdout). --limit N scans only the
  * first N photo files (a temp folder of symlinks), for big sets such as the LFW dev images.
@@ -16,20 +17,23 @@ const { Store } = require(path.join(dist, 'store', 'store.js'));
 const { Scanner } = require(path.join(dist, 'library', 'scanner.js'));
 const { ThumbnailCache } = require(path.join(dist, 'library', 'thumbnails.js'));
 const { createEngineAnalyzer } = require(path.join(dist, 'library', 'engine-analyzer.js'));
+const { createWorkerAnalyzer } = require(path.join(dist, 'library', 'worker-analyzer.js'));
 const { walk } = require(path.join(dist, 'library', 'walker.js'));
 
 function parse(argv) {
-  const o = { dirs: [], concurrency: 2, threads: 1, limit: 0, thumbnails: true };
+  const o = { dirs: [], concurrency: 0, threads: 1, limit: 0, thumbnails: true, workers: Math.min(4, os.availableParallelism()) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--concurrency') o.concurrency = Number(argv[++i]);
     else if (a === '--threads') o.threads = Number(argv[++i]);
+    else if (a === '--workers') o.workers = Number(argv[++i]);
     else if (a === '--limit') o.limit = Number(argv[++i]);
     else if (a === '--no-thumbnails') o.thumbnails = false;
     else if (a.startsWith('--')) throw new Error(`unknown flag ${a}`);
     else o.dirs.push(a);
   }
-  if (o.dirs.length === 0) throw new Error('usage: npm run bench:scan -- DIR... [--concurrency N] [--threads N] [--limit N] [--no-thumbnails]');
+  if (o.dirs.length === 0) throw new Error('usage: npm run bench:scan -- DIR... [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails]');
+  if (!o.concurrency) o.concurrency = Math.max(2, 2 * o.workers);
   return o;
 }
 
@@ -49,7 +53,7 @@ async function main() {
   }
   const db = path.join(work, 'bench.db');
   const store = Store.open(db);
-  const analyzer = await createEngineAnalyzer({ threads: o.threads });
+  const analyzer = o.workers > 0 ? await createWorkerAnalyzer({ threads: o.threads, workers: o.workers }) : await createEngineAnalyzer({ threads: o.threads });
   const scanner = new Scanner({
     store,
     analyzer,
@@ -84,6 +88,7 @@ async function main() {
     cpuCoresBusy: Math.round(((cpu.user + cpu.system) / 1e6 / secs) * 100) / 100,
     concurrency: o.concurrency,
     threads: o.threads,
+    workers: o.workers,
     thumbnails: o.thumbnails,
     embedder: analyzer.embedderId,
   };

@@ -1,0 +1,98 @@
+/**
+ * An Analyzer backed by a pool of worker threads, each running its own FaceEngine: the scanner
+ * keeps every core busy (decode, detection and embedding of different photos at once) while the
+ * main thread stays free for the database and the app's requests.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PhotoAnalysis } from '../engine/face-types';
+import type { FaceEngineOptions } from '../pipeline/face-engine';
+import type { Analyzer } from './analyzer';
+
+class AnalyzerError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'AnalyzerError';
+  }
+}
+
+interface Pending {
+  resolve: (a: PhotoAnalysis) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  pending: Map<number, Pending>;
+}
+
+export interface WorkerAnalyzer extends Analyzer {
+  readonly workers: number;
+  readonly provider: string;
+}
+
+export async function createWorkerAnalyzer(options: FaceEngineOptions & { workers?: number } = {}): Promise<WorkerAnalyzer> {
+  const { workers: wanted, ...engineOpts } = options;
+  const n = Math.max(1, wanted ?? Math.min(4, availableParallelism()));
+  const entry = join(__dirname, 'analyzer-worker.js');
+  let nextId = 1;
+  const slots: Slot[] = [];
+  let embedderId = '';
+  let provider = 'cpu';
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
+        const slot: Slot = { worker, busy: 0, pending: new Map() };
+        worker.on('message', (m: { ready?: boolean; embedderId?: string; provider?: string; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
+          if (m.ready) {
+            embedderId = m.embedderId!;
+            provider = m.provider!;
+            slots.push(slot);
+            resolve();
+          } else if (m.fatal) reject(new Error(m.fatal));
+          else if (m.id !== undefined) {
+            const p = slot.pending.get(m.id);
+            if (!p) return;
+            slot.pending.delete(m.id);
+            slot.busy--;
+            if (m.error) p.reject(new AnalyzerError(m.error.message, m.error.code));
+            else p.resolve(m.result!);
+          }
+        });
+        worker.on('error', (e) => {
+          for (const p of slot.pending.values()) p.reject(e);
+          slot.pending.clear();
+          reject(e);
+        });
+      }),
+    ),
+  );
+
+  const submit = (job: { path?: string; buffer?: Uint8Array }): Promise<PhotoAnalysis> => {
+    const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, ...job });
+    });
+  };
+
+  return {
+    workers: n,
+    get provider() {
+      return provider;
+    },
+    get embedderId() {
+      return embedderId;
+    },
+    analyzeFile: (path) => submit({ path }),
+    analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
+    async close() {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
