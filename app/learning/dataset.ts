@@ -1,0 +1,238 @@
+/**
+ * Training data for the head, packed into typed arrays: one row per face that takes part
+ * (labelled faces, pseudo-labelled faces, and unlabelled faces that carry a cannot-link or a
+ * rejection towards a labelled face), person labels as small integers, per-face weights, and the
+ * constraints in compressed-row form. Also the stable held-out split.
+ */
+export type FaceId = number;
+export type PersonId = number;
+
+export interface DatasetInput {
+  /** The frozen network's embedding of every face that may take part (float, any scale). */
+  baseVectors: ReadonlyMap<FaceId, Float32Array>;
+  /** User-named / confirmed / moved faces: face -> person. */
+  labels: ReadonlyMap<FaceId, PersonId>;
+  /** Face-face cannot-links: "not the same person", split-offs, two faces of one photo. */
+  cannotLink?: readonly (readonly [FaceId, FaceId])[];
+  /** Face-person rejections: "this face is not that person". */
+  rejections?: readonly (readonly [FaceId, PersonId])[];
+  /** Optional machine labels (faces the clustering is very sure of), used with a lower weight. */
+  pseudoLabels?: ReadonlyMap<FaceId, PersonId>;
+  /** Weight of a pseudo-labelled face (default 0.3); user labels weigh 1. */
+  pseudoWeight?: number;
+}
+
+export interface Dataset {
+  n: number;
+  dims: number;
+  /** n unit rows (the base vectors, L2-normalised). */
+  x: Float32Array;
+  faceIds: Float64Array;
+  /** person index per face, -1 = unlabelled */
+  label: Int32Array;
+  /** 1 = user label, pseudoWeight = pseudo label, 0 = unlabelled */
+  weight: Float64Array;
+  /** true for user labels (only they are held out and evaluated) */
+  userLabel: Uint8Array;
+  /** person index -> person id */
+  persons: PersonId[];
+  /** cannot-link partners of face i: cannotList[cannotStart[i] .. cannotStart[i+1]) */
+  cannotStart: Int32Array;
+  cannotList: Int32Array;
+  /** persons (indices) rejected by face i */
+  rejectStart: Int32Array;
+  rejectList: Int32Array;
+  /** faces that rejected person q: rejectedByList[rejectedByStart[q] .. ) */
+  rejectedByStart: Int32Array;
+  rejectedByList: Int32Array;
+  /** input items that could not be used (no base vector, unknown person, self-pairs) */
+  skipped: number;
+}
+
+function csr(n: number, pairs: [number, number][]): { start: Int32Array; list: Int32Array } {
+  const start = new Int32Array(n + 1);
+  for (const [i] of pairs) start[i + 1]!++;
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const list = new Int32Array(pairs.length);
+  pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  for (const [i, j] of pairs) list[fill[i]!++] = j;
+  return { start, list };
+}
+
+export function buildDataset(input: DatasetInput): Dataset {
+  const { baseVectors, labels } = input;
+  const pseudo = input.pseudoLabels ?? new Map<FaceId, PersonId>();
+  const pw = input.pseudoWeight ?? 0.3;
+  let skipped = 0;
+  let dims = 0;
+  for (const v of baseVectors.values()) {
+    dims = v.length;
+    break;
+  }
+  const personIndex = new Map<PersonId, number>();
+  const persons: PersonId[] = [];
+  const personOf = (p: PersonId): number => {
+    let q = personIndex.get(p);
+    if (q === undefined) {
+      q = persons.length;
+      personIndex.set(p, q);
+      persons.push(p);
+    }
+    return q;
+  };
+  const rowOf = new Map<FaceId, number>();
+  const ids: number[] = [];
+  const lab: number[] = [];
+  const wt: number[] = [];
+  const user: number[] = [];
+  const add = (f: FaceId, l: number, w: number, u: number): number => {
+    let r = rowOf.get(f);
+    if (r !== undefined) return r;
+    r = ids.length;
+    rowOf.set(f, r);
+    ids.push(f);
+    lab.push(l);
+    wt.push(w);
+    user.push(u);
+    return r;
+  };
+  // Faces in id order: the result does not depend on map insertion order.
+  const sortedLabels = [...labels.entries()].sort((a, b) => a[0] - b[0]);
+  for (const [f, p] of sortedLabels) {
+    if (!baseVectors.has(f)) {
+      skipped++;
+      continue;
+    }
+    add(f, personOf(p), 1, 1);
+  }
+  for (const [f, p] of [...pseudo.entries()].sort((a, b) => a[0] - b[0])) {
+    if (labels.has(f)) continue; // the user's word wins
+    if (!baseVectors.has(f)) {
+      skipped++;
+      continue;
+    }
+    add(f, personOf(p), pw, 0);
+  }
+  const cl: [number, number][] = [];
+  for (const [f, g] of input.cannotLink ?? []) {
+    if (f === g || !baseVectors.has(f) || !baseVectors.has(g)) {
+      skipped++;
+      continue;
+    }
+    // useful only when at least one side is labelled (an anchor needs a positive)
+    if (!rowOf.has(f) && !rowOf.has(g)) {
+      skipped++;
+      continue;
+    }
+    const i = add(f, -1, 0, 0), j = add(g, -1, 0, 0);
+    cl.push([i, j], [j, i]);
+  }
+  const rj: [number, number][] = [];
+  for (const [f, p] of input.rejections ?? []) {
+    const q = personIndex.get(p);
+    if (q === undefined || !baseVectors.has(f)) {
+      skipped++;
+      continue;
+    }
+    const i = add(f, -1, 0, 0);
+    if (lab[i] === q) {
+      skipped++; // contradicts a label: the label wins
+      continue;
+    }
+    rj.push([i, q]);
+  }
+  const n = ids.length;
+  const x = new Float32Array(n * dims);
+  for (let i = 0; i < n; i++) {
+    const v = baseVectors.get(ids[i]!)!;
+    if (v.length !== dims) throw new Error(`face ${ids[i]}: base vector has ${v.length} dims, expected ${dims}`);
+    let s = 0;
+    for (let k = 0; k < dims; k++) s += v[k]! * v[k]!;
+    const inv = 1 / (Math.sqrt(s) || 1);
+    for (let k = 0; k < dims; k++) x[i * dims + k] = v[k]! * inv;
+  }
+  const c = csr(n, dedupe(cl));
+  const r = csr(n, dedupe(rj));
+  const rb = csr(persons.length, dedupe(rj.map(([i, q]) => [q, i] as [number, number])));
+  return {
+    n,
+    dims,
+    x,
+    faceIds: Float64Array.from(ids),
+    label: Int32Array.from(lab),
+    weight: Float64Array.from(wt),
+    userLabel: Uint8Array.from(user),
+    persons,
+    cannotStart: c.start,
+    cannotList: c.list,
+    rejectStart: r.start,
+    rejectList: r.list,
+    rejectedByStart: rb.start,
+    rejectedByList: rb.list,
+    skipped,
+  };
+}
+
+function dedupe(pairs: [number, number][]): [number, number][] {
+  const seen = new Set<string>();
+  const out: [number, number][] = [];
+  for (const p of pairs) {
+    const k = `${p[0]},${p[1]}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** A stable hash of (face id, seed) in [0, 1): the held-out split does not move as labels grow. */
+export function faceHash(faceId: number, seed: number): number {
+  let h = (Math.floor(faceId) ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  // mix the high part of large ids too
+  const hi = Math.floor(faceId / 4294967296) >>> 0;
+  if (hi) h = (Math.imul(h ^ hi, 0x9e3779b1) ^ (h >>> 13)) >>> 0;
+  return h / 4294967296;
+}
+
+export interface Split {
+  /** rows used for training (every row that is not held out, unlabelled ones included) */
+  train: Int32Array;
+  /** held-out user-labelled rows (validation queries) */
+  heldOut: Int32Array;
+  /** 1 for held-out rows */
+  isHeldOut: Uint8Array;
+}
+
+/**
+ * Holds out about `fraction` of the user-labelled faces for validation, person by person: the
+ * faces with the lowest hash(face id, seed) below `fraction`, always leaving at least
+ * `keep` (2) user-labelled training faces to the person (a gallery and an anchor-positive pair).
+ * People with fewer than keep + 1 labelled faces hold nothing out. Pseudo-labelled faces are
+ * never held out (the held-out figures are about the user's labels only).
+ */
+export function splitHeldOut(d: Dataset, fraction: number, seed: number, keep = 2): Split {
+  const byPerson: number[][] = d.persons.map(() => []);
+  for (let i = 0; i < d.n; i++) if (d.userLabel[i] && d.label[i]! >= 0) byPerson[d.label[i]!]!.push(i);
+  const isHeldOut = new Uint8Array(d.n);
+  const hash = new Float64Array(d.n);
+  for (let i = 0; i < d.n; i++) hash[i] = faceHash(d.faceIds[i]!, seed);
+  for (const rows of byPerson) {
+    if (rows.length < keep + 1) continue;
+    rows.sort((a, b) => hash[a]! - hash[b]! || a - b);
+    const maxOut = rows.length - keep;
+    let out = 0;
+    for (const r of rows) {
+      if (out >= maxOut || hash[r]! >= fraction) break;
+      isHeldOut[r] = 1;
+      out++;
+    }
+  }
+  const train: number[] = [], held: number[] = [];
+  for (let i = 0; i < d.n; i++) (isHeldOut[i] ? held : train).push(i);
+  return { train: Int32Array.from(train), heldOut: Int32Array.from(held), isHeldOut };
+}

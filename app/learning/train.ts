@@ -1,0 +1,476 @@
+/**
+ * The training job: fine-tunes a projection head on the user's labels with triplet loss and
+ * online semi-hard mining, a harmonic (compatibility) term towards the current head, early
+ * stopping on held-out labels, and the adopt/discard rule. Pure computation (no store, no UI);
+ * `trainHeadInWorker` (train-worker.ts) runs it off the main thread.
+ */
+import { buildDataset, splitHeldOut, type DatasetInput } from './dataset';
+import { better, evalIndex, evaluate, type AssignRule, type EvalIndex, type EvalMetrics } from './evaluate';
+import { backward, forward, forwardCache, headLayout, identityParams, projectRows, type HeadKind, type HeadShape } from './head';
+import { batchTripletLoss, lossWork, type BatchStats, type HardFallback } from './loss';
+import { Optimizer, type OptimizerKind } from './optim';
+import { identityHead, newHeadId, type HeadRecord } from './record';
+import { Rng } from './rng';
+import { PKSampler, batchRelations } from './sampler';
+
+export interface TrainOptions {
+  /** Most passes over the labelled faces (default 30). */
+  epochs: number;
+  /** People per batch (default 32). */
+  batchP: number;
+  /** Faces per person per batch (default 4). */
+  batchK: number;
+  /** Learning rate (default 0.002 for Adam, 0.05 for SGD). */
+  lr: number;
+  /** Triplet margin on squared distances of unit vectors, in FaceNet's units (default 0.2); see alphaScale. */
+  alpha: number;
+  /**
+   * The margin actually used is alpha x alphaScale. 'auto' (default): half the mean squared
+   * distance between faces of different people under the current head - 1 for an isotropic
+   * embedding like FaceNet's (unrelated faces orthogonal, |a-n|^2 = 2), about 0.16 for dlib's,
+   * whose faces all lie in a narrow cone (unrelated faces at cosine ~0.84). A number: fixed
+   * (1 = FaceNet's raw margin).
+   */
+  alphaScale: 'auto' | number;
+  /** Weight of the harmonic cross-version term (default 0.5; 0 = off). */
+  harmonicWeight: number;
+  seed: number;
+  /** Wall-clock budget; training stops (keeping the best head so far) when it is spent (default 55). */
+  maxSeconds: number;
+  optimizer: OptimizerKind;
+  /** SGD momentum (default 0.9). */
+  momentum: number;
+  /** Pull towards the starting head (L2-SP; default 1e-3). */
+  weightDecay: number;
+  /** Head kind for a new head (default: the current head's kind, else 'linear'). */
+  kind: HeadKind;
+  /** Hidden width of a residual-mlp head (default 64). */
+  hidden: number;
+  /** When no negative is farther than the positive (default 'least-hard'). */
+  hardFallback: HardFallback;
+  /** Weight of the explicit cannot-link triplets (default 1). */
+  cannotLinkWeight: number;
+  /** Fraction of the user's labelled faces held out for early stopping and the adopt rule (default 0.2). */
+  heldOutFraction: number;
+  /** Epochs without a better validation figure before stopping (default 10). */
+  patience: number;
+  /** Assignment rule of the validation figures (the people feature's threshold and margin). */
+  assign: AssignRule;
+  /** A new head is adopted only when its score beats the current head's by more than this (default 0). */
+  minGain: number;
+  /** ... and (default true) its wrong-assignment rate is not higher. */
+  noMoreWrong: boolean;
+  /** Gallery faces per person in the validation figures (default 5, as the people feature's prototypes). */
+  evalPerPerson: number;
+  /** Most held-out faces evaluated each epoch (default 600: validation cost stays bounded). */
+  maxEvalQueries: number;
+  /** Extra explicit-negative faces per batch (default batchP*batchK/4). */
+  maxExtra: number;
+  /**
+   * Weight of the calibration term that keeps same-person cosines above assign.threshold +
+   * calibrationMargin and the nearest other person below assign.threshold - calibrationMargin
+   * (default 1; used only when assign.threshold is set).
+   */
+  calibrationWeight: number;
+  calibrationMargin: number;
+  /** Margin below the threshold for the nearest other person (default: calibrationMargin). */
+  calibrationNegMargin: number;
+  /** Weight of the "no closer" term between different people (default 0 = off; see loss.ts and docs/learning.md). */
+  driftWeight: number;
+  /** At least this many batches an epoch (small label sets; default 8). */
+  minBatchesPerEpoch: number;
+  /** Keep the best epoch by held-out score (default true); false keeps the last (for experiments). */
+  restoreBest: boolean;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
+  epochs: 30,
+  batchP: 32,
+  batchK: 4,
+  lr: 0.002,
+  alpha: 0.2,
+  alphaScale: 'auto' as 'auto' | number,
+  harmonicWeight: 0.5,
+  seed: 1,
+  maxSeconds: 55,
+  optimizer: 'adam' as OptimizerKind,
+  momentum: 0.9,
+  weightDecay: 1e-3,
+  kind: 'linear' as HeadKind,
+  hidden: 64,
+  hardFallback: 'least-hard' as HardFallback,
+  cannotLinkWeight: 1,
+  heldOutFraction: 0.2,
+  patience: 10,
+  assign: {},
+  minGain: 0,
+  noMoreWrong: true,
+  evalPerPerson: 5,
+  maxEvalQueries: 600,
+  maxExtra: -1,
+  calibrationWeight: 1,
+  calibrationMargin: 0.02,
+  calibrationNegMargin: 0.02,
+  minBatchesPerEpoch: 8,
+  driftWeight: 0,
+  restoreBest: true,
+});
+
+export interface EpochRecord {
+  epoch: number;
+  /** Mean batch loss of the epoch. */
+  loss: number;
+  val: EvalMetrics;
+  seconds: number;
+  /** Mining counts of the epoch. */
+  mining: { pairs: number; semiHard: number; easy: number; hard: number; none: number; explicit: number; explicitActive: number };
+  harmonic: number;
+  calibration: number;
+}
+
+export type ProgressFn = (epoch: number, loss: number, val: EvalMetrics, record: EpochRecord) => void;
+
+export interface TrainInput extends DatasetInput {
+  /** The head in use now (training starts from it; the harmonic term keeps compatibility with it). Null = identity. */
+  currentHead?: HeadRecord | null;
+  /** Embedding model id for a new identity head (default: the current head's, else dlib-resnet-v1). */
+  modelId?: string;
+  /** Version number of the new head (default current.version + 1). */
+  version?: number;
+  options?: Partial<TrainOptions>;
+  onProgress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** The trained head (adopted or not), its figures in metrics. */
+  head: HeadRecord;
+  history: EpochRecord[];
+  /** Validation figures of the current head and of the trained head on the same held-out faces. */
+  before: EvalMetrics;
+  after: EvalMetrics;
+  adopted: boolean;
+  /** Why adopted or discarded. */
+  reason: string;
+  seconds: number;
+  bestEpoch: number;
+  stoppedBy: 'epochs' | 'early-stop' | 'time' | 'no-data';
+  /** The triplet margin used (alpha x alphaScale). */
+  margin: number;
+  data: { faces: number; people: number; trainableFaces: number; heldOut: number; cannotLinks: number; rejections: number; skipped: number };
+}
+
+export class TrainingAbortedError extends Error {
+  constructor() {
+    super('training cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/** Parameters of `from` re-expressed in `to` (linear -> residual-mlp adds a zero MLP branch). */
+export function convertParams(from: HeadShape, p: Float32Array | Float64Array, to: HeadShape, seed: number): Float64Array {
+  if (from.kind === to.kind && from.inDims === to.inDims && from.outDims === to.outDims && from.hidden === to.hidden) return Float64Array.from(p);
+  if (from.inDims !== to.inDims || from.outDims !== to.outDims) throw new Error('cannot convert a head between different widths');
+  const Lf = headLayout(from);
+  const out = identityParams(to, seed, p.subarray(Lf.w, Lf.w + from.outDims * from.inDims));
+  const Lt = headLayout(to);
+  for (let o = 0; o < to.outDims; o++) out[Lt.b + o] = p[Lf.b + o]!;
+  if (from.kind === 'residual-mlp' && to.kind === 'residual-mlp') throw new Error('cannot change the hidden width of a residual head');
+  if (from.kind === 'residual-mlp') throw new Error('cannot turn a residual-mlp head into a linear one');
+  return out;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainHead(input: TrainInput): Promise<TrainResult> {
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...stripUndefined(input.options ?? {}) };
+  if (input.options?.lr === undefined && o.optimizer === 'sgd') o.lr = 0.05;
+  checkOptions(o);
+  const signal = input.signal;
+  const check = () => {
+    if (signal?.aborted) throw new TrainingAbortedError();
+  };
+  check();
+
+  const d = buildDataset(input);
+  const current = input.currentHead ?? null;
+  const modelId = input.modelId ?? current?.modelId ?? 'dlib-resnet-v1';
+  const dims = d.dims || current?.shape.inDims || 128;
+  const curRecord = current ?? identityHead(modelId, { kind: 'linear', inDims: dims, outDims: 128, hidden: 0 });
+  if (curRecord.shape.inDims !== dims) throw new Error(`base vectors have ${dims} dims, the current head takes ${curRecord.shape.inDims}`);
+  const wantKind = input.options?.kind ?? curRecord.shape.kind;
+  const shape: HeadShape =
+    wantKind === curRecord.shape.kind
+      ? curRecord.shape
+      : { kind: wantKind, inDims: dims, outDims: curRecord.shape.outDims, hidden: wantKind === 'residual-mlp' ? o.hidden : 0 };
+  const params = convertParams(curRecord.shape, curRecord.weights, shape, o.seed);
+  const start = Float64Array.from(params);
+  const O = shape.outDims;
+
+  const split = splitHeldOut(d, o.heldOutFraction, o.seed);
+  const rng = new Rng(o.seed);
+  // Outputs of the current head for every row (harmonic targets and the "before" figures).
+  const oldY = projectRows(curRecord.shape, Float64Array.from(curRecord.weights), d.x, d.n);
+
+  // Validation: held-out faces against the training faces of their people.
+  const trainLabelled = Array.from(split.train).filter((r) => d.label[r]! >= 0 && d.userLabel[r]);
+  rng.shuffle(trainLabelled);
+  const heldOrder = Array.from(split.heldOut);
+  rng.shuffle(heldOrder);
+  const ixFull = evalIndex(d.label, trainLabelled, heldOrder, d.persons.length, O, o.evalPerPerson, o.maxEvalQueries);
+  const evalRows = Int32Array.from(new Set([...ixFull.galleryRows, ...ixFull.queryRows]));
+  const remap = new Map<number, number>();
+  evalRows.forEach((r, i) => remap.set(r, i));
+  const ix: EvalIndex = {
+    ...ixFull,
+    galleryRows: Int32Array.from(ixFull.galleryRows, (r) => remap.get(r)!),
+    queryRows: Int32Array.from(ixFull.queryRows, (r) => remap.get(r)!),
+  };
+  const evalX = new Float32Array(evalRows.length * dims);
+  const evalOld = new Float32Array(evalRows.length * O);
+  evalRows.forEach((r, i) => {
+    evalX.set(d.x.subarray(r * dims, (r + 1) * dims), i * dims);
+    evalOld.set(oldY.subarray(r * O, (r + 1) * O), i * O);
+  });
+  const evalY = new Float32Array(evalRows.length * O);
+  const validate = (p: Float64Array) => evaluate(ix, projectRows(shape, p, evalX, evalRows.length, evalY), o.assign);
+
+  const before = evaluate(ix, evalOld, o.assign);
+  const dataInfo = {
+    faces: d.n,
+    people: d.persons.length,
+    trainableFaces: 0,
+    heldOut: ix.queryRows.length,
+    cannotLinks: d.cannotList.length / 2,
+    rejections: d.rejectList.length,
+    skipped: d.skipped,
+  };
+
+  const history: EpochRecord[] = [];
+  let best = Float64Array.from(params);
+  let bestVal = validate(params);
+  let bestEpoch = 0;
+  let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
+
+  let marginUsed = NaN;
+  const sampler = new PKSampler(d, split.train, { P: o.batchP, K: o.batchK, maxExtra: o.maxExtra >= 0 ? o.maxExtra : undefined }, rng);
+  if (sampler.people.length < 2) {
+    stoppedBy = 'no-data';
+  } else {
+    dataInfo.trainableFaces = countTrainable(d, split.train);
+    const cap = sampler.capacity;
+    const cache = forwardCache(shape, cap);
+    const work = lossWork(cap, O);
+    const rows = new Int32Array(cap);
+    const rel = new Uint8Array(cap * cap);
+    const mark = new Int32Array(d.n + d.persons.length);
+    const weight = new Float64Array(cap);
+    const gy = new Float64Array(cap * O);
+    const oldB = new Float64Array(cap * O);
+    const grad = new Float64Array(params.length);
+    const opt = new Optimizer(params, { kind: o.optimizer, lr: o.lr, momentum: o.momentum, decay: o.weightDecay }, start);
+    const calibration =
+      o.assign.threshold !== undefined && o.calibrationWeight > 0
+        ? { threshold: o.assign.threshold, margin: o.calibrationMargin, negMargin: o.calibrationNegMargin, weight: o.calibrationWeight }
+        : null;
+    const alphaScale = o.alphaScale === 'auto' ? embeddingScale(oldY, d.label, split.train, O) : o.alphaScale;
+    marginUsed = o.alpha * alphaScale;
+    const tripletOpts = { alpha: marginUsed, fallback: o.hardFallback, cannotLinkWeight: o.cannotLinkWeight, harmonicWeight: o.harmonicWeight, calibration, driftWeight: o.driftWeight };
+    let sinceBest = 0;
+    let lastYield = performance.now();
+    outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const te = performance.now();
+      let lossSum = 0, harmSum = 0, calSum = 0;
+      const mining = { pairs: 0, semiHard: 0, easy: 0, hard: 0, none: 0, explicit: 0, explicitActive: 0 };
+      const nb = Math.max(sampler.batchesPerEpoch, o.minBatchesPerEpoch);
+      for (let b = 0; b < nb; b++) {
+        const n = sampler.next(rows);
+        batchRelations(d, rows, n, rel, mark, weight);
+        const y = forward(shape, params, d.x, n, cache, rows);
+        let old: Float64Array | null = null;
+        if (o.harmonicWeight > 0 || o.driftWeight > 0) {
+          for (let i = 0; i < n; i++) {
+            const src = rows[i]! * O;
+            for (let k = 0; k < O; k++) oldB[i * O + k] = oldY[src + k]!;
+          }
+          old = oldB;
+        }
+        const st: BatchStats = batchTripletLoss(n, O, y, rel, weight, tripletOpts, gy, work, old);
+        grad.fill(0);
+        backward(shape, params, d.x, n, cache, gy, grad, rows);
+        opt.step(grad);
+        lossSum += st.loss;
+        harmSum += st.harmonic;
+        calSum += st.calibration;
+        for (const k of Object.keys(mining) as (keyof typeof mining)[]) mining[k] += st[k];
+        if (performance.now() - lastYield > 50) {
+          await yieldToLoop();
+          lastYield = performance.now();
+        }
+        check();
+        if (elapsed() > o.maxSeconds) {
+          stoppedBy = 'time';
+          // finish with a validation of the partial epoch below
+          const val = validate(params);
+          const rec: EpochRecord = { epoch, loss: lossSum / (b + 1), val, seconds: (performance.now() - te) / 1000, mining, harmonic: harmSum / (b + 1), calibration: calSum / (b + 1) };
+          history.push(rec);
+          if (better(val, bestVal)) {
+            best = Float64Array.from(params);
+            bestVal = val;
+            bestEpoch = epoch;
+          }
+          input.onProgress?.(epoch, rec.loss, val, rec);
+          break outer;
+        }
+      }
+      const val = validate(params);
+      const rec: EpochRecord = { epoch, loss: lossSum / nb, val, seconds: (performance.now() - te) / 1000, mining, harmonic: harmSum / nb, calibration: calSum / nb };
+      history.push(rec);
+      if (better(val, bestVal)) {
+        best = Float64Array.from(params);
+        bestVal = val;
+        bestEpoch = epoch;
+        sinceBest = 0;
+      } else if (++sinceBest >= o.patience) {
+        stoppedBy = 'early-stop';
+        input.onProgress?.(epoch, rec.loss, val, rec);
+        break;
+      }
+      input.onProgress?.(epoch, rec.loss, val, rec);
+      await yieldToLoop();
+      lastYield = performance.now();
+      check();
+    }
+  }
+
+  if (!o.restoreBest && history.length > 0) {
+    best = Float64Array.from(params);
+    bestVal = history[history.length - 1]!.val;
+    bestEpoch = history.length;
+  }
+  const after = bestVal;
+  let adopted = false;
+  let reason: string;
+  if (ix.queryRows.length === 0) reason = 'no held-out labels to judge by (label at least 3 faces of a person)';
+  else if (bestEpoch === 0) reason = 'training never beat the current head on the held-out labels';
+  else if (!(after.score > before.score + o.minGain))
+    reason = `held-out score ${fmt(after.score)} does not beat the current ${fmt(before.score)}`;
+  else if (o.noMoreWrong && after.wrong > before.wrong + 1e-12)
+    reason = `more wrong assignments on held-out labels (${fmt(after.wrong)} > ${fmt(before.wrong)})`;
+  else {
+    adopted = true;
+    reason = `held-out score ${fmt(before.score)} -> ${fmt(after.score)}`;
+  }
+  const seconds = elapsed();
+  const version = input.version ?? curRecord.version + 1;
+  const head: HeadRecord = {
+    id: newHeadId(modelId, version),
+    version,
+    parent: curRecord.id,
+    createdAt: new Date().toISOString(),
+    modelId,
+    shape,
+    metrics: {
+      before: { ...before },
+      after: { ...after },
+      trainSeconds: seconds,
+      epochs: history.length,
+      bestEpoch,
+      labeledFaces: dataInfo.faces,
+      people: dataInfo.people,
+      heldOut: dataInfo.heldOut,
+      margin: marginUsed,
+      adopted,
+      reason,
+      options: { ...o, assign: { ...o.assign } },
+    },
+    weights: Float32Array.from(best),
+  };
+  return { head, history, before, after, adopted, reason, seconds, bestEpoch, stoppedBy, margin: marginUsed, data: dataInfo };
+}
+
+/**
+ * Half the mean squared distance between unit rows of different people (labelled rows among
+ * `rows`): 1 - mean cosine, computed in O(n dims) from per-person sums. 1 when undefined.
+ */
+export function embeddingScale(y: Float32Array | Float64Array, label: Int32Array, rows: ArrayLike<number>, dims: number): number {
+  const total = new Float64Array(dims);
+  const per = new Map<number, Float64Array>();
+  const count = new Map<number, number>();
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const q = label[r]!;
+    if (q < 0) continue;
+    let s = per.get(q);
+    if (!s) {
+      s = new Float64Array(dims);
+      per.set(q, s);
+    }
+    count.set(q, (count.get(q) ?? 0) + 1);
+    const o = r * dims;
+    for (let k = 0; k < dims; k++) {
+      s[k]! += y[o + k]!;
+      total[k]! += y[o + k]!;
+    }
+    n++;
+  }
+  const sq = (v: Float64Array) => {
+    let t = 0;
+    for (let k = 0; k < dims; k++) t += v[k]! * v[k]!;
+    return t;
+  };
+  let same = 0, samePairs = 0;
+  for (const [q, s] of per) {
+    same += sq(s);
+    samePairs += count.get(q)! ** 2;
+  }
+  const diffPairs = n * n - samePairs;
+  if (diffPairs <= 0) return 1;
+  const meanCos = (sq(total) - same) / diffPairs;
+  return Math.min(1, Math.max(0.01, 1 - meanCos));
+}
+
+export function checkOptions(o: TrainOptions): void {
+  const int = (k: keyof TrainOptions, min: number) => {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`option ${k} must be an integer >= ${min}`);
+  };
+  int('epochs', 0);
+  int('batchP', 1);
+  int('batchK', 2);
+  int('patience', 1);
+  int('minBatchesPerEpoch', 1);
+  const pos = (k: keyof TrainOptions, zeroOk: boolean) => {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!zeroOk && v === 0)) throw new RangeError(`option ${k} must be a ${zeroOk ? 'non-negative' : 'positive'} number`);
+  };
+  pos('lr', false);
+  pos('alpha', true);
+  pos('harmonicWeight', true);
+  pos('maxSeconds', false);
+  pos('weightDecay', true);
+  pos('cannotLinkWeight', true);
+  pos('calibrationWeight', true);
+  pos('driftWeight', true);
+  if (!(o.heldOutFraction >= 0 && o.heldOutFraction < 1)) throw new RangeError('option heldOutFraction must be in [0, 1)');
+  if (o.alphaScale !== 'auto') pos('alphaScale', false);
+  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new RangeError('option optimizer must be adam or sgd');
+  if (o.hardFallback !== 'skip' && o.hardFallback !== 'least-hard') throw new RangeError('option hardFallback must be skip or least-hard');
+}
+
+function countTrainable(d: ReturnType<typeof buildDataset>, train: Int32Array): number {
+  let c = 0;
+  for (const r of train) if (d.label[r]! >= 0) c++;
+  return c;
+}
+
+function fmt(x: number): string {
+  return x.toFixed(4);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
