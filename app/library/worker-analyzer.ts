@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { PhotoAnalysis } from '../engine/face-types';
 import type { FaceEngineOptions } from '../pipeline/face-engine';
 import type { Analyzer } from './analyzer';
+import { createEngineAnalyzer } from './engine-analyzer';
 
 class AnalyzerError extends Error {
   constructor(message: string, readonly code?: string) {
@@ -95,4 +96,23 @@ export async function createWorkerAnalyzer(options: FaceEngineOptions & { worker
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+}
+
+/**
+ * The analyzer a library scan should use: on a GPU provider one engine in this thread (the GPU
+ * is the bottleneck); on CPU a pool of worker engines, one per core (measured on 2 cores: 13.4
+ * photos/s with 2 workers vs 9.6 in one thread; one engine with 2 intra-op threads: 7.1).
+ */
+export async function createLibraryAnalyzer(
+  options: FaceEngineOptions & { workers?: number } = {},
+): Promise<Analyzer & { info: Record<string, unknown> }> {
+  const single = await createEngineAnalyzer({ provider: 'auto', ...options });
+  const cores = options.workers ?? Math.min(4, availableParallelism());
+  if (single.engine.provider !== 'cpu' || cores <= 1) {
+    return Object.assign(single, { info: single.engine.info as unknown as Record<string, unknown> });
+  }
+  const info = { ...(single.engine.info as unknown as Record<string, unknown>), workers: cores };
+  await single.close?.();
+  const pool = await createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
+  return Object.assign(pool, { info });
 }

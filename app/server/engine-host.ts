@@ -38,6 +38,7 @@ import type { PeopleApi } from '../people/service-types';
 import type { Strictness } from '../contract/contract';
 import { thumbnailDirFor } from '../store/paths';
 import { Store } from '../store/store';
+import { libraryModel } from '../store/settings';
 import { contentTypeOf, resolveInside } from './media-guard';
 import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from './settings-file';
 
@@ -119,10 +120,10 @@ export class EngineHost extends EventEmitter {
       opts.createAnalyzer ??
       (async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { createEngineAnalyzer } = require('../library/engine-analyzer') as typeof import('../library/engine-analyzer');
-        // The GPU when there is one (CPU otherwise); the provider in use is shown in Settings.
-        const a = await createEngineAnalyzer({ provider: 'auto' });
-        return Object.assign(a, { info: a.engine.info as unknown as Record<string, unknown> });
+        const { createLibraryAnalyzer } = require('../library/worker-analyzer') as typeof import('../library/worker-analyzer');
+        // The GPU when there is one, else a worker engine per core; the provider in use is shown
+        // in Settings. New faces are embedded with the library's model (visage reembed).
+        return createLibraryAnalyzer({ embedder: libraryModel(this.store.db) ?? undefined });
       });
     this.PeopleCtor = opts.peopleService === undefined ? PeopleService : opts.peopleService;
     this.people = this.makePeople();

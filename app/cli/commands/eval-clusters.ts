@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { createEngineAnalyzer } from '../../library/engine-analyzer';
+import { createLibraryAnalyzer } from '../../library/worker-analyzer';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
 import { PeopleService } from '../../people/people-service';
@@ -57,7 +57,7 @@ export const command: CliCommand = {
     const dbFile = keep ?? join(tmp!, 'eval.db');
     const store = Store.open(dbFile);
     try {
-      const analyzer = await createEngineAnalyzer({ threads: numberFlag(p, 'threads') ?? 1 });
+      const analyzer = await createLibraryAnalyzer({ threads: numberFlag(p, 'threads') ?? 1 });
       const scanner = new Scanner({ store, analyzer, concurrency: 2, thumbnails: null, progressIntervalMs: 5000 });
       scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-clusters: indexed ${pr.done}/${pr.found}`));
       await scanner.scan([data]);

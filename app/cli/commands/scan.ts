@@ -3,10 +3,9 @@
  * with --json), the summary on stdout. Ctrl-C finishes the photos in flight and stops; the same
  * command later resumes.
  */
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
-import { createEngineAnalyzer } from '../../library/engine-analyzer';
+import { createLibraryAnalyzer } from '../../library/worker-analyzer';
 import { Scanner, ScanInputError, normaliseRoots, type FileError } from '../../library/scanner';
 import type { ScanProgress } from '../../library/progress';
 import { ThumbnailCache } from '../../library/thumbnails';
@@ -20,8 +19,7 @@ const USAGE = `usage: visage scan DIR... [--db FILE] [--json] [--concurrency N] 
   --db FILE         library database (default: the user-data folder's Visage/visage.db)
   --json            summary as JSON on stdout, progress as JSON lines on stderr
   --concurrency N   photos in flight at once (default 2)
-  --threads N       CPU threads per model session (default: the number of cores, at most 4;
-                    inference runs on one thread of its own, so this is what uses the cores)
+  --threads N       CPU threads per model session (default 1; on CPU one worker engine runs per core)
   --no-thumbnails   do not write photo/face thumbnails`;
 
 export const command: CliCommand = {
@@ -42,7 +40,7 @@ export const command: CliCommand = {
       throw e;
     }
     const concurrency = numberFlag(p, 'concurrency') ?? 2;
-    const threads = numberFlag(p, 'threads') ?? Math.min(4, availableParallelism());
+    const threads = numberFlag(p, 'threads') ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError('--concurrency must be 1..16');
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError('--threads must be 1..64');
     const json = p.flags.has('json');
@@ -56,7 +54,7 @@ export const command: CliCommand = {
       throw e;
     }
     // New faces are embedded with the library's model (visage reembed switches it).
-    const analyzer = await createEngineAnalyzer({ threads, embedder: libraryModel(store.db) ?? undefined });
+    const analyzer = await createLibraryAnalyzer({ threads, embedder: libraryModel(store.db) ?? undefined });
     const scanner = new Scanner({
       store,
       analyzer,
