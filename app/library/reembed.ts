@@ -34,7 +34,8 @@ export async function reembedLibrary(
   const facesOf = store.db.prepare<[number, string], { id: number; landmarks: string }>(
     'SELECT id, landmarks FROM faces WHERE photo_id = ? AND model_id != ? ORDER BY id',
   );
-  const update = store.db.prepare('UPDATE faces SET embedding = ?, model_id = ? WHERE id = ?');
+  // The new model's vector is the new base; heads of the old model no longer apply.
+  const update = store.db.prepare('UPDATE faces SET embedding = @v, base_embedding = @v, head_id = NULL, model_id = @model WHERE id = @id');
   const failed: ReembedResult['failed'] = [];
   let faces = 0;
   for (const [i, p] of photos.entries()) {
@@ -47,7 +48,7 @@ export async function reembedLibrary(
       const lms = rows.map((r) => (JSON.parse(r.landmarks) as Point[]).map(([x, y]) => [x * decoded.scale, y * decoded.scale] as Point));
       const vectors = await engine.embedLandmarks(decoded.image, lms);
       store.transaction(() => {
-        rows.forEach((r, k) => update.run(Buffer.from(vectors[k]!.buffer, vectors[k]!.byteOffset, 128), model, r.id));
+        rows.forEach((r, k) => update.run({ v: Buffer.from(vectors[k]!.buffer, vectors[k]!.byteOffset, 128), model, id: r.id }));
       });
       faces += rows.length;
     } catch (e) {

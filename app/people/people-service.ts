@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import { PeopleIndex } from './people-index';
 import { libraryModel } from '../store/settings';
+import { activeHeadThresholds, syncProjections } from '../learning/projection';
 import { recluster as fullRecluster } from './recluster';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
 import type { ChangeSet, ClusterFace, UserDecisions } from './types';
@@ -91,14 +92,20 @@ const now = () => new Date().toISOString();
 export class PeopleService implements PeopleApi {
   private index: PeopleIndex | null = null;
   readonly model: string;
-  readonly thresholds: ModelThresholds;
 
   constructor(
     private readonly db: Database.Database,
     private readonly opts: PeopleServiceOptions = {},
   ) {
     this.model = opts.model ?? libraryModel(db) ?? this.dominantModel() ?? 'dlib-resnet-v1';
-    this.thresholds = thresholdsFor(this.model, opts.overrides);
+  }
+
+  /**
+   * The model's clustering thresholds, as re-calibrated for the active learned head (its cosine
+   * scale differs from the base network's: app/learning/calibrate.ts), then the user's overrides.
+   */
+  get thresholds(): ModelThresholds {
+    return thresholdsFor(this.model, { ...activeHeadThresholds(this.db, this.model), ...(this.opts.overrides ?? {}) });
   }
 
   private dominantModel(): string | null {
@@ -529,6 +536,9 @@ export class PeopleService implements PeopleApi {
 
   update(): ClusterStats {
     const t0 = performance.now();
+    if (this.index && this.index.th.cluster !== this.thresholds.cluster) this.index = null;
+    // Faces scanned since, or a head adopted / rolled back: vectors follow the active head first.
+    if (syncProjections(this.db, this.model) > 0) this.index = null;
     const idx = this.ensureIndex();
     const known = new Set(Array.from(idx.columns().ids));
     const all = this.loadFaces();
@@ -548,6 +558,7 @@ export class PeopleService implements PeopleApi {
 
   recluster(): ClusterStats {
     const t0 = performance.now();
+    syncProjections(this.db, this.model);
     const faces = this.loadFaces();
     let created = 0;
     this.db.transaction(() => {

@@ -148,6 +148,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'learning: base embeddings, projection heads',
+    up(db) {
+      db.exec(`
+        -- The network's own 128 bytes (before any learned head); NULL until first projected, then
+        -- embedding = head(base_embedding) with head_id naming the head (NULL: the base itself).
+        ALTER TABLE faces ADD COLUMN base_embedding BLOB CHECK (base_embedding IS NULL OR length(base_embedding) = 128);
+        ALTER TABLE faces ADD COLUMN head_id TEXT;
+        UPDATE faces SET base_embedding = embedding;
+        -- Every trained projection head, adopted or discarded, with its figures (app/learning).
+        CREATE TABLE heads (
+          id TEXT PRIMARY KEY,
+          model_id TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          parent TEXT,
+          created_at TEXT NOT NULL,
+          adopted INTEGER NOT NULL,
+          record BLOB NOT NULL,
+          summary TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

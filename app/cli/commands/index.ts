@@ -24,6 +24,8 @@ const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   () => require('./eval-clusters'),
   () => require('./reembed'),
   () => require('./export-import'),
+  // learning (issue 6)
+  () => require('./eval-learning'),
 ];
 
 export async function loadCommands(): Promise<CliCommand[]> {

@@ -1,0 +1,172 @@
+/**
+ * `visage eval-learning --data DIR --labeled K [--seed S]`: does learning from corrections help?
+ * Indexes DIR (a tree <identity>/<image>; the largest face of each image is its labelled face),
+ * then for each identity with at least K+3 images names K of its faces (chosen by the seed) as the
+ * user would; the rest are test faces. Measures how the people feature assigns the test faces
+ * (right named person / wrong person / unassigned) before training, runs the learning job
+ * (adopted only if better on held-out labels), re-projects and re-clusters, and measures again.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import type Database from 'better-sqlite3';
+import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { createLibraryAnalyzer } from '../../library/worker-analyzer';
+import { Scanner } from '../../library/scanner';
+import { Store } from '../../store/store';
+import { PeopleService } from '../../people/people-service';
+import { clusterMetrics } from '../../people/metrics';
+import { LearningService } from '../../learning/learning-service';
+import { Rng } from '../../learning/rng';
+
+const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--json]
+  --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
+  --opt K=V   a training option (app/learning/train.ts TrainOptions), for experiments`;
+
+interface Measure {
+  accuracy: number;
+  wrong: number;
+  unassigned: number;
+  bcubedF1: number;
+  bcubedPrecision: number;
+  bcubedRecall: number;
+  strangersInNamed: number;
+}
+
+/** A scratch copy of a scanned library: faces kept, every people decision and head forgotten. */
+function resetPeople(db: Database.Database): void {
+  db.exec(`
+    DELETE FROM face_rejections; DELETE FROM face_assignments; UPDATE persons SET merged_into = NULL; DELETE FROM persons;
+    DELETE FROM heads; DELETE FROM settings WHERE key LIKE 'learning.%' OR key LIKE 'people.%';
+    DROP TRIGGER IF EXISTS corrections_append_only; DELETE FROM corrections;
+    CREATE TRIGGER corrections_append_only BEFORE DELETE ON corrections BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+    UPDATE faces SET not_a_face = 0;
+  `);
+}
+
+export const command: CliCommand = {
+  name: 'eval-learning',
+  summary: 'does learning from corrections improve people? (before/after on held-back faces)',
+  usage,
+  async run(args) {
+    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings' }, booleans: ['json'] });
+    if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+    const data = stringFlag(p, 'data');
+    const K = numberFlag(p, 'labeled');
+    const seed = numberFlag(p, 'seed') ?? 1;
+    if (!data) throw new UsageError('--data DIR is required');
+    if (!existsSync(data) || !statSync(data).isDirectory()) throw new UsageError(`${data} is not a folder`);
+    if (K === undefined || !Number.isInteger(K) || K < 1) throw new UsageError('--labeled K (a positive integer) is required');
+    const cached = stringFlag(p, 'db');
+    if (cached && !existsSync(cached)) throw new UsageError(`no database at ${cached}`);
+    const tmp = mkdtempSync(join(tmpdir(), 'visage-eval-learning-'));
+    const dbFile = join(tmp, 'eval.db');
+    if (cached) copyFileSync(cached, dbFile);
+    const store = Store.open(dbFile);
+    try {
+      if (cached) resetPeople(store.db);
+      const analyzer = await createLibraryAnalyzer({});
+      const scanner = new Scanner({ store, analyzer, thumbnails: null, concurrency: 4, progressIntervalMs: 5000 });
+      scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-learning: indexed ${pr.done}/${pr.found}`));
+      await scanner.scan([data]);
+      await analyzer.close?.();
+
+      // Labelled face of each image: its largest face; identity: the top folder under DIR.
+      const rows = store.db
+        .prepare<[], { path: string; face_id: number }>(
+          `SELECT ph.path, (SELECT f.id FROM faces f WHERE f.photo_id = ph.id ORDER BY f.w * f.h DESC LIMIT 1) AS face_id
+           FROM photos ph ORDER BY ph.path`,
+        )
+        .all()
+        .filter((r) => r.face_id !== null && !relative(data, r.path).startsWith('..'));
+      const identityOf = new Map<number, string>();
+      const byIdentity = new Map<string, number[]>();
+      for (const r of rows) {
+        const rel = relative(data, r.path);
+        const id = rel.split(sep)[0]!;
+        identityOf.set(r.face_id, id);
+        byIdentity.set(id, [...(byIdentity.get(id) ?? []), r.face_id]);
+      }
+      const svc = new PeopleService(store.db);
+      const rng = new Rng(seed);
+      const test: number[] = [];
+      let labelled = 0;
+      let identities = 0;
+      for (const [identity, faces] of [...byIdentity].sort((a, b) => a[0].localeCompare(b[0]))) {
+        if (faces.length < K + 3) continue;
+        const order = [...faces];
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rng.next() * (i + 1));
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        svc.correct({ kind: 'split', faceIds: order.slice(0, K), name: identity });
+        labelled += K;
+        identities++;
+        test.push(...order.slice(K));
+      }
+      if (!identities) throw new UsageError(`no identity in ${data} has ${K + 3} or more images`);
+
+      const measure = (): Measure => {
+        const nameOf = store.db.prepare<[number], { name: string | null }>(
+          'SELECT p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE fa.face_id = ?',
+        );
+        let right = 0, wrong = 0;
+        for (const f of test) {
+          const name = nameOf.get(f)?.name ?? null;
+          if (name === identityOf.get(f)) right++;
+          else if (name !== null) wrong++;
+        }
+        const personOf = store.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
+        const all = [...identityOf.keys()];
+        const m = clusterMetrics(all.map((f) => identityOf.get(f)!), all.map((f) => personOf.get(f)?.person_id ?? null));
+        // Faces of identities nobody named that ended up in a named person (false "Is this Anna?").
+        let strangers = 0;
+        const selected = new Set(test.map((f) => identityOf.get(f)));
+        for (const f of all) if (!selected.has(identityOf.get(f)) && nameOf.get(f)?.name) strangers++;
+        const n = test.length;
+        return {
+          strangersInNamed: strangers, accuracy: round(right / n), wrong: round(wrong / n), unassigned: round((n - right - wrong) / n), bcubedF1: round(m.bcubedF1), bcubedPrecision: round(m.bcubedPrecision), bcubedRecall: round(m.bcubedRecall) };
+      };
+      svc.update();
+      const before = measure();
+      progress(`eval-learning: before ${JSON.stringify(before)}; training`);
+      const learning = new LearningService(store.db, svc);
+      // --opt key=value: training options for experiments (numbers or strings), e.g. --opt weightDecay=0.01
+      const options: Record<string, number | string> = {};
+      for (const kv of (p.values.opt as string[] | undefined) ?? []) {
+        const [k, v] = kv.split('=');
+        if (!k || v === undefined) throw new UsageError(`--opt needs key=value, got ${kv}`);
+        options[k] = Number.isFinite(Number(v)) ? Number(v) : v;
+      }
+      const outcome = await learning.train({
+        options,
+        onProgress: (pr) => progress(`eval-learning: epoch ${pr.epoch}/${pr.epochs} loss ${pr.loss} held-out accuracy ${pr.val.accuracy}`),
+      });
+      if (!outcome.adopted) progress(`eval-learning: head discarded: ${outcome.reason}`);
+      const after = measure();
+      const result = {
+        before,
+        after,
+        identities,
+        testFaces: test.length,
+        labeled: labelled,
+        trainSeconds: outcome.seconds,
+        adopted: outcome.adopted,
+        reason: outcome.reason,
+        heldOut: { before: outcome.before, after: outcome.after },
+        errorCut: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, before.wrong + before.unassigned)),
+        seed,
+      };
+      if (!p.flags.has('json')) {
+        process.stdout.write(`accuracy ${before.accuracy} -> ${after.accuracy}, wrong ${before.wrong} -> ${after.wrong}, unassigned ${before.unassigned} -> ${after.unassigned} (${outcome.adopted ? 'adopted' : 'discarded'})\n`);
+      }
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    } finally {
+      store.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;

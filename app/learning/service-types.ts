@@ -1,0 +1,74 @@
+/**
+ * "Learn from my corrections", as the app, the CLI and tests see it (implemented by
+ * app/learning/learning-service.ts over the library database and the people service).
+ */
+import type { ClusterStats } from '../people/service-types';
+
+/** Figures of one head on the held-out slice of the user's labels. */
+export interface HeldOutFigures {
+  /** Held-out faces given to the right named person. */
+  accuracy: number;
+  /** ... to a wrong person (fraction). */
+  wrong: number;
+  /** ... to nobody (fraction). */
+  unassigned: number;
+}
+
+export interface HeadSummary {
+  /** 'base' = the network's own embedding (no head). */
+  id: string;
+  version: number;
+  parent: string | null;
+  createdAt: string;
+  modelId: string;
+  /** Adopted: it beat its parent on held-out labels. Discarded heads are kept for the record. */
+  adopted: boolean;
+  /** The head whose vectors the library uses now. */
+  active: boolean;
+  before: HeldOutFigures | null;
+  after: HeldOutFigures | null;
+  labelledFaces: number;
+  seconds: number;
+}
+
+export interface LearningSummary {
+  /** Faces the user named, confirmed, moved or put into a person (anchors and positives). */
+  labelledFaces: number;
+  /** People with at least two labelled faces (they make triplets). */
+  people: number;
+  /** "Not this person" decisions and same-photo pairs used as negatives. */
+  negatives: number;
+  /** Training needs at least this many people with two labelled faces. */
+  minPeople: number;
+  ready: boolean;
+  active: HeadSummary;
+  heads: HeadSummary[];
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  val: HeldOutFigures;
+}
+
+export interface TrainOutcome {
+  head: HeadSummary;
+  adopted: boolean;
+  /** Why it was adopted or discarded, in words. */
+  reason: string;
+  before: HeldOutFigures;
+  after: HeldOutFigures;
+  seconds: number;
+  history: TrainProgress[];
+  /** Re-clustering done after adoption (null when discarded). */
+  people: ClusterStats | null;
+}
+
+export interface LearningApi {
+  summary(): LearningSummary;
+  /** Trains a new head from the user's corrections; adopts it only if it is better. Cancellable. */
+  train(opts?: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean }): Promise<TrainOutcome>;
+  /** Makes an earlier head (or 'base') the active one: faces re-projected, people re-clustered. */
+  rollback(headId: string): { active: HeadSummary; people: ClusterStats };
+}
