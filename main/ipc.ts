@@ -4,9 +4,16 @@
  * checked before anything runs: it must come from our own window's top frame on the `visage://app`
  * origin, name a known method (never the internal media.resolve) and carry params that pass the
  * method's zod schema. Shell methods (native dialogs) are answered here; the rest go to the engine.
+ * The people file's paths only ever come from a native dialog shown here (the renderer cannot
+ * name a path: people.export/people.import are internal methods).
  */
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { ContractError, isShellMethod, validateRequest, type EventName } from '../app/contract/contract';
+
+/** Suggested name of an exported people file. */
+export function exportFileName(now = new Date()): string {
+  return `visage-people-${now.toISOString().slice(0, 10)}.visage-people.json`;
+}
 import type { EngineBridge } from './engine-bridge';
 
 export const CALL_CHANNEL = 'visage:call';
@@ -42,6 +49,35 @@ export async function handleCall(deps: IpcDeps, e: Pick<IpcMainInvokeEvent, 'sen
         const opts = { title: 'Add a folder to Visage', properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'>, buttonLabel: 'Add folder' };
         const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
         return r.canceled ? null : (r.filePaths[0] ?? null);
+      }
+      case 'shell.exportPeople': {
+        const win = deps.window();
+        const opts = {
+          title: 'Export people',
+          defaultPath: exportFileName(),
+          buttonLabel: 'Export',
+          filters: [{ name: 'Visage people file', extensions: ['json'] }],
+          properties: ['createDirectory', 'showOverwriteConfirmation'] as Array<'createDirectory' | 'showOverwriteConfirmation'>,
+        };
+        const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+        if (r.canceled || !r.filePath) return null;
+        // Validated like any other request (absolute path, no NUL) before the engine writes it.
+        const v = validateRequest('people.export', { path: r.filePath }, { allowInternal: true });
+        return deps.engine.call(v.method, v.params);
+      }
+      case 'shell.importPeople': {
+        const win = deps.window();
+        const opts = {
+          title: 'Import people',
+          buttonLabel: 'Import',
+          filters: [{ name: 'Visage people file', extensions: ['json'] }],
+          properties: ['openFile'] as Array<'openFile'>,
+        };
+        const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+        const file = r.canceled ? undefined : r.filePaths[0];
+        if (!file) return null;
+        const v = validateRequest('people.import', { path: file }, { allowInternal: true });
+        return deps.engine.call(v.method, v.params);
       }
     }
   }

@@ -22,8 +22,10 @@ import type {
   PersonSummary,
   PhotoInfo,
 } from '../people/service-types';
+import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress } from '../learning/service-types';
 
 export type { ScanProgress };
+export type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from '../people/service-types';
 
@@ -40,6 +42,15 @@ export const folderPath = z
   .max(4096)
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path');
+
+/** An absolute file path (same rules as folderPath). */
+export const filePath = folderPath;
+/** A learned head's id, e.g. 'dlib-resnet-v1/head-3' ('base' = the network's own embedding). */
+export const headId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'not a head id');
+/** The largest people file accepted for import (bytes of JSON text). */
+export const MAX_PEOPLE_FILE_BYTES = 64 * 1024 * 1024;
+/** A label for where imported decisions came from (a file name), shown in the corrections list. */
+const sourceLabel = z.string().trim().min(1).max(200).refine((s) => !/[\0-\x1f]/.test(s), 'control characters');
 
 export const strictness = z.enum(['loose', 'normal', 'strict']);
 export type Strictness = z.infer<typeof strictness>;
@@ -84,6 +95,27 @@ export const engineMethods = {
   'people.history': z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict().optional(),
   'people.recluster': none,
   'settings.set': z.object({ strictness: strictness.optional() }).strict(),
+  /** "Learn from my corrections": what it will use, the running/last job, the heads. */
+  'learning.state': none,
+  /** Starts a training job (one at a time); progress comes as learning.progress events. */
+  'learning.start': none,
+  'learning.cancel': none,
+  /** Makes an earlier head (or 'base') the active one; people are re-grouped. */
+  'learning.rollback': z.object({ headId }).strict(),
+  /** Writes named faces as MWG regions to XMP sidecars (all photos, or one person's). */
+  'xmp.write': z.object({ personId: id.optional() }).strict().optional(),
+  /** Names faces from MWG regions in sidecars / embedded XMP (one undoable correction). */
+  'xmp.read': none,
+  /**
+   * The people file. Internal (hosts only, never the renderer): the desktop shell passes a path
+   * the user chose in a native dialog; browser mode downloads the text (GET /api/people-file)
+   * or uploads it (POST /api/people-file).
+   */
+  'people.export': z.object({ path: filePath }).strict().optional(),
+  'people.import': z.union([
+    z.object({ path: filePath }).strict(),
+    z.object({ text: z.string().min(1).max(MAX_PEOPLE_FILE_BYTES), source: sourceLabel }).strict(),
+  ]),
   /** Where a media file lives (used by the protocol/HTTP handlers, never by the renderer). */
   'media.resolve': z.object({ kind: z.enum(['face', 'photo', 'thumb']), id }).strict(),
 } as const;
@@ -91,14 +123,18 @@ export const engineMethods = {
 /** Methods only the desktop shell answers (native dialogs); browser mode has none of them. */
 export const shellMethods = {
   'shell.chooseFolder': none,
+  /** Save dialog, then people.export to the chosen file; null when cancelled. */
+  'shell.exportPeople': none,
+  /** Open dialog, then people.import of the chosen file; null when cancelled. */
+  'shell.importPeople': none,
 } as const;
 
 export type EngineMethod = keyof typeof engineMethods;
 export type ShellMethod = keyof typeof shellMethods;
 export type Method = EngineMethod | ShellMethod;
-/** Methods the renderer may call (media.resolve is internal to the hosts). */
-export type UiMethod = Exclude<Method, 'media.resolve'>;
-export const UI_BLOCKED_METHODS: ReadonlySet<string> = new Set(['media.resolve']);
+/** Methods the renderer may call (media.resolve and the people file's paths are internal to the hosts). */
+export type UiMethod = Exclude<Method, 'media.resolve' | 'people.export' | 'people.import'>;
+export const UI_BLOCKED_METHODS: ReadonlySet<string> = new Set(['media.resolve', 'people.export', 'people.import']);
 
 type Schemas = typeof engineMethods & typeof shellMethods;
 export type Params<M extends Method> = z.input<Schemas[M]>;
@@ -181,6 +217,59 @@ export interface MediaLocation {
   contentType: string;
 }
 
+/** The state of "Learn from my corrections". */
+export interface LearningJob {
+  running: boolean;
+  /** When the running (or last) job started (ISO), null if none yet. */
+  startedAt: string | null;
+  /** Epochs of the running (or last) job so far. */
+  progress: TrainProgress[];
+  /** The last finished job's outcome (null while running, after a cancel or an error). */
+  outcome: TrainOutcome | null;
+  cancelled: boolean;
+  error: string | null;
+}
+
+export interface LearningState {
+  /** False when learning is not available in this build (or the library has no people service). */
+  available: boolean;
+  summary: LearningSummary | null;
+  job: LearningJob;
+}
+
+export interface RollbackResult {
+  active: HeadSummary;
+  people: ClusterStats;
+}
+
+/** What "Export people" wrote. */
+export interface PeopleExport {
+  /** The file written (null when the text was returned instead). */
+  file: string | null;
+  persons: number;
+  faces: number;
+  corrections: number;
+  /** The file's text (browser mode's download), absent when written to a file. */
+  text?: string;
+}
+
+/** What an import did (one undoable correction; null correction when there was nothing to apply). */
+export interface PeopleImport {
+  persons: number;
+  faces: number;
+  unmatched: { path: string; box: { x: number; y: number; width: number; height: number }; reason: 'photo-not-found' | 'face-not-found' }[];
+  correction: CorrectionResult | null;
+  /** xmp.read: photos that had named face regions. */
+  photos?: number;
+}
+
+export interface XmpWrite {
+  photos: number;
+  regions: number;
+  sidecars: string[];
+  failed: { path: string; error: string }[];
+}
+
 export interface Results {
   'app.info': AppInfo;
   'library.state': LibraryState;
@@ -208,8 +297,18 @@ export interface Results {
   'people.history': LoggedCorrection[];
   'people.recluster': ClusterStats;
   'settings.set': Settings;
+  'learning.state': LearningState;
+  'learning.start': LearningState;
+  'learning.cancel': LearningState;
+  'learning.rollback': RollbackResult;
+  'xmp.write': XmpWrite;
+  'xmp.read': PeopleImport;
+  'people.export': PeopleExport;
+  'people.import': PeopleImport;
   'media.resolve': MediaLocation;
   'shell.chooseFolder': string | null;
+  'shell.exportPeople': PeopleExport | null;
+  'shell.importPeople': PeopleImport | null;
 }
 
 export type Result<M extends Method> = Results[M];
@@ -219,15 +318,19 @@ export interface Events {
   'scan.fileError': FailedFile;
   'scan.state': ScanState;
   'scan.finished': { cancelled: boolean; indexed: number; faces: number; errors: number; elapsedMs: number; found: number };
-  /** People changed (after a scan, a correction, undo/redo, a re-cluster). */
+  /** People changed (after a scan, a correction, undo/redo, a re-cluster, learning, an import). */
   'people.changed': { reason: string };
+  /** One epoch of the running training job. */
+  'learning.progress': TrainProgress;
+  /** The training job started, finished, was cancelled or failed. */
+  'learning.state': LearningJob;
   /** A native menu item (desktop shell) the renderer handles: undo, redo, navigation... */
   'menu.command': { command: MenuCommand };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'menu.command'];
+export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'menu.command'];
 
-export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-settings', 'add-folder', 'find'] as const;
+export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'add-folder', 'find'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 // ---- wire messages ----

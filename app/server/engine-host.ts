@@ -17,15 +17,26 @@ import {
   type Events,
   type FailedFile,
   type Folder,
+  type LearningJob,
+  type LearningState,
   type LibraryState,
   type MediaLocation,
+  type PeopleExport,
+  type PeopleImport,
   type PersonPhoto,
+  type RollbackResult,
   type Results,
   type ScanState,
   type Settings,
   type SuggestionGroup,
   type SuggestionGroups,
+  type TrainProgress,
+  type XmpWrite,
 } from '../contract/contract';
+import { LearningService } from '../learning/learning-service';
+import type { LearningApi } from '../learning/service-types';
+import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../people/import-export';
+import { PeopleFileError, parsePeopleFile, readPeopleFile, serializePeopleFile, writePeopleFile } from '../xmp/people-file';
 import type { Analyzer } from '../library/analyzer';
 import { formatFromExtension, sniffFormat } from '../library/formats';
 import { heicToPng } from '../library/heic';
@@ -43,6 +54,9 @@ import { contentTypeOf, resolveInside } from './media-guard';
 import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from './settings-file';
 
 export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number } };
+
+/** The learning service class: `new LearningService(db, people)` (app/learning/learning-service.ts). */
+export type LearningServiceCtor = new (db: Store['db'], people: PeopleService) => LearningApi;
 
 /**
  * Clustering strictness as threshold overrides: half the gap between the model's verification and
@@ -66,6 +80,10 @@ export interface EngineHostOptions {
   concurrency?: number;
   /** Minimum ms between scan progress events (default 250). */
   progressIntervalMs?: number;
+  /** The learning service class (default: app/learning/learning-service.ts); null: none. */
+  learningService?: LearningServiceCtor | null;
+  /** Train in a worker thread (default true; tests may train in this thread). */
+  learnInWorker?: boolean;
 }
 
 const MAX_FAILED = 500;
@@ -102,6 +120,13 @@ export class EngineHost extends EventEmitter {
   private lastRate: number | null = null;
   private readonly concurrency: number;
   private readonly progressIntervalMs: number;
+  private readonly LearningCtor: LearningServiceCtor | null;
+  private readonly learnInWorker: boolean;
+  /** The learning service of the current people service (rebuilt with it). */
+  private learningFor: { people: PeopleApi; api: LearningApi } | null = null;
+  private learnJob: LearningJob = { running: false, startedAt: null, progress: [], outcome: null, cancelled: false, error: null };
+  private learnAbort: AbortController | null = null;
+  private learnRunning: Promise<void> | null = null;
   private closed = false;
 
   constructor(opts: EngineHostOptions) {
@@ -127,6 +152,8 @@ export class EngineHost extends EventEmitter {
       });
     this.PeopleCtor = opts.peopleService === undefined ? PeopleService : opts.peopleService;
     this.people = this.makePeople();
+    this.LearningCtor = opts.learningService === undefined ? LearningService : opts.learningService;
+    this.learnInWorker = opts.learnInWorker ?? true;
     const last = this.store.db.prepare('SELECT finished_at FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
       | { finished_at: string }
       | undefined;
@@ -167,6 +194,7 @@ export class EngineHost extends EventEmitter {
       return await this.dispatch(v.method as EngineMethod, v.params as never);
     } catch (e) {
       if (e instanceof CorrectionError) throw new ContractError('bad-request', e.message);
+      if (e instanceof PeopleFileError) throw new ContractError('bad-request', e.message);
       throw e;
     }
   }
@@ -257,6 +285,23 @@ export class EngineHost extends EventEmitter {
       }
       case 'settings.set':
         return this.setSettings(p as Partial<Settings>);
+      case 'learning.state':
+        return this.learningState();
+      case 'learning.start':
+        return this.startLearning();
+      case 'learning.cancel':
+        this.learnAbort?.abort();
+        return this.learningState();
+      case 'learning.rollback':
+        return this.rollback(p.headId as string);
+      case 'xmp.write':
+        return this.xmpWrite(p.personId as number | undefined);
+      case 'xmp.read':
+        return this.xmpRead();
+      case 'people.export':
+        return this.exportPeopleFile(p.path as string | undefined);
+      case 'people.import':
+        return this.importPeopleFile(p as { path: string } | { text: string; source: string });
       case 'media.resolve':
         return this.resolveMedia(p.kind as 'face' | 'photo' | 'thumb', p.id as number);
       default: {
@@ -351,6 +396,7 @@ export class EngineHost extends EventEmitter {
 
   private setSettings(s: Partial<Settings>): Settings {
     if (s.strictness && s.strictness !== this.settings.strictness) {
+      if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish before changing the strictness');
       this.settings.strictness = s.strictness;
       writeSettings(this.settingsFile, this.settings);
       this.people = this.makePeople();
@@ -379,6 +425,7 @@ export class EngineHost extends EventEmitter {
 
   private async startScan(): Promise<ScanState> {
     if (this.scanner) return this.scanState();
+    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish (or cancel it) before scanning');
     const roots = this.settings.folders.filter((f) => {
       try {
         return fs.statSync(f).isDirectory();
@@ -455,6 +502,143 @@ export class EngineHost extends EventEmitter {
   /** Resolves when the running scan (if any) has finished. */
   async scanSettled(): Promise<void> {
     await this.scanRunning;
+  }
+
+  // ---- learning from corrections ----
+
+  private learning(): LearningApi | null {
+    const people = this.people;
+    if (!people || !this.LearningCtor) return null;
+    if (this.learningFor?.people !== people) this.learningFor = { people, api: new this.LearningCtor(this.store.db, people as PeopleService) };
+    return this.learningFor.api;
+  }
+
+  private needLearning(): LearningApi {
+    const l = this.learning();
+    if (!l) throw new ContractError('unavailable', this.people ? 'learning from corrections is not available in this build' : 'people are not available in this build yet');
+    return l;
+  }
+
+  private jobCopy(): LearningJob {
+    return { ...this.learnJob, progress: [...this.learnJob.progress] };
+  }
+
+  learningState(): LearningState {
+    const l = this.learning();
+    return { available: l !== null, summary: l ? l.summary() : null, job: this.jobCopy() };
+  }
+
+  private startLearning(): LearningState {
+    const l = this.needLearning();
+    if (this.learnJob.running) throw new ContractError('busy', 'a training job is already running');
+    if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before training');
+    const summary = l.summary();
+    if (!summary.ready) {
+      throw new ContractError('bad-request', `not enough to learn from yet: name at least ${summary.minPeople} people with two or more faces each (now ${summary.people})`);
+    }
+    const abort = new AbortController();
+    this.learnAbort = abort;
+    this.learnJob = { running: true, startedAt: new Date().toISOString(), progress: [], outcome: null, cancelled: false, error: null };
+    const onProgress = (pr: TrainProgress) => {
+      if (abort.signal.aborted || this.learnAbort !== abort) return;
+      this.learnJob.progress.push(pr);
+      this.emitEvent('learning.progress', pr);
+    };
+    let run: Promise<void>;
+    try {
+      run = l
+        .train({ signal: abort.signal, onProgress, inWorker: this.learnInWorker })
+        .then(
+          (outcome) => {
+            if (abort.signal.aborted) {
+              this.learnJob = { ...this.learnJob, running: false, cancelled: true };
+              return;
+            }
+            this.learnJob = { ...this.learnJob, running: false, outcome };
+            this.emitEvent('people.changed', { reason: outcome.adopted ? 'learning:adopted' : 'learning:discarded' });
+          },
+          (e: Error) => {
+            const cancelled = abort.signal.aborted;
+            this.learnJob = { ...this.learnJob, running: false, cancelled, error: cancelled ? null : (e?.message ?? String(e)) };
+          },
+        );
+    } catch (e) {
+      // A synchronous throw (bad state) ends the job before it starts.
+      run = Promise.resolve();
+      this.learnJob = { ...this.learnJob, running: false, error: (e as Error).message };
+    }
+    this.learnRunning = run.finally(() => {
+      if (this.learnAbort === abort) this.learnAbort = null;
+      this.learnRunning = null;
+      this.emitEvent('learning.state', this.jobCopy());
+    });
+    const state = this.learningState();
+    this.emitEvent('learning.state', state.job);
+    return state;
+  }
+
+  /** Resolves when the running training job (if any) has finished. */
+  async learningSettled(): Promise<void> {
+    await this.learnRunning;
+  }
+
+  private rollback(headId: string): RollbackResult {
+    const l = this.needLearning();
+    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish (or cancel it) before rolling back');
+    if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before rolling back');
+    let r: RollbackResult;
+    try {
+      r = l.rollback(headId);
+    } catch (e) {
+      if (/^no head /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
+      throw e;
+    }
+    this.emitEvent('people.changed', { reason: 'learning:rollback' });
+    return r;
+  }
+
+  // ---- people file and XMP ----
+
+  private exportPeopleFile(file: string | undefined): PeopleExport {
+    this.needPeople();
+    const data = exportPeople(this.store.db, versionOf());
+    const summary = { persons: data.persons.length, faces: data.faces.length, corrections: data.corrections.length };
+    if (file === undefined) return { file: null, ...summary, text: serializePeopleFile(data) };
+    const abs = path.resolve(file);
+    try {
+      if (fs.statSync(abs).isDirectory()) throw new ContractError('bad-request', `is a folder: ${abs}`);
+    } catch (e) {
+      if (e instanceof ContractError) throw e;
+    }
+    try {
+      writePeopleFile(abs, data);
+    } catch (e) {
+      throw new ContractError('failed', `cannot write ${abs}: ${(e as Error).message}`);
+    }
+    return { file: abs, ...summary };
+  }
+
+  private importPeopleFile(p: { path: string } | { text: string; source: string }): PeopleImport {
+    const people = this.needPeople() as PeopleService;
+    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish before importing');
+    const data = 'path' in p ? readPeopleFile(path.resolve(p.path)) : parsePeopleFile(p.text);
+    const source = 'path' in p ? path.basename(p.path) : p.source;
+    const r = importPeople(people, this.store.db, data, source);
+    if (r.correction) this.emitEvent('people.changed', { reason: 'correct:import' });
+    return r;
+  }
+
+  private xmpWrite(personId: number | undefined): XmpWrite {
+    this.needPeople();
+    return writeXmpSidecars(this.store.db, personId === undefined ? {} : { personId });
+  }
+
+  private async xmpRead(): Promise<PeopleImport> {
+    const people = this.needPeople() as PeopleService;
+    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish before reading XMP');
+    const r = await importXmpRegions(people, this.store.db);
+    if (r.correction) this.emitEvent('people.changed', { reason: 'correct:import' });
+    return r;
   }
 
   // ---- people helpers ----
@@ -567,7 +751,9 @@ export class EngineHost extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.scanner?.cancel();
+    this.learnAbort?.abort();
     await this.scanRunning?.catch(() => undefined);
+    await this.learnRunning?.catch(() => undefined);
     const a = await this.analyzerP?.catch(() => null);
     await a?.close?.();
     this.store.close();

@@ -8,13 +8,18 @@
  * Origin/Sec-Fetch-Site is refused (CSRF); API calls must be JSON POSTs; params are validated by
  * the contract; media only from the library folders and the thumbnail cache (media-guard.ts);
  * the same strict CSP as the desktop app.
+ *
+ * The people file (browser mode has no native dialogs, and the browser never names a path on
+ * this machine): GET /api/people-file downloads it (an attachment), POST /api/people-file uploads
+ * one to import (JSON, at most MAX_PEOPLE_FILE_BYTES, validated by the contract, then the file
+ * format's own schema). Both behind the same token, Host and Origin checks as everything else.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ContractError, validateRequest, type EventName } from '../contract/contract';
+import { ContractError, MAX_PEOPLE_FILE_BYTES, validateRequest, type EventName, type PeopleExport } from '../contract/contract';
 import { toErrorShape } from '../contract/rpc';
 import type { EngineClient } from './engine-client';
 import { contentTypeOf, CSP, parseMediaPath, resolveInside, resolveStatic } from './media-guard';
@@ -127,15 +132,61 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return c !== null && safeEqual(c, token);
   }
 
-  async function readBody(req: http.IncomingMessage): Promise<string> {
+  async function readBody(req: http.IncomingMessage, limit = MAX_BODY): Promise<string> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw new ContractError('bad-request', 'request too large');
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY) throw new ContractError('bad-request', 'request too large');
+      if (size > limit) throw new ContractError('bad-request', 'request too large');
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  function sendError(res: http.ServerResponse, e: unknown, req?: http.IncomingMessage): void {
+    // A body refused half-read (too large) leaves the connection unusable: close it.
+    if (req && !req.complete) res.setHeader('Connection', 'close');
+    const err = toErrorShape(e);
+    const status = err.code === 'bad-request' || err.code === 'unknown-method' ? 400 : err.code === 'not-found' ? 404 : err.code === 'busy' ? 409 : err.code === 'unavailable' ? 503 : 500;
+    sendJson(res, status, { ok: false, error: err });
+  }
+
+  /** GET: the people file as a download; POST: a people file to import (one undoable correction). */
+  async function handlePeopleFile(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method === 'GET') {
+      try {
+        const r = (await engine.call('people.export', validateRequest('people.export', undefined, { allowInternal: true }).params)) as PeopleExport;
+        const name = `visage-people-${new Date().toISOString().slice(0, 10)}.visage-people.json`;
+        return send(res, 200, r.text ?? '', 'application/json; charset=utf-8', {
+          'Content-Disposition': `attachment; filename="${name}"`,
+          'X-Visage-Persons': String(r.persons),
+          'X-Visage-Faces': String(r.faces),
+        });
+      } catch (e) {
+        return sendError(res, e);
+      }
+    }
+    if (req.method !== 'POST') return send(res, 405, 'GET or POST only', 'text/plain', { Allow: 'GET, POST' });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { ok: false, error: { code: 'bad-request', message: 'JSON only' } });
+    try {
+      const text = await readBody(req, MAX_PEOPLE_FILE_BYTES);
+      const raw = req.headers['x-visage-file-name'];
+      let source = 'uploaded file';
+      if (typeof raw === 'string' && raw.trim()) {
+        try {
+          source = decodeURIComponent(raw).slice(0, 200);
+        } catch {
+          /* keep the default */
+        }
+      }
+      const v = validateRequest('people.import', { text, source }, { allowInternal: true });
+      const result = await engine.call(v.method, v.params);
+      sendJson(res, 200, { ok: true, result: result ?? null });
+    } catch (e) {
+      sendError(res, e, req);
+    }
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -154,9 +205,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const result = await engine.call(v.method, v.params);
       sendJson(res, 200, { ok: true, result: result ?? null });
     } catch (e) {
-      const err = toErrorShape(e);
-      const status = err.code === 'bad-request' || err.code === 'unknown-method' ? 400 : err.code === 'not-found' ? 404 : err.code === 'busy' ? 409 : err.code === 'unavailable' ? 503 : 500;
-      sendJson(res, status, { ok: false, error: err });
+      sendError(res, e, req);
     }
   }
 
@@ -190,6 +239,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       if (!authorised(req)) return send(res, 401, 'Visage: this address needs the link with the token that Visage printed when it started.');
       if (pathname === '/api/call') return handleApi(req, res);
+      if (pathname === '/api/people-file') return handlePeopleFile(req, res);
       if (pathname === '/api/events') {
         if (req.method !== 'GET') return send(res, 405, 'GET only');
         res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });

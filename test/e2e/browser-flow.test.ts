@@ -2,7 +2,9 @@
  * End to end in Debian's Chromium (Playwright's library API, headless) against the real engine
  * and a real database, through `visage serve` exactly as a user runs it: first run -> add folder
  * -> scan with progress -> people appear -> rename (with the merge proposal) -> merge with... ->
- * split -> "not this person" -> undo -> restart the server -> every correction is still there.
+ * split -> "not this person" -> undo -> restart the server -> every correction is still there ->
+ * Settings: export people (a download), import it (one undoable step), write and read XMP ->
+ * "Learn from my corrections": train on the named people, outcome and versions, roll back.
  * Screenshots of each main screen go to test-results/e2e-screens/ (artifacts); docs/screenshots/
  * (for the README) gets any that are missing there, and all of them with VISAGE_UPDATE_SCREENSHOTS=1
  * (so that a plain `npm test` leaves the work tree clean).
@@ -12,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePeopleFile } from '../../app/xmp/people-file';
 import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -400,5 +403,104 @@ describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real 
     await page.locator('[data-person-id]').filter({ hasText: 'Amy' }).first().waitFor();
     await page.locator('[data-person-id]').filter({ hasText: 'Zoe' }).first().waitFor();
     expect((await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces);
+  });
+
+  it('Settings: export people downloads a valid file; import restores it as one undoable step; XMP sidecars are written and read', async () => {
+    const origin = new URL(served!.url).origin;
+    await page.goto(`${origin}/#/settings`);
+    const card = page.getByTestId('people-file');
+    await card.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Export people…' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^visage-people-\d{4}-\d\d-\d\d\.visage-people\.json$/);
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const exported = parsePeopleFile(fs.readFileSync(file, 'utf8'));
+    expect(exported.persons.map((p) => p.name)).toEqual(expect.arrayContaining(['Amy', 'Zoe']));
+    expect(exported.faces.length).toBeGreaterThanOrEqual(amyFaces + 1);
+    // Forget Zoe's name, then import the file: she is back, in one step that Ctrl+Z undoes.
+    const zoe = (await call<Person[]>('people.list', { query: 'Zoe' }))[0]!;
+    await call('people.correct', { kind: 'name', personId: zoe.id, name: null });
+    await page.getByTestId('import-file').setInputFiles(file);
+    await toast(/^Imported \d+ people/);
+    await expect.poll(async () => (await call<Person[]>('people.list', { query: 'Zoe' })).length).toBe(1);
+    expect((await call<{ kind: string; undone: boolean }[]>('people.history', { limit: 1 }))[0]).toMatchObject({ kind: 'import', undone: false });
+    await page.locator('h1').first().click();
+    await page.keyboard.press('Control+z');
+    await toast(/Undone: Imported people from visage-people-/);
+    await expect.poll(async () => (await call<Person[]>('people.list', { query: 'Zoe' })).length).toBe(0);
+    await page.keyboard.press('Control+Shift+z');
+    await toast(/Redone: Imported people/);
+    await expect.poll(async () => (await call<Person[]>('people.list', { query: 'Zoe' })).length).toBe(1);
+    // XMP: named faces to sidecars next to the photos, then read back (names the same faces).
+    await card.getByRole('button', { name: 'Write XMP sidecars' }).click();
+    await page.getByTestId('people-file-result').filter({ hasText: /^Wrote \d+ named faces? to \d+ XMP sidecars?$/ }).waitFor();
+    const sidecars = fs.readdirSync(path.join(library, 'cast')).filter((f) => f.endsWith('.xmp'));
+    expect(sidecars.length).toBeGreaterThanOrEqual(1);
+    expect(fs.readFileSync(path.join(library, 'cast', sidecars[0]!), 'utf8')).toContain('mwg-rs:Regions');
+    await card.scrollIntoViewIfNeeded();
+    await shot('settings-people-file');
+    await card.getByRole('button', { name: 'Read XMP' }).click();
+    await toast(/^(Read from XMP: \d+ (person|people)|Nothing to import)/);
+  });
+
+  it('"Learn from my corrections": train on the named people, see the outcome and the versions, roll back', async () => {
+    // Name a few more people (whoever is all one character) so that there is something to learn.
+    for (const p of await call<Person[]>('people.list', { includeHidden: true })) {
+      if (p.name || p.faceCount < 2) continue;
+      const chars = await characterOf(p.id);
+      const c = [...chars][0];
+      if (chars.size === 1 && c) await call('people.correct', { kind: 'name', personId: p.id, name: c[0]!.toUpperCase() + c.slice(1) });
+    }
+    const origin = new URL(served!.url).origin;
+    await page.goto(`${origin}/#/learn`);
+    await page.getByTestId('learn-ready').filter({ hasText: /^Ready/ }).waitFor();
+    expect(Number(await page.getByTestId('learn-people').textContent())).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('learn-active').textContent()).toBe('Base model');
+    await page.getByRole('button', { name: 'Start learning' }).click();
+    await page.getByTestId('learn-progress').waitFor();
+    await page.getByTestId('learn-outcome').waitFor({ timeout: 60_000 });
+    const verdict = (await page.getByTestId('learn-verdict').textContent())!;
+    expect(verdict).toMatch(/^(Adopted|Discarded)/);
+    expect((await page.getByTestId('learn-reason').textContent())!.length).toBeGreaterThan(3);
+    const rows = page.getByTestId('learn-outcome').locator('tbody tr');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.first().textContent()).toMatch(/Right person\s*\d+\.\d%\s*\d+\.\d%/);
+    // The chart has the epochs it ran.
+    expect(await page.locator('[data-testid=learn-chart] polyline.loss').getAttribute('points')).toMatch(/\d,\d/);
+    const history = page.getByTestId('learn-history').locator('tbody tr');
+    await expect.poll(() => history.count()).toBe(2);
+    const state = await call<{ summary: { heads: { id: string; adopted: boolean; active: boolean }[] } }>('learning.state');
+    const trained = state.summary.heads[0]!;
+    expect(trained.id).not.toBe('base');
+    expect(trained.adopted).toBe(verdict.startsWith('Adopted'));
+    await shot('learn');
+    await page.getByTestId('learn-history').scrollIntoViewIfNeeded();
+    await shot('learn-result');
+    const row = (id: string) => page.locator(`[data-testid=learn-history] tr[data-head-id="${id}"]`);
+    /** Switch versions from the history: the button, the confirmation, the toast. */
+    async function switchTo(id: string, button: string, title: string, now: RegExp) {
+      await row(id).getByRole('button', { name: button }).click();
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: button }).click();
+      await toast(now);
+      await expect.poll(async () => (await call<{ summary: { active: { id: string } } }>('learning.state')).summary.active.id).toBe(id);
+    }
+    const version = `version ${state.summary.heads[0]!.id.split('-').at(-1)}`;
+    if (trained.adopted) {
+      expect(await page.getByTestId('learn-active').textContent()).toMatch(/^Version \d+$/);
+    } else {
+      // Discarded: the base model stays in use; the user may still try the new version ("Use anyway").
+      expect(await page.getByTestId('learn-active').textContent()).toBe('Base model');
+      expect(await row('base').getByRole('button').count()).toBe(0);
+      await switchTo(trained.id, 'Use anyway', `Use ${version} anyway?`, new RegExp(`^Now using ${version}`));
+    }
+    // Roll back to the base model: confirmed, people re-grouped, the base model in use again.
+    await switchTo('base', 'Roll back', 'Roll back to base model?', /^Now using base model/);
+    await expect.poll(() => page.getByTestId('learn-active').textContent()).toBe('Base model');
+    await row(trained.id).getByRole('button', { name: trained.adopted ? 'Use again' : 'Use anyway' }).waitFor();
+    // Names survive training and roll back.
+    const named = (await call<Person[]>('people.list', { includeHidden: true })).map((p) => p.name);
+    expect(named).toEqual(expect.arrayContaining(['Amy', 'Zoe']));
   });
 });

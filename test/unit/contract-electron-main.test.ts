@@ -26,6 +26,10 @@ const h = vi.hoisted(() => {
     notifications: [] as Array<{ opts: { title: string; body: string }; shown: boolean }>,
     permissionHandler: null as null | ((wc: unknown, p: string, cb: (ok: boolean) => void) => void),
     dialogPath: '/tmp',
+    /** The file the save dialog answers (null: cancelled) and the file the open-file dialog answers. */
+    savePath: null as string | null,
+    openFilePath: null as string | null,
+    dialogs: [] as Array<{ kind: 'open' | 'save'; opts: Record<string, unknown> }>,
     userData: '',
     onFork: null as null | ((modulePath: string, args: string[]) => unknown),
   };
@@ -124,7 +128,18 @@ vi.mock('electron', async () => {
         return proc;
       },
     },
-    dialog: { showOpenDialog: async () => ({ canceled: false, filePaths: [h.dialogPath] }) },
+    dialog: {
+      showOpenDialog: async (...a: unknown[]) => {
+        const opts = a.at(-1) as { properties?: string[] };
+        h.dialogs.push({ kind: 'open', opts });
+        if (opts.properties?.includes('openFile')) return h.openFilePath ? { canceled: false, filePaths: [h.openFilePath] } : { canceled: true, filePaths: [] };
+        return { canceled: false, filePaths: [h.dialogPath] };
+      },
+      showSaveDialog: async (...a: unknown[]) => {
+        h.dialogs.push({ kind: 'save', opts: a.at(-1) as Record<string, unknown> });
+        return h.savePath ? { canceled: false, filePath: h.savePath } : { canceled: true, filePath: '' };
+      },
+    },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (h.menu = m) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     session: { defaultSession: { setPermissionRequestHandler: (fn: typeof h.permissionHandler) => (h.permissionHandler = fn) } },
@@ -272,6 +287,39 @@ describe('electron main: the IPC surface', () => {
     expect(names.has('people.changed')).toBe(true);
     const state = (await call('library.state')) as { photos: number };
     expect(state.photos).toBe(2);
+  });
+
+  it('exports and imports the people file through native dialogs only (the renderer never names a path)', async () => {
+    const faces = (await call('people.unassigned')) as { id: number }[];
+    const listed = (await call('people.list')) as { id: number }[];
+    const all = [...faces.map((f) => f.id)];
+    for (const p of listed) all.push(...((await call('people.faces', { id: p.id })) as { id: number }[]).map((f) => f.id));
+    await call('people.correct', { kind: 'split', faceIds: all, name: 'Ada' });
+    // Cancelled dialogs do nothing.
+    h.savePath = null;
+    expect(await call('shell.exportPeople')).toBeNull();
+    h.openFilePath = null;
+    expect(await call('shell.importPeople')).toBeNull();
+    const file = path.join(dir, 'exports', 'people.visage-people.json');
+    h.savePath = file;
+    const exported = (await call('shell.exportPeople')) as { file: string; persons: number; faces: number };
+    expect(exported).toMatchObject({ file, persons: 1, faces: 2 });
+    const save = h.dialogs.filter((d) => d.kind === 'save').at(-1)!.opts;
+    expect(save.defaultPath).toMatch(/^visage-people-\d{4}-\d\d-\d\d\.visage-people\.json$/);
+    const { readPeopleFile } = await import('../../app/xmp/people-file');
+    expect(readPeopleFile(file).persons.map((p) => p.name)).toEqual(['Ada']);
+    // The same file back in: one undoable correction.
+    await call('people.correct', { kind: 'name', personId: ((await call('people.list')) as { id: number }[])[0]!.id, name: null });
+    h.openFilePath = file;
+    const imported = (await call('shell.importPeople')) as { persons: number; faces: number; correction: unknown };
+    expect(imported.faces).toBe(2);
+    expect(imported.correction).not.toBeNull();
+    expect(((await call('people.list')) as { name: string | null }[]).map((p) => p.name)).toContain('Ada');
+    expect(((await call('people.history', { limit: 1 })) as { kind: string }[])[0]!.kind).toBe('import');
+    // The path-taking methods are the hosts' own: refused from the renderer.
+    await expect(call('people.export', { path: file })).rejects.toThrow(/^unknown-method: /);
+    await expect(call('people.import', { path: file })).rejects.toThrow(/^unknown-method: /);
+    await expect(call('shell.exportPeople', { path: '/etc/passwd' })).rejects.toThrow(/^bad-request: /);
   });
 });
 

@@ -78,6 +78,54 @@ describe('contract: request validation', () => {
     expect(validateRequest('people.correct', { kind: 'name', personId: 1, name: '  Anna ' }).params).toEqual({ kind: 'name', personId: 1, name: 'Anna' });
   });
 
+  it('validates the learning methods', () => {
+    for (const m of ['learning.state', 'learning.start', 'learning.cancel']) {
+      expect(validateRequest(m, undefined).method).toBe(m);
+      expect(code(() => validateRequest(m, { force: true })), m).toBe('bad-request');
+    }
+    expect(validateRequest('learning.rollback', { headId: 'base' }).params).toEqual({ headId: 'base' });
+    expect(validateRequest('learning.rollback', { headId: 'dlib-resnet-v1/head-3' }).params).toEqual({ headId: 'dlib-resnet-v1/head-3' });
+    for (const bad of [{}, { headId: '' }, { headId: 3 }, { headId: '../../etc/passwd' }, { headId: 'a b' }, { headId: 'x'.repeat(129) }, { headId: 'base', extra: 1 }, { headId: 'base\0' }]) {
+      expect(code(() => validateRequest('learning.rollback', bad)), JSON.stringify(bad)).toBe('bad-request');
+    }
+  });
+
+  it('validates XMP and the people file; the path-taking people file methods are internal', () => {
+    expect(validateRequest('xmp.write', undefined).params).toBeUndefined();
+    expect(validateRequest('xmp.write', { personId: 4 }).params).toEqual({ personId: 4 });
+    expect(validateRequest('xmp.read', undefined).method).toBe('xmp.read');
+    expect(code(() => validateRequest('xmp.write', { personId: 0 }))).toBe('bad-request');
+    expect(code(() => validateRequest('xmp.write', { personId: 1, path: '/tmp' }))).toBe('bad-request');
+    expect(code(() => validateRequest('xmp.read', { dir: '/tmp' }))).toBe('bad-request');
+    // people.export / people.import: never from the UI (their paths come from native dialogs).
+    expect(code(() => validateRequest('people.export', { path: '/tmp/p.json' }))).toBe('unknown-method');
+    expect(code(() => validateRequest('people.import', { path: '/tmp/p.json' }))).toBe('unknown-method');
+    const internal = { allowInternal: true };
+    expect(validateRequest('people.export', undefined, internal).params).toBeUndefined();
+    expect(validateRequest('people.export', { path: '/home/me/p.visage-people.json' }, internal).params).toEqual({ path: '/home/me/p.visage-people.json' });
+    expect(validateRequest('people.import', { path: 'C:\\Users\\me\\p.json' }, internal).method).toBe('people.import');
+    expect(validateRequest('people.import', { text: '{}', source: ' backup.json ' }, internal).params).toEqual({ text: '{}', source: 'backup.json' });
+    for (const bad of [
+      { path: 'relative.json' },
+      { path: '/tmp/\0.json' },
+      { path: '/tmp/a.json', text: '{}' },
+      { text: '', source: 'x' },
+      { text: '{}' },
+      { text: '{}', source: 'a\nb' },
+      { text: '{}', source: 'x'.repeat(201) },
+      { text: 42, source: 'x' },
+    ]) {
+      expect(code(() => validateRequest('people.import', bad, internal)), JSON.stringify(bad)).toBe('bad-request');
+    }
+    expect(code(() => validateRequest('people.export', { path: 'out.json' }, internal))).toBe('bad-request');
+    // Shell methods take no arguments at all.
+    for (const m of ['shell.exportPeople', 'shell.importPeople']) {
+      expect(validateRequest(m, undefined, { allowShell: true }).method).toBe(m);
+      expect(code(() => validateRequest(m, { path: '/etc/passwd' }, { allowShell: true }))).toBe('bad-request');
+      expect(code(() => validateRequest(m, undefined))).toBe('unknown-method');
+    }
+  });
+
   it('has a schema for every method', () => {
     for (const [m, schema] of Object.entries(engineMethods)) expect(schema, m).toBeTruthy();
   });

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { FaceInfo } from '../../app/contract/contract';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const COMPONENTS = ['VirtualGrid', 'FaceSelectGrid', 'UndoToast'];
+const COMPONENTS = ['VirtualGrid', 'FaceSelectGrid', 'UndoToast', 'TrainingChart'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let ui: any;
@@ -208,5 +208,30 @@ describe('UndoToast', () => {
     el.querySelector<HTMLButtonElement>('[aria-label=Dismiss]')!.click();
     ui.flushSync();
     expect(el.querySelector('[data-testid=toast]')).toBeNull();
+  });
+});
+
+describe('TrainingChart', () => {
+  const progress = [1, 2, 3].map((epoch) => ({ epoch, epochs: 10, loss: 0.4 / epoch, val: { accuracy: 0.6 + epoch * 0.05, wrong: 0.1, unassigned: 0.1 } }));
+
+  it('draws the loss and the held-out accuracy per epoch as SVG, with the latest values in the legend', () => {
+    const el = mount(ui.TrainingChart, { progress });
+    const svg = el.querySelector('svg')!;
+    expect(svg.getAttribute('role')).toBe('img');
+    expect(svg.getAttribute('aria-label')).toMatch(/loss and held-out accuracy/);
+    expect(el.querySelector('polyline.loss')!.getAttribute('points')!.split(' ')).toHaveLength(3);
+    expect(el.querySelector('polyline.val')!.getAttribute('points')!.split(' ')).toHaveLength(3);
+    expect(el.querySelectorAll('circle')).toHaveLength(2);
+    const caption = el.querySelector('figcaption')!.textContent!.replace(/\s+/g, ' ');
+    expect(caption).toContain('Training loss: 0.133');
+    expect(caption).toContain('Held-out accuracy: 75.0%');
+    // No inline style attributes (the CSP forbids them).
+    expect(el.querySelector('[style]')).toBeNull();
+  });
+
+  it('waits for the first epoch without drawing lines', () => {
+    const el = mount(ui.TrainingChart, { progress: [] });
+    expect(el.querySelector('polyline')).toBeNull();
+    expect(el.textContent).toContain('Waiting for the first epoch');
   });
 });

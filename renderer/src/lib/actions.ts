@@ -28,10 +28,15 @@ export function describe(c: Correction): string {
       return 'Cover changed';
     case 'not-a-face':
       return `Marked ${faces} as not a face`;
+    case 'import':
+      return c.source === 'xmp' ? 'Names read from XMP' : `Imported people from ${c.source}`;
   }
 }
 
-export async function correct(c: Correction, message?: string): Promise<CorrectionResult | null> {
+/** The corrections the UI makes itself (imports come from Settings' import buttons). */
+export type UiCorrection = Exclude<Correction, { kind: 'import' }>;
+
+export async function correct(c: UiCorrection, message?: string): Promise<CorrectionResult | null> {
   try {
     const r = await api().call('people.correct', c);
     toasts.show(message ?? describe(c), { action: { label: 'Undo', run: () => void undo() } });

@@ -1,5 +1,5 @@
 /** The app-wide state: the library, the scan, the engine info; kept fresh by the engine's events. */
-import type { AppInfo, LibraryState, ScanProgress, ScanState } from '../../../app/contract/contract';
+import type { AppInfo, LearningJob, LearningState, LibraryState, ScanProgress, ScanState, TrainProgress } from '../../../app/contract/contract';
 import { api } from './api';
 import { toasts } from './toasts.svelte';
 
@@ -7,6 +7,8 @@ class AppState {
   library = $state<LibraryState | null>(null);
   scan = $state<ScanState | null>(null);
   info = $state<AppInfo | null>(null);
+  /** "Learn from my corrections" (loaded when its screen opens, then kept fresh by events). */
+  learning = $state<LearningState | null>(null);
   /** Bumped whenever people change: screens reload their data. */
   peopleVersion = $state(0);
   loadError = $state<string | null>(null);
@@ -29,6 +31,35 @@ class AppState {
     } catch {
       /* shown as unknown in settings */
     }
+  }
+
+  async loadLearning(): Promise<void> {
+    try {
+      this.learning = await api().call('learning.state');
+    } catch (e) {
+      this.learning = null;
+      throw e;
+    }
+  }
+
+  private onLearningProgress(p: TrainProgress): void {
+    const l = this.learning;
+    if (!l) return;
+    const progress = l.job.running ? [...l.job.progress.filter((x) => x.epoch < p.epoch), p] : [p];
+    this.learning = { ...l, job: { ...l.job, running: true, progress, outcome: null, error: null, cancelled: false } };
+  }
+
+  private onLearningState(job: LearningJob): void {
+    const was = this.learning?.job.running ?? false;
+    if (this.learning) this.learning = { ...this.learning, job };
+    if (job.running) return;
+    if (was || this.learning === null) {
+      if (job.outcome) toasts.show(job.outcome.adopted ? 'Learning finished: the new version is in use' : 'Learning finished: the current version was kept');
+      else if (job.cancelled) toasts.show('Training cancelled: nothing changed');
+      else if (job.error) toasts.error(`Training failed: ${job.error}`);
+    }
+    // The summary (versions, counts) changed with the job.
+    void this.loadLearning().catch(() => undefined);
   }
 
   /** Desktop app: the native folder dialog, then the folder joins the library. */
@@ -59,6 +90,8 @@ class AppState {
       void this.refresh();
       void this.loadInfo();
     });
+    a.on('learning.progress', (p) => this.onLearningProgress(p));
+    a.on('learning.state', (j) => this.onLearningState(j));
     a.on('people.changed', () => {
       this.peopleVersion++;
       void this.refresh();

@@ -1,10 +1,11 @@
-/** Hash routes: #/people, #/person/12, #/photo/5?face=9, #/unassigned, #/scan, #/settings, #/welcome. */
+/** Hash routes: #/people, #/person/12, #/photo/5?face=9, #/unassigned, #/scan, #/learn, #/settings, #/welcome. */
 export type Route =
   | { name: 'people' }
   | { name: 'person'; id: number }
   | { name: 'photo'; id: number; face: number | null }
   | { name: 'unassigned' }
   | { name: 'scan' }
+  | { name: 'learn' }
   | { name: 'settings' }
   | { name: 'welcome' };
 
@@ -25,6 +26,7 @@ export function parseRoute(hash: string): Route {
     }
     case 'unassigned':
     case 'scan':
+    case 'learn':
     case 'settings':
     case 'welcome':
       return { name: parts[0] };
