@@ -85,16 +85,30 @@ export class LearningService implements LearningApi {
     return { baseVectors, labels, pseudoLabels, pseudoWeight: 0.3, cannotLink, rejections, modelId: this.model };
   }
 
+  /** Counts only (cheap on any library size): what training would use now. */
   summary(): LearningSummary {
-    const data = this.gather();
-    const perPerson = new Map<number, number>();
-    for (const p of data.labels.values()) perPerson.set(p, (perPerson.get(p) ?? 0) + 1);
-    const people = [...perPerson.values()].filter((n) => n >= 2).length;
+    const labelled = this.db
+      .prepare<[string], { person_id: number; n: number }>(
+        `SELECT fa.person_id, COUNT(*) AS n FROM face_assignments fa JOIN faces f ON f.id = fa.face_id
+         JOIN persons p ON p.id = fa.person_id AND p.merged_into IS NULL
+         WHERE f.model_id = ? AND f.not_a_face = 0 AND (fa.source = 'user' OR (p.user_named = 1 AND p.name IS NOT NULL))
+         GROUP BY fa.person_id`,
+      )
+      .all(this.model);
+    const labelledFaces = labelled.reduce((a, r) => a + r.n, 0);
+    const people = labelled.filter((r) => r.n >= 2).length;
+    const rejections = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM face_rejections').get()!.n;
+    const samePhoto = this.db
+      .prepare<[string], { n: number }>(
+        `SELECT COALESCE(SUM(k * (k - 1) / 2), 0) AS n FROM (SELECT COUNT(*) AS k FROM faces f JOIN face_assignments fa ON fa.face_id = f.id
+         WHERE f.model_id = ? AND f.not_a_face = 0 GROUP BY f.photo_id)`,
+      )
+      .get(this.model)!.n;
     const heads = this.heads();
     return {
-      labelledFaces: data.labels.size,
+      labelledFaces,
       people,
-      negatives: (data.rejections?.length ?? 0) + (data.cannotLink?.length ?? 0),
+      negatives: rejections + samePhoto,
       minPeople: MIN_TRAIN_PEOPLE,
       ready: people >= MIN_TRAIN_PEOPLE,
       active: heads.find((h) => h.active)!,
