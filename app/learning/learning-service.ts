@@ -82,7 +82,9 @@ export class LearningService implements LearningApi {
       .all()
       .filter((r) => baseVectors.has(r.face_id))
       .map((r) => [r.face_id, r.person_id] as [number, number]);
-    return { baseVectors, labels, pseudoLabels, pseudoWeight: 0.3, cannotLink, rejections, modelId: this.model };
+    // Faces nobody labelled (strangers, mostly): the stranger-structure term keeps their similarities.
+    const unlabelled = [...baseVectors.keys()].filter((id) => !labels.has(id) && !pseudoLabels.has(id));
+    return { baseVectors, labels, pseudoLabels, pseudoWeight: 0.3, cannotLink, rejections, unlabelled, modelId: this.model };
   }
 
   /** Counts only (cheap on any library size): what training would use now. */

@@ -406,3 +406,49 @@ function addTripletGrad(y: Float64Array, gy: Float64Array, dims: number, a: numb
     gy[no + k]! += k2 * ya;
   }
 }
+
+/**
+ * Stranger-structure term: keeps the similarity structure of faces nobody labelled while the head
+ * learns the labelled people. For pairs (i, j) of output rows - a stranger and one of its nearest
+ * strangers, or a stranger and one of its nearest labelled faces, both chosen under the current
+ * head - with `old[k]` the pair's cosine under the current head:
+ *
+ *   L = weight / P x sum_k max(0, c_k - max(old_k, floor))^2,   c_k = y_i . y_j
+ *
+ * where floor = threshold - margin (no floor when `floor` is undefined: then no pair may become
+ * more similar than it was). A pair may come closer freely while it stays clearly below the
+ * threshold the people feature decides at; near or above it, it may not become more similar than
+ * under the current head. Averaged over all P pairs (inactive ones included). Adds dL/dy into gy
+ * (both ends depend on the parameters: dc/dy_i = y_j, dc/dy_j = y_i); returns the loss.
+ */
+export function strangerTerm(
+  dims: number,
+  y: Float64Array,
+  pairI: Int32Array,
+  pairJ: Int32Array,
+  old: Float64Array,
+  pairs: number,
+  floor: number | undefined,
+  weight: number,
+  gy: Float64Array,
+): { loss: number; active: number } {
+  if (pairs <= 0 || weight <= 0) return { loss: 0, active: 0 };
+  const k = weight / pairs;
+  let sum = 0, active = 0;
+  for (let p = 0; p < pairs; p++) {
+    const io = pairI[p]! * dims, jo = pairJ[p]! * dims;
+    let c = 0;
+    for (let d = 0; d < dims; d++) c += y[io + d]! * y[jo + d]!;
+    const f = floor === undefined ? old[p]! : Math.max(old[p]!, floor);
+    const h = c - f;
+    if (h <= 0) continue;
+    active++;
+    sum += h * h;
+    const g = 2 * h * k;
+    for (let d = 0; d < dims; d++) {
+      gy[io + d]! += g * y[jo + d]!;
+      gy[jo + d]! += g * y[io + d]!;
+    }
+  }
+  return { loss: k * sum, active };
+}

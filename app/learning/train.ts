@@ -4,10 +4,10 @@
  * stopping on held-out labels, and the adopt/discard rule. Pure computation (no store, no UI);
  * `trainHeadInWorker` (train-worker.ts) runs it off the main thread.
  */
-import { buildDataset, splitHeldOut, type DatasetInput } from './dataset';
+import { buildDataset, splitHeldOut, type Dataset, type DatasetInput, type FaceId } from './dataset';
 import { better, evalIndex, evaluate, type AssignRule, type EvalIndex, type EvalMetrics } from './evaluate';
 import { backward, forward, forwardCache, headLayout, identityParams, projectRows, type HeadKind, type HeadShape } from './head';
-import { batchTripletLoss, lossWork, type BatchStats, type HardFallback } from './loss';
+import { batchTripletLoss, lossWork, strangerTerm, type BatchStats, type HardFallback } from './loss';
 import { Optimizer, type OptimizerKind } from './optim';
 import { identityHead, newHeadId, type HeadRecord } from './record';
 import { Rng } from './rng';
@@ -77,6 +77,24 @@ export interface TrainOptions {
   calibrationNegMargin: number;
   /** Weight of the "no closer" term between different people (default 0 = off; see loss.ts and docs/learning.md). */
   driftWeight: number;
+  /**
+   * Weight of the stranger-structure term (loss.ts `strangerTerm`; 0 = off): pairs of faces nobody
+   * labelled (`TrainInput.unlabelled`) with their nearest other unlabelled faces and with their
+   * nearest labelled faces (both under the current head) may not become more similar than under the
+   * current head once they are near the assign threshold (above threshold - strangerMargin).
+   * Keeps the head from pulling strangers towards the named people and towards each other.
+   */
+  strangerWeight: number;
+  /** The floor below the assign threshold up to which a stranger pair may come closer freely (default 0.02). */
+  strangerMargin: number;
+  /** Most unlabelled faces used (a sample; default 3000). */
+  strangerMax: number;
+  /** Unlabelled faces per batch (default 32). */
+  strangerBatch: number;
+  /** Nearest unlabelled faces paired with each unlabelled face (default 4; 0 = no stranger-stranger pairs). */
+  strangerNeighbours: number;
+  /** Nearest labelled training faces paired with each unlabelled face (default 4; 0 = no stranger-labelled pairs). */
+  strangerLabelled: number;
   /** At least this many batches an epoch (small label sets; default 8). */
   minBatchesPerEpoch: number;
   /** Keep the best epoch by held-out score (default true); false keeps the last (for experiments). */
@@ -113,6 +131,12 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   calibrationNegMargin: 0.02,
   minBatchesPerEpoch: 8,
   driftWeight: 0,
+  strangerWeight: 300,
+  strangerMargin: 0.02,
+  strangerMax: 3000,
+  strangerBatch: 32,
+  strangerNeighbours: 4,
+  strangerLabelled: 4,
   restoreBest: true,
 });
 
@@ -126,11 +150,20 @@ export interface EpochRecord {
   mining: { pairs: number; semiHard: number; easy: number; hard: number; none: number; explicit: number; explicitActive: number };
   harmonic: number;
   calibration: number;
+  /** Mean stranger-structure loss of the epoch (weighted) and its active pairs. */
+  stranger: number;
+  strangerActive: number;
 }
 
 export type ProgressFn = (epoch: number, loss: number, val: EvalMetrics, record: EpochRecord) => void;
 
 export interface TrainInput extends DatasetInput {
+  /**
+   * Faces nobody labelled (no label, no pseudo label; their base vectors in baseVectors): the
+   * stranger-structure term keeps their similarities (see strangerWeight). Faces that are rows of
+   * the dataset anyway (e.g. with a cannot-link) are left out; at most strangerMax are sampled.
+   */
+  unlabelled?: readonly FaceId[];
   /** The head in use now (training starts from it; the harmonic term keeps compatibility with it). Null = identity. */
   currentHead?: HeadRecord | null;
   /** Embedding model id for a new identity head (default: the current head's, else dlib-resnet-v1). */
@@ -157,7 +190,7 @@ export interface TrainResult {
   stoppedBy: 'epochs' | 'early-stop' | 'time' | 'no-data';
   /** The triplet margin used (alpha x alphaScale). */
   margin: number;
-  data: { faces: number; people: number; trainableFaces: number; heldOut: number; cannotLinks: number; rejections: number; skipped: number };
+  data: { faces: number; people: number; trainableFaces: number; heldOut: number; cannotLinks: number; rejections: number; skipped: number; strangers: number };
 }
 
 export class TrainingAbortedError extends Error {
@@ -246,6 +279,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     cannotLinks: d.cannotList.length / 2,
     rejections: d.rejectList.length,
     skipped: d.skipped,
+    strangers: 0,
   };
 
   const history: EpochRecord[] = [];
@@ -278,11 +312,14 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     const alphaScale = o.alphaScale === 'auto' ? embeddingScale(oldY, d.label, split.train, O) : o.alphaScale;
     marginUsed = o.alpha * alphaScale;
     const tripletOpts = { alpha: marginUsed, fallback: o.hardFallback, cannotLinkWeight: o.cannotLinkWeight, harmonicWeight: o.harmonicWeight, calibration, driftWeight: o.driftWeight };
+    const strangers = o.strangerWeight > 0 ? await strangerSetup(input, d, split.train, oldY, curRecord, shape, o, check) : null;
+    dataInfo.strangers = strangers?.count ?? 0;
+    const strangerFloor = o.assign.threshold !== undefined ? o.assign.threshold - o.strangerMargin : undefined;
     let sinceBest = 0;
     let lastYield = performance.now();
     outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const te = performance.now();
-      let lossSum = 0, harmSum = 0, calSum = 0;
+      let lossSum = 0, harmSum = 0, calSum = 0, strSum = 0, strActive = 0;
       const mining = { pairs: 0, semiHard: 0, easy: 0, hard: 0, none: 0, explicit: 0, explicitActive: 0 };
       const nb = Math.max(sampler.batchesPerEpoch, o.minBatchesPerEpoch);
       for (let b = 0; b < nb; b++) {
@@ -300,6 +337,16 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
         const st: BatchStats = batchTripletLoss(n, O, y, rel, weight, tripletOpts, gy, work, old);
         grad.fill(0);
         backward(shape, params, d.x, n, cache, gy, grad, rows);
+        if (strangers) {
+          const sb = strangers.next();
+          const ys = forward(shape, params, strangers.x, sb.rows, strangers.cache, strangers.rowIndex);
+          strangers.gy.fill(0, 0, sb.rows * O);
+          const r = strangerTerm(O, ys, strangers.pairI, strangers.pairJ, strangers.pairOld, sb.pairs, strangerFloor, o.strangerWeight, strangers.gy);
+          backward(shape, params, strangers.x, sb.rows, strangers.cache, strangers.gy, grad, strangers.rowIndex);
+          st.loss += r.loss;
+          strSum += r.loss;
+          strActive += r.active;
+        }
         opt.step(grad);
         lossSum += st.loss;
         harmSum += st.harmonic;
@@ -314,7 +361,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
           stoppedBy = 'time';
           // finish with a validation of the partial epoch below
           const val = validate(params);
-          const rec: EpochRecord = { epoch, loss: lossSum / (b + 1), val, seconds: (performance.now() - te) / 1000, mining, harmonic: harmSum / (b + 1), calibration: calSum / (b + 1) };
+          const rec: EpochRecord = { epoch, loss: lossSum / (b + 1), val, seconds: (performance.now() - te) / 1000, mining, harmonic: harmSum / (b + 1), calibration: calSum / (b + 1), stranger: strSum / (b + 1), strangerActive: strActive };
           history.push(rec);
           if (better(val, bestVal)) {
             best = Float64Array.from(params);
@@ -326,7 +373,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
         }
       }
       const val = validate(params);
-      const rec: EpochRecord = { epoch, loss: lossSum / nb, val, seconds: (performance.now() - te) / 1000, mining, harmonic: harmSum / nb, calibration: calSum / nb };
+      const rec: EpochRecord = { epoch, loss: lossSum / nb, val, seconds: (performance.now() - te) / 1000, mining, harmonic: harmSum / nb, calibration: calSum / nb, stranger: strSum / nb, strangerActive: strActive };
       history.push(rec);
       if (better(val, bestVal)) {
         best = Float64Array.from(params);
@@ -455,6 +502,12 @@ export function checkOptions(o: TrainOptions): void {
   pos('cannotLinkWeight', true);
   pos('calibrationWeight', true);
   pos('driftWeight', true);
+  pos('strangerWeight', true);
+  pos('strangerMargin', true);
+  int('strangerMax', 0);
+  int('strangerBatch', 1);
+  int('strangerNeighbours', 0);
+  int('strangerLabelled', 0);
   if (!(o.heldOutFraction >= 0 && o.heldOutFraction < 1)) throw new RangeError('option heldOutFraction must be in [0, 1)');
   if (o.alphaScale !== 'auto') pos('alphaScale', false);
   if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new RangeError('option optimizer must be adam or sgd');
@@ -473,4 +526,191 @@ function fmt(x: number): string {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Stranger pairs, precomputed once, and the per-batch buffers of the stranger-structure term. */
+interface StrangerBatches {
+  count: number;
+  /** Base rows: the dataset's rows, then the sampled strangers'. */
+  x: Float32Array;
+  cache: ReturnType<typeof forwardCache>;
+  rowIndex: Int32Array;
+  gy: Float64Array;
+  pairI: Int32Array;
+  pairJ: Int32Array;
+  pairOld: Float64Array;
+  /** Fills rowIndex (rows of x) and the pair buffers (indices into rowIndex) for the next batch. */
+  next(): { rows: number; pairs: number };
+}
+
+/**
+ * Samples up to strangerMax unlabelled faces (own generator: the main sampling is unchanged),
+ * projects them with the current head and lists, for each, its strangerNeighbours nearest other
+ * strangers and its strangerLabelled nearest labelled training faces with their current cosines.
+ * Each batch then takes the next strangerBatch strangers of a shuffled cycle with their pairs.
+ */
+async function strangerSetup(
+  input: TrainInput,
+  d: Dataset,
+  train: Int32Array,
+  oldY: Float32Array,
+  cur: HeadRecord,
+  shape: HeadShape,
+  o: TrainOptions,
+  check: () => void,
+): Promise<StrangerBatches | null> {
+  const inData = new Set<number>();
+  for (let i = 0; i < d.n; i++) inData.add(d.faceIds[i]!);
+  const ids = [...new Set(input.unlabelled ?? [])].filter((f) => !inData.has(f) && input.baseVectors.get(f)?.length === d.dims).sort((a, b) => a - b);
+  const rng = new Rng((o.seed ^ 0x57a4) >>> 0);
+  rng.shuffle(ids);
+  ids.length = Math.min(ids.length, o.strangerMax);
+  const S = ids.length;
+  if (S === 0 || (o.strangerNeighbours === 0 && o.strangerLabelled === 0)) return null;
+  const dims = d.dims, O = cur.shape.outDims;
+  const x = new Float32Array((d.n + S) * dims);
+  x.set(d.x);
+  for (let s = 0; s < S; s++) {
+    const v = input.baseVectors.get(ids[s]!)!;
+    let q = 0;
+    for (let k = 0; k < dims; k++) q += v[k]! * v[k]!;
+    const inv = 1 / (Math.sqrt(q) || 1);
+    const o2 = (d.n + s) * dims;
+    for (let k = 0; k < dims; k++) x[o2 + k] = v[k]! * inv;
+  }
+  const sY = projectRows(cur.shape, Float64Array.from(cur.weights), x.subarray(d.n * dims), S);
+  const sRows = Int32Array.from({ length: S }, (_, s) => s);
+  const kU = Math.min(o.strangerNeighbours, S - 1), kL = o.strangerLabelled;
+  const labelled = Array.from(train).filter((r) => d.label[r]! >= 0);
+  const lRows = Int32Array.from(labelled);
+  const nbU = nearest(sY, sRows, sY, sRows, O, kU, true, 0, 0);
+  const nbL = nearest(sY, sRows, oldY, lRows, O, Math.min(kL, labelled.length), false, 0, 0);
+  // in chunks of strangers, yielding to the event loop (cancellable; ~2 s for 3,000 x 4,000)
+  for (let from = 0; from < S; from += 256) {
+    const to = Math.min(S, from + 256);
+    nearest(sY, sRows, sY, sRows, O, kU, true, from, to, nbU);
+    nearest(sY, sRows, oldY, lRows, O, nbL.k, false, from, to, nbL);
+    await yieldToLoop();
+    check();
+  }
+  const per = nbU.k + nbL.k;
+  const B = Math.min(o.strangerBatch, S);
+  const cap = B * (1 + per);
+  const order = Int32Array.from(sRows);
+  rng.shuffle(order);
+  let cursor = 0;
+  const local = new Int32Array(d.n + S).fill(-1);
+  const out: StrangerBatches = {
+    count: S,
+    x,
+    cache: forwardCache(shape, cap),
+    rowIndex: new Int32Array(cap),
+    gy: new Float64Array(cap * O),
+    pairI: new Int32Array(B * per),
+    pairJ: new Int32Array(B * per),
+    pairOld: new Float64Array(B * per),
+    next() {
+      let rows = 0, pairs = 0;
+      const at = (g: number) => {
+        let l = local[g]!;
+        if (l < 0) {
+          l = rows++;
+          local[g] = l;
+          out.rowIndex[l] = g;
+        }
+        return l;
+      };
+      for (let b = 0; b < B; b++) {
+        if (cursor >= S) {
+          rng.shuffle(order);
+          cursor = 0;
+        }
+        const s = order[cursor++]!;
+        const ls = at(d.n + s);
+        for (let t = 0; t < nbU.k; t++) {
+          const j = nbU.idx[s * nbU.k + t]!;
+          if (j < 0) continue;
+          out.pairI[pairs] = ls;
+          out.pairJ[pairs] = at(d.n + j);
+          out.pairOld[pairs++] = nbU.cos[s * nbU.k + t]!;
+        }
+        for (let t = 0; t < nbL.k; t++) {
+          const j = nbL.idx[s * nbL.k + t]!;
+          if (j < 0) continue;
+          out.pairI[pairs] = ls;
+          out.pairJ[pairs] = at(labelled[j]!);
+          out.pairOld[pairs++] = nbL.cos[s * nbL.k + t]!;
+        }
+      }
+      for (let l = 0; l < rows; l++) local[out.rowIndex[l]!] = -1;
+      return { rows, pairs };
+    },
+  };
+  return out;
+}
+
+export interface Nearest {
+  k: number;
+  /** idx[i*k + t]: the t-th nearest candidate of query i (an index into cRows), -1 = none */
+  idx: Int32Array;
+  cos: Float64Array;
+}
+
+/**
+ * For each query row (rows qRows of q), the k candidate rows (cRows of c, given as indices into
+ * cRows) with the highest cosine (unit rows, `dims` wide), best first; `self`: q and c are the same
+ * rows and a row is not its own neighbour. idx -1 where fewer than k candidates exist. Only the
+ * queries from..to-1 are computed (default all), into `out` when given (a result of an earlier call
+ * with the same queries and k).
+ */
+export function nearest(
+  q: Float32Array | Float64Array,
+  qRows: Int32Array,
+  c: Float32Array | Float64Array,
+  cRows: Int32Array,
+  dims: number,
+  k: number,
+  self: boolean,
+  from = 0,
+  to = qRows.length,
+  out?: Nearest,
+): Nearest {
+  k = Math.max(0, k);
+  const nc = cRows.length;
+  const { idx, cos } = out ?? { idx: new Int32Array(qRows.length * k).fill(-1), cos: new Float64Array(qRows.length * k).fill(-Infinity) };
+  if (k === 0 || to <= from) return { k, idx, cos };
+  const cc = new Float64Array(nc * dims);
+  for (let j = 0; j < nc; j++) for (let t = 0; t < dims; t++) cc[j * dims + t] = c[cRows[j]! * dims + t]!;
+  const qq = new Float64Array(dims);
+  for (let i = from; i < to; i++) {
+    for (let t = 0; t < dims; t++) qq[t] = q[qRows[i]! * dims + t]!;
+    const base = i * k;
+    let worst = -Infinity;
+    for (let j = 0; j < nc; j++) {
+      if (self && j === i) continue;
+      const jo = j * dims;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let t = 0;
+      for (; t + 3 < dims; t += 4) {
+        s0 += qq[t]! * cc[jo + t]!;
+        s1 += qq[t + 1]! * cc[jo + t + 1]!;
+        s2 += qq[t + 2]! * cc[jo + t + 2]!;
+        s3 += qq[t + 3]! * cc[jo + t + 3]!;
+      }
+      for (; t < dims; t++) s0 += qq[t]! * cc[jo + t]!;
+      const v = s0 + s1 + s2 + s3;
+      if (v <= worst) continue;
+      // insert into the sorted (descending) top k
+      let p = k - 1;
+      while (p > 0 && cos[base + p - 1]! < v) {
+        cos[base + p] = cos[base + p - 1]!;
+        idx[base + p] = idx[base + p - 1]!;
+        p--;
+      }
+      cos[base + p] = v;
+      idx[base + p] = j;
+      worst = cos[base + k - 1]!;
+    }
+  }
+  return { k, idx, cos };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchTripletLoss, lossWork, mineNegative, negativeKind, REL_CANNOT, REL_NEG, REL_NONE, REL_POS } from '../../app/learning/loss';
+import { Rng } from '../../app/learning/rng';
+import { nearest } from '../../app/learning/train';
 
 // One anchor's row of squared distances and relations, hand-made.
 const N = REL_NEG, P = REL_POS, X = REL_CANNOT, O = REL_NONE;
@@ -103,5 +105,36 @@ describe('batch triplet loss', () => {
     expect(st.explicit).toBe(1); // only anchor 0 has the explicit negative
     expect(st.explicitActive).toBe(1);
     expect(st.loss).toBeGreaterThan(0);
+  });
+});
+
+describe('nearest (stranger pairs)', () => {
+  it('lists the k most similar candidates, best first, never the row itself, the same in chunks', () => {
+    const r = new Rng(5);
+    const n = 40, dims = 6;
+    const y = new Float32Array(n * dims);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < dims; k++) s += (y[i * dims + k] = r.normal()) ** 2;
+      for (let k = 0; k < dims; k++) y[i * dims + k]! /= Math.sqrt(s);
+    }
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    const full = nearest(y, rows, y, rows, dims, 3, true);
+    const chunked = nearest(y, rows, y, rows, dims, 3, true, 0, 0);
+    for (let from = 0; from < n; from += 7) nearest(y, rows, y, rows, dims, 3, true, from, Math.min(n, from + 7), chunked);
+    expect(Array.from(chunked.idx)).toEqual(Array.from(full.idx));
+    const cosOf = (i: number, j: number) => {
+      let c = 0;
+      for (let k = 0; k < dims; k++) c += y[i * dims + k]! * y[j * dims + k]!;
+      return c;
+    };
+    for (let i = 0; i < n; i++) {
+      const others = [...rows].filter((j) => j !== i).sort((a, b) => cosOf(i, b) - cosOf(i, a));
+      expect(Array.from(full.idx.subarray(i * 3, i * 3 + 3))).toEqual(others.slice(0, 3));
+      expect(full.cos[i * 3]!).toBeCloseTo(cosOf(i, others[0]!), 6);
+    }
+    // fewer candidates than k: -1
+    const two = nearest(y, rows.subarray(0, 2), y, rows.subarray(0, 2), dims, 3, true);
+    expect(Array.from(two.idx.subarray(0, 3))).toEqual([1, -1, -1]);
   });
 });

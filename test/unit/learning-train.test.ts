@@ -160,6 +160,54 @@ describe('trainHead end to end (synthetic identity tree)', () => {
     expect(top1(t, P, unit)).toBeGreaterThanOrEqual(top1(t, P0, unit));
   });
 
+  it('stranger-structure term: faces nobody labelled do not come over the threshold with the named people or each other', async () => {
+    // 16 named people (4 labelled faces each) and 8 strangers (8 faces each, unlabelled)
+    const s = syntheticIdentities({ identities: 24, facesPerIdentity: 8, seed: 3, nuisance: 0.25 });
+    const baseVectors = new Map(s.ids.map((id, i) => [id, s.vectors[i]!]));
+    const labels = new Map<number, number>();
+    const unlabelled: number[] = [];
+    s.ids.forEach((id, i) => {
+      if (s.identity[i]! >= 16) unlabelled.push(id);
+      else if (i % 8 < 4) labels.set(id, 1000 + s.identity[i]!);
+    });
+    const threshold = 0.85;
+    const n = s.ids.length;
+    const x = new Float32Array(n * 128);
+    s.vectors.forEach((v, i) => x.set(v, i * 128));
+    const y0 = projectRows({ kind: 'linear', inDims: 128, outDims: 128, hidden: 0 }, identity128, x, n);
+    // pairs (stranger, labelled face or another stranger's face) of different identities over the threshold
+    const crossing = (y: Float32Array) => {
+      let c = 0;
+      s.ids.forEach((_, i) => {
+        if (s.identity[i]! < 16) return;
+        s.ids.forEach((id, j) => {
+          if (s.identity[j] === s.identity[i] || (s.identity[j]! < 16 && !labels.has(id))) return;
+          if (dot(y.subarray(i * 128, (i + 1) * 128), y.subarray(j * 128, (j + 1) * 128)) >= threshold) c++;
+        });
+      });
+      return c;
+    };
+    const opts = { ...fast, assign: { threshold, margin: 0.01 } };
+    const run = (strangerWeight: number) => trainHead({ baseVectors, labels, unlabelled, options: { ...opts, strangerWeight } });
+    const without = await run(0);
+    const withS = await run(30);
+    expect(without.data.strangers).toBe(0);
+    expect(withS.data.strangers).toBe(64);
+    expect(withS.history.some((h) => h.strangerActive > 0)).toBe(true);
+    const before = crossing(y0);
+    const c0 = crossing(projectRows(without.head.shape, without.head.weights, x, n));
+    const c1 = crossing(projectRows(withS.head.shape, withS.head.weights, x, n));
+    expect(c0).toBeGreaterThan(before + 10); // the problem: the head pulls strangers over the threshold
+    expect(c1).toBeLessThanOrEqual(before + 1);
+    expect(withS.adopted).toBe(true);
+    expect(withS.after.accuracy).toBeGreaterThan(withS.before.accuracy);
+    // deterministic, and the strangers' own sample does not change the main sampling when off
+    const again = await run(30);
+    expect(Array.from(again.head.weights)).toEqual(Array.from(withS.head.weights));
+    const plain = await trainHead({ baseVectors, labels, options: opts });
+    expect(Array.from(plain.head.weights)).toEqual(Array.from(without.head.weights));
+  });
+
   it('uses cannot-link and rejection negatives', async () => {
     const t = tree(13, 8);
     const ids = [...t.labels.keys()];
