@@ -114,16 +114,7 @@ export class BruteForceIndex implements KnnIndex {
   }
 
   private grow(): void {
-    const c = this.norms.length * 2;
-    const d = new Int8Array(c * DIM);
-    d.set(this.data);
-    this.data = d;
-    const nn = new Float64Array(c);
-    nn.set(this.norms);
-    this.norms = nn;
-    const l = new Float64Array(c);
-    l.set(this.labels);
-    this.labels = l;
+    ({ data: this.data, norms: this.norms, labels: this.labels } = grownRows({ data: this.data, norms: this.norms, labels: this.labels }, this.norms.length * 2));
   }
 }
 
@@ -256,15 +247,7 @@ export class HnswIndex implements KnnIndex {
   private grow(): void {
     const c = this.capacity * 2;
     this.index.resizeIndex(c);
-    const d = new Int8Array(c * DIM);
-    d.set(this.data);
-    this.data = d;
-    const nn = new Float64Array(c);
-    nn.set(this.norms);
-    this.norms = nn;
-    const l = new Float64Array(c);
-    l.set(this.labels);
-    this.labels = l;
+    ({ data: this.data, norms: this.norms, labels: this.labels } = grownRows({ data: this.data, norms: this.norms, labels: this.labels }, c));
     this.capacity = c;
   }
 }
@@ -321,4 +304,15 @@ export class AutoIndex implements KnnIndex {
   bytes(): number {
     return this.impl.bytes();
   }
+}
+
+/** The row arrays of an index (vectors, their norms, their labels) copied into `capacity` rows. */
+function grownRows(rows: { data: Int8Array; norms: Float64Array; labels: Float64Array }, capacity: number) {
+  const data = new Int8Array(capacity * DIM);
+  data.set(rows.data);
+  const norms = new Float64Array(capacity);
+  norms.set(rows.norms);
+  const labels = new Float64Array(capacity);
+  labels.set(rows.labels);
+  return { data, norms, labels };
 }
