@@ -117,9 +117,10 @@ export class PeopleService implements PeopleApi {
 
   // ------------------------------------------------------------------ queries
 
-  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
-    const rows = this.db
-      .prepare<[], PersonState & { face_count: number; photo_count: number; best_face: number | null }>(
+  /** People with their counts and automatic cover; `one` = a single person by id (even empty). */
+  private personRows(one: PersonId | null) {
+    return this.db
+      .prepare<number[], PersonState & { face_count: number; photo_count: number; best_face: number | null }>(
         `SELECT p.*, COUNT(fa.face_id) AS face_count, COUNT(DISTINCT f.photo_id) AS photo_count,
                 (SELECT fa2.face_id FROM face_assignments fa2 JOIN faces f2 ON f2.id = fa2.face_id
                   WHERE fa2.person_id = p.id AND f2.not_a_face = 0
@@ -127,13 +128,16 @@ export class PeopleService implements PeopleApi {
          FROM persons p
          LEFT JOIN face_assignments fa ON fa.person_id = p.id
          LEFT JOIN faces f ON f.id = fa.face_id AND f.not_a_face = 0
-         WHERE p.merged_into IS NULL
+         WHERE p.merged_into IS NULL ${one === null ? '' : 'AND p.id = ?'}
          GROUP BY p.id
-         HAVING face_count > 0 OR p.user_named = 1`,
+         ${one === null ? 'HAVING face_count > 0 OR p.user_named = 1' : ''}`,
       )
-      .all();
+      .all(...(one === null ? [] : [one]));
+  }
+
+  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
     const q = opts.query?.trim().toLowerCase();
-    return rows
+    return this.personRows(null)
       .filter((r) => opts.includeHidden || !r.hidden)
       .filter((r) => !q || (r.name ?? '').toLowerCase().includes(q))
       .map((r) => this.summary(r))
@@ -153,13 +157,8 @@ export class PeopleService implements PeopleApi {
   }
 
   getPerson(id: PersonId): PersonSummary | null {
-    return this.listPeople({ includeHidden: true }).find((p) => p.id === id) ?? this.emptyPerson(id);
-  }
-
-  private emptyPerson(id: PersonId): PersonSummary | null {
-    const p = this.personRow(id);
-    if (!p || p.merged_into !== null) return null;
-    return { id, name: p.name, hidden: !!p.hidden, faceCount: 0, photoCount: 0, coverFaceId: p.cover_face_id, userTouched: !!p.user_named };
+    const [row] = this.personRows(id);
+    return row ? this.summary(row) : null;
   }
 
   private readonly faceSelect = `
