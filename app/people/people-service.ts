@@ -89,6 +89,20 @@ export interface PeopleServiceOptions {
 
 const now = () => new Date().toISOString();
 
+interface ClusterFaceRow {
+  id: number;
+  photo_id: number;
+  embedding: Buffer;
+  q_score: number | null;
+}
+
+const toClusterFace = (r: ClusterFaceRow): ClusterFace => ({
+  id: r.id,
+  photoId: r.photo_id,
+  embedding: new Int8Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + 128)),
+  quality: r.q_score ?? 0,
+});
+
 export class PeopleService implements PeopleApi {
   private index: PeopleIndex | null = null;
   readonly model: string;
@@ -539,10 +553,14 @@ export class PeopleService implements PeopleApi {
     // Faces scanned since, or a head adopted / rolled back: vectors follow the active head first.
     if (syncProjections(this.db, this.model) > 0) this.index = null;
     const idx = this.ensureIndex();
-    const known = new Set(Array.from(idx.columns().ids));
-    const all = this.loadFaces();
-    const current = new Set(all.map((f) => f.id));
-    const fresh = all.filter((f) => !known.has(f.id));
+    const known = new Set(idx.assignment().keys());
+    const currentIds = this.db
+      .prepare<[string], { id: number }>('SELECT id FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id')
+      .all(this.model)
+      .map((r) => r.id);
+    const current = new Set(currentIds);
+    // Embeddings are read only when there is something new to index.
+    const fresh = currentIds.some((id) => !known.has(id)) ? this.loadFaces().filter((f) => !known.has(f.id)) : [];
     let created = 0;
     this.db.transaction(() => {
       // Faces that vanished (photo deleted or re-analysed, marked not-a-face) leave the index.
@@ -550,7 +568,7 @@ export class PeopleService implements PeopleApi {
       const cs = idx.addFaces(fresh);
       created += cs.created.length;
       this.persist(cs);
-      if (all.length) this.setWatermark(all[all.length - 1]!.id);
+      if (currentIds.length) this.setWatermark(currentIds[currentIds.length - 1]!);
     })();
     return this.stats(created, t0);
   }
@@ -646,31 +664,14 @@ export class PeopleService implements PeopleApi {
 
   private loadFaces(): ClusterFace[] {
     return this.db
-      .prepare<[string], { id: number; photo_id: number; embedding: Buffer; q_score: number | null }>(
-        'SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id',
-      )
+      .prepare<[string], ClusterFaceRow>('SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id')
       .all(this.model)
-      .map((r) => ({
-        id: r.id,
-        photoId: r.photo_id,
-        embedding: new Int8Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + 128)),
-        quality: r.q_score ?? 0,
-      }));
+      .map(toClusterFace);
   }
 
   private clusterFace(id: FaceId): ClusterFace | null {
-    const r = this.db
-      .prepare<[number], { id: number; photo_id: number; embedding: Buffer; q_score: number | null }>(
-        'SELECT id, photo_id, embedding, q_score FROM faces WHERE id = ?',
-      )
-      .get(id);
-    if (!r) return null;
-    return {
-      id: r.id,
-      photoId: r.photo_id,
-      embedding: new Int8Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + 128)),
-      quality: r.q_score ?? 0,
-    };
+    const r = this.db.prepare<[number], ClusterFaceRow>('SELECT id, photo_id, embedding, q_score FROM faces WHERE id = ?').get(id);
+    return r ? toClusterFace(r) : null;
   }
 
   private personRecords() {
