@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Box } from '../engine/face-types';
+import type { FaceRow as StoreFaceRow, PhotoRow } from '../store/types';
 import {
   emptyPeopleFile,
   matchFace,
@@ -26,28 +27,20 @@ import { iou } from '../vision/geometry';
 import type { PeopleService } from './people-service';
 import type { CorrectionResult, ImportPlan } from './service-types';
 
-interface FaceRow {
-  id: number;
-  photo_id: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  model_id: string;
-  not_a_face: number;
-  path: string;
-  hash: string;
-  width: number;
-  height: number;
-  orientation: number;
-  person_id: number | null;
-  source: 'user' | 'machine' | null;
-  confirmed: number | null;
-}
+/** A face with its photo and its person, as export and XMP writing read them. */
+type FaceRow = Pick<StoreFaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h' | 'model_id'> &
+  Pick<PhotoRow, 'path' | 'hash' | 'width' | 'height' | 'orientation'> & {
+    not_a_face: number;
+    person_id: number | null;
+    person_name: string | null;
+    source: 'user' | 'machine' | null;
+    confirmed: number | null;
+  };
 
 const FACE_SELECT = `SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.model_id, f.not_a_face, p.path, p.hash, p.width, p.height, p.orientation,
-  fa.person_id, fa.source, fa.confirmed
-  FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN face_assignments fa ON fa.face_id = f.id`;
+  fa.person_id, pe.name AS person_name, fa.source, fa.confirmed
+  FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN face_assignments fa ON fa.face_id = f.id
+  LEFT JOIN persons pe ON pe.id = fa.person_id`;
 
 export function exportPeople(db: Database.Database, appVersion: string): PeopleFile {
   const file = emptyPeopleFile(appVersion);
@@ -172,18 +165,15 @@ export interface XmpWriteReport {
 
 /** Writes the named faces of every photo (or of one person's photos) to XMP sidecars. */
 export function writeXmpSidecars(db: Database.Database, opts: { personId?: number } = {}): XmpWriteReport {
-  const rows = (db.prepare(`${FACE_SELECT} WHERE f.not_a_face = 0 ORDER BY p.id, f.id`).all() as FaceRow[]).map((r) => ({
-    ...r,
-    name: r.person_id === null ? null : (db.prepare<[number], { name: string | null }>('SELECT name FROM persons WHERE id = ?').get(r.person_id)?.name ?? null),
-  }));
-  const byPhoto = new Map<number, typeof rows>();
-  for (const r of rows) if (r.name) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r]);
+  const rows = db.prepare(`${FACE_SELECT} WHERE f.not_a_face = 0 ORDER BY p.id, f.id`).all() as FaceRow[];
+  const byPhoto = new Map<number, FaceRow[]>();
+  for (const r of rows) if (r.person_name) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r]);
   const report: XmpWriteReport = { photos: 0, regions: 0, sidecars: [], failed: [] };
   for (const faces of byPhoto.values()) {
     if (opts.personId !== undefined && !faces.some((f) => f.person_id === opts.personId)) continue;
     const photo = faces[0]!;
     const regions: Region[] = faces.map((f) => ({
-      name: f.name,
+      name: f.person_name,
       type: 'Face',
       area: areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, photo.width, photo.height),
     }));
