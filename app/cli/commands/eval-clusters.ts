@@ -6,31 +6,24 @@
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { createLibraryAnalyzer } from '../../library/worker-analyzer';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
 import { PeopleService } from '../../people/people-service';
-import { clusterMetrics } from '../../people/metrics';
+import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
+import { labelledFaces } from '../../eval/labelled-tree';
 import type { ModelThresholds } from '../../people/thresholds';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--cluster X] [--assign X] [--min-size N] [--quality X] [--json]
   DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan).
   --cluster/--assign/--min-size/--quality override the model's clustering thresholds (calibration).`;
 
-export interface ClusterEval {
-  bcubedPrecision: number;
-  bcubedRecall: number;
-  bcubedF1: number;
-  pairwisePrecision: number;
-  pairwiseRecall: number;
-  pairwiseF1: number;
-  identities: number;
-  people: number;
+/** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face indexed. */
+export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   faces: number;
   labelledFaces: number;
-  unassigned: number;
   model: string;
   thresholds: Partial<ModelThresholds>;
   seconds: number;
@@ -75,23 +68,10 @@ export const command: CliCommand = {
       svc.recluster();
       const clusterSeconds = (performance.now() - t1) / 1000;
 
-      // The labelled face of each image: its largest face. Identity = the image's folder name.
-      const rows = store.db
-        .prepare<[], { path: string; face_id: number; person_id: number | null }>(
-          `SELECT ph.path, f.id AS face_id, fa.person_id FROM photos ph
-           JOIN faces f ON f.id = (SELECT f2.id FROM faces f2 WHERE f2.photo_id = ph.id ORDER BY f2.w * f2.h DESC LIMIT 1)
-           LEFT JOIN face_assignments fa ON fa.face_id = f.id`,
-        )
-        .all();
-      const truth: string[] = [];
-      const predicted: (number | null)[] = [];
-      for (const r of rows) {
-        const rel = relative(data, r.path);
-        if (rel.startsWith('..')) continue;
-        const identity = rel.includes(sep) ? rel.split(sep)[0]! : basename(dirname(r.path));
-        truth.push(identity);
-        predicted.push(r.person_id);
-      }
+      const labelled = labelledFaces(store.db, data);
+      const personOf = store.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
+      const truth = labelled.map((l) => l.identity);
+      const predicted = labelled.map((l) => personOf.get(l.faceId)?.person_id ?? null);
       const mt = clusterMetrics(truth, predicted);
       const round = (x: number) => Math.round(x * 1e4) / 1e4;
       const result: ClusterEval = {
@@ -101,8 +81,8 @@ export const command: CliCommand = {
         pairwisePrecision: round(mt.pairwisePrecision),
         pairwiseRecall: round(mt.pairwiseRecall),
         pairwiseF1: round(mt.pairwiseF1),
-        identities: new Set(truth).size,
-        people: new Set(predicted.filter((x) => x !== null)).size,
+        identities: mt.identities,
+        people: mt.people,
         faces: store.faces.count(),
         labelledFaces: truth.length,
         unassigned: round(mt.unassigned),

@@ -8,7 +8,7 @@
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { createLibraryAnalyzer } from '../../library/worker-analyzer';
@@ -18,6 +18,7 @@ import { PeopleService } from '../../people/people-service';
 import { clusterMetrics } from '../../people/metrics';
 import { LearningService } from '../../learning/learning-service';
 import { Rng } from '../../learning/rng';
+import { labelledFaces } from '../../eval/labelled-tree';
 
 const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--json]
   --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
@@ -71,21 +72,11 @@ export const command: CliCommand = {
       await scanner.scan([data]);
       await analyzer.close?.();
 
-      // Labelled face of each image: its largest face; identity: the top folder under DIR.
-      const rows = store.db
-        .prepare<[], { path: string; face_id: number }>(
-          `SELECT ph.path, (SELECT f.id FROM faces f WHERE f.photo_id = ph.id ORDER BY f.w * f.h DESC LIMIT 1) AS face_id
-           FROM photos ph ORDER BY ph.path`,
-        )
-        .all()
-        .filter((r) => r.face_id !== null && !relative(data, r.path).startsWith('..'));
       const identityOf = new Map<number, string>();
       const byIdentity = new Map<string, number[]>();
-      for (const r of rows) {
-        const rel = relative(data, r.path);
-        const id = rel.split(sep)[0]!;
-        identityOf.set(r.face_id, id);
-        byIdentity.set(id, [...(byIdentity.get(id) ?? []), r.face_id]);
+      for (const { faceId, identity } of labelledFaces(store.db, data)) {
+        identityOf.set(faceId, identity);
+        byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), faceId]);
       }
       const svc = new PeopleService(store.db);
       const rng = new Rng(seed);
