@@ -14,7 +14,7 @@ interface Job {
 
 async function main(): Promise<void> {
   const engine = await FaceEngine.create(workerData as FaceEngineOptions);
-  parentPort!.postMessage({ ready: true, embedderId: engine.embedderId, provider: engine.provider });
+  parentPort!.postMessage({ ready: true, embedderId: engine.embedderId, provider: engine.provider, info: engine.info });
   parentPort!.on('message', async (job: Job | 'close') => {
     if (job === 'close') {
       await engine.close();

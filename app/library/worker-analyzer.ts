@@ -10,6 +10,7 @@ import type { PhotoAnalysis } from '../engine/face-types';
 import type { FaceEngineOptions } from '../pipeline/face-engine';
 import type { Analyzer } from './analyzer';
 import { createEngineAnalyzer } from './engine-analyzer';
+import { gpuCandidates } from '../runtime/onnx-session';
 
 class AnalyzerError extends Error {
   constructor(message: string, readonly code?: string) {
@@ -32,6 +33,8 @@ interface Slot {
 export interface WorkerAnalyzer extends Analyzer {
   readonly workers: number;
   readonly provider: string;
+  /** The first worker engine's EngineInfo, with the worker count. */
+  readonly info: Record<string, unknown>;
 }
 
 export async function createWorkerAnalyzer(options: FaceEngineOptions & { workers?: number } = {}): Promise<WorkerAnalyzer> {
@@ -42,15 +45,17 @@ export async function createWorkerAnalyzer(options: FaceEngineOptions & { worker
   const slots: Slot[] = [];
   let embedderId = '';
   let provider = 'cpu';
+  let info: Record<string, unknown> = {};
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
         const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
         const slot: Slot = { worker, busy: 0, pending: new Map() };
-        worker.on('message', (m: { ready?: boolean; embedderId?: string; provider?: string; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
+        worker.on('message', (m: { ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
           if (m.ready) {
             embedderId = m.embedderId!;
             provider = m.provider!;
+            info = { ...m.info, workers: n };
             slots.push(slot);
             resolve();
           } else if (m.fatal) reject(new Error(m.fatal));
@@ -90,6 +95,9 @@ export async function createWorkerAnalyzer(options: FaceEngineOptions & { worker
     get embedderId() {
       return embedderId;
     },
+    get info() {
+      return info;
+    },
     analyzeFile: (path) => submit({ path }),
     analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
     async close() {
@@ -106,13 +114,14 @@ export async function createWorkerAnalyzer(options: FaceEngineOptions & { worker
 export async function createLibraryAnalyzer(
   options: FaceEngineOptions & { workers?: number } = {},
 ): Promise<Analyzer & { info: Record<string, unknown> }> {
-  const single = await createEngineAnalyzer({ provider: 'auto', ...options });
   const cores = options.workers ?? Math.min(4, availableParallelism());
+  const wantCpu = options.provider === 'cpu' || ((options.provider ?? 'auto') === 'auto' && gpuCandidates().length === 0);
+  if (wantCpu && cores > 1) return createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
+  // A GPU may be there: one engine here; if its provider turns out to be the CPU, a worker pool.
+  const single = await createEngineAnalyzer({ provider: 'auto', ...options });
   if (single.engine.provider !== 'cpu' || cores <= 1) {
     return Object.assign(single, { info: single.engine.info as unknown as Record<string, unknown> });
   }
-  const info = { ...(single.engine.info as unknown as Record<string, unknown>), workers: cores };
   await single.close?.();
-  const pool = await createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
-  return Object.assign(pool, { info });
+  return createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
 }
