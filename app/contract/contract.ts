@@ -22,10 +22,10 @@ import type {
   PersonSummary,
   PhotoInfo,
 } from '../people/service-types';
-import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress } from '../learning/service-types';
+import type { HeadSummary, HeldOutFigures, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from '../learning/service-types';
 
 export type { ScanProgress };
-export type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress };
+export type { HeadSummary, HeldOutFigures, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from '../people/service-types';
 
@@ -100,7 +100,10 @@ export const engineMethods = {
   /** Starts a training job (one at a time); progress comes as learning.progress events. */
   'learning.start': none,
   'learning.cancel': none,
-  /** Makes an earlier head (or 'base') the active one; people are re-grouped. */
+  /**
+   * Makes an earlier head (or 'base') the active one; answers once faces are re-projected (in
+   * chunks: learning.reprojecting events) and people re-grouped.
+   */
   'learning.rollback': z.object({ headId }).strict(),
   /** Writes named faces as MWG regions to XMP sidecars (all photos, or one person's). */
   'xmp.write': z.object({ personId: id.optional() }).strict().optional(),
@@ -235,6 +238,11 @@ export interface LearningState {
   available: boolean;
   summary: LearningSummary | null;
   job: LearningJob;
+  /**
+   * Faces being moved to a newly active head (after adoption or a roll back), null when none:
+   * meanwhile some faces still carry the previous head's (comparable) vectors.
+   */
+  reprojecting: ReprojectProgress | null;
 }
 
 export interface RollbackResult {
@@ -324,11 +332,13 @@ export interface Events {
   'learning.progress': TrainProgress;
   /** The training job started, finished, was cancelled or failed. */
   'learning.state': LearningJob;
+  /** A chunk of faces re-projected with the newly active head (after adoption or a roll back). */
+  'learning.reprojecting': ReprojectProgress;
   /** A native menu item (desktop shell) the renderer handles: undo, redo, navigation... */
   'menu.command': { command: MenuCommand };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'menu.command'];
+export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'learning.reprojecting', 'menu.command'];
 
 export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'add-folder', 'find'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];

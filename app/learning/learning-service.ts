@@ -18,9 +18,10 @@ import { mapThresholds } from './calibrate';
 import { projectVector } from './head';
 import type { PeopleService } from '../people/people-service';
 import type { EvalMetrics } from './evaluate';
-import { BASE_HEAD, activeHeadId, baseVector, loadHead, setActiveHeadId, syncProjections } from './projection';
+import { BASE_HEAD, activeHeadId, baseVector, loadHead, reprojectInChunks, setActiveHeadId, syncProjections } from './projection';
 import { encodeHeadRecord, type HeadRecord } from './record';
-import type { HeadSummary, HeldOutFigures, LearningApi, LearningSummary, TrainOutcome, TrainProgress } from './service-types';
+import type { ClusterStats } from '../people/service-types';
+import type { HeadSummary, HeldOutFigures, LearningApi, LearningSummary, ReprojectRun, TrainOutcome, TrainProgress } from './service-types';
 import { trainHead, type TrainInput, type TrainResult } from './train';
 import { trainHeadInWorker } from './train-worker';
 
@@ -158,7 +159,9 @@ export class LearningService implements LearningApi {
     return list;
   }
 
-  async train(opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean; options?: TrainInput['options'] } = {}): Promise<TrainOutcome> {
+  async train(
+    opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean; options?: TrainInput['options'] } & ReprojectRun = {},
+  ): Promise<TrainOutcome> {
     const data = this.gather();
     const summary = this.summary();
     if (!summary.ready) {
@@ -196,10 +199,8 @@ export class LearningService implements LearningApi {
       .prepare('INSERT INTO heads (id, model_id, version, parent, created_at, adopted, record, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(head.id, this.model, head.version, head.parent, head.createdAt, result.adopted ? 1 : 0, encodeHeadRecord(head), JSON.stringify(stored));
     let people = null;
-    if (result.adopted) {
-      setActiveHeadId(this.db, this.model, head.id);
-      people = this.people.recluster(); // re-projects every face first (syncProjections)
-    }
+    // Adopted: from here on a cancel of the training comes too late (the head is in use).
+    if (result.adopted) people = await this.activate(head.id, opts);
     return {
       head: this.heads().find((h) => h.id === head.id)!,
       adopted: result.adopted,
@@ -230,13 +231,30 @@ export class LearningService implements LearningApi {
     return { cluster: r4(m.mapped[0]!) };
   }
 
-  rollback(headId: string) {
+  async rollback(headId: string, opts: ReprojectRun = {}): Promise<{ active: HeadSummary; people: ClusterStats }> {
     if (headId !== BASE_HEAD) {
       const row = this.db.prepare<[string, string], { id: string }>('SELECT id FROM heads WHERE id = ? AND model_id = ?').get(headId, this.model);
       if (!row) throw new Error(`no head ${headId} for model ${this.model}`);
     }
-    setActiveHeadId(this.db, this.model, headId);
-    const people = this.people.recluster();
+    const people = await this.activate(headId, opts);
     return { active: this.heads().find((h) => h.active)!, people };
+  }
+
+  /**
+   * Makes `headId` active, re-projects the library in chunks (yielding to the event loop between
+   * them: until it is done some faces still carry the previous head's vectors, which are
+   * comparable with the new ones), then re-clusters people (nothing is left stale by then).
+   */
+  private async activate(headId: string, opts: ReprojectRun): Promise<ClusterStats> {
+    setActiveHeadId(this.db, this.model, headId);
+    const reprojected = await reprojectInChunks(this.db, this.model, {
+      chunk: opts.reprojectChunk,
+      signal: opts.reprojectSignal,
+      onProgress: opts.onReproject ? (done, total) => opts.onReproject!({ headId, done, total }) : undefined,
+    });
+    if (opts.reprojectSignal?.aborted) {
+      throw Object.assign(new Error(`re-projection to ${headId} interrupted after ${reprojected} faces: the rest follow at the next clustering`), { name: 'AbortError' });
+    }
+    return this.people.recluster();
   }
 }

@@ -65,10 +65,38 @@ export interface TrainOutcome {
   people: ClusterStats | null;
 }
 
+/** Re-projection of the library after a head is adopted or rolled back (chunked, in the background). */
+export interface ReprojectProgress {
+  /** The head the faces are being moved to ('base' = the network itself). */
+  headId: string;
+  /** Faces re-projected so far. */
+  done: number;
+  /** Faces to re-project (those out of date when it started). */
+  total: number;
+}
+
+/** How the re-projection after adoption or roll back runs. */
+export interface ReprojectRun {
+  /** After each chunk of faces. */
+  onReproject?: (p: ReprojectProgress) => void;
+  /**
+   * Stops the re-projection between chunks (the engine closing): the call then rejects with an
+   * AbortError, the faces done keep the new head, the rest are projected by the next clustering,
+   * and people are not re-clustered.
+   */
+  reprojectSignal?: AbortSignal;
+  /** Faces per transaction (default 2000). */
+  reprojectChunk?: number;
+}
+
 export interface LearningApi {
   summary(): LearningSummary;
-  /** Trains a new head from the user's corrections; adopts it only if it is better. Cancellable. */
-  train(opts?: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean }): Promise<TrainOutcome>;
-  /** Makes an earlier head (or 'base') the active one: faces re-projected, people re-clustered. */
-  rollback(headId: string): { active: HeadSummary; people: ClusterStats };
+  /**
+   * Trains a new head from the user's corrections; adopts it only if it is better, then re-projects
+   * the library in chunks (the event loop keeps running) and re-clusters people. `signal` cancels
+   * the training; once the head is adopted the re-projection and re-cluster finish regardless.
+   */
+  train(opts?: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean } & ReprojectRun): Promise<TrainOutcome>;
+  /** Makes an earlier head (or 'base') the active one: faces re-projected in chunks, then people re-clustered. */
+  rollback(headId: string, opts?: ReprojectRun): Promise<{ active: HeadSummary; people: ClusterStats }>;
 }

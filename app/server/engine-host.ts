@@ -24,6 +24,7 @@ import {
   type PeopleExport,
   type PeopleImport,
   type PersonPhoto,
+  type ReprojectProgress,
   type RollbackResult,
   type Results,
   type ScanState,
@@ -34,7 +35,7 @@ import {
   type XmpWrite,
 } from '../contract/contract';
 import { LearningService } from '../learning/learning-service';
-import type { LearningApi } from '../learning/service-types';
+import type { LearningApi, ReprojectRun } from '../learning/service-types';
 import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../people/import-export';
 import { PeopleFileError, parsePeopleFile, readPeopleFile, serializePeopleFile, writePeopleFile } from '../xmp/people-file';
 import type { Analyzer } from '../library/analyzer';
@@ -127,6 +128,12 @@ export class EngineHost extends EventEmitter {
   private learnJob: LearningJob = { running: false, startedAt: null, progress: [], outcome: null, cancelled: false, error: null };
   private learnAbort: AbortController | null = null;
   private learnRunning: Promise<void> | null = null;
+  /** A roll back in progress (its re-projection yields to other requests). */
+  private rollbackRunning: Promise<unknown> | null = null;
+  /** Faces being moved to a newly active head (adoption or roll back), for learning.state. */
+  private reprojecting: ReprojectProgress | null = null;
+  /** Aborted by close(): stops a re-projection between chunks. */
+  private readonly closing = new AbortController();
   private closed = false;
 
   constructor(opts: EngineHostOptions) {
@@ -396,7 +403,7 @@ export class EngineHost extends EventEmitter {
 
   private setSettings(s: Partial<Settings>): Settings {
     if (s.strictness && s.strictness !== this.settings.strictness) {
-      if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish before changing the strictness');
+      this.refuseWhileLearning('changing the strictness');
       this.settings.strictness = s.strictness;
       writeSettings(this.settingsFile, this.settings);
       this.people = this.makePeople();
@@ -425,7 +432,7 @@ export class EngineHost extends EventEmitter {
 
   private async startScan(): Promise<ScanState> {
     if (this.scanner) return this.scanState();
-    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish (or cancel it) before scanning');
+    this.refuseWhileLearning('scanning', true);
     const roots = this.settings.folders.filter((f) => {
       try {
         return fs.statSync(f).isDirectory();
@@ -525,12 +532,30 @@ export class EngineHost extends EventEmitter {
 
   learningState(): LearningState {
     const l = this.learning();
-    return { available: l !== null, summary: l ? l.summary() : null, job: this.jobCopy() };
+    return { available: l !== null, summary: l ? l.summary() : null, job: this.jobCopy(), reprojecting: this.reprojecting && { ...this.reprojecting } };
+  }
+
+  /** Refuses `action` while a training job or a roll back (with its re-projection) runs. */
+  private refuseWhileLearning(action: string, cancellable = false): void {
+    if (this.learnJob.running) throw new ContractError('busy', `wait for the training to finish${cancellable ? ' (or cancel it)' : ''} before ${action}`);
+    if (this.rollbackRunning) throw new ContractError('busy', `wait for the roll back to finish before ${action}`);
+  }
+
+  /** How the learning service re-projects the library here: progress as events, stopped by close(). */
+  private reprojectRun(): ReprojectRun {
+    return {
+      reprojectSignal: this.closing.signal,
+      onReproject: (p) => {
+        this.reprojecting = p;
+        this.emitEvent('learning.reprojecting', p);
+      },
+    };
   }
 
   private startLearning(): LearningState {
     const l = this.needLearning();
     if (this.learnJob.running) throw new ContractError('busy', 'a training job is already running');
+    this.refuseWhileLearning('training');
     if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before training');
     const summary = l.summary();
     if (!summary.ready) {
@@ -547,10 +572,11 @@ export class EngineHost extends EventEmitter {
     let run: Promise<void>;
     try {
       run = l
-        .train({ signal: abort.signal, onProgress, inWorker: this.learnInWorker })
+        .train({ signal: abort.signal, onProgress, inWorker: this.learnInWorker, ...this.reprojectRun() })
         .then(
           (outcome) => {
-            if (abort.signal.aborted) {
+            // A cancel that came after adoption is too late: the head is in use.
+            if (abort.signal.aborted && !outcome.adopted) {
               this.learnJob = { ...this.learnJob, running: false, cancelled: true };
               return;
             }
@@ -569,6 +595,7 @@ export class EngineHost extends EventEmitter {
     }
     this.learnRunning = run.finally(() => {
       if (this.learnAbort === abort) this.learnAbort = null;
+      this.reprojecting = null;
       this.learnRunning = null;
       this.emitEvent('learning.state', this.jobCopy());
     });
@@ -582,16 +609,26 @@ export class EngineHost extends EventEmitter {
     await this.learnRunning;
   }
 
-  private rollback(headId: string): RollbackResult {
+  /**
+   * Re-projects the library in chunks (other requests are answered meanwhile; scans, training and
+   * another roll back wait) and answers once people are re-grouped.
+   */
+  private async rollback(headId: string): Promise<RollbackResult> {
     const l = this.needLearning();
-    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish (or cancel it) before rolling back');
+    this.refuseWhileLearning('rolling back', true);
     if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before rolling back');
+    // (async: a service that throws at once is answered like one that rejects)
+    const run = (async () => l.rollback(headId, this.reprojectRun()))();
+    this.rollbackRunning = run;
     let r: RollbackResult;
     try {
-      r = l.rollback(headId);
+      r = await run;
     } catch (e) {
       if (/^no head /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
       throw e;
+    } finally {
+      this.rollbackRunning = null;
+      this.reprojecting = null;
     }
     this.emitEvent('people.changed', { reason: 'learning:rollback' });
     return r;
@@ -620,7 +657,7 @@ export class EngineHost extends EventEmitter {
 
   private importPeopleFile(p: { path: string } | { text: string; source: string }): PeopleImport {
     const people = this.needPeople() as PeopleService;
-    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish before importing');
+    this.refuseWhileLearning('importing');
     const data = 'path' in p ? readPeopleFile(path.resolve(p.path)) : parsePeopleFile(p.text);
     const source = 'path' in p ? path.basename(p.path) : p.source;
     const r = importPeople(people, this.store.db, data, source);
@@ -635,7 +672,7 @@ export class EngineHost extends EventEmitter {
 
   private async xmpRead(): Promise<PeopleImport> {
     const people = this.needPeople() as PeopleService;
-    if (this.learnJob.running) throw new ContractError('busy', 'wait for the training to finish before reading XMP');
+    this.refuseWhileLearning('reading XMP');
     const r = await importXmpRegions(people, this.store.db);
     if (r.correction) this.emitEvent('people.changed', { reason: 'correct:import' });
     return r;
@@ -752,8 +789,10 @@ export class EngineHost extends EventEmitter {
     this.closed = true;
     this.scanner?.cancel();
     this.learnAbort?.abort();
+    this.closing.abort();
     await this.scanRunning?.catch(() => undefined);
     await this.learnRunning?.catch(() => undefined);
+    await this.rollbackRunning?.catch(() => undefined);
     const a = await this.analyzerP?.catch(() => null);
     await a?.close?.();
     this.store.close();

@@ -60,7 +60,13 @@ describe('learning from corrections', () => {
     expect(s.people).toBe(people.length);
     expect(s.negatives).toBeGreaterThan(0);
     const progress: number[] = [];
-    const out = await learning.train({ onProgress: (p) => progress.push(p.epoch), options: { epochs: 8, heldOutFraction: 0.3 } });
+    const reprojected: number[] = [];
+    const out = await learning.train({
+      onProgress: (p) => progress.push(p.epoch),
+      options: { epochs: 8, heldOutFraction: 0.3 },
+      reprojectChunk: 10,
+      onReproject: (p) => reprojected.push(p.done),
+    });
     expect(progress.length).toBeGreaterThan(0);
     expect(out.head.version).toBe(1);
     expect(out.reason.length).toBeGreaterThan(0);
@@ -71,6 +77,7 @@ describe('learning from corrections', () => {
       // Adopted: every face re-projected from its base; decisions kept through the re-cluster.
       expect(active.id).toBe(out.head.id);
       expect(embeddings().every((f) => f.head_id === out.head.id)).toBe(true);
+      expect(reprojected.at(-1)).toBe(embeddings().length);
       expect(out.people).not.toBeNull();
     } else {
       expect(active.id).toBe('base');
@@ -93,8 +100,12 @@ describe('learning from corrections', () => {
       .prepare("INSERT INTO heads (id, model_id, version, parent, created_at, adopted, record, summary) VALUES (?, ?, 99, NULL, ?, 1, ?, '{}')")
       .run(head.id, svc.model, new Date().toISOString(), encodeHeadRecord(head));
     const headId = head.id;
-    learning.rollback(headId);
+    const progress: number[] = [];
+    await learning.rollback(headId, { reprojectChunk: 7, onReproject: (p) => progress.push(p.done) });
     expect(activeHeadId(store.db, svc.model)).toBe(headId);
+    // In chunks of 7 faces, the last one reporting every face.
+    expect(progress).toHaveLength(Math.ceil(before.length / 7));
+    expect(progress.at(-1)).toBe(before.length);
     const projected = embeddings();
     expect(projected.every((f) => f.head_id === headId)).toBe(true);
     for (const f of projected) {
@@ -103,10 +114,11 @@ describe('learning from corrections', () => {
       // reversed (quantisation of the renormalised vector may move a component by one step)
       for (let i = 0; i < 128; i++) expect(Math.abs(got[i]! - base[127 - i]!)).toBeLessThanOrEqual(1);
     }
-    const r = learning.rollback('base');
+    const r = await learning.rollback('base');
     expect(r.active.id).toBe('base');
     expect(embeddings().every((f) => f.head_id === null && f.embedding.equals(f.base_embedding))).toBe(true);
-    expect(() => learning.rollback('no-such-head')).toThrow(/no head/);
+    expect(embeddings().map((f) => f.base_embedding)).toEqual(before.map((f) => f.base_embedding));
+    await expect(learning.rollback('no-such-head')).rejects.toThrow(/no head/);
     // New faces (a scan) are projected with the active head by the next clustering.
     setActiveHeadId(store.db, svc.model, headId);
     store.db.prepare('UPDATE faces SET head_id = NULL, embedding = base_embedding').run();

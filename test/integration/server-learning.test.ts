@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, LearningJob, LearningState, RollbackResult, TrainProgress } from '../../app/contract/contract';
-import type { HeadSummary, LearningApi, LearningSummary, TrainOutcome } from '../../app/learning/service-types';
+import type { HeadSummary, LearningApi, LearningSummary, ReprojectProgress, ReprojectRun, TrainOutcome } from '../../app/learning/service-types';
 import { InProcessEngine } from '../../app/server/engine-client';
 import { startServer, type RunningServer } from '../../app/server/http-server';
 import { FakeAnalyzer, nextEvent, syntheticPhotos, tempDir } from '../e2e/fixtures';
@@ -30,11 +30,15 @@ const head = (id: string, version: number, active: boolean, adopted = true): Hea
   seconds: 1,
 });
 
-/** A scripted LearningApi: `train` emits an epoch each time the test calls `step()`. */
+/**
+ * A scripted LearningApi: `train` emits an epoch each time the test calls `step()`; with `gate` on,
+ * the re-projection after adoption or a roll back also waits for a `step()` half-way.
+ */
 class ScriptedLearning implements LearningApi {
   static instances: ScriptedLearning[] = [];
   static ready = true;
   static adopt = true;
+  static gate = false;
   heads: HeadSummary[] = [head('base', 0, true)];
   pending: { resolve: () => void } | null = null;
   inWorker: boolean | undefined;
@@ -47,7 +51,12 @@ class ScriptedLearning implements LearningApi {
   summary(): LearningSummary {
     return { labelledFaces: 12, people: ScriptedLearning.ready ? 3 : 1, negatives: 4, minPeople: 2, ready: ScriptedLearning.ready, active: this.heads.find((h) => h.active)!, heads: this.heads };
   }
-  async train(opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean } = {}): Promise<TrainOutcome> {
+  async reproject(headId: string, opts: ReprojectRun): Promise<void> {
+    opts.onReproject?.({ headId, done: 1, total: 2 });
+    if (ScriptedLearning.gate) await new Promise<void>((resolve) => (this.pending = { resolve }));
+    opts.onReproject?.({ headId, done: 2, total: 2 });
+  }
+  async train(opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean } & ReprojectRun = {}): Promise<TrainOutcome> {
     this.inWorker = opts.inWorker;
     const history: TrainProgress[] = [];
     for (let epoch = 1; epoch <= 3; epoch++) {
@@ -63,6 +72,7 @@ class ScriptedLearning implements LearningApi {
     const h = head(`dlib-resnet-v1/head-${this.heads.length}`, this.heads.length, adopted, adopted);
     if (adopted) for (const x of this.heads) x.active = false;
     this.heads.unshift(h);
+    if (adopted) await this.reproject(h.id, opts);
     return {
       head: h,
       adopted,
@@ -79,10 +89,11 @@ class ScriptedLearning implements LearningApi {
     this.pending = null;
     p?.resolve();
   }
-  rollback(headId: string) {
+  async rollback(headId: string, opts: ReprojectRun = {}) {
     const h = this.heads.find((x) => x.id === headId);
     if (!h) throw new Error(`no head ${headId} for model dlib-resnet-v1`);
     for (const x of this.heads) x.active = x === h;
+    await this.reproject(headId, opts);
     return { active: h, people: { people: 3, assigned: 9, unassigned: 3, created: 0, seconds: 0 } };
   }
 }
@@ -141,6 +152,7 @@ describe('learning from corrections: the job in the engine host', () => {
     expect(r.body.result.summary).toMatchObject({ labelledFaces: 12, people: 3, ready: true, minPeople: 2 });
     expect(r.body.result.summary!.active.id).toBe('base');
     expect(r.body.result.job).toEqual({ running: false, startedAt: null, progress: [], outcome: null, cancelled: false, error: null });
+    expect(r.body.result.reprojecting).toBeNull();
     // The learning service gets the host's database and people service.
     expect(learner().db).toBeTruthy();
     expect(typeof (learner().people as { recluster?: unknown }).recluster).toBe('function');
@@ -209,6 +221,59 @@ describe('learning from corrections: the job in the engine host', () => {
     expect(missing.status).toBe(404);
     expect((await api('learning.rollback', { headId: '../../etc' })).status).toBe(400);
     expect((await api('learning.rollback', {})).status).toBe(400);
+  });
+
+  it('a roll back re-projects in the background: other requests are answered, progress comes as events, scans and training wait', async () => {
+    ScriptedLearning.gate = true;
+    try {
+      events.length = 0;
+      const reply = api<RollbackResult>('learning.rollback', { headId: 'dlib-resnet-v1/head-1' });
+      await waitPending();
+      const state = (await api<LearningState>('learning.state')).body.result;
+      expect(state.reprojecting).toEqual({ headId: 'dlib-resnet-v1/head-1', done: 1, total: 2 });
+      expect(events.filter((e) => e.event === 'learning.reprojecting').map((e) => e.data)).toEqual([{ headId: 'dlib-resnet-v1/head-1', done: 1, total: 2 }]);
+      expect((await api('people.list')).status).toBe(200);
+      for (const [m, p] of [['scan.start'], ['learning.start'], ['learning.rollback', { headId: 'base' }], ['settings.set', { strictness: 'strict' }]] as const) {
+        const r = await api(m, p);
+        expect(r.status, m).toBe(409);
+        expect(r.body.error!.message, m).toMatch(/roll back/);
+      }
+      const changed = nextEvent<{ reason: string }>(engine, 'people.changed', 5000);
+      learner().step();
+      const r = await reply;
+      expect(r.status).toBe(200);
+      expect(r.body.result.active.id).toBe('dlib-resnet-v1/head-1');
+      expect((await changed).reason).toBe('learning:rollback');
+      expect(events.filter((e) => e.event === 'learning.reprojecting').map((e) => (e.data as ReprojectProgress).done)).toEqual([1, 2]);
+      expect((await api<LearningState>('learning.state')).body.result.reprojecting).toBeNull();
+    } finally {
+      ScriptedLearning.gate = false;
+    }
+  });
+
+  it('a cancel that comes while an adopted head is re-projected is too late: the outcome stands', async () => {
+    ScriptedLearning.gate = true;
+    try {
+      events.length = 0;
+      expect((await api('learning.start')).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        await waitPending();
+        learner().step();
+      }
+      await waitPending(); // half-way through the re-projection
+      expect((await api<LearningState>('learning.state')).body.result.reprojecting).toMatchObject({ done: 1, total: 2 });
+      const finished = nextEvent<LearningJob>(engine, 'learning.state', 5000, (j) => !j.running);
+      const changed = nextEvent<{ reason: string }>(engine, 'people.changed', 5000);
+      expect((await api('learning.cancel')).status).toBe(200);
+      learner().step();
+      const job = await finished;
+      expect(job).toMatchObject({ running: false, cancelled: false, error: null, outcome: { adopted: true } });
+      expect((await changed).reason).toBe('learning:adopted');
+      expect(events.filter((e) => e.event === 'learning.reprojecting').map((e) => (e.data as ReprojectProgress).done)).toEqual([1, 2]);
+      expect((await api<LearningState>('learning.state')).body.result.reprojecting).toBeNull();
+    } finally {
+      ScriptedLearning.gate = false;
+    }
   });
 
   it('refuses to start when there is too little to learn from, and says why', async () => {

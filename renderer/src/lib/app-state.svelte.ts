@@ -92,6 +92,9 @@ class AppState {
     });
     a.on('learning.progress', (p) => this.onLearningProgress(p));
     a.on('learning.state', (j) => this.onLearningState(j));
+    a.on('learning.reprojecting', (p) => {
+      if (this.learning) this.learning = { ...this.learning, reprojecting: p };
+    });
     a.on('people.changed', () => {
       this.peopleVersion++;
       void this.refresh();
