@@ -9,6 +9,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { createLibraryAnalyzer } from '../../library/worker-analyzer';
@@ -19,9 +20,15 @@ import { clusterMetrics } from '../../people/metrics';
 import { LearningService } from '../../learning/learning-service';
 import { Rng } from '../../learning/rng';
 import { labelledFaces } from '../../eval/labelled-tree';
+import { separability } from '../../eval/separability';
 
-const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--json]
+/** Numbers of strangers let in at which --separability reports the missing faces let in. */
+const SEPARABILITY_BUDGETS = [25, 50, 75, 100, 150, 300];
+
+const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--json]
   --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
+  --separability  also report, before and after training, how many of the named people's
+              missing faces a lower bar would let in per number of strangers let in (app/eval/separability.ts)
   --opt K=V   a training option (app/learning/train.ts TrainOptions), for experiments`;
 
 interface Measure {
@@ -50,7 +57,7 @@ export const command: CliCommand = {
   summary: 'does learning from corrections improve people? (before/after on held-back faces)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings' }, booleans: ['json'] });
+    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings' }, booleans: ['json', 'separability'] });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const data = stringFlag(p, 'data');
     const K = numberFlag(p, 'labeled');
@@ -97,8 +104,8 @@ export const command: CliCommand = {
       }
       if (!identities) throw new UsageError(`no identity in ${data} has ${K + 3} or more images`);
 
-      const measure = (): Measure => {
-        const nameOf = store.db.prepare<[number], { name: string | null }>(
+      const measure = (db: Database.Database = store.db): Measure => {
+        const nameOf = db.prepare<[number], { name: string | null }>(
           'SELECT p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE fa.face_id = ?',
         );
         let right = 0, wrong = 0;
@@ -107,7 +114,7 @@ export const command: CliCommand = {
           if (name === identityOf.get(f)) right++;
           else if (name !== null) wrong++;
         }
-        const personOf = store.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
+        const personOf = db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
         const all = [...identityOf.keys()];
         const m = clusterMetrics(all.map((f) => identityOf.get(f)!), all.map((f) => personOf.get(f)?.person_id ?? null));
         // Faces of identities nobody named that ended up in a named person (false "Is this Anna?").
@@ -120,7 +127,41 @@ export const command: CliCommand = {
       };
       svc.update();
       const before = measure();
-      progress(`eval-learning: before ${JSON.stringify(before)}; training`);
+      // Separability: the faces outside the named people, missing ones vs strangers (--separability).
+      const named = new Map<string, number[]>();
+      for (const r of store.db
+        .prepare<[], { face_id: number; name: string }>('SELECT fa.face_id, p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE p.name IS NOT NULL')
+        .all()) {
+        named.set(r.name, [...(named.get(r.name) ?? []), r.face_id]);
+      }
+      const inNamed = new Set([...named.values()].flat());
+      const namedIdentities = new Set(test.map((f) => identityOf.get(f)!));
+      const queries = [...identityOf].filter(([f]) => !inNamed.has(f)).map(([faceId, id]) => ({ faceId, identity: namedIdentities.has(id) ? id : null }));
+      const curve = () => {
+        const get = store.db.prepare<[number], { embedding: Buffer }>('SELECT embedding FROM faces WHERE id = ?');
+        const cache = new Map<number, Int8Array>();
+        const vector = (id: number) => {
+          let v = cache.get(id);
+          if (!v) cache.set(id, (v = new Int8Array(Uint8Array.from(get.get(id)!.embedding).buffer)));
+          return v;
+        };
+        return separability({ vector, gallery: named, queries, budgets: SEPARABILITY_BUDGETS, margin: svc.thresholds.margin });
+      };
+      const separabilityBefore = p.flags.has('separability') ? curve() : undefined;
+      // The same library re-clustered without any training (on a scratch copy): a full re-cluster
+      // alone differs from the incremental state, so this separates its share of the change from
+      // the head's.
+      const scratchFile = join(tmp, 'recluster-only.db');
+      store.db.prepare('VACUUM INTO ?').run(scratchFile);
+      const scratch = new BetterSqlite3(scratchFile);
+      let reclusterOnly: Measure;
+      try {
+        new PeopleService(scratch).recluster();
+        reclusterOnly = measure(scratch);
+      } finally {
+        scratch.close();
+      }
+      progress(`eval-learning: before ${JSON.stringify(before)}; re-clustered without training ${JSON.stringify(reclusterOnly)}; training`);
       const learning = new LearningService(store.db, svc);
       // --opt key=value: training options for experiments (numbers or strings), e.g. --opt weightDecay=0.01
       const options: Record<string, number | string> = {};
@@ -135,9 +176,11 @@ export const command: CliCommand = {
       });
       if (!outcome.adopted) progress(`eval-learning: head discarded: ${outcome.reason}`);
       const after = measure();
+      const separabilityAfter = separabilityBefore ? curve() : undefined;
       const result = {
         before,
         after,
+        reclusterOnly,
         identities,
         testFaces: test.length,
         labeled: labelled,
@@ -146,10 +189,13 @@ export const command: CliCommand = {
         reason: outcome.reason,
         heldOut: { before: outcome.before, after: outcome.after },
         errorCut: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, before.wrong + before.unassigned)),
+        // The head's own share: errors cut against the re-clustered, untrained library.
+        errorCutVsRecluster: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, reclusterOnly.wrong + reclusterOnly.unassigned)),
         seed,
+        ...(separabilityBefore ? { separability: { before: separabilityBefore, after: separabilityAfter } } : {}),
       };
       if (!p.flags.has('json')) {
-        process.stdout.write(`accuracy ${before.accuracy} -> ${after.accuracy}, wrong ${before.wrong} -> ${after.wrong}, unassigned ${before.unassigned} -> ${after.unassigned} (${outcome.adopted ? 'adopted' : 'discarded'})\n`);
+        process.stdout.write(`accuracy ${before.accuracy} -> ${after.accuracy} (re-clustered without training: ${reclusterOnly.accuracy}), wrong ${before.wrong} -> ${after.wrong}, unassigned ${before.unassigned} -> ${after.unassigned} (${outcome.adopted ? 'adopted' : 'discarded'})\n`);
       }
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
