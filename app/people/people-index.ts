@@ -106,7 +106,11 @@ export class PeopleIndex {
     const s = this.persons.get(p.id);
     if (s) {
       if (p.name !== undefined) s.name = p.name;
-      if (p.userNamed !== undefined) s.userNamed = p.userNamed;
+      if (p.userNamed !== undefined && p.userNamed !== s.userNamed) {
+        s.userNamed = p.userNamed;
+        // Named people keep more prototypes (th.namedPrototypes).
+        if (s.faces.size) this.refreshPrototypes(s, true);
+      }
       return;
     }
     this.persons.set(p.id, { id: p.id, name: p.name ?? null, userNamed: !!p.userNamed, faces: new Set(), protos: [], protoSize: 0 });
@@ -296,7 +300,7 @@ export class PeopleIndex {
       photo = face.photoId;
       slot = this.slotOf.get(face.id) ?? NONE;
     }
-    return this.rankPeople(v, photo, slot, k * this.th.prototypes * 2, this.th.suggest)
+    return this.rankPeople(v, photo, slot, k * this.th.namedPrototypes * 2, this.th.suggest)
       .filter((s) => s.personId !== (slot === NONE ? NONE : this.person[slot]))
       .slice(0, k);
   }
@@ -505,7 +509,7 @@ export class PeopleIndex {
   private decideVector(src: Int8Array, row: number, photo: number, slot: number): AssignDecision {
     if (this.protoIndex.size === 0) return { personId: null, score: -1, runnerUp: null, reason: 'no-people' };
     const v = src.subarray(row * DIM, (row + 1) * DIM);
-    const ranked = this.rankPeople(v, photo, slot, Math.max(16, 4 * this.th.prototypes), this.th.suggest);
+    const ranked = this.rankPeople(v, photo, slot, Math.max(16, 4 * this.th.namedPrototypes), this.th.suggest);
     const best = ranked[0];
     const runnerUp = ranked[1] ?? null;
     if (!best || best.score < this.th.assign) return { personId: null, score: best?.score ?? -1, runnerUp, reason: 'below-threshold' };
@@ -603,7 +607,7 @@ export class PeopleIndex {
     for (const s of p.protos) this.protoIndex.remove(s);
     const all = [...p.faces].sort((a, b) => a - b);
     const good = all.filter((s) => this.isSeed(s) || this.user[s]);
-    p.protos = n ? selectPrototypes(this.emb, good.length ? good : all, this.th.prototypes) : [];
+    p.protos = n ? selectPrototypes(this.emb, good.length ? good : all, p.userNamed ? this.th.namedPrototypes : this.th.prototypes) : [];
     for (const s of p.protos) this.protoIndex.add(s, this.emb.subarray(s * DIM, (s + 1) * DIM));
     p.protoSize = n;
     return true;

@@ -27,6 +27,12 @@ export interface ModelThresholds {
   qualityMin: number;
   /** Most prototypes kept per person. */
   prototypes: number;
+  /**
+   * Most prototypes kept per person the user named (>= prototypes): a named person's atypical
+   * faces (cap, sunglasses, profile, another decade) get prototypes of their own, so their
+   * look-alikes join the person; machine people, the many, keep the cheaper `prototypes`.
+   */
+  namedPrototypes: number;
   /** Neighbours looked up per face when building the similarity graph. */
   knn: number;
 }
@@ -46,6 +52,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     minClusterSize: 2,
     qualityMin: 0.2,
     prototypes: 5,
+    namedPrototypes: 10,
     knn: 24,
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
@@ -62,6 +69,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     minClusterSize: 2,
     qualityMin: 0.2,
     prototypes: 5,
+    namedPrototypes: 5,
     knn: 24,
   }),
 });
@@ -73,6 +81,8 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   const base = typeof model === 'string' ? MODEL_THRESHOLDS[model] : model;
   if (!base) throw new Error(`no clustering thresholds for model "${String(model)}"`);
   const t = { ...base, ...overrides };
+  // A named person never keeps fewer prototypes than any other person.
+  t.namedPrototypes = Math.max(t.namedPrototypes ?? t.prototypes, t.prototypes);
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;

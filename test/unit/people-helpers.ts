@@ -93,5 +93,6 @@ export const TEST_THRESHOLDS = Object.freeze({
   minClusterSize: 2,
   qualityMin: 0.5,
   prototypes: 5,
+  namedPrototypes: 5,
   knn: 24,
 });

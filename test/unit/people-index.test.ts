@@ -178,3 +178,31 @@ describe('PeopleIndex: suggestions', () => {
     if (ids.includes(blurred[2]!.id)) expect(ids.indexOf(blurred[2]!.id)).toBe(ids.length - 1);
   });
 });
+
+describe('PeopleIndex: prototypes of named people', () => {
+  it('keeps up to namedPrototypes for a person the user named, prototypes for the others', () => {
+    const face = faceFactory(2, 11);
+    const idx = new PeopleIndex({ model: MODEL, overrides: { minClusterSize: 2, prototypes: 3, namedPrototypes: 8 } });
+    const faces: ClusterFace[] = [];
+    for (let i = 0; i < 30; i++) faces.push(face(i % 2, photo++));
+    const ch = idx.addFaces(faces);
+    expect(ch.created).toHaveLength(2);
+    const [anna, bob] = ch.created as [number, number];
+    expect(idx.prototypesOf(anna)).toHaveLength(3);
+    expect(idx.prototypesOf(bob)).toHaveLength(3);
+    // Naming Anna gives her more prototypes at once; Bob keeps his.
+    idx.addPerson({ id: anna, name: 'Anna', userNamed: true });
+    expect(idx.prototypesOf(anna)).toHaveLength(8);
+    expect(new Set(idx.prototypesOf(anna)).size).toBe(8);
+    for (const f of idx.prototypesOf(anna)) expect(idx.personOf(f)).toBe(anna);
+    expect(idx.prototypesOf(bob)).toHaveLength(3);
+    // Un-naming (undo) goes back to the common count.
+    idx.addPerson({ id: anna, userNamed: false });
+    expect(idx.prototypesOf(anna)).toHaveLength(3);
+  });
+
+  it('never lets a named person keep fewer prototypes than the others', () => {
+    expect(thresholdsFor('dlib-resnet-v1', { prototypes: 12 }).namedPrototypes).toBe(12);
+    expect(thresholdsFor('dlib-resnet-v1').namedPrototypes).toBeGreaterThanOrEqual(thresholdsFor('dlib-resnet-v1').prototypes);
+  });
+});
