@@ -74,66 +74,151 @@ function projectFaces(db: Database.Database, t: Target, bases: Buffer[]): Buffer
   });
 }
 
-const STALE = 'model_id = @model AND base_embedding IS NOT NULL AND head_id IS NOT @active';
-/** Faces inserted by a scan carry only `embedding` (the base): record it as their base. */
-const RECORD_BASES = 'UPDATE faces SET base_embedding = embedding WHERE base_embedding IS NULL AND head_id IS NULL AND model_id = @model';
+/** `faces.head_id` of a group of faces: a head's id, or NULL for the base network's own vectors. */
+type StoredHead = string | null;
 
-/** Faces whose ids one preparing step covers (range scans of the primary key, a few ms). */
+/**
+ * The faces of one head group, through its partial index (schema v5): faces_head holds the faces
+ * projected with a head, faces_no_head those carrying the base network's vector. NULL and a head's
+ * id are written out differently (a bound NULL could not select a partial index).
+ */
+const group = (head: StoredHead) =>
+  head === null ? 'faces INDEXED BY faces_no_head WHERE head_id IS NULL' : 'faces INDEXED BY faces_head WHERE head_id = @head';
+
+/**
+ * The staleness lookups. A face is stale when its head_id is not the active head's. Each lookup is
+ * answered from an index, never by a scan of the faces table: with nothing stale (every update()
+ * and recluster() of a settled library) no face row is read. INDEXED BY keeps these plans whatever
+ * statistics the planner has (after an ANALYZE it would count a group's id range by reading the
+ * table's rows), and a statement fails outright if its index were missing.
+ */
+const SQL = {
+  /**
+   * Faces inserted by a scan carry only `embedding` (the base): record it as their base, through
+   * faces_no_base, which holds only the faces of the last scan (faces_no_head holds every face of
+   * the base network).
+   */
+  recordBases:
+    'UPDATE faces INDEXED BY faces_no_base SET base_embedding = embedding WHERE base_embedding IS NULL AND head_id IS NULL AND model_id = @model',
+  /** Whether some face of the model carries the base network's vector. */
+  baseInUse: `SELECT 1 FROM ${group(null)} AND model_id = @model LIMIT 1`,
+  /** The heads faces of the model carry, one after the other (MIN on an index: one seek). */
+  firstHead: 'SELECT MIN(head_id) AS h FROM faces INDEXED BY faces_head WHERE model_id = @model AND head_id IS NOT NULL',
+  nextHead: 'SELECT MIN(head_id) AS h FROM faces INDEXED BY faces_head WHERE model_id = @model AND head_id > @head',
+  /** Faces of a group in an id range. */
+  count: (head: StoredHead) => `SELECT COUNT(*) AS n FROM ${group(head)} AND model_id = @model AND id > @lo AND id <= @hi`,
+  /** A page of a group in id order (the index entries end with the id: keyset pagination). */
+  page: (head: StoredHead) =>
+    `SELECT id, base_embedding FROM ${group(head)} AND model_id = @model AND base_embedding IS NOT NULL AND id > @after ORDER BY id LIMIT @limit`,
+};
+
+/** Every staleness lookup as it runs (test/unit/learning-reproject.test.ts checks each one's query plan). */
+export const STALENESS_QUERIES: readonly string[] = [
+  SQL.recordBases,
+  `${SQL.recordBases} AND id > @lo AND id <= @hi`,
+  SQL.baseInUse,
+  SQL.firstHead,
+  SQL.nextHead,
+  SQL.count(null),
+  SQL.count('head'),
+  SQL.page(null),
+  SQL.page('head'),
+];
+
+/**
+ * The groups of stale faces of `model`: the head_id values its faces carry other than `active`'s
+ * (NULL: the base network). A library holds a handful of heads, so this is a few index seeks,
+ * whatever the number of faces.
+ */
+function staleHeads(db: Database.Database, model: string, active: StoredHead): StoredHead[] {
+  const heads: StoredHead[] = [];
+  if (db.prepare(SQL.baseInUse).get({ model })) heads.push(null);
+  const next = db.prepare<{ model: string; head: string }, { h: string | null }>(SQL.nextHead);
+  const first = db.prepare<{ model: string }, { h: string | null }>(SQL.firstHead);
+  for (let h = first.get({ model })!.h; h !== null; h = next.get({ model, head: h })!.h) heads.push(h);
+  return heads.filter((h) => h !== active);
+}
+
+/** Where a run over the stale faces is: the stale head groups, the one being paged, the last id done in it. */
+interface Cursor {
+  heads: StoredHead[];
+  i: number;
+  after: number;
+}
+
+const cursorAt = (heads: StoredHead[]): Cursor => ({ heads, i: 0, after: 0 });
+
+/** Faces whose ids one preparing step covers (range scans of an index, a few ms). */
 const PREPARE_STEP = 50_000;
 
 /**
  * Records the base of newly scanned faces and counts the stale ones, in id ranges with a turn of
- * the event loop between them (no full-table scan in one go on a large library).
+ * the event loop between them (no scan of a large library in one go). Returns the count and a
+ * cursor at the first stale face.
  */
-async function prepareRun(db: Database.Database, model: string, t: Target): Promise<number> {
+async function prepareRun(db: Database.Database, model: string, t: Target): Promise<{ total: number; cursor: Cursor }> {
   const max = db.prepare<[], { m: number | null }>('SELECT MAX(id) AS m FROM faces').get()!.m ?? 0;
-  const record = db.prepare<{ model: string; lo: number; hi: number }>(`${RECORD_BASES} AND id > @lo AND id <= @hi`);
-  const count = db.prepare<{ model: string; active: string | null; lo: number; hi: number }, { n: number }>(
-    `SELECT COUNT(*) AS n FROM faces WHERE ${STALE} AND id > @lo AND id <= @hi`,
-  );
-  let n = 0;
+  const record = db.prepare<{ model: string; lo: number; hi: number }>(`${SQL.recordBases} AND id > @lo AND id <= @hi`);
   for (let lo = 0; lo < max; lo += PREPARE_STEP) {
-    const range = { model, lo, hi: lo + PREPARE_STEP };
-    record.run(range);
-    n += count.get({ ...range, active: t.stored })!.n;
+    record.run({ model, lo, hi: lo + PREPARE_STEP });
     if (lo + PREPARE_STEP < max) await new Promise(setImmediate);
   }
-  return n;
+  const heads = staleHeads(db, model, t.stored);
+  let total = 0;
+  for (const head of heads) {
+    const count = db.prepare<{ model: string; head: StoredHead; lo: number; hi: number }, { n: number }>(SQL.count(head));
+    for (let lo = 0; lo < max; lo += PREPARE_STEP) {
+      total += count.get({ model, head, lo, hi: lo + PREPARE_STEP })!.n;
+      if (lo + PREPARE_STEP < max) await new Promise(setImmediate);
+    }
+  }
+  return { total, cursor: cursorAt(heads) };
 }
 
 /**
- * Projects up to `limit` stale faces with ids above `after` (keyset pagination on the primary key:
- * one page of base embeddings in memory, whatever the library's size). The caller holds the
- * transaction. Returns how many were done and the last id (the next page's `after`).
+ * Projects up to `limit` stale faces from `cursor` on, and moves it past them: one stale head group
+ * after the other, each in id order (keyset pagination on the group's index, whose entries end
+ * with the id: one page of base embeddings in memory, whatever the library's size). The caller
+ * holds the transaction. Returns how many were done.
  */
-function projectPage(db: Database.Database, model: string, t: Target, after: number, limit: number): { n: number; last: number } {
-  const rows = db
-    .prepare<{ model: string; active: string | null; after: number; limit: number }, { id: number; base_embedding: Buffer }>(
-      `SELECT id, base_embedding FROM faces WHERE ${STALE} AND id > @after ORDER BY id LIMIT @limit`,
-    )
-    .all({ model, active: t.stored, after, limit });
+function projectPage(db: Database.Database, t: Target, cursor: Cursor, limit: number): number {
+  const rows: { id: number; base_embedding: Buffer }[] = [];
+  while (rows.length < limit && cursor.i < cursor.heads.length) {
+    const head = cursor.heads[cursor.i]!;
+    const want = limit - rows.length;
+    const got = db
+      .prepare<{ model: string; head: StoredHead; after: number; limit: number }, { id: number; base_embedding: Buffer }>(SQL.page(head))
+      .all({ model: t.model, head, after: cursor.after, limit: want });
+    rows.push(...got);
+    if (got.length < want) {
+      cursor.i++;
+      cursor.after = 0;
+    } else cursor.after = got[got.length - 1]!.id;
+  }
   const update = db.prepare('UPDATE faces SET embedding = ?, head_id = ? WHERE id = ?');
   const bytes = projectFaces(db, t, rows.map((f) => f.base_embedding));
   rows.forEach((f, i) => update.run(bytes[i], t.stored, f.id));
-  return { n: rows.length, last: rows.length ? rows[rows.length - 1]!.id : after };
+  return rows.length;
 }
 
 /**
  * Re-projects the faces of `model` whose vectors are not those of the active head, synchronously
  * in one transaction (paged, so that a large catch-up never holds every base embedding at once).
  * For the few faces a scan adds; a head adopted or rolled back re-projects the library with
- * `reprojectInChunks`. Returns how many changed.
+ * `reprojectInChunks`. With nothing stale (every update() and recluster() of a settled library)
+ * it reads no face row: a few index seeks. Returns how many changed.
  */
 export function syncProjections(db: Database.Database, model: string): number {
-  db.prepare(RECORD_BASES).run({ model });
+  db.prepare(SQL.recordBases).run({ model });
   const t = target(db, model);
+  const cursor = cursorAt(staleHeads(db, model, t.stored));
+  if (!cursor.heads.length) return 0;
   return db.transaction(() => {
     let done = 0;
-    for (let after = 0; ; ) {
-      const page = projectPage(db, model, t, after, 10_000);
-      if (!page.n) return done;
-      done += page.n;
-      after = page.last;
+    for (;;) {
+      const n = projectPage(db, t, cursor, 10_000);
+      if (!n) return done;
+      done += n;
     }
   })();
 }
@@ -151,31 +236,31 @@ export interface ReprojectOptions {
  * Re-projects every stale face of `model` (head_id is not the active head) in chunks, one
  * transaction each, yielding to the event loop between chunks: the engine keeps answering while a
  * large library moves to a new head (old and new vectors are comparable meanwhile, see
- * docs/learning.md). Stops cleanly on `signal`: whatever is left stays stale for the next call or
- * `syncProjections`. If the active head changes between chunks, the run follows the new one.
- * Returns how many faces were re-projected.
+ * docs/learning.md). Faces go group by group (those of one previous head, or of the base
+ * network), in id order within a group. Stops cleanly on `signal`: whatever is left stays stale
+ * for the next call or `syncProjections`. If the active head changes between chunks, the run
+ * follows the new one. Returns how many faces were re-projected.
  */
 export async function reprojectInChunks(db: Database.Database, model: string, opts: ReprojectOptions = {}): Promise<number> {
   const chunk = Math.max(1, Math.floor(opts.chunk ?? REPROJECT_CHUNK));
   if (opts.signal?.aborted) return 0;
   let t = target(db, model);
-  let total = await prepareRun(db, model, t);
+  let { total, cursor } = await prepareRun(db, model, t);
   let done = 0;
-  let after = 0;
   for (;;) {
     if (opts.signal?.aborted) break;
     if (activeHeadId(db, model) !== t.id) {
       // Another head became active meanwhile: start over under it.
       t = target(db, model);
-      after = 0;
-      total = done + (await prepareRun(db, model, t));
+      const run = await prepareRun(db, model, t);
+      cursor = run.cursor;
+      total = done + run.total;
       continue;
     }
     if (done === 0 && total === 0) break;
-    const page = db.transaction(() => projectPage(db, model, t, after, chunk))();
-    if (!page.n) break;
-    done += page.n;
-    after = page.last;
+    const n = db.transaction(() => projectPage(db, t, cursor, chunk))();
+    if (!n) break;
+    done += n;
     total = Math.max(total, done);
     opts.onProgress?.(done, total);
     await new Promise(setImmediate);

@@ -172,6 +172,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'learning: indexes for the staleness lookups of the projection',
+    up(db) {
+      db.exec(`
+        -- The staleness lookups of app/learning/projection.ts ("faces of model M whose head_id is
+        -- not the active head's"): a few index seeks instead of a scan of the whole table, and
+        -- each group of stale faces paged in id order. Partial, so that no other query (those
+        -- filter on model_id alone) changes plan: only a query naming the condition can use one.
+        -- Faces projected with a head, by head:
+        CREATE INDEX faces_head ON faces(model_id, head_id) WHERE head_id IS NOT NULL;
+        -- Faces carrying the base network's vector (head_id in it: counting them reads no row):
+        CREATE INDEX faces_no_head ON faces(model_id, head_id) WHERE head_id IS NULL;
+        -- Faces a scan added whose base embedding is not recorded yet (empty between clusterings):
+        CREATE INDEX faces_no_base ON faces(model_id) WHERE base_embedding IS NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { headLayout, projectQuantized, type HeadShape } from '../../app/learning/head';
 import { LearningService } from '../../app/learning/learning-service';
-import { BASE_HEAD, activeHeadId, baseVector, loadHead, reprojectInChunks, setActiveHeadId, syncProjections } from '../../app/learning/projection';
+import { BASE_HEAD, STALENESS_QUERIES, activeHeadId, baseVector, loadHead, reprojectInChunks, setActiveHeadId, syncProjections } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { getEmbedder } from '../../app/models/registry';
@@ -230,6 +230,54 @@ describe('re-projecting the library in chunks', () => {
     expect(last.at(-1)).toEqual([400, 400]);
     const want = ours(ref);
     expect(ours(s).every((f, i) => f.head_id === h2 && f.embedding.equals(want[i]!.embedding))).toBe(true);
+  });
+});
+
+describe('staleness lookups (schema v5 indexes)', () => {
+  it('every lookup is answered from an index, never by a scan of the faces table (also with ANALYZE statistics)', () => {
+    const s = library(400);
+    const head = storeHead(s.db, 1, 2);
+    setActiveHeadId(s.db, MODEL, head);
+    syncProjections(s.db, MODEL);
+    s.db.prepare('UPDATE faces SET head_id = NULL, embedding = base_embedding WHERE id > 300 AND model_id = ?').run(MODEL);
+    expect(STALENESS_QUERIES.length).toBeGreaterThanOrEqual(9);
+    for (const analyzed of [false, true]) {
+      if (analyzed) s.db.exec('ANALYZE');
+      for (const sql of STALENESS_QUERIES) {
+        const plan = (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ model: MODEL, head, lo: 0, hi: 100, after: 0, limit: 10 }) as { detail: string }[]).map(
+          (r) => r.detail,
+        );
+        expect(plan.join(' | '), sql).toMatch(/^SEARCH faces USING (COVERING )?INDEX faces_(head|no_head|no_base) \(model_id=\?/);
+        expect(plan.join(' | '), sql).not.toMatch(/SCAN faces|TEMP B-TREE/);
+      }
+    }
+  });
+
+  it('pages every group of stale faces (base, older heads) in chunks: the same bytes as the one-transaction catch-up', async () => {
+    const s = library(300);
+    const ref = library(300);
+    const [h1, h2, h3] = [1, 2, 3].map((v) => storeHead(s.db, v, v * 10));
+    for (const v of [1, 2, 3]) storeHead(ref.db, v, v * 10);
+    for (const db of [s.db, ref.db]) {
+      // Faces 1-100 under h1, 201-300 under h3, the rest still the base network's; h2 active.
+      setActiveHeadId(db, MODEL, h1!);
+      syncProjections(db, MODEL);
+      setActiveHeadId(db, MODEL, h3!);
+      await reprojectInChunks(db, MODEL, { chunk: 50 });
+      db.prepare(`UPDATE faces SET head_id = ?, embedding = (SELECT embedding FROM faces f WHERE f.id = faces.id) WHERE id <= 100 AND model_id = ?`).run(h1, MODEL);
+      db.prepare('UPDATE faces SET head_id = NULL, embedding = base_embedding WHERE id > 100 AND id <= 200 AND model_id = ?').run(MODEL);
+      setActiveHeadId(db, MODEL, h2!);
+    }
+    const groups = (st: Store) => st.db.prepare('SELECT head_id AS h, COUNT(*) AS n FROM faces WHERE model_id = ? GROUP BY head_id ORDER BY head_id').all(MODEL);
+    expect(groups(s)).toEqual([{ h: null, n: 100 }, { h: h1, n: 100 }, { h: h3, n: 100 }]);
+    expect(syncProjections(ref.db, MODEL)).toBe(300);
+    const progress: [number, number][] = [];
+    expect(await reprojectInChunks(s.db, MODEL, { chunk: 70, onProgress: (d, t) => progress.push([d, t]) })).toBe(300);
+    expect(progress).toEqual([70, 140, 210, 280, 300].map((d) => [d, 300]));
+    const want = ours(ref);
+    expect(ours(s).every((f, i) => f.head_id === h2 && f.embedding.equals(want[i]!.embedding))).toBe(true);
+    expect(groups(s)).toEqual([{ h: h2, n: 300 }]);
+    expect(syncProjections(s.db, MODEL)).toBe(0);
   });
 });
 

@@ -93,6 +93,31 @@ describe('store migrations', () => {
     });
   }
 
+  it('v5 indexes the faces of a v4 library for the staleness lookups, and no other query changes plan', () => {
+    const file = tmpDb();
+    const old = openDatabase(file, { targetVersion: 4 });
+    seed(old, 4);
+    // Besides seed()'s face (a scan's, base not recorded yet): one face projected with a head, one more from a scan.
+    old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id) VALUES (1, 0, 0, 9, 9, 0.9, '[]', ?, ?, 'dlib-resnet-v1/head-1', 'dlib-resnet-v1')").run(emb(5), emb(7));
+    old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id) VALUES (1, 0, 0, 9, 9, 0.9, '[]', ?, 'dlib-resnet-v1')").run(emb(9));
+    old.close();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(5);
+    const n = (index: string, where: string) =>
+      (db.prepare(`SELECT COUNT(*) AS n FROM faces INDEXED BY ${index} WHERE model_id = 'dlib-resnet-v1' AND ${where}`).get() as { n: number }).n;
+    expect(n('faces_head', 'head_id IS NOT NULL')).toBe(1);
+    expect(n('faces_no_head', 'head_id IS NULL')).toBe(2);
+    expect(n('faces_no_base', 'base_embedding IS NULL')).toBe(2); // seed()'s face, added at v4, has no base recorded either
+    // Partial indexes: the people service's per-model queries still read faces in id order.
+    for (const sql of [
+      "SELECT id FROM faces WHERE not_a_face = 0 AND model_id = 'dlib-resnet-v1' ORDER BY id",
+      "SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = 'dlib-resnet-v1' ORDER BY id",
+    ]) {
+      expect((db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail)).toEqual(['SCAN faces']);
+    }
+    db.close();
+  });
+
   it('refuses a database from a newer Visage, leaving it untouched', () => {
     const file = tmpDb();
     const db = new Database(file);
