@@ -286,7 +286,10 @@ export class EngineHost extends EventEmitter {
       case 'people.history':
         return this.needPeople().history(p.limit as number | undefined);
       case 'people.recluster': {
-        const r = this.needPeople().recluster();
+        const people = this.needPeople();
+        // A re-cluster now would finish the re-projection in one blocking transaction mid-way.
+        this.refuseWhileLearning('re-clustering', true);
+        const r = people.recluster();
         this.emitEvent('people.changed', { reason: 'recluster' });
         return r;
       }
@@ -535,7 +538,10 @@ export class EngineHost extends EventEmitter {
     return { available: l !== null, summary: l ? l.summary() : null, job: this.jobCopy(), reprojecting: this.reprojecting && { ...this.reprojecting } };
   }
 
-  /** Refuses `action` while a training job or a roll back (with its re-projection) runs. */
+  /**
+   * Refuses `action` while a training job or a roll back (with its re-projection) runs (a training
+   * job re-projects and re-clusters once its head is adopted).
+   */
   private refuseWhileLearning(action: string, cancellable = false): void {
     if (this.learnJob.running) throw new ContractError('busy', `wait for the training to finish${cancellable ? ' (or cancel it)' : ''} before ${action}`);
     if (this.rollbackRunning) throw new ContractError('busy', `wait for the roll back to finish before ${action}`);

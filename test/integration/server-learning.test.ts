@@ -171,6 +171,10 @@ describe('learning from corrections: the job in the engine host', () => {
     expect((await api('scan.start')).status).toBe(409);
     expect((await api('learning.rollback', { headId: 'base' })).status).toBe(409);
     expect((await api('settings.set', { strictness: 'strict' })).status).toBe(409);
+    // An adopted head is re-projected and people re-clustered by the job itself.
+    const recluster = await api('people.recluster');
+    expect(recluster.status).toBe(409);
+    expect(recluster.body.error).toMatchObject({ code: 'busy', message: expect.stringMatching(/training/) });
     await waitPending();
     learner().step();
     await until(() => events.some((e) => e.event === 'learning.progress'), 'a progress event');
@@ -233,7 +237,7 @@ describe('learning from corrections: the job in the engine host', () => {
       expect(state.reprojecting).toEqual({ headId: 'dlib-resnet-v1/head-1', done: 1, total: 2 });
       expect(events.filter((e) => e.event === 'learning.reprojecting').map((e) => e.data)).toEqual([{ headId: 'dlib-resnet-v1/head-1', done: 1, total: 2 }]);
       expect((await api('people.list')).status).toBe(200);
-      for (const [m, p] of [['scan.start'], ['learning.start'], ['learning.rollback', { headId: 'base' }], ['settings.set', { strictness: 'strict' }]] as const) {
+      for (const [m, p] of [['scan.start'], ['learning.start'], ['learning.rollback', { headId: 'base' }], ['settings.set', { strictness: 'strict' }], ['people.recluster']] as const) {
         const r = await api(m, p);
         expect(r.status, m).toBe(409);
         expect(r.body.error!.message, m).toMatch(/roll back/);
@@ -246,6 +250,8 @@ describe('learning from corrections: the job in the engine host', () => {
       expect((await changed).reason).toBe('learning:rollback');
       expect(events.filter((e) => e.event === 'learning.reprojecting').map((e) => (e.data as ReprojectProgress).done)).toEqual([1, 2]);
       expect((await api<LearningState>('learning.state')).body.result.reprojecting).toBeNull();
+      // Once it is done, a re-cluster is answered again.
+      expect((await api('people.recluster')).status).toBe(200);
     } finally {
       ScriptedLearning.gate = false;
     }
@@ -262,6 +268,7 @@ describe('learning from corrections: the job in the engine host', () => {
       }
       await waitPending(); // half-way through the re-projection
       expect((await api<LearningState>('learning.state')).body.result.reprojecting).toMatchObject({ done: 1, total: 2 });
+      expect((await api('people.recluster')).body.error).toMatchObject({ code: 'busy' });
       const finished = nextEvent<LearningJob>(engine, 'learning.state', 5000, (j) => !j.running);
       const changed = nextEvent<{ reason: string }>(engine, 'people.changed', 5000);
       expect((await api('learning.cancel')).status).toBe(200);
