@@ -239,8 +239,9 @@ export interface LearningState {
   summary: LearningSummary | null;
   job: LearningJob;
   /**
-   * Faces being moved to a newly active head (after adoption or a roll back), null when none:
-   * meanwhile some faces still carry the previous head's (comparable) vectors.
+   * Faces being moved to a newly active head (after adoption or a roll back, or resumed at start
+   * when the engine stopped before it was done), null when none: meanwhile some faces still carry
+   * the previous head's (comparable) vectors.
    */
   reprojecting: ReprojectProgress | null;
 }
@@ -332,7 +333,10 @@ export interface Events {
   'learning.progress': TrainProgress;
   /** The training job started, finished, was cancelled or failed. */
   'learning.state': LearningJob;
-  /** A chunk of faces re-projected with the newly active head (after adoption or a roll back). */
+  /**
+   * A chunk of faces re-projected with the newly active head (after adoption or a roll back, or
+   * resumed at start: then people.changed 'learning:resumed' follows the re-cluster).
+   */
   'learning.reprojecting': ReprojectProgress;
   /** A native menu item (desktop shell) the renderer handles: undo, redo, navigation... */
   'menu.command': { command: MenuCommand };

@@ -22,7 +22,7 @@ import { mapThresholds } from './calibrate';
 import { projectVector } from './head';
 import type { PeopleService } from '../people/people-service';
 import type { EvalMetrics } from './evaluate';
-import { BASE_HEAD, activeHeadId, baseVector, loadHead, reprojectInChunks, setActiveHeadId, syncProjections } from './projection';
+import { BASE_HEAD, activeHeadId, baseVector, loadHead, pendingSwitch, reprojectInChunks, setActiveHeadId, syncProjections } from './projection';
 import { encodeHeadRecord, type HeadRecord } from './record';
 import type { ClusterStats } from '../people/service-types';
 import type { HeadSummary, HeldOutFigures, LearningApi, LearningSummary, ReprojectRun, TrainOutcome, TrainProgress } from './service-types';
@@ -242,20 +242,41 @@ export class LearningService implements LearningApi {
     return { active: this.heads().find((h) => h.active)!, people };
   }
 
+  /** The head the library was switched to whose re-projection and re-cluster did not finish, or null. */
+  pendingSwitch(): string | null {
+    return pendingSwitch(this.db, this.model);
+  }
+
+  /**
+   * Finishes a head switch the engine did not (it closed or crashed after adopting or rolling back
+   * a head, before people were re-clustered): re-projects what is still stale in chunks, then
+   * re-clusters, which clears the mark. Null when nothing was pending.
+   */
+  async resumePending(opts: ReprojectRun = {}): Promise<ClusterStats | null> {
+    if (this.pendingSwitch() === null) return null;
+    return this.reprojectAndRecluster(activeHeadId(this.db, this.model), opts);
+  }
+
   /**
    * Makes `headId` active, re-projects the library in chunks (yielding to the event loop between
    * them: until it is done some faces still carry the previous head's vectors, which are
-   * comparable with the new ones), then re-clusters people (nothing is left stale by then).
+   * comparable with the new ones), then re-clusters people (nothing is left stale by then). The
+   * switch is recorded as pending with the active head and cleared by the re-cluster's commit: an
+   * engine stopped in between finishes it at its next start (resumePending).
    */
   private async activate(headId: string, opts: ReprojectRun): Promise<ClusterStats> {
     setActiveHeadId(this.db, this.model, headId);
+    return this.reprojectAndRecluster(headId, opts);
+  }
+
+  private async reprojectAndRecluster(headId: string, opts: ReprojectRun): Promise<ClusterStats> {
     const reprojected = await reprojectInChunks(this.db, this.model, {
       chunk: opts.reprojectChunk,
       signal: opts.reprojectSignal,
       onProgress: opts.onReproject ? (done, total) => opts.onReproject!({ headId, done, total }) : undefined,
     });
     if (opts.reprojectSignal?.aborted) {
-      throw Object.assign(new Error(`re-projection to ${headId} interrupted after ${reprojected} faces: the rest follow at the next clustering`), { name: 'AbortError' });
+      throw Object.assign(new Error(`re-projection to ${headId} interrupted after ${reprojected} faces: the switch stays pending (finished at the engine's next start, or by a re-cluster)`), { name: 'AbortError' });
     }
     return this.people.recluster();
   }

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { getEmbedder } from '../models/registry';
-import { getSetting, setSetting } from '../store/settings';
+import { deleteSetting, getSetting, setSetting } from '../store/settings';
 import { decodeHeadRecord, type HeadRecord } from './record';
 import { projectRows } from './head';
 import { quantize } from '../vision/quantize';
@@ -18,8 +18,35 @@ export function activeHeadId(db: Database.Database, model: string): string {
   return getSetting(db, activeKey(model)) ?? BASE_HEAD;
 }
 
+/**
+ * A head switch not finished yet: set with the active head, cleared by the re-cluster that follows
+ * the re-projection (PeopleService.recluster, in its transaction). An engine that closed or crashed
+ * in between finds it at its next start and finishes the job (LearningService.resumePending).
+ */
+const pendingKey = (model: string) => `learning.pendingSwitch.${model}`;
+
+/**
+ * Makes `id` the active head of `model`, recording in the same transaction that the library is
+ * to be re-projected and people re-clustered (`pendingSwitch`).
+ */
 export function setActiveHeadId(db: Database.Database, model: string, id: string): void {
-  setSetting(db, activeKey(model), id);
+  db.transaction(() => {
+    setSetting(db, activeKey(model), id);
+    setSetting(db, pendingKey(model), id);
+  })();
+}
+
+/**
+ * The head `model`'s library was switched to whose re-projection and re-cluster have not finished
+ * (the engine stopped in between, or they are running now), or null.
+ */
+export function pendingSwitch(db: Database.Database, model: string): string | null {
+  return getSetting(db, pendingKey(model));
+}
+
+/** The switch is done: every face re-projected and people re-clustered (call in the re-cluster's transaction). */
+export function clearPendingSwitch(db: Database.Database, model: string): void {
+  deleteSetting(db, pendingKey(model));
 }
 
 export function loadHead(db: Database.Database, id: string): HeadRecord | null {

@@ -81,8 +81,8 @@ export interface ReprojectRun {
   onReproject?: (p: ReprojectProgress) => void;
   /**
    * Stops the re-projection between chunks (the engine closing): the call then rejects with an
-   * AbortError, the faces done keep the new head, the rest are projected by the next clustering,
-   * and people are not re-clustered.
+   * AbortError, the faces done keep the new head, and people are not re-clustered; the switch stays
+   * pending, and `resumePending` (the engine host at its next start) finishes both.
    */
   reprojectSignal?: AbortSignal;
   /** Faces per transaction (default 2000). */
@@ -99,4 +99,14 @@ export interface LearningApi {
   train(opts?: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean } & ReprojectRun): Promise<TrainOutcome>;
   /** Makes an earlier head (or 'base') the active one: faces re-projected in chunks, then people re-clustered. */
   rollback(headId: string, opts?: ReprojectRun): Promise<{ active: HeadSummary; people: ClusterStats }>;
+  /**
+   * The head the library was switched to (adoption or roll back) whose re-projection and re-cluster
+   * have not finished, or null. Recorded in the library with the switch, cleared by the re-cluster.
+   */
+  pendingSwitch(): string | null;
+  /**
+   * Finishes a pending switch (the engine stopped before it was done): the chunked re-projection of
+   * what is still stale, then the re-cluster. Resolves to null when nothing was pending.
+   */
+  resumePending(opts?: ReprojectRun): Promise<ClusterStats | null>;
 }

@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 import { PeopleIndex } from './people-index';
 import { libraryModel } from '../store/settings';
-import { activeHeadThresholds, syncProjections } from '../learning/projection';
+import { activeHeadThresholds, clearPendingSwitch, syncProjections } from '../learning/projection';
 import { recluster as fullRecluster } from './recluster';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
 import type { ChangeSet, ClusterFace, UserDecisions } from './types';
@@ -604,6 +604,9 @@ export class PeopleService implements PeopleApi {
       }
       this.dropEmptyMachinePersons();
       if (faces.length) this.setWatermark(faces[faces.length - 1]!.id);
+      // Every face carries the active head's vector (synced above) and is clustered: a head switch
+      // waiting for its re-cluster (app/learning/projection.ts) is done, with this commit.
+      clearPendingSwitch(this.db, this.model);
       this.index = res.index;
     })();
     return this.stats(created, t0);

@@ -85,6 +85,8 @@ export interface EngineHostOptions {
   learningService?: LearningServiceCtor | null;
   /** Train in a worker thread (default true; tests may train in this thread). */
   learnInWorker?: boolean;
+  /** Faces per transaction when re-projecting after adoption or roll back (default 2000; tests). */
+  reprojectChunk?: number;
 }
 
 const MAX_FAILED = 500;
@@ -128,10 +130,14 @@ export class EngineHost extends EventEmitter {
   private learnJob: LearningJob = { running: false, startedAt: null, progress: [], outcome: null, cancelled: false, error: null };
   private learnAbort: AbortController | null = null;
   private learnRunning: Promise<void> | null = null;
-  /** A roll back in progress (its re-projection yields to other requests). */
-  private rollbackRunning: Promise<unknown> | null = null;
+  /**
+   * A roll back, or the resumed re-projection of a switch the last session did not finish, in
+   * progress (its re-projection yields to other requests).
+   */
+  private reprojectJob: { what: 'roll back' | 're-projection'; done: Promise<unknown> } | null = null;
   /** Faces being moved to a newly active head (adoption or roll back), for learning.state. */
   private reprojecting: ReprojectProgress | null = null;
+  private readonly reprojectChunk: number | undefined;
   /** Aborted by close(): stops a re-projection between chunks. */
   private readonly closing = new AbortController();
   private closed = false;
@@ -161,10 +167,12 @@ export class EngineHost extends EventEmitter {
     this.people = this.makePeople();
     this.LearningCtor = opts.learningService === undefined ? LearningService : opts.learningService;
     this.learnInWorker = opts.learnInWorker ?? true;
+    this.reprojectChunk = opts.reprojectChunk;
     const last = this.store.db.prepare('SELECT finished_at FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
       | { finished_at: string }
       | undefined;
     this.lastFinishedAt = last?.finished_at ?? null;
+    this.resumeSwitch();
   }
 
   /** Starts loading the face engine in the background (it is needed for scans and app.info). */
@@ -539,17 +547,18 @@ export class EngineHost extends EventEmitter {
   }
 
   /**
-   * Refuses `action` while a training job or a roll back (with its re-projection) runs (a training
+   * Refuses `action` while a training job, a roll back or a resumed re-projection runs (a training
    * job re-projects and re-clusters once its head is adopted).
    */
   private refuseWhileLearning(action: string, cancellable = false): void {
     if (this.learnJob.running) throw new ContractError('busy', `wait for the training to finish${cancellable ? ' (or cancel it)' : ''} before ${action}`);
-    if (this.rollbackRunning) throw new ContractError('busy', `wait for the roll back to finish before ${action}`);
+    if (this.reprojectJob) throw new ContractError('busy', `wait for the ${this.reprojectJob.what} to finish before ${action}`);
   }
 
   /** How the learning service re-projects the library here: progress as events, stopped by close(). */
   private reprojectRun(): ReprojectRun {
     return {
+      reprojectChunk: this.reprojectChunk,
       reprojectSignal: this.closing.signal,
       onReproject: (p) => {
         this.reprojecting = p;
@@ -625,7 +634,7 @@ export class EngineHost extends EventEmitter {
     if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before rolling back');
     // (async: a service that throws at once is answered like one that rejects)
     const run = (async () => l.rollback(headId, this.reprojectRun()))();
-    this.rollbackRunning = run;
+    this.reprojectJob = { what: 'roll back', done: run };
     let r: RollbackResult;
     try {
       r = await run;
@@ -633,11 +642,58 @@ export class EngineHost extends EventEmitter {
       if (/^no head /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
       throw e;
     } finally {
-      this.rollbackRunning = null;
+      this.reprojectJob = null;
       this.reprojecting = null;
     }
     this.emitEvent('people.changed', { reason: 'learning:rollback' });
     return r;
+  }
+
+  /**
+   * At start: a head adopted or rolled back before the engine last stopped (closed mid-way, or
+   * crashed) whose re-projection and re-cluster did not finish is finished now, in the background
+   * like a roll back: requests are answered meanwhile (progress as learning.reprojecting events
+   * and in learning.state), scans, training, roll backs, imports and re-clusters wait; then
+   * people.changed ('learning:resumed'). Starts on the next turn of the event loop, once the
+   * owner listens to events. If it fails the switch stays pending (the next start tries again) and
+   * the error shows as the learning job's. close() stops it between chunks.
+   */
+  private resumeSwitch(): void {
+    let l: LearningApi | null;
+    let headId: string | null;
+    try {
+      l = this.learning();
+      headId = l?.pendingSwitch() ?? null;
+    } catch {
+      return;
+    }
+    if (!l || headId === null) return;
+    const learning = l;
+    const run = (async () => {
+      await new Promise(setImmediate);
+      return learning.resumePending(this.reprojectRun());
+    })();
+    const done = run
+      .then(
+        (stats) => {
+          if (stats) this.emitEvent('people.changed', { reason: 'learning:resumed' });
+        },
+        (e: Error) => {
+          if (this.closing.signal.aborted) return;
+          this.learnJob = { ...this.learnJob, error: `could not finish applying ${headId} to your faces: ${e?.message ?? String(e)}` };
+          this.emitEvent('learning.state', this.jobCopy());
+        },
+      )
+      .finally(() => {
+        if (this.reprojectJob?.done === done) this.reprojectJob = null;
+        this.reprojecting = null;
+      });
+    this.reprojectJob = { what: 're-projection', done };
+  }
+
+  /** Resolves when a roll back or a resumed re-projection (if any) has finished. */
+  async reprojectSettled(): Promise<void> {
+    await this.reprojectJob?.done.catch(() => undefined);
   }
 
   // ---- people file and XMP ----
@@ -798,7 +854,7 @@ export class EngineHost extends EventEmitter {
     this.closing.abort();
     await this.scanRunning?.catch(() => undefined);
     await this.learnRunning?.catch(() => undefined);
-    await this.rollbackRunning?.catch(() => undefined);
+    await this.reprojectJob?.done.catch(() => undefined);
     const a = await this.analyzerP?.catch(() => null);
     await a?.close?.();
     this.store.close();

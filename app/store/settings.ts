@@ -10,6 +10,10 @@ export function setSetting(db: Database.Database, key: string, value: string): v
   db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
+export function deleteSetting(db: Database.Database, key: string): void {
+  db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+}
+
 /** The embedding model of the library: new scans embed with it, people cluster its vectors. */
 export function libraryModel(db: Database.Database): string | null {
   return getSetting(db, 'library.model');

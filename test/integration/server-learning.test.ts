@@ -89,6 +89,12 @@ class ScriptedLearning implements LearningApi {
     this.pending = null;
     p?.resolve();
   }
+  pendingSwitch(): string | null {
+    return null;
+  }
+  async resumePending(): Promise<null> {
+    return null;
+  }
   async rollback(headId: string, opts: ReprojectRun = {}) {
     const h = this.heads.find((x) => x.id === headId);
     if (!h) throw new Error(`no head ${headId} for model dlib-resnet-v1`);

@@ -11,7 +11,17 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { headLayout, projectQuantized, type HeadShape } from '../../app/learning/head';
 import { LearningService } from '../../app/learning/learning-service';
-import { BASE_HEAD, STALENESS_QUERIES, activeHeadId, baseVector, loadHead, reprojectInChunks, setActiveHeadId, syncProjections } from '../../app/learning/projection';
+import {
+  BASE_HEAD,
+  STALENESS_QUERIES,
+  activeHeadId,
+  baseVector,
+  loadHead,
+  pendingSwitch,
+  reprojectInChunks,
+  setActiveHeadId,
+  syncProjections,
+} from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { getEmbedder } from '../../app/models/registry';
@@ -336,5 +346,59 @@ describe('LearningService: adopting or rolling back a head re-projects in the ba
     people.recluster();
     expect(ours(s).every((f) => f.head_id === null && f.embedding.equals(f.base_embedding!))).toBe(true);
     await expect(learning.rollback('no-such-head')).rejects.toThrow(/no head/);
+  });
+
+  it('a switch is pending from the active-head change (same transaction) until the re-cluster commits; resumePending finishes an interrupted one', async () => {
+    const s = library(120);
+    const people = new PeopleService(s.db);
+    people.update();
+    const learning = new LearningService(s.db, people);
+    expect(learning.pendingSwitch()).toBeNull();
+    expect(await learning.resumePending()).toBeNull();
+    const head = storeHead(s.db, 1, 6);
+    // Both settings or neither.
+    expect(() =>
+      s.db.transaction(() => {
+        setActiveHeadId(s.db, MODEL, head);
+        throw new Error('power cut');
+      })(),
+    ).toThrow('power cut');
+    expect([activeHeadId(s.db, MODEL), pendingSwitch(s.db, MODEL)]).toEqual([BASE_HEAD, null]);
+
+    const stop = new AbortController();
+    await expect(learning.rollback(head, { reprojectChunk: 50, reprojectSignal: stop.signal, onReproject: () => stop.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(learning.pendingSwitch()).toBe(head);
+    // The next session's services: a re-cluster that fails leaves the switch pending...
+    class FailingPeople extends PeopleService {
+      override recluster(): never {
+        throw new Error('disk full');
+      }
+    }
+    await expect(new LearningService(s.db, new FailingPeople(s.db)).resumePending({ reprojectChunk: 50 })).rejects.toThrow('disk full');
+    expect(pendingSwitch(s.db, MODEL)).toBe(head);
+    expect(ours(s).every((f) => f.head_id === head)).toBe(true);
+    // ...one that commits clears it; a second resume has nothing to do.
+    const again = new LearningService(s.db, new PeopleService(s.db));
+    const progress: unknown[] = [];
+    expect(await again.resumePending({ onReproject: (p) => progress.push(p) })).toMatchObject({ assigned: expect.any(Number) });
+    expect(progress).toEqual([]);
+    expect(again.pendingSwitch()).toBeNull();
+    expect(await again.resumePending()).toBeNull();
+
+    // Interrupted again (roll back to the base): resumed, it re-projects only what is left.
+    const stop2 = new AbortController();
+    await expect(again.rollback(BASE_HEAD, { reprojectChunk: 50, reprojectSignal: stop2.signal, onReproject: () => stop2.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    const resumed: unknown[] = [];
+    await again.resumePending({ reprojectChunk: 50, onReproject: (p) => resumed.push(p) });
+    expect(resumed).toEqual([
+      { headId: BASE_HEAD, done: 50, total: 70 },
+      { headId: BASE_HEAD, done: 70, total: 70 },
+    ]);
+    expect(ours(s).every((f) => f.head_id === null && f.embedding.equals(f.base_embedding!))).toBe(true);
+    expect(again.pendingSwitch()).toBeNull();
   });
 });
