@@ -27,8 +27,8 @@ export class FacesRepo {
     this.sById = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE id = ?');
     this.sCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM faces');
     this.sCopy = db.prepare(
-      `INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score)
-       SELECT ?, x, y, w, h, score, landmarks, embedding, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score
+      `INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score)
+       SELECT ?, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score
        FROM faces WHERE photo_id = ? ORDER BY id`,
     );
   }

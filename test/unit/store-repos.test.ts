@@ -37,6 +37,25 @@ describe('store repositories', () => {
     s.close();
   });
 
+  it("a copied photo's faces keep their base embedding and head (a learned head's vector is not taken for the base)", () => {
+    const s = Store.open(':memory:');
+    const [from, to] = s.transaction(() => {
+      const a = s.photos.insert(photo('/a.jpg', 'same'));
+      s.faces.insert(a, face(3));
+      return [a, s.photos.insert(photo('/copy/a.jpg', 'same'))];
+    });
+    // As after adopting a head: embedding = head(base), base kept, head recorded.
+    const base = Buffer.from(face(3).embedding.buffer);
+    const projected = Buffer.from(face(7).embedding.buffer);
+    s.db.prepare('UPDATE faces SET base_embedding = ?, embedding = ?, head_id = ? WHERE photo_id = ?').run(base, projected, 'm/head-1', from);
+    expect(s.faces.copyAll(from, to)).toBe(1);
+    const copy = s.db.prepare<[number], { embedding: Buffer; base_embedding: Buffer; head_id: string }>('SELECT embedding, base_embedding, head_id FROM faces WHERE photo_id = ?').get(to)!;
+    expect(copy.base_embedding.equals(base)).toBe(true);
+    expect(copy.embedding.equals(projected)).toBe(true);
+    expect(copy.head_id).toBe('m/head-1');
+    s.close();
+  });
+
   it('rejects an embedding that is not 128 bytes, and rolls the photo back with it', () => {
     const s = Store.open(':memory:');
     expect(() =>
