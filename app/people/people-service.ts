@@ -14,8 +14,16 @@
 import type Database from 'better-sqlite3';
 import { PeopleIndex } from './people-index';
 import { libraryModel } from '../store/settings';
-import { activeHeadThresholds, clearPendingSwitch, syncProjections } from '../learning/projection';
+import { existsSync } from 'node:fs';
+import { activeHeadId, activeHeadThresholds, clearPendingSwitch, syncProjections } from '../learning/projection';
 import { recluster as fullRecluster } from './recluster';
+import {
+  PLACEHOLDER_BASE,
+  defaultReclusterWorkerPath,
+  reclusterInWorker as runReclusterInWorker,
+  type PackedReclusterInput,
+  type PackedReclusterResult,
+} from './recluster-worker';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
 import type { ChangeSet, ClusterFace, UserDecisions } from './types';
 import type {
@@ -87,7 +95,27 @@ export interface PeopleServiceOptions {
   overrides?: Partial<ModelThresholds>;
 }
 
+export interface ReclusterInWorkerOptions {
+  /** Terminates the worker: the call rejects with an AbortError and nothing is written. */
+  signal?: AbortSignal;
+  /** Worker runs whose result the library outdated before the synchronous fallback (default 3). */
+  maxAttempts?: number;
+  /** Compiled worker script (default: recluster-worker.js beside this module, or in dist/). */
+  workerPath?: string;
+  /** A worker's result was discarded because the library changed while it ran (attempt 1, 2, ...). */
+  onDiscard?: (attempt: number) => void;
+}
+
 const now = () => new Date().toISOString();
+
+const abortError = () => Object.assign(new Error('re-cluster aborted'), { name: 'AbortError' });
+
+/**
+ * Edits of the people state made through any PeopleService on a database (corrections, undo,
+ * redo, update, re-cluster): part of the fingerprint a re-cluster in a worker checks before
+ * persisting (an undo followed by a redo leaves the tables' counts as they were).
+ */
+const editCounts = new WeakMap<Database.Database, number>();
 
 interface ClusterFaceRow {
   id: number;
@@ -290,6 +318,7 @@ export class PeopleService implements PeopleApi {
   // ------------------------------------------------------------------ corrections
 
   correct(c: Correction): CorrectionResult {
+    this.noteEdit();
     const result = this.db.transaction(() => {
       const undo: UndoInfo = {};
       const res = this.apply(c, undo, null);
@@ -305,6 +334,7 @@ export class PeopleService implements PeopleApi {
   }
 
   undo(): LoggedCorrection | null {
+    this.noteEdit();
     const entry = this.db.transaction(() => {
       const row = this.db
         .prepare<[], { id: number; at: string; kind: string; payload: string; undone: number }>(
@@ -322,6 +352,7 @@ export class PeopleService implements PeopleApi {
   }
 
   redo(): LoggedCorrection | null {
+    this.noteEdit();
     try {
       return this.redoOnce();
     } catch (e) {
@@ -548,6 +579,7 @@ export class PeopleService implements PeopleApi {
   // ------------------------------------------------------------------ clustering
 
   update(): ClusterStats {
+    this.noteEdit();
     const t0 = performance.now();
     if (this.index && this.index.th.cluster !== this.thresholds.cluster) this.index = null;
     // Faces scanned since, or a head adopted / rolled back: vectors follow the active head first.
@@ -573,43 +605,205 @@ export class PeopleService implements PeopleApi {
     return this.stats(created, t0);
   }
 
+  /**
+   * Re-clusters everything from scratch, synchronously: the inputs are read, the pure re-cluster
+   * runs and its result is persisted in this thread (100k faces: ~45 s during which nothing else
+   * runs). For the command line and tests; the engine uses reclusterInWorker.
+   */
   recluster(): ClusterStats {
     const t0 = performance.now();
+    this.noteEdit();
     syncProjections(this.db, this.model);
     const faces = this.loadFaces();
     let created = 0;
     this.db.transaction(() => {
-      const previous = new Map<number, number | null>();
-      for (const r of this.db
-        .prepare<[], { face_id: number; person_id: number }>("SELECT face_id, person_id FROM face_assignments WHERE source = 'machine'")
-        .all()) previous.set(r.face_id, r.person_id);
       const res = fullRecluster({
         model: this.thresholds,
         faces,
         persons: this.personRecords(),
         decisions: this.decisions(),
-        previous,
+        previous: this.machineAssignment(),
         newPersonId: () => this.createPerson(null),
       });
       created = res.created.length;
-      const setMachine = this.db.prepare(
-        `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, 'machine', 0)
-         ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id, source = 'machine', confirmed = 0
-         WHERE face_assignments.source = 'machine'`,
-      );
-      const clear = this.db.prepare("DELETE FROM face_assignments WHERE face_id = ? AND source = 'machine'");
-      for (const [faceId, personId] of res.assignment) {
-        if (personId === null) clear.run(faceId);
-        else setMachine.run(faceId, personId);
-      }
-      this.dropEmptyMachinePersons();
-      if (faces.length) this.setWatermark(faces[faces.length - 1]!.id);
-      // Every face carries the active head's vector (synced above) and is clustered: a head switch
-      // waiting for its re-cluster (app/learning/projection.ts) is done, with this commit.
-      clearPendingSwitch(this.db, this.model);
+      this.writeRecluster(res.assignment, faces.length ? faces[faces.length - 1]!.id : null);
       this.index = res.index;
     })();
     return this.stats(created, t0);
+  }
+
+  /**
+   * The same re-cluster with its computation (similarity graph, HAC, attach: recluster.ts) in a
+   * worker thread, so that the engine keeps answering meanwhile: the inputs are read here (faces
+   * as packed typed arrays whose buffers move to the worker), the worker computes, and the result
+   * is persisted here in one transaction exactly as recluster() does (same SQL, empty machine
+   * people dropped, watermark, pending head switch cleared). People the worker creates carry
+   * placeholder ids (recluster-worker.ts), turned into person rows here in the order they were
+   * asked for: the same ids as the synchronous path would give.
+   *
+   * Consistency rule: the library may change while the worker runs (a correction, an undo, faces
+   * added or removed, another head or strictness). A fingerprint of what the re-cluster reads
+   * (libraryVersion) is taken with the inputs and checked again inside the persisting transaction
+   * (BEGIN IMMEDIATE); if it differs the result is discarded - nothing is written - and the
+   * re-cluster runs again from the new state, up to `maxAttempts` times; after that it runs the
+   * synchronous recluster(), which cannot be interleaved. A user decision made meanwhile is thus
+   * never overwritten and a new face never lost. Rejects (the database unchanged) when the worker
+   * fails or `signal` aborts (AbortError). Without a compiled worker script (TypeScript sources
+   * never built) it is recluster().
+   */
+  async reclusterInWorker(opts: ReclusterInWorkerOptions = {}): Promise<ClusterStats> {
+    const t0 = performance.now();
+    const workerPath = opts.workerPath ?? defaultReclusterWorkerPath();
+    if (!existsSync(workerPath)) return this.recluster();
+    const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? 3));
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (opts.signal?.aborted) throw abortError();
+      const read = this.reclusterInput();
+      const result = await runReclusterInWorker(read.input, { workerPath, signal: opts.signal });
+      if (opts.signal?.aborted) throw abortError();
+      const created = this.commitWorkerResult(read, result);
+      if (created !== null) return this.stats(created, t0);
+      opts.onDiscard?.(attempt);
+    }
+    return this.recluster();
+  }
+
+  /**
+   * What a full re-cluster reads, in one go on this thread (nothing can interleave), with the
+   * library's fingerprint at that moment.
+   */
+  private reclusterInput(): { input: PackedReclusterInput; lastFaceId: number | null; version: string } {
+    syncProjections(this.db, this.model);
+    const n = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM faces WHERE not_a_face = 0 AND model_id = ?').get(this.model)!.n;
+    const ids = new Float64Array(n);
+    const photoIds = new Float64Array(n);
+    const quality = new Float32Array(n);
+    const embeddings = new Int8Array(n * 128);
+    let i = 0;
+    for (const r of this.db
+      .prepare<[string], [number, number, Buffer, number | null]>('SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id')
+      .raw()
+      .iterate(this.model)) {
+      ids[i] = r[0];
+      photoIds[i] = r[1];
+      quality[i] = r[3] ?? 0;
+      embeddings.set(new Int8Array(r[2].buffer, r[2].byteOffset, 128), i * 128);
+      i++;
+    }
+    const pairs = (m: ReadonlyMap<number, number | null>) => {
+      const faces = new Float64Array(m.size);
+      const persons = new Float64Array(m.size);
+      let k = 0;
+      for (const [f, p] of m) {
+        faces[k] = f;
+        persons[k++] = p ?? -1;
+      }
+      return { faces, persons };
+    };
+    const decisions = this.decisions();
+    const rejected: [number, number][] = [];
+    for (const [f, ps] of decisions.rejected) for (const p of ps) rejected.push([f, p]);
+    const persons = this.personRecords();
+    for (const p of persons) if (p.id >= PLACEHOLDER_BASE) throw new Error(`person id ${p.id} is too large for a re-cluster in a worker`);
+    return {
+      input: {
+        thresholds: this.thresholds,
+        faces: { n, ids, photoIds, quality, embeddings },
+        persons,
+        assigned: pairs(decisions.assigned),
+        rejected: { faces: Float64Array.from(rejected, (r) => r[0]), persons: Float64Array.from(rejected, (r) => r[1]) },
+        previous: pairs(this.machineAssignment()),
+      },
+      lastFaceId: n ? ids[n - 1]! : null,
+      version: this.libraryVersion(),
+    };
+  }
+
+  /**
+   * Persists a worker's result in one transaction, if the library is still as it was read;
+   * returns the number of people created, or null (nothing written) when it changed.
+   */
+  private commitWorkerResult(read: { lastFaceId: number | null; version: string }, result: PackedReclusterResult): number | null {
+    const created = this.db
+      .transaction(() => {
+        if (this.libraryVersion() !== read.version) return null;
+        // One row per placeholder, in the order the re-cluster asked for them (as recluster()
+        // creates them); those that ended up empty are dropped with the other empty machine people.
+        const real: number[] = [];
+        for (let k = 1; k <= result.placeholders; k++) real[k] = this.createPerson(null);
+        const faces = result.faces;
+        const persons = result.persons;
+        const entries = function* (): Generator<[number, number | null]> {
+          for (let i = 0; i < faces.length; i++) {
+            const p = persons[i]!;
+            yield [faces[i]!, p < 0 ? null : p > PLACEHOLDER_BASE ? real[p - PLACEHOLDER_BASE]! : p];
+          }
+        };
+        this.writeRecluster(entries(), read.lastFaceId);
+        return result.created;
+      })
+      .immediate();
+    if (created !== null) {
+      this.noteEdit();
+      // The clustering index cannot cross threads: the next use rebuilds it from the database.
+      this.index = null;
+    }
+    return created;
+  }
+
+  /** A full re-cluster's assignment written over the machine's (user assignments untouched). */
+  private writeRecluster(assignment: Iterable<[FaceId, PersonId | null]>, lastFaceId: number | null): void {
+    const setMachine = this.db.prepare(
+      `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, 'machine', 0)
+       ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id, source = 'machine', confirmed = 0
+       WHERE face_assignments.source = 'machine'`,
+    );
+    const clear = this.db.prepare("DELETE FROM face_assignments WHERE face_id = ? AND source = 'machine'");
+    for (const [faceId, personId] of assignment) {
+      if (personId === null) clear.run(faceId);
+      else setMachine.run(faceId, personId);
+    }
+    this.dropEmptyMachinePersons();
+    if (lastFaceId !== null) this.setWatermark(lastFaceId);
+    // Every face carries the active head's vector (synced before reading) and is clustered: a
+    // head switch waiting for its re-cluster (app/learning/projection.ts) is done, with this commit.
+    clearPendingSwitch(this.db, this.model);
+  }
+
+  /** The machine's assignment now (a full re-cluster keeps the ids of people it overlaps). */
+  private machineAssignment(): Map<FaceId, PersonId | null> {
+    const previous = new Map<number, number | null>();
+    for (const r of this.db
+      .prepare<[], { face_id: number; person_id: number }>("SELECT face_id, person_id FROM face_assignments WHERE source = 'machine'")
+      .all()) previous.set(r.face_id, r.person_id);
+    return previous;
+  }
+
+  /**
+   * A fingerprint of everything a full re-cluster reads (reclusterInWorker's consistency rule):
+   * commits by other connections (data_version), edits through any PeopleService on this database
+   * (corrections, undo, redo, update, re-cluster), the corrections log, faces (added, removed),
+   * people, assignments and rejections (counts), the active head and the thresholds. A few index
+   * lookups and counts: a few ms at 100k faces.
+   */
+  private libraryVersion(): string {
+    const one = (sql: string) => this.db.prepare(sql).raw().get();
+    return JSON.stringify([
+      this.db.pragma('data_version', { simple: true }),
+      editCounts.get(this.db) ?? 0,
+      one('SELECT COUNT(*), MAX(id), SUM(undone) FROM corrections'),
+      one('SELECT COUNT(*), MAX(id) FROM faces'),
+      one('SELECT COUNT(*), MAX(id) FROM persons'),
+      one('SELECT COUNT(*) FROM face_assignments'),
+      one('SELECT COUNT(*) FROM face_rejections'),
+      activeHeadId(this.db, this.model),
+      this.thresholds,
+    ]);
+  }
+
+  /** Counts an edit of the people state on this database (see libraryVersion). */
+  private noteEdit(): void {
+    editCounts.set(this.db, (editCounts.get(this.db) ?? 0) + 1);
   }
 
   private stats(created: number, t0: number): ClusterStats {

@@ -137,6 +137,12 @@ export interface PeopleApi {
   history(limit?: number): LoggedCorrection[];
   /** Assign new faces (after a scan) incrementally and cluster the unassigned pool. */
   update(): ClusterStats;
-  /** Re-cluster everything from scratch, reproducing every user decision. */
+  /** Re-cluster everything from scratch, reproducing every user decision (blocks until done). */
   recluster(): ClusterStats;
+  /**
+   * The same re-cluster computed in a worker thread (the caller's event loop keeps turning); a
+   * result the library outdated meanwhile is discarded and computed again. Rejects on abort
+   * (AbortError) or failure with the library unchanged.
+   */
+  reclusterInWorker?(opts?: { signal?: AbortSignal }): Promise<ClusterStats>;
 }
