@@ -260,7 +260,8 @@ export class LearningService implements LearningApi {
   /**
    * Makes `headId` active, re-projects the library in chunks (yielding to the event loop between
    * them: until it is done some faces still carry the previous head's vectors, which are
-   * comparable with the new ones), then re-clusters people (nothing is left stale by then). The
+   * comparable with the new ones), then re-clusters people in a worker thread (nothing is left
+   * stale by then; the result is persisted on this thread). The
    * switch is recorded as pending with the active head and cleared by the re-cluster's commit: an
    * engine stopped in between finishes it at its next start (resumePending).
    */
@@ -278,6 +279,13 @@ export class LearningService implements LearningApi {
     if (opts.reprojectSignal?.aborted) {
       throw Object.assign(new Error(`re-projection to ${headId} interrupted after ${reprojected} faces: the switch stays pending (finished at the engine's next start, or by a re-cluster)`), { name: 'AbortError' });
     }
-    return this.people.recluster();
+    // The re-cluster's computation runs in a worker thread (the engine keeps answering); a
+    // correction made meanwhile makes it start over from the new state (PeopleService.reclusterInWorker).
+    try {
+      return await this.people.reclusterInWorker({ signal: opts.reprojectSignal });
+    } catch (e) {
+      if ((e as Error)?.name !== 'AbortError') throw e;
+      throw Object.assign(new Error(`re-cluster after switching to ${headId} interrupted: the switch stays pending (finished at the engine's next start, or by a re-cluster)`), { name: 'AbortError' });
+    }
   }
 }

@@ -20,7 +20,7 @@ export function activeHeadId(db: Database.Database, model: string): string {
 
 /**
  * A head switch not finished yet: set with the active head, cleared by the re-cluster that follows
- * the re-projection (PeopleService.recluster, in its transaction). An engine that closed or crashed
+ * the re-projection (PeopleService.recluster or reclusterInWorker, in the transaction that persists it). An engine that closed or crashed
  * in between finds it at its next start and finishes the job (LearningService.resumePending).
  */
 const pendingKey = (model: string) => `learning.pendingSwitch.${model}`;

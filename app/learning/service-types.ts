@@ -80,9 +80,10 @@ export interface ReprojectRun {
   /** After each chunk of faces. */
   onReproject?: (p: ReprojectProgress) => void;
   /**
-   * Stops the re-projection between chunks (the engine closing): the call then rejects with an
-   * AbortError, the faces done keep the new head, and people are not re-clustered; the switch stays
-   * pending, and `resumePending` (the engine host at its next start) finishes both.
+   * Stops the re-projection between chunks, or the re-cluster's worker (the engine closing): the
+   * call then rejects with an AbortError, the faces done keep the new head, and people are not
+   * re-clustered; the switch stays pending, and `resumePending` (the engine host at its next
+   * start) finishes both.
    */
   reprojectSignal?: AbortSignal;
   /** Faces per transaction (default 2000). */

@@ -46,7 +46,7 @@ import { Scanner, type FileError, type ScanSummary } from '../library/scanner';
 import { ThumbnailCache } from '../library/thumbnails';
 import { MODELS, DEFAULT_EMBEDDER } from '../models/registry';
 import { CorrectionError, PeopleService, type PeopleServiceOptions } from '../people/people-service';
-import type { PeopleApi } from '../people/service-types';
+import type { ClusterStats, PeopleApi } from '../people/service-types';
 import type { Strictness } from '../contract/contract';
 import { thumbnailDirFor } from '../store/paths';
 import { Store } from '../store/store';
@@ -131,10 +131,11 @@ export class EngineHost extends EventEmitter {
   private learnAbort: AbortController | null = null;
   private learnRunning: Promise<void> | null = null;
   /**
-   * A roll back, or the resumed re-projection of a switch the last session did not finish, in
-   * progress (its re-projection yields to other requests).
+   * A roll back, the resumed re-projection of a switch the last session did not finish, or a
+   * requested re-cluster, in progress (its re-projection yields to other requests, and its
+   * re-cluster computes in a worker thread).
    */
-  private reprojectJob: { what: 'roll back' | 're-projection'; done: Promise<unknown> } | null = null;
+  private reprojectJob: { what: 'roll back' | 're-projection' | 're-cluster'; done: Promise<unknown> } | null = null;
   /** Faces being moved to a newly active head (adoption or roll back), for learning.state. */
   private reprojecting: ReprojectProgress | null = null;
   private readonly reprojectChunk: number | undefined;
@@ -293,14 +294,8 @@ export class EngineHost extends EventEmitter {
       }
       case 'people.history':
         return this.needPeople().history(p.limit as number | undefined);
-      case 'people.recluster': {
-        const people = this.needPeople();
-        // A re-cluster now would finish the re-projection in one blocking transaction mid-way.
-        this.refuseWhileLearning('re-clustering', true);
-        const r = people.recluster();
-        this.emitEvent('people.changed', { reason: 'recluster' });
-        return r;
-      }
+      case 'people.recluster':
+        return this.reclusterPeople();
       case 'settings.set':
         return this.setSettings(p as Partial<Settings>);
       case 'learning.state':
@@ -691,7 +686,35 @@ export class EngineHost extends EventEmitter {
     this.reprojectJob = { what: 're-projection', done };
   }
 
-  /** Resolves when a roll back or a resumed re-projection (if any) has finished. */
+  /**
+   * "Re-group everyone": a full re-cluster whose computation runs in a worker thread, so that the
+   * engine keeps answering meanwhile. Like a roll back it refuses to start during training, a
+   * re-projection or a scan, and makes scans, training, roll backs, imports, strictness changes and
+   * another re-cluster wait (`busy`); corrections are allowed: the re-cluster's result is only
+   * persisted if the library did not change while it was computed, else it is computed again
+   * (PeopleService.reclusterInWorker). close() stops it (nothing written).
+   */
+  private async reclusterPeople(): Promise<ClusterStats> {
+    const people = this.needPeople();
+    // A re-cluster now would finish the re-projection in one blocking transaction mid-way.
+    this.refuseWhileLearning('re-clustering', true);
+    if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before re-clustering');
+    const signal = this.closing.signal;
+    // (async: a service that throws at once is answered like one that rejects)
+    const run = (async () => (people.reclusterInWorker ? people.reclusterInWorker({ signal }) : people.recluster()))();
+    const job = { what: 're-cluster' as const, done: run };
+    this.reprojectJob = job;
+    let r: ClusterStats;
+    try {
+      r = await run;
+    } finally {
+      if (this.reprojectJob === job) this.reprojectJob = null;
+    }
+    this.emitEvent('people.changed', { reason: 'recluster' });
+    return r;
+  }
+
+  /** Resolves when a roll back, a resumed re-projection or a re-cluster (if any) has finished. */
   async reprojectSettled(): Promise<void> {
     await this.reprojectJob?.done.catch(() => undefined);
   }

@@ -375,6 +375,9 @@ describe('LearningService: adopting or rolling back a head re-projects in the ba
       override recluster(): never {
         throw new Error('disk full');
       }
+      override async reclusterInWorker(): Promise<never> {
+        throw new Error('disk full');
+      }
     }
     await expect(new LearningService(s.db, new FailingPeople(s.db)).resumePending({ reprojectChunk: 50 })).rejects.toThrow('disk full');
     expect(pendingSwitch(s.db, MODEL)).toBe(head);
