@@ -90,10 +90,11 @@ export class BruteForceIndex implements KnnIndex {
     for (let r = 0; r < this.n; r++) {
       const rn = norms[r]!;
       if (rn === 0) continue;
+      const label = labels[r]!;
+      // Filter before scoring (a filtered row is skipped either way): saves the dot product.
+      if (filter && !filter(label)) continue;
       const s = dotAt(q, 0, data, r) / (qn * rn);
       if (s < floor) continue;
-      const label = labels[r]!;
-      if (filter && !filter(label)) continue;
       let p = out.length;
       while (p > 0 && (out[p - 1]!.score < s || (out[p - 1]!.score === s && out[p - 1]!.label > label))) p--;
       if (p >= k) continue;

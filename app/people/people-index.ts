@@ -85,9 +85,17 @@ export class PeopleIndex {
   private rejected = new Map<number, Set<PersonId>>();
   private persons = new Map<PersonId, PersonState>();
   private protoIndex: AutoIndex;
-  private poolIndex: AutoIndex;
-  private poolGraph = new Map<number, Set<number>>();
-  private dirtyPool = new Set<number>();
+  // The pool's kNN index, its seed graph and dirty set are built lazily (see pool state below).
+  private poolIndexStore: AutoIndex;
+  private poolGraphStore = new Map<number, Set<number>>();
+  private dirtyPoolStore = new Set<number>();
+  /**
+   * Pool faces that load() has not inserted yet, in load order. They are inserted, in that order
+   * and before any other pool operation, on the first access to the pool's state, so the pool
+   * index and graph are exactly those an eager load would have built. Requests that only use the
+   * prototypes (decide, suggestPeople) never pay for them.
+   */
+  private pendingPool: number[] = [];
   private maxPersonId = 0;
 
   constructor(opts: PeopleIndexOptions) {
@@ -95,7 +103,7 @@ export class PeopleIndex {
     this.newId = opts.newPersonId ?? (() => ++this.maxPersonId);
     this.indexOpts = opts.index ?? {};
     this.protoIndex = new AutoIndex(this.indexOpts);
-    this.poolIndex = new AutoIndex(this.indexOpts);
+    this.poolIndexStore = new AutoIndex(this.indexOpts);
     this.grow(1024);
   }
 
@@ -140,7 +148,9 @@ export class PeopleIndex {
       } else pooled.push(slot);
     }
     this.applyPendingRejects();
-    for (const slot of pooled) this.poolInsert(slot);
+    // Deferred: inserted on first use of the pool (materializePool), in this order.
+    if (this.pendingPool.length) for (const slot of pooled) this.pendingPool.push(slot);
+    else this.pendingPool = pooled;
     for (const p of this.persons.values()) this.refreshPrototypes(p, true);
   }
 
@@ -410,7 +420,38 @@ export class PeopleIndex {
     return changes;
   }
 
+  /**
+   * Builds the pool's index and seed graph now if load() left them for later (the first request
+   * that needs the pool would otherwise build them). Changes no result.
+   */
+  materializePool(): void {
+    if (!this.pendingPool.length) return;
+    const pending = this.pendingPool;
+    this.pendingPool = [];
+    for (const slot of pending) this.poolInsert(slot);
+  }
+
+  /** Whether load() left pool faces to insert on first use. */
+  get poolPending(): boolean {
+    return this.pendingPool.length > 0;
+  }
+
   // ---------------------------------------------------------------- internals
+
+  private get poolIndex(): AutoIndex {
+    if (this.pendingPool.length) this.materializePool();
+    return this.poolIndexStore;
+  }
+
+  private get poolGraph(): Map<number, Set<number>> {
+    if (this.pendingPool.length) this.materializePool();
+    return this.poolGraphStore;
+  }
+
+  private get dirtyPool(): Set<number> {
+    if (this.pendingPool.length) this.materializePool();
+    return this.dirtyPoolStore;
+  }
 
   private *poolIndexLabels(): Generator<number> {
     for (const slot of this.slotOf.values()) if (this.person[slot] === NONE) yield slot;

@@ -25,7 +25,7 @@ import {
   type PackedReclusterResult,
 } from './recluster-worker';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
-import type { ChangeSet, ClusterFace, UserDecisions } from './types';
+import type { ChangeSet, ClusterFace, FaceColumns, UserDecisions } from './types';
 import type {
   ClusterStats,
   Correction,
@@ -853,7 +853,7 @@ export class PeopleService implements PeopleApi {
       .all()) assignment.set(r.face_id, r.person_id);
     // Faces newer than the last clustering that nobody assigned are left for update() to decide.
     const mark = this.watermark();
-    const faces = this.loadFaces().filter((f) => f.id <= mark || assignment.has(f.id));
+    const faces = this.loadFaceColumns((id) => id <= mark || assignment.has(id));
     idx.load({ persons: this.personRecords(), faces, assignment, decisions: this.decisions() });
     this.index = idx;
     return idx;
@@ -864,6 +864,34 @@ export class PeopleService implements PeopleApi {
       .prepare<[string], ClusterFaceRow>('SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id')
       .all(this.model)
       .map(toClusterFace);
+  }
+
+  /**
+   * The same faces as loadFaces() (same order, same values), kept by `keep`, read straight into
+   * packed columns: one Int8Array for all embeddings, no object or buffer per face.
+   */
+  private loadFaceColumns(keep: (id: FaceId) => boolean): FaceColumns {
+    const where = 'FROM faces WHERE not_a_face = 0 AND model_id = ?';
+    const total = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n ${where}`).get(this.model)!.n;
+    const ids = new Float64Array(total);
+    const photoIds = new Float64Array(total);
+    const quality = new Float32Array(total);
+    const embeddings = new Int8Array(total * 128);
+    let n = 0;
+    const rows = this.db.prepare(`SELECT id, photo_id, embedding, q_score ${where} ORDER BY id`).raw().iterate(this.model) as IterableIterator<
+      [number, number, Buffer, number | null]
+    >;
+    for (const [id, photoId, emb, q] of rows) {
+      if (!keep(id)) continue;
+      if (n === total) throw new Error('faces changed while being read');
+      if (emb.length < 128) throw new Error(`face ${id}: embedding must be Int8Array(128)`);
+      ids[n] = id;
+      photoIds[n] = photoId;
+      quality[n] = q ?? 0;
+      embeddings.set(new Int8Array(emb.buffer, emb.byteOffset, 128), n * 128);
+      n++;
+    }
+    return { n, ids, photoIds, quality, embeddings: n === total ? embeddings : embeddings.subarray(0, n * 128) };
   }
 
   private clusterFace(id: FaceId): ClusterFace | null {
