@@ -6,8 +6,7 @@
  * This one file is both the runner (`trainHeadInWorker`, used in the main thread) and the worker
  * entry (when loaded by a Worker with workerData.kind === WORKER_KIND).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { workerScript } from '../runtime/worker-script';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { EvalMetrics } from './evaluate';
 import { trainHead, TrainingAbortedError, type EpochRecord, type TrainInput, type TrainResult } from './train';
@@ -29,9 +28,7 @@ export interface WorkerRunOptions {
 }
 
 export function defaultWorkerPath(): string {
-  const own = join(__dirname, 'train-worker.js');
-  if (existsSync(own)) return own;
-  return resolve(__dirname, '../../dist/app/learning/train-worker.js');
+  return workerScript(__dirname, 'train-worker.js');
 }
 
 /** trainHead(input) in a worker thread; input.onProgress and input.signal work as in trainHead. */

@@ -15,8 +15,7 @@
  * entry (when loaded by a Worker with workerData.kind === WORKER_KIND), like
  * app/learning/train-worker.ts.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { workerScript } from '../runtime/worker-script';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { recluster } from './recluster';
 import type { ModelThresholds } from './thresholds';
@@ -60,9 +59,7 @@ export interface ReclusterWorkerOptions {
 }
 
 export function defaultReclusterWorkerPath(): string {
-  const own = join(__dirname, 'recluster-worker.js');
-  if (existsSync(own)) return own;
-  return resolve(__dirname, '../../dist/app/people/recluster-worker.js');
+  return workerScript(__dirname, 'recluster-worker.js');
 }
 
 const abortError = () => Object.assign(new Error('re-cluster aborted'), { name: 'AbortError' });

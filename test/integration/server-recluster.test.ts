@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName } from '../../app/contract/contract';
 import { PeopleService } from '../../app/people/people-service';
-import { synthesize } from '../../app/people/synthetic';
 import { EngineHost } from '../../app/server/engine-host';
 import { Store } from '../../app/store/store';
+import { writeSyntheticFaces } from '../helpers/synthetic-library';
 
 const MODEL = 'dlib-resnet-v1';
 const dirs: string[] = [];
@@ -27,18 +27,9 @@ function library(n: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-host-recluster-'));
   dirs.push(dir);
   const file = path.join(dir, 'visage.db');
-  const s = synthesize({ faces: n, identities: Math.ceil(n / 40), seed: 4 });
   const store = Store.open(file);
   const db = store.db;
-  db.transaction(() => {
-    const photo = db.prepare("INSERT OR IGNORE INTO photos (id, path, hash, size, mtime_ms, width, height, indexed_at) VALUES (?, ?, ?, 1, 1, 640, 480, '2024-01-01')");
-    const face = db.prepare("INSERT INTO faces (id, photo_id, x, y, w, h, score, landmarks, embedding, model_id, q_score) VALUES (?, ?, 0, 0, 10, 10, 0.9, '[]', ?, ?, ?)");
-    for (let i = 0; i < n; i++) {
-      const p = s.photoIds[i]!;
-      photo.run(p, `/lib/${p}.jpg`, `h${p}`);
-      face.run(s.ids[i], p, Buffer.from(s.embeddings.buffer, s.embeddings.byteOffset + i * 128, 128), MODEL, s.quality[i]);
-    }
-  })();
+  writeSyntheticFaces(db, n, 4, MODEL);
   new PeopleService(db).update();
   store.close();
   return file;

@@ -18,8 +18,9 @@ import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { PeopleService } from '../../app/people/people-service';
 import { defaultReclusterWorkerPath, PLACEHOLDER_BASE, runPacked } from '../../app/people/recluster-worker';
-import { synthesize } from '../../app/people/synthetic';
 import { Store } from '../../app/store/store';
+import { synthesize } from '../../app/people/synthetic';
+import { writeSyntheticFaces } from '../helpers/synthetic-library';
 
 const MODEL = 'dlib-resnet-v1';
 const stores: Store[] = [];
@@ -43,18 +44,9 @@ function tempDir(): string {
 /** A library of `n` synthetic faces (identities of ~40 faces, low-quality faces, strangers), as a scan leaves it. */
 function libraryFile(n: number, seed = 1): string {
   const file = path.join(tempDir(), 'visage.db');
-  const s = synthesize({ faces: n, identities: Math.ceil(n / 40), seed });
   const store = Store.open(file);
   const db = store.db;
-  db.transaction(() => {
-    const photo = db.prepare("INSERT OR IGNORE INTO photos (id, path, hash, size, mtime_ms, width, height, indexed_at) VALUES (?, ?, ?, 1, 1, 640, 480, '2024-01-01')");
-    const face = db.prepare("INSERT INTO faces (id, photo_id, x, y, w, h, score, landmarks, embedding, model_id, q_score) VALUES (?, ?, 0, 0, 10, 10, 0.9, '[]', ?, ?, ?)");
-    for (let i = 0; i < n; i++) {
-      const p = s.photoIds[i]!;
-      photo.run(p, `/lib/${p}.jpg`, `h${p}`);
-      face.run(s.ids[i], p, Buffer.from(s.embeddings.buffer, s.embeddings.byteOffset + i * 128, 128), MODEL, s.quality[i]);
-    }
-  })();
+  writeSyntheticFaces(db, n, seed, MODEL);
   store.close();
   return file;
 }

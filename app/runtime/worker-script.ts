@@ -1,0 +1,14 @@
+/**
+ * Where a worker_threads script is: the compiled module next to the caller (dist/, or app.asar in
+ * the packaged app), else - when the caller runs from TypeScript sources (tests) - its compiled
+ * twin under dist/.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** `moduleDir`: the caller's __dirname (app/<area>); `file`: e.g. 'train-worker.js'. */
+export function workerScript(moduleDir: string, file: string): string {
+  const own = join(moduleDir, file);
+  if (existsSync(own)) return own;
+  return resolve(moduleDir, '../../dist/app', moduleDir.split(/[\\/]/).pop()!, file);
+}
