@@ -81,6 +81,8 @@ export const engineMethods = {
   'people.list': z.object({ includeHidden: z.boolean().optional(), query: z.string().max(200).optional() }).strict().optional(),
   'people.get': z.object({ id }).strict(),
   'people.faces': page.extend({ id }).strict(),
+  /** Every face id of a person, in people.faces' order (for virtualised lists and selections of faces not loaded yet). */
+  'people.faceIds': z.object({ id }).strict(),
   'people.photos': z.object({ id }).strict(),
   'people.unassigned': page.strict().optional(),
   'people.suggestionGroups': z.object({ limit: z.number().int().min(1).max(2000).optional() }).strict().optional(),
@@ -292,6 +294,7 @@ export interface Results {
   'people.list': PersonSummary[];
   'people.get': PersonSummary | null;
   'people.faces': FaceInfo[];
+  'people.faceIds': number[];
   'people.photos': PersonPhoto[];
   'people.unassigned': FaceInfo[];
   'people.suggestionGroups': SuggestionGroups;

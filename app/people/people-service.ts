@@ -239,6 +239,17 @@ export class PeopleService implements PeopleApi {
       .map((r) => this.faceInfo(r as never));
   }
 
+  personFaceIds(id: PersonId): FaceId[] {
+    return this.db
+      .prepare<[number], { id: number }>(
+        `SELECT f.id FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN face_assignments fa ON fa.face_id = f.id
+         WHERE fa.person_id = ? AND f.not_a_face = 0
+         ORDER BY fa.source = 'user' DESC, f.q_score DESC, f.id`,
+      )
+      .all(id)
+      .map((r) => r.id);
+  }
+
   unassignedFaces(opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
     return this.db
       .prepare(`${this.faceSelect} WHERE fa.face_id IS NULL AND f.not_a_face = 0 AND f.model_id = ?

@@ -120,7 +120,10 @@ export interface ClusterStats {
 export interface PeopleApi {
   listPeople(opts?: { includeHidden?: boolean; query?: string }): PersonSummary[];
   getPerson(id: PersonId): PersonSummary | null;
+  /** A person's faces, best first (user-assigned, then by quality, then by id); `offset`/`limit` page them. */
   personFaces(id: PersonId, opts?: { offset?: number; limit?: number }): FaceInfo[];
+  /** Every face id of a person, in personFaces' order (cheap: ids only). */
+  personFaceIds(id: PersonId): FaceId[];
   /** Faces in no person (not marked "not a face"), best quality first. */
   unassignedFaces(opts?: { offset?: number; limit?: number }): FaceInfo[];
   photo(id: PhotoId): PhotoInfo | null;

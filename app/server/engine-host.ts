@@ -261,6 +261,8 @@ export class EngineHost extends EventEmitter {
         return this.needPeople().getPerson(p.id as number);
       case 'people.faces':
         return this.needPeople().personFaces(p.id as number, { offset: p.offset as number | undefined, limit: (p.limit as number | undefined) ?? 2000 });
+      case 'people.faceIds':
+        return this.needPeople().personFaceIds(p.id as number);
       case 'people.photos':
         return this.personPhotos(p.id as number);
       case 'people.unassigned':

@@ -17,6 +17,7 @@ describe('contract: request validation', () => {
     expect(validateRequest('library.state', null).params).toBeUndefined();
     expect(validateRequest('people.list', { includeHidden: true, query: 'an' }).params).toEqual({ includeHidden: true, query: 'an' });
     expect(validateRequest('people.faces', { id: 3, limit: 10 }).params).toEqual({ id: 3, limit: 10 });
+    expect(validateRequest('people.faceIds', { id: 3 }).params).toEqual({ id: 3 });
     expect(validateRequest('library.addFolder', { path: '/home/me/Pictures' }).params).toEqual({ path: '/home/me/Pictures' });
     expect(validateRequest('library.addFolder', { path: 'C:\\Users\\me' }).params).toEqual({ path: 'C:\\Users\\me' });
     expect(validateRequest('settings.set', { strictness: 'strict' }).params).toEqual({ strictness: 'strict' });
@@ -44,6 +45,8 @@ describe('contract: request validation', () => {
     expect(code(() => validateRequest('library.addFolder', { path: '/tmp/\0x' }))).toBe('bad-request');
     expect(code(() => validateRequest('library.addFolder', { path: '/'.repeat(5000) }))).toBe('bad-request');
     expect(code(() => validateRequest('people.faces', { id: 1, limit: 1e9 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.faceIds', { id: 1, limit: 10 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.faceIds', { id: 0 }))).toBe('bad-request');
     expect(code(() => validateRequest('settings.set', { strictness: 'extreme' }))).toBe('bad-request');
     expect(code(() => validateRequest('media.resolve', { kind: '../etc', id: 1 }, { allowInternal: true }))).toBe('bad-request');
   });
