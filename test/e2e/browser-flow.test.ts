@@ -9,66 +9,18 @@
  * (for the README) gets any that are missing there, and all of them with VISAGE_UPDATE_SCREENSHOTS=1
  * (so that a plain `npm test` leaves the work tree clean).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeopleFile } from '../../app/xmp/people-file';
 import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served } from './serve';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = CHROMIUM_ARGS;
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
 const canRun = fs.existsSync(CHROMIUM) && datasetsPresent();
-
-/** Builds the renderer when dist/renderer is missing or older than its sources. */
-function ensureRendererBuilt(): void {
-  const out = path.join(ROOT, 'dist', 'renderer', 'index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const src = Math.max(newest(path.join(ROOT, 'renderer')), fs.statSync(path.join(ROOT, 'vite.config.mts')).mtimeMs);
-  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= src) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'vite.config.mts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
-}
-
-interface Served {
-  proc: ChildProcess;
-  url: string;
-  stdout: () => string;
-}
-
-async function startServe(db: string): Promise<Served> {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'visage.js'), 'serve', '--db', db, '--no-open'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`visage serve printed nothing in 30 s; stderr: ${err}`)), 30_000);
-    const check = () => {
-      const m = /^Visage is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      } else setTimeout(check, 50);
-    };
-    proc.once('exit', (code) => reject(new Error(`visage serve exited with ${code}: ${err}`)));
-    check();
-  });
-  return { proc, url, stdout: () => out };
-}
-
-async function stopServe(s: Served | null): Promise<void> {
-  if (!s || s.proc.exitCode !== null) return;
-  const done = new Promise((r) => s.proc.once('exit', r));
-  s.proc.kill('SIGTERM');
-  await done;
-}
 
 let dir: string;
 let library: string;

@@ -50,7 +50,7 @@ beforeAll(() => {
 // jsdom has no layout: give the scrolling containers a size.
 beforeAll(() => {
   Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get() { return this.classList?.contains('vgrid') || this.classList?.contains('faces') ? 1000 : 0; } });
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get() { return this.classList?.contains('vgrid') ? 600 : 0; } });
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get() { return this.classList?.contains('vgrid') || this.classList?.contains('faces') ? 600 : 0; } });
   HTMLElement.prototype.scrollIntoView = function () {};
 });
 
@@ -157,6 +157,48 @@ describe('FaceSelectGrid', () => {
     expect(selectedIds(el)).toEqual([]);
     key(el, 'o');
     expect(opened).toEqual([108]);
+  });
+});
+
+describe('FaceSelectGrid, virtualised over ids', () => {
+  const ids = Array.from({ length: 20_000 }, (_, i) => i + 1);
+  const selectedIds = (el: HTMLElement) => [...el.querySelectorAll('[role=option][aria-selected=true]')].map((o) => Number((o as HTMLElement).dataset.faceId));
+
+  it('keeps a bounded number of tiles in the DOM at the full height, reports its window, and selects faces never rendered', () => {
+    const windows: [number, number][] = [];
+    let selected: number[] = [];
+    const props = { ids, size: 112, overscan: 1, onwindow: (s: number, e: number) => windows.push([s, e]), get selected() { return selected; }, set selected(v: number[]) { selected = v; } };
+    const el = mount(ui.FaceSelectGrid, props);
+    const grid = el.querySelector<HTMLElement>('[role=listbox]')!;
+    // 1000 px wide (992 inside the padding) -> 8 columns; 600 px high -> 5 rows in view + 1 overscan.
+    const tiles = () => el.querySelectorAll('[role=option]');
+    expect(tiles().length).toBe(48);
+    expect(el.querySelector<HTMLElement>('.spacer')!.style.height).toBe(`${2500 * 122}px`);
+    expect(windows.at(-1)).toEqual([0, 48]);
+    grid.scrollTop = 122 * 2000;
+    grid.dispatchEvent(new Event('scroll'));
+    ui.flushSync();
+    expect(tiles().length).toBeLessThanOrEqual(64);
+    expect([...tiles()].map((t) => Number((t as HTMLElement).dataset.faceId))).toContain(16_001);
+    expect(windows.at(-1)![0]).toBeGreaterThan(15_000);
+    // Shift+click from a rendered face back to the first (no longer in the DOM): the whole range.
+    const first = tiles()[0] as HTMLElement;
+    const firstIndex = Number(first.dataset.index);
+    first.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    ui.flushSync();
+    grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', shiftKey: true, bubbles: true, cancelable: true }));
+    ui.flushSync();
+    expect(grid.scrollTop).toBe(0);
+    expect(selectedIds(el)).toEqual(ids.slice(0, 48));
+    expect(selected).toEqual(ids.slice(0, firstIndex + 1));
+    expect(el.querySelector('[role=listbox]')!.getAttribute('aria-activedescendant')).toBe('face-1');
+    grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', ctrlKey: true, bubbles: true, cancelable: true }));
+    ui.flushSync();
+    expect(selected).toHaveLength(20_000);
+    grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true, cancelable: true }));
+    ui.flushSync();
+    expect(grid.scrollTop).toBeGreaterThan(122 * 2490);
+    expect(el.querySelector('[data-face-id="20000"]')).not.toBeNull();
   });
 });
 

@@ -1,0 +1,132 @@
+/**
+ * The person page with more faces than one request returns (people.faces answers at most 5,000):
+ * a synthetic library whose one person has 6,200 faces, in Chromium against `visage serve`.
+ * The grid is virtualised (a bounded number of tiles in the DOM, the full scroll height), its
+ * faces are loaded a page at a time as it scrolls, the true count shows, the last face can be
+ * reached, and select-all and a Shift range spanning pages never loaded apply to every face.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../app/store/store';
+import { writeSyntheticFaces } from '../helpers/synthetic-library';
+import { tempDir } from './fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served } from './serve';
+
+const N = 6200;
+const PERSON = 1;
+const canRun = fs.existsSync(CHROMIUM);
+
+let dir: string;
+let served: Served | null = null;
+let browser: Browser;
+let page: Page;
+/** offsets of the people.faces pages the UI asked for */
+const pageOffsets: number[] = [];
+
+/** A library as a scan and a clustering leave it, with all N faces in one person ("Big"). */
+function buildLibrary(db: string): void {
+  const store = Store.open(db);
+  try {
+    writeSyntheticFaces(store.db, N, 11);
+    store.db.transaction(() => {
+      store.db.prepare("INSERT INTO persons (id, name, created_at, user_named) VALUES (?, 'Big', '2024-01-01', 1)").run(PERSON);
+      store.db.prepare("INSERT INTO face_assignments (face_id, person_id, source, confirmed) SELECT id, ?, 'machine', 0 FROM faces").run(PERSON);
+    })();
+  } finally {
+    store.close();
+  }
+}
+
+async function call<T>(method: string, params?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([m, p]) => {
+      const r = await fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: m, params: p }) });
+      const body = await r.json();
+      if (!body.ok) throw new Error(body.error.message);
+      return body.result;
+    },
+    [method, params] as const,
+  ) as Promise<T>;
+}
+
+const tiles = () => page.locator('[data-screen=person] [data-face-id]');
+const grid = () => page.getByTestId('face-grid');
+const selectedCount = async () => Number(((await page.getByTestId('selected-count').textContent()) ?? '').replace(/\D/g, ''));
+const scrollGrid = (to: 'top' | 'bottom') => grid().evaluate((el, where) => (el.scrollTop = where === 'top' ? 0 : el.scrollHeight), to);
+
+beforeAll(async () => {
+  if (!canRun) return;
+  ensureRendererBuilt();
+  dir = tempDir('visage-e2e-many-');
+  const db = path.join(dir, 'visage.db');
+  buildLibrary(db);
+  served = await startServe(db);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('request', (r) => {
+    if (!r.url().endsWith('/api/call')) return;
+    const body = JSON.parse(r.postData() ?? '{}') as { method?: string; params?: { offset?: number } };
+    if (body.method === 'people.faces') pageOffsets.push(body.params?.offset ?? 0);
+  });
+  await page.goto(served.url);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServe(served);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!canRun)('person page with more than 5,000 faces (Chromium, real engine)', () => {
+  let ids: number[] = [];
+
+  it('shows the true count, keeps the DOM bounded and reaches the last face', async () => {
+    ids = await call<number[]>('people.faceIds', { id: PERSON });
+    expect(ids).toHaveLength(N);
+    await page.goto(`${new URL(served!.url).origin}/#/person/${PERSON}`);
+    await page.waitForSelector('[data-screen=person] [data-face-id]');
+    await expect.poll(() => page.getByTestId('face-total').textContent()).toBe(String(N));
+    expect(await tiles().first().getAttribute('data-face-id')).toBe(String(ids[0]));
+    expect(await tiles().count()).toBeLessThan(400);
+    // The grid has the full height of N tiles (8 columns at this width: ~775 rows of 122 px).
+    const scrollHeight = await grid().evaluate((el) => el.scrollHeight);
+    expect(scrollHeight).toBeGreaterThan((N / 12) * 122);
+
+    await scrollGrid('bottom');
+    await page.waitForSelector(`[data-face-id="${ids.at(-1)}"]`);
+    expect(await tiles().count()).toBeLessThan(400);
+    // The faces near the end were fetched as a page of their own (never all at once).
+    await expect.poll(() => pageOffsets.some((o) => o >= N - 500)).toBe(true);
+    expect(pageOffsets.every((o) => o % 500 === 0)).toBe(true);
+    expect(pageOffsets.length).toBeLessThan(N / 500);
+  });
+
+  it('select all covers every face, loaded or not', async () => {
+    await tiles().last().click();
+    await expect.poll(selectedCount).toBe(1);
+    await page.keyboard.press('Control+a');
+    await expect.poll(selectedCount).toBe(N);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('selected-count').isVisible()).toBe(false);
+  });
+
+  it('splits off a Shift range that spans pages never loaded', async () => {
+    await scrollGrid('top');
+    await page.locator('[data-screen=person] [data-index="10"]').click();
+    await scrollGrid('bottom');
+    await page.locator(`[data-screen=person] [data-index="${N - 1}"]`).click({ modifiers: ['Shift'] });
+    await expect.poll(selectedCount).toBe(N - 10);
+    await page.getByRole('button', { name: 'Split off' }).click();
+    await page.getByTestId('toast').filter({ hasText: /Split .* faces into a new person/ }).first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('face-total').textContent(), { timeout: 20_000 }).toBe('10');
+    expect((await call<{ faceCount: number }>('people.get', { id: PERSON })).faceCount).toBe(10);
+    expect(await call<number[]>('people.faceIds', { id: PERSON })).toEqual(ids.slice(0, 10));
+    const others = (await call<{ id: number; faceCount: number }[]>('people.list', { includeHidden: true })).filter((p) => p.id !== PERSON);
+    expect(others).toHaveLength(1);
+    expect(others[0]!.faceCount).toBe(N - 10);
+    expect(new Set(await call<number[]>('people.faceIds', { id: others[0]!.id }))).toEqual(new Set(ids.slice(10)));
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Shared by the browser-mode e2e tests: building the renderer when it is stale, and running
+ * `visage serve` exactly as a user does.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './fixtures';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Builds the renderer when dist/renderer is missing or older than its sources. Test files run in
+ * parallel: a lock folder keeps two of them from building at once.
+ */
+export function ensureRendererBuilt(): void {
+  const out = path.join(ROOT, 'dist', 'renderer', 'index.html');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+    }, 0);
+  const fresh = () => {
+    const src = Math.max(newest(path.join(ROOT, 'renderer')), fs.statSync(path.join(ROOT, 'vite.config.mts')).mtimeMs);
+    return fs.existsSync(out) && fs.statSync(out).mtimeMs >= src;
+  };
+  if (fresh()) return;
+  const lock = path.join(ROOT, 'test-results', 'renderer-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // Another test file is building (or a stale lock older than 3 minutes).
+      if (Date.now() > deadline || Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 180_000) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    if (!fresh()) execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'vite.config.mts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface Served {
+  proc: ChildProcess;
+  url: string;
+  stdout: () => string;
+}
+
+export async function startServe(db: string): Promise<Served> {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'visage.js'), 'serve', '--db', db, '--no-open'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`visage serve printed nothing in 30 s; stderr: ${err}`)), 30_000);
+    const check = () => {
+      const m = /^Visage is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      } else setTimeout(check, 50);
+    };
+    proc.once('exit', (code) => reject(new Error(`visage serve exited with ${code}: ${err}`)));
+    check();
+  });
+  return { proc, url, stdout: () => out };
+}
+
+export async function stopServe(s: Served | null): Promise<void> {
+  if (!s || s.proc.exitCode !== null) return;
+  const done = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  await done;
+}
