@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeopleFile } from '../../app/xmp/people-file';
 import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served } from './serve';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served, pageCall } from './serve';
 
 const ARGS = CHROMIUM_ARGS;
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
@@ -50,17 +50,7 @@ async function shot(name: string, opts: { keepToast?: boolean } = {}): Promise<v
 }
 
 /** A contract call from inside the page (cookie auth, same origin), like the UI does it. */
-async function call<T>(method: string, params?: unknown): Promise<T> {
-  return page.evaluate(
-    async ([m, p]) => {
-      const r = await fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: m, params: p }) });
-      const body = await r.json();
-      if (!body.ok) throw new Error(body.error.message);
-      return body.result;
-    },
-    [method, params] as const,
-  ) as Promise<T>;
-}
+const call = <T>(method: string, params?: unknown): Promise<T> => pageCall<T>(page, method, params);
 
 interface Person {
   id: number;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../app/store/store';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 import { tempDir } from './fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served } from './serve';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served, pageCall } from './serve';
 
 const N = 6200;
 const PERSON = 1;
@@ -39,17 +39,7 @@ function buildLibrary(db: string): void {
   }
 }
 
-async function call<T>(method: string, params?: unknown): Promise<T> {
-  return page.evaluate(
-    async ([m, p]) => {
-      const r = await fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: m, params: p }) });
-      const body = await r.json();
-      if (!body.ok) throw new Error(body.error.message);
-      return body.result;
-    },
-    [method, params] as const,
-  ) as Promise<T>;
-}
+const call = <T>(method: string, params?: unknown): Promise<T> => pageCall<T>(page, method, params);
 
 const tiles = () => page.locator('[data-screen=person] [data-face-id]');
 const grid = () => page.getByTestId('face-grid');

@@ -5,6 +5,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { ROOT } from './fixtures';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -81,4 +82,17 @@ export async function stopServe(s: Served | null): Promise<void> {
   const done = new Promise((r) => s.proc.once('exit', r));
   s.proc.kill('SIGTERM');
   await done;
+}
+
+/** A contract call from inside the page (cookie auth, same origin), like the UI does it. */
+export async function pageCall<T>(page: Page, method: string, params?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([m, p]) => {
+      const r = await fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: m, params: p }) });
+      const body = (await r.json()) as { ok: boolean; error?: { message: string }; result?: unknown };
+      if (!body.ok) throw new Error(body.error?.message);
+      return body.result;
+    },
+    [method, params] as const,
+  ) as Promise<T>;
 }

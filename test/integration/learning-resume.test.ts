@@ -19,8 +19,9 @@ import { activeHeadId, pendingSwitch } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { PeopleService } from '../../app/people/people-service';
-import { EngineHost } from '../../app/server/engine-host';
 import { Store } from '../../app/store/store';
+import type { EngineHost } from '../../app/server/engine-host';
+import { hostWithoutEngine } from '../helpers/engine-host';
 import { faceFactory } from '../unit/people-helpers';
 
 const MODEL = 'dlib-resnet-v1';
@@ -143,14 +144,7 @@ function expectDecisionsKept(s: Snapshot, d: Decisions): void {
 const machine = (s: Snapshot) => s.assignments.filter((a) => a.source === 'machine').map((a) => [a.face_id, a.person_id]);
 
 function openHost(file: string): { host: EngineHost; events: { event: EventName; data: unknown }[] } {
-  const host = new EngineHost({
-    dbPath: file,
-    createAnalyzer: async () => {
-      throw new Error('no face engine in this test');
-    },
-    learnInWorker: false,
-    reprojectChunk: 25,
-  });
+  const host = hostWithoutEngine(file, { reprojectChunk: 25 });
   hosts.push(host);
   const events: { event: EventName; data: unknown }[] = [];
   host.on('event', (event: EventName, data: unknown) => events.push({ event, data }));

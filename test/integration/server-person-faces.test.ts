@@ -10,8 +10,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaceInfo, PersonSummary } from '../../app/contract/contract';
 import { PeopleService } from '../../app/people/people-service';
-import { EngineHost } from '../../app/server/engine-host';
 import { Store } from '../../app/store/store';
+import type { EngineHost } from '../../app/server/engine-host';
+import { hostWithoutEngine } from '../helpers/engine-host';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 
 const dirs: string[] = [];
@@ -31,13 +32,7 @@ describe('people.faceIds in the engine host', () => {
     writeSyntheticFaces(store.db, 800, 7);
     new PeopleService(store.db).update();
     store.close();
-    const host = new EngineHost({
-      dbPath: file,
-      createAnalyzer: async () => {
-        throw new Error('no face engine in this test');
-      },
-      learnInWorker: false,
-    });
+    const host = hostWithoutEngine(file);
     hosts.push(host);
 
     const list = (await host.handle('people.list', {})) as PersonSummary[];

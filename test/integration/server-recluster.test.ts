@@ -10,8 +10,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName } from '../../app/contract/contract';
 import { PeopleService } from '../../app/people/people-service';
-import { EngineHost } from '../../app/server/engine-host';
 import { Store } from '../../app/store/store';
+import type { EngineHost } from '../../app/server/engine-host';
+import { hostWithoutEngine } from '../helpers/engine-host';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 
 const MODEL = 'dlib-resnet-v1';
@@ -38,13 +39,7 @@ function library(n: number): string {
 describe('people.recluster in the engine host', () => {
   it('answers other requests while the worker computes, refuses scans, training and another re-cluster, keeps a correction made meanwhile', async () => {
     const file = library(1500);
-    const host = new EngineHost({
-      dbPath: file,
-      createAnalyzer: async () => {
-        throw new Error('no face engine in this test');
-      },
-      learnInWorker: false,
-    });
+    const host = hostWithoutEngine(file);
     hosts.push(host);
     const events: { event: EventName; data: unknown }[] = [];
     host.on('event', (event: EventName, data: unknown) => events.push({ event, data }));
