@@ -18,6 +18,7 @@ import type {
   FaceInfo,
   FaceSuggestion,
   LoggedCorrection,
+  PersonPhoto,
   PersonSuggestion,
   PersonSummary,
   PhotoInfo,
@@ -26,7 +27,7 @@ import type { HeadSummary, HeldOutFigures, LearningSummary, ReprojectProgress, T
 
 export type { ScanProgress };
 export type { HeadSummary, HeldOutFigures, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
-export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonSuggestion, PersonSummary, PhotoInfo };
+export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from '../people/service-types';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -83,7 +84,13 @@ export const engineMethods = {
   'people.faces': page.extend({ id }).strict(),
   /** Every face id of a person, in people.faces' order (for virtualised lists and selections of faces not loaded yet). */
   'people.faceIds': z.object({ id }).strict(),
-  'people.photos': z.object({ id }).strict(),
+  /**
+   * The distinct photos of a person's faces, newest taken first (undated last), then by path;
+   * offset/limit page them (no limit: all of them).
+   */
+  'people.photos': page.extend({ id }).strict(),
+  /** Every photo id of a person, in people.photos' order (its length is the person's photo count). */
+  'people.photoIds': z.object({ id }).strict(),
   'people.unassigned': page.strict().optional(),
   'people.suggestionGroups': z.object({ limit: z.number().int().min(1).max(2000).optional() }).strict().optional(),
   'people.photo': z.object({ id }).strict(),
@@ -194,15 +201,6 @@ export interface AppInfo {
   dbPath: string;
 }
 
-export interface PersonPhoto {
-  id: number;
-  path: string;
-  width: number;
-  height: number;
-  takenAt: string | null;
-  faceId: number;
-}
-
 export interface SuggestionGroup {
   personId: number;
   name: string | null;
@@ -296,6 +294,7 @@ export interface Results {
   'people.faces': FaceInfo[];
   'people.faceIds': number[];
   'people.photos': PersonPhoto[];
+  'people.photoIds': number[];
   'people.unassigned': FaceInfo[];
   'people.suggestionGroups': SuggestionGroups;
   'people.photo': PhotoInfo | null;

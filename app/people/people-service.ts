@@ -37,6 +37,7 @@ import type {
   LoggedCorrection,
   PeopleApi,
   PersonId,
+  PersonPhoto,
   PersonSuggestion,
   PersonSummary,
   PhotoId,
@@ -247,6 +248,33 @@ export class PeopleService implements PeopleApi {
          ORDER BY fa.source = 'user' DESC, f.q_score DESC, f.id`,
       )
       .all(id)
+      .map((r) => r.id);
+  }
+
+  /** The person's photos: those holding one of its faces ("not a face" excluded), each once. */
+  private readonly personPhotoWhere = `
+    FROM photos ph
+    WHERE ph.id IN (SELECT f.photo_id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id
+                    WHERE fa.person_id = @person AND f.not_a_face = 0)
+    ORDER BY ph.taken_at IS NULL, ph.taken_at DESC, ph.path, ph.id`;
+
+  personPhotos(id: PersonId, opts: { offset?: number; limit?: number } = {}): PersonPhoto[] {
+    return this.db
+      .prepare<{ person: number; limit: number; offset: number }, { id: number; path: string; width: number; height: number; taken_at: string | null; face_id: number }>(
+        `SELECT ph.id, ph.path, ph.width, ph.height, ph.taken_at,
+                (SELECT f2.id FROM faces f2 JOIN face_assignments fa2 ON fa2.face_id = f2.id
+                  WHERE f2.photo_id = ph.id AND fa2.person_id = @person AND f2.not_a_face = 0
+                  ORDER BY fa2.source = 'user' DESC, f2.q_score DESC, f2.id LIMIT 1) AS face_id
+         ${this.personPhotoWhere} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ person: id, limit: opts.limit ?? -1, offset: opts.offset ?? 0 })
+      .map((r) => ({ id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, faceId: r.face_id }));
+  }
+
+  personPhotoIds(id: PersonId): PhotoId[] {
+    return this.db
+      .prepare<{ person: number }, { id: number }>(`SELECT ph.id ${this.personPhotoWhere}`)
+      .all({ person: id })
       .map((r) => r.id);
   }
 

@@ -50,6 +50,16 @@ export interface PhotoInfo {
   faces: FaceInfo[];
 }
 
+/** A photo of a person, with the person's best face in it (the one people.faces lists first). */
+export interface PersonPhoto {
+  id: PhotoId;
+  path: string;
+  width: number;
+  height: number;
+  takenAt: string | null;
+  faceId: FaceId;
+}
+
 export interface PersonSuggestion {
   personId: PersonId;
   name: string | null;
@@ -124,6 +134,13 @@ export interface PeopleApi {
   personFaces(id: PersonId, opts?: { offset?: number; limit?: number }): FaceInfo[];
   /** Every face id of a person, in personFaces' order (cheap: ids only). */
   personFaceIds(id: PersonId): FaceId[];
+  /**
+   * The distinct photos of a person's faces ("not a face" excluded), newest taken first (undated
+   * last), then by path; `offset`/`limit` page them.
+   */
+  personPhotos(id: PersonId, opts?: { offset?: number; limit?: number }): PersonPhoto[];
+  /** Every photo id of a person, in personPhotos' order (cheap: ids only; its length is the count). */
+  personPhotoIds(id: PersonId): PhotoId[];
   /** Faces in no person (not marked "not a face"), best quality first. */
   unassignedFaces(opts?: { offset?: number; limit?: number }): FaceInfo[];
   photo(id: PhotoId): PhotoInfo | null;

@@ -23,7 +23,6 @@ import {
   type MediaLocation,
   type PeopleExport,
   type PeopleImport,
-  type PersonPhoto,
   type ReprojectProgress,
   type RollbackResult,
   type Results,
@@ -264,7 +263,9 @@ export class EngineHost extends EventEmitter {
       case 'people.faceIds':
         return this.needPeople().personFaceIds(p.id as number);
       case 'people.photos':
-        return this.personPhotos(p.id as number);
+        return this.needPeople().personPhotos(p.id as number, { offset: p.offset as number | undefined, limit: p.limit as number | undefined });
+      case 'people.photoIds':
+        return this.needPeople().personPhotoIds(p.id as number);
       case 'people.unassigned':
         return this.needPeople().unassignedFaces({ offset: p.offset as number | undefined, limit: (p.limit as number | undefined) ?? 500 });
       case 'people.suggestionGroups':
@@ -766,17 +767,6 @@ export class EngineHost extends EventEmitter {
   }
 
   // ---- people helpers ----
-
-  private personPhotos(id: number): PersonPhoto[] {
-    const faces = this.needPeople().personFaces(id, { limit: 5000 });
-    const seen = new Map<number, PersonPhoto>();
-    for (const f of faces) {
-      if (seen.has(f.photoId)) continue;
-      const row = this.store.photos.byId(f.photoId);
-      seen.set(f.photoId, { id: f.photoId, path: f.photoPath, width: f.photoWidth, height: f.photoHeight, takenAt: row?.taken_at ?? null, faceId: f.id });
-    }
-    return [...seen.values()].sort((a, b) => (b.takenAt ?? '').localeCompare(a.takenAt ?? '') || a.path.localeCompare(b.path));
-  }
 
   private suggestionGroups(limit: number): SuggestionGroups {
     const people = this.needPeople();

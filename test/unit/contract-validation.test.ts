@@ -18,6 +18,9 @@ describe('contract: request validation', () => {
     expect(validateRequest('people.list', { includeHidden: true, query: 'an' }).params).toEqual({ includeHidden: true, query: 'an' });
     expect(validateRequest('people.faces', { id: 3, limit: 10 }).params).toEqual({ id: 3, limit: 10 });
     expect(validateRequest('people.faceIds', { id: 3 }).params).toEqual({ id: 3 });
+    expect(validateRequest('people.photos', { id: 3 }).params).toEqual({ id: 3 });
+    expect(validateRequest('people.photos', { id: 3, offset: 500, limit: 500 }).params).toEqual({ id: 3, offset: 500, limit: 500 });
+    expect(validateRequest('people.photoIds', { id: 3 }).params).toEqual({ id: 3 });
     expect(validateRequest('library.addFolder', { path: '/home/me/Pictures' }).params).toEqual({ path: '/home/me/Pictures' });
     expect(validateRequest('library.addFolder', { path: 'C:\\Users\\me' }).params).toEqual({ path: 'C:\\Users\\me' });
     expect(validateRequest('settings.set', { strictness: 'strict' }).params).toEqual({ strictness: 'strict' });
@@ -47,6 +50,9 @@ describe('contract: request validation', () => {
     expect(code(() => validateRequest('people.faces', { id: 1, limit: 1e9 }))).toBe('bad-request');
     expect(code(() => validateRequest('people.faceIds', { id: 1, limit: 10 }))).toBe('bad-request');
     expect(code(() => validateRequest('people.faceIds', { id: 0 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.photos', { id: 1, limit: 1e9 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.photos', { id: 1, offset: -1 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.photoIds', { id: 1, limit: 10 }))).toBe('bad-request');
     expect(code(() => validateRequest('settings.set', { strictness: 'extreme' }))).toBe('bad-request');
     expect(code(() => validateRequest('media.resolve', { kind: '../etc', id: 1 }, { allowInternal: true }))).toBe('bad-request');
   });
