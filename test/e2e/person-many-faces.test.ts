@@ -4,6 +4,8 @@
  * The grid is virtualised (a bounded number of tiles in the DOM, the full scroll height), its
  * faces are loaded a page at a time as it scrolls, the true count shows, the last face can be
  * reached, and select-all and a Shift range spanning pages never loaded apply to every face.
+ * The Photos tab likewise: the true number of distinct photos (counted from the database), a
+ * virtualised grid with its details paged as it scrolls, the last photo reached and opened.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +26,10 @@ let browser: Browser;
 let page: Page;
 /** offsets of the people.faces pages the UI asked for */
 const pageOffsets: number[] = [];
+/** offset/limit of the people.photos pages the UI asked for */
+const photoPages: { offset: number; limit: number }[] = [];
+/** The person's distinct photos, counted from the database (every face is the person's). */
+let truePhotos = 0;
 
 /** A library as a scan and a clustering leave it, with all N faces in one person ("Big"). */
 function buildLibrary(db: string): void {
@@ -34,6 +40,7 @@ function buildLibrary(db: string): void {
       store.db.prepare("INSERT INTO persons (id, name, created_at, user_named) VALUES (?, 'Big', '2024-01-01', 1)").run(PERSON);
       store.db.prepare("INSERT INTO face_assignments (face_id, person_id, source, confirmed) SELECT id, ?, 'machine', 0 FROM faces").run(PERSON);
     })();
+    truePhotos = new Set((store.db.prepare('SELECT photo_id FROM faces').all() as { photo_id: number }[]).map((r) => r.photo_id)).size;
   } finally {
     store.close();
   }
@@ -58,8 +65,9 @@ beforeAll(async () => {
   page.on('pageerror', (e) => console.error('page error:', e.message));
   page.on('request', (r) => {
     if (!r.url().endsWith('/api/call')) return;
-    const body = JSON.parse(r.postData() ?? '{}') as { method?: string; params?: { offset?: number } };
+    const body = JSON.parse(r.postData() ?? '{}') as { method?: string; params?: { offset?: number; limit?: number } };
     if (body.method === 'people.faces') pageOffsets.push(body.params?.offset ?? 0);
+    if (body.method === 'people.photos') photoPages.push({ offset: body.params?.offset ?? 0, limit: body.params?.limit ?? -1 });
   });
   await page.goto(served.url);
 }, 120_000);
@@ -72,6 +80,41 @@ afterAll(async () => {
 
 describe.skipIf(!canRun)('person page with more than 5,000 faces (Chromium, real engine)', () => {
   let ids: number[] = [];
+
+  it('photos tab: the true photo count, a bounded DOM, pages loaded as it scrolls, the last photo reached and opened', async () => {
+    expect(truePhotos).toBeGreaterThan(4000);
+    const photoIds = await call<number[]>('people.photoIds', { id: PERSON });
+    expect(photoIds).toHaveLength(truePhotos);
+    expect(new Set(photoIds).size).toBe(truePhotos);
+    await page.goto(`${new URL(served!.url).origin}/#/person/${PERSON}`);
+    await page.getByRole('tab', { name: /Photos/ }).click();
+    const photoTiles = () => page.locator('[data-screen=person] [data-photo-id]');
+    const photoGrid = () => page.getByTestId('photo-grid');
+    await page.waitForSelector('[data-screen=person] [data-photo-id]');
+    await expect.poll(() => page.getByTestId('photo-total').textContent()).toBe(String(truePhotos));
+    expect(await photoGrid().getAttribute('data-count')).toBe(String(truePhotos));
+    expect(await photoTiles().first().getAttribute('data-photo-id')).toBe(String(photoIds[0]));
+    expect(await photoTiles().count()).toBeLessThan(200);
+    // The grid has the full height of every photo (rows of 176 px; fewer than 12 columns at this width).
+    expect(await photoGrid().evaluate((el) => el.scrollHeight)).toBeGreaterThan((truePhotos / 12) * 176);
+
+    await photoGrid().evaluate((el) => (el.scrollTop = el.scrollHeight));
+    const last = page.locator(`[data-photo-id="${photoIds.at(-1)}"]`);
+    await last.waitFor();
+    expect(await photoTiles().count()).toBeLessThan(200);
+    // Its details (the best face to open it on) came with the last page, fetched on its own.
+    await expect.poll(() => last.getAttribute('href')).toMatch(new RegExp(`^#/photo/${photoIds.at(-1)}\\?face=\\d+$`));
+    const lastPage = Math.floor((truePhotos - 1) / 500) * 500;
+    expect(photoPages.some((p) => p.offset === lastPage && p.limit === 500)).toBe(true);
+    expect(photoPages.every((p) => p.offset % 500 === 0 && p.limit === 500)).toBe(true);
+    expect(photoPages.length).toBeLessThan(truePhotos / 500);
+
+    await last.click();
+    await page.waitForSelector('[data-screen=photo]');
+    const [lastPhoto] = await call<{ id: number; faceId: number }[]>('people.photos', { id: PERSON, offset: truePhotos - 1, limit: 1 });
+    expect(lastPhoto!.id).toBe(photoIds.at(-1));
+    expect(new URL(page.url()).hash).toBe(`#/photo/${lastPhoto!.id}?face=${lastPhoto!.faceId}`);
+  });
 
   it('shows the true count, keeps the DOM bounded and reaches the last face', async () => {
     ids = await call<number[]>('people.faceIds', { id: PERSON });
