@@ -27,6 +27,37 @@ function relations(labels: number[], cannot: [number, number][]): Uint8Array {
   return rel;
 }
 
+/**
+ * Central differences (eps 1e-6) of `loss` over every parameter of `p`, compared with the analytic
+ * `grad`: a real gradient (norm > minNorm), relative error of the whole vector < 1e-4, and of every
+ * sizeable component too.
+ */
+function expectGradientMatches(p: Float64Array, grad: Float64Array, loss: () => number, minNorm: number) {
+  const eps = 1e-6;
+  const num = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const keep = p[i]!;
+    p[i] = keep + eps;
+    const lp = loss();
+    p[i] = keep - eps;
+    const lm = loss();
+    p[i] = keep;
+    num[i] = (lp - lm) / (2 * eps);
+  }
+  let diff = 0, na = 0, nn = 0;
+  for (let i = 0; i < p.length; i++) {
+    diff += (grad[i]! - num[i]!) ** 2;
+    na += grad[i]! ** 2;
+    nn += num[i]! ** 2;
+  }
+  expect(Math.sqrt(na)).toBeGreaterThan(minNorm); // a real gradient, not zero vs zero
+  expect(Math.sqrt(diff) / (Math.sqrt(na) + Math.sqrt(nn))).toBeLessThan(1e-4);
+  for (let i = 0; i < p.length; i++) {
+    const den = Math.abs(grad[i]!) + Math.abs(num[i]!);
+    if (den > 1e-3) expect(Math.abs(grad[i]! - num[i]!) / den).toBeLessThan(1e-4);
+  }
+}
+
 function check(shape: HeadShape, seed: number, opts: TripletOptions, withOld: boolean) {
   const r = new Rng(seed);
   const L = headLayout(shape);
@@ -50,31 +81,7 @@ function check(shape: HeadShape, seed: number, opts: TripletOptions, withOld: bo
   const grad = new Float64Array(L.size);
   const l0 = lossAt(shape, p, x, n, rel, w, opts, old, grad);
   expect(l0).toBeGreaterThan(0);
-  const eps = 1e-6;
-  const num = new Float64Array(L.size);
-  for (let i = 0; i < L.size; i++) {
-    const keep = p[i]!;
-    p[i] = keep + eps;
-    const lp = lossAt(shape, p, x, n, rel, w, opts, old);
-    p[i] = keep - eps;
-    const lm = lossAt(shape, p, x, n, rel, w, opts, old);
-    p[i] = keep;
-    num[i] = (lp - lm) / (2 * eps);
-  }
-  let diff = 0, na = 0, nn = 0;
-  for (let i = 0; i < L.size; i++) {
-    diff += (grad[i]! - num[i]!) ** 2;
-    na += grad[i]! ** 2;
-    nn += num[i]! ** 2;
-  }
-  const rel2 = Math.sqrt(diff) / (Math.sqrt(na) + Math.sqrt(nn));
-  expect(Math.sqrt(na)).toBeGreaterThan(1e-3); // a real gradient, not zero vs zero
-  expect(rel2).toBeLessThan(1e-4);
-  // element-wise for the sizeable components too
-  for (let i = 0; i < L.size; i++) {
-    const den = Math.abs(grad[i]!) + Math.abs(num[i]!);
-    if (den > 1e-3) expect(Math.abs(grad[i]! - num[i]!) / den).toBeLessThan(1e-4);
-  }
+  expectGradientMatches(p, grad, () => lossAt(shape, p, x, n, rel, w, opts, old), 1e-3);
 }
 
 const base: TripletOptions = { alpha: 0.4, fallback: 'least-hard', cannotLinkWeight: 1, harmonicWeight: 0 };
@@ -142,29 +149,7 @@ function checkStranger(shape: HeadShape, seed: number, floor: number | undefined
   expect(r0.loss).toBeGreaterThan(0);
   expect(r0.active).toBeGreaterThan(0);
   expect(r0.active).toBeLessThan(pairs.length);
-  const eps = 1e-6;
-  const num = new Float64Array(L.size);
-  for (let i = 0; i < L.size; i++) {
-    const keep = p[i]!;
-    p[i] = keep + eps;
-    const lp = strangerLossAt(shape, p, x, n, pi, pj, old, floor, w).loss;
-    p[i] = keep - eps;
-    const lm = strangerLossAt(shape, p, x, n, pi, pj, old, floor, w).loss;
-    p[i] = keep;
-    num[i] = (lp - lm) / (2 * eps);
-  }
-  let diff = 0, na = 0, nn = 0;
-  for (let i = 0; i < L.size; i++) {
-    diff += (grad[i]! - num[i]!) ** 2;
-    na += grad[i]! ** 2;
-    nn += num[i]! ** 2;
-  }
-  expect(Math.sqrt(na)).toBeGreaterThan(1e-4);
-  expect(Math.sqrt(diff) / (Math.sqrt(na) + Math.sqrt(nn))).toBeLessThan(1e-4);
-  for (let i = 0; i < L.size; i++) {
-    const den = Math.abs(grad[i]!) + Math.abs(num[i]!);
-    if (den > 1e-3) expect(Math.abs(grad[i]! - num[i]!) / den).toBeLessThan(1e-4);
-  }
+  expectGradientMatches(p, grad, () => strangerLossAt(shape, p, x, n, pi, pj, old, floor, w).loss, 1e-4);
 }
 
 describe('stranger-structure term: analytic gradient matches finite differences (float64)', () => {
