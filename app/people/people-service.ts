@@ -25,7 +25,7 @@ import {
   type PackedReclusterResult,
 } from './recluster-worker';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
-import type { ChangeSet, ClusterFace, FaceColumns, UserDecisions } from './types';
+import type { ChangeSet, ClusterFace, UserDecisions } from './types';
 import type {
   ClusterStats,
   Correction,
@@ -653,7 +653,7 @@ export class PeopleService implements PeopleApi {
     const t0 = performance.now();
     this.noteEdit();
     syncProjections(this.db, this.model);
-    const faces = this.loadFaces();
+    const faces = this.loadFaceColumns(() => true);
     let created = 0;
     this.db.transaction(() => {
       const res = fullRecluster({
@@ -665,7 +665,7 @@ export class PeopleService implements PeopleApi {
         newPersonId: () => this.createPerson(null),
       });
       created = res.created.length;
-      this.writeRecluster(res.assignment, faces.length ? faces[faces.length - 1]!.id : null);
+      this.writeRecluster(res.assignment, faces.n ? faces.ids[faces.n - 1]! : null);
       this.index = res.index;
     })();
     return this.stats(created, t0);
@@ -713,22 +713,7 @@ export class PeopleService implements PeopleApi {
    */
   private reclusterInput(): { input: PackedReclusterInput; lastFaceId: number | null; version: string } {
     syncProjections(this.db, this.model);
-    const n = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM faces WHERE not_a_face = 0 AND model_id = ?').get(this.model)!.n;
-    const ids = new Float64Array(n);
-    const photoIds = new Float64Array(n);
-    const quality = new Float32Array(n);
-    const embeddings = new Int8Array(n * 128);
-    let i = 0;
-    for (const r of this.db
-      .prepare<[string], [number, number, Buffer, number | null]>('SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id')
-      .raw()
-      .iterate(this.model)) {
-      ids[i] = r[0];
-      photoIds[i] = r[1];
-      quality[i] = r[3] ?? 0;
-      embeddings.set(new Int8Array(r[2].buffer, r[2].byteOffset, 128), i * 128);
-      i++;
-    }
+    const faces = this.loadFaceColumns(() => true);
     const pairs = (m: ReadonlyMap<number, number | null>) => {
       const faces = new Float64Array(m.size);
       const persons = new Float64Array(m.size);
@@ -747,13 +732,13 @@ export class PeopleService implements PeopleApi {
     return {
       input: {
         thresholds: this.thresholds,
-        faces: { n, ids, photoIds, quality, embeddings },
+        faces,
         persons,
         assigned: pairs(decisions.assigned),
         rejected: { faces: Float64Array.from(rejected, (r) => r[0]), persons: Float64Array.from(rejected, (r) => r[1]) },
         previous: pairs(this.machineAssignment()),
       },
-      lastFaceId: n ? ids[n - 1]! : null,
+      lastFaceId: faces.n ? faces.ids[faces.n - 1]! : null,
       version: this.libraryVersion(),
     };
   }
@@ -909,7 +894,7 @@ export class PeopleService implements PeopleApi {
    * The same faces as loadFaces() (same order, same values), kept by `keep`, read straight into
    * packed columns: one Int8Array for all embeddings, no object or buffer per face.
    */
-  private loadFaceColumns(keep: (id: FaceId) => boolean): FaceColumns {
+  private loadFaceColumns(keep: (id: FaceId) => boolean): PackedReclusterInput['faces'] {
     const where = 'FROM faces WHERE not_a_face = 0 AND model_id = ?';
     const total = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n ${where}`).get(this.model)!.n;
     const ids = new Float64Array(total);
