@@ -630,21 +630,33 @@ export class EngineHost extends EventEmitter {
     const l = this.needLearning();
     this.refuseWhileLearning('rolling back', true);
     if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before rolling back');
-    // (async: a service that throws at once is answered like one that rejects)
-    const run = (async () => l.rollback(headId, this.reprojectRun()))();
-    this.reprojectJob = { what: 'roll back', done: run };
     let r: RollbackResult;
     try {
-      r = await run;
+      r = await this.backgroundJob('roll back', () => l.rollback(headId, this.reprojectRun()));
     } catch (e) {
       if (/^no head /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
       throw e;
-    } finally {
-      this.reprojectJob = null;
-      this.reprojecting = null;
     }
     this.emitEvent('people.changed', { reason: 'learning:rollback' });
     return r;
+  }
+
+  /**
+   * Runs a roll back or a re-cluster as the host's background job (reprojectJob: other requests
+   * are answered meanwhile, refuseWhileLearning makes scans, training and the like wait) and
+   * clears it, with the re-projection progress, when it settles.
+   */
+  private async backgroundJob<T>(what: 'roll back' | 're-cluster', fn: () => Promise<T>): Promise<T> {
+    // (async: a service that throws at once is answered like one that rejects)
+    const run = (async () => fn())();
+    const job = { what, done: run };
+    this.reprojectJob = job;
+    try {
+      return await run;
+    } finally {
+      if (this.reprojectJob === job) this.reprojectJob = null;
+      this.reprojecting = null;
+    }
   }
 
   /**
@@ -703,16 +715,7 @@ export class EngineHost extends EventEmitter {
     this.refuseWhileLearning('re-clustering', true);
     if (this.scanner) throw new ContractError('busy', 'wait for the scan to finish before re-clustering');
     const signal = this.closing.signal;
-    // (async: a service that throws at once is answered like one that rejects)
-    const run = (async () => (people.reclusterInWorker ? people.reclusterInWorker({ signal }) : people.recluster()))();
-    const job = { what: 're-cluster' as const, done: run };
-    this.reprojectJob = job;
-    let r: ClusterStats;
-    try {
-      r = await run;
-    } finally {
-      if (this.reprojectJob === job) this.reprojectJob = null;
-    }
+    const r: ClusterStats = await this.backgroundJob('re-cluster', async () => (people.reclusterInWorker ? people.reclusterInWorker({ signal }) : people.recluster()));
     this.emitEvent('people.changed', { reason: 'recluster' });
     return r;
   }
