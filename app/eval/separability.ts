@@ -8,6 +8,8 @@
  * a budget of k strangers let in, how many missing faces come in with them (right person) and how
  * many go to a wrong person. A head that only raises every cosine near the named people moves
  * along the same curve; one that really separates the two kinds lifts it.
+ * `score: 'album'` scores a face by its mean cosine to each person's faces instead (the people
+ * feature's album rule, docs/clustering.md).
  */
 import { DIM, dotAt, normAt } from '../people/vector';
 
@@ -37,6 +39,8 @@ export interface SeparabilityInput {
   budgets: readonly number[];
   /** A face needs this lead over the next person to count (the people feature's margin). */
   margin: number;
+  /** 'nearest' (default): best cosine to any of a person's faces; 'album': mean cosine to them. */
+  score?: 'nearest' | 'album';
 }
 
 export function separability(input: SeparabilityInput): SeparabilityPoint[] {
@@ -52,14 +56,18 @@ export function separability(input: SeparabilityInput): SeparabilityPoint[] {
   const g = new Int8Array(rows.length * DIM);
   rows.forEach((r, i) => g.set(r, i * DIM));
   const gNorm = Float64Array.from(rows, (_, i) => normAt(g, i));
+  const album = input.score === 'album';
+  const size = new Float64Array(names.length);
+  for (const o of owner) size[o]++;
   const best = new Float64Array(names.length);
   const scored = input.queries.map((q) => {
     const v = input.vector(q.faceId);
     const vn = normAt(v, 0);
-    best.fill(-2);
+    best.fill(album ? 0 : -2);
     for (let i = 0; i < rows.length; i++) {
       const c = dotAt(v, 0, g, i) / (vn * gNorm[i]! || 1);
-      if (c > best[owner[i]!]!) best[owner[i]!] = c;
+      if (album) best[owner[i]!] += c / size[owner[i]!]!;
+      else if (c > best[owner[i]!]!) best[owner[i]!] = c;
     }
     let p1 = -1, s1 = -2, s2 = -2;
     best.forEach((s, p) => {

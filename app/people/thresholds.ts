@@ -35,6 +35,13 @@ export interface ModelThresholds {
   namedPrototypes: number;
   /** Neighbours looked up per face when building the similarity graph. */
   knn: number;
+  /**
+   * The album rule: a face no prototype decided joins a named person whose mean cosine to the
+   * person's faces (its whole album) is at least this (>= 1: off); docs/clustering.md.
+   */
+  album: number;
+  /** ... for named people with at least this many seed-quality (or user) faces. */
+  albumMinFaces: number;
 }
 
 export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>>> = Object.freeze({
@@ -54,6 +61,8 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     prototypes: 5,
     namedPrototypes: 10,
     knn: 24,
+    album: 0.94,
+    albumMinFaces: 5,
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
   // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
@@ -71,6 +80,8 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     prototypes: 5,
     namedPrototypes: 5,
     knn: 24,
+    album: 1,
+    albumMinFaces: 5,
   }),
 });
 
@@ -83,6 +94,9 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   const t = { ...base, ...overrides };
   // A named person never keeps fewer prototypes than any other person.
   t.namedPrototypes = Math.max(t.namedPrototypes ?? t.prototypes, t.prototypes);
+  // A table without the album rule (an older test table, a partial override) leaves it off.
+  t.album ??= 1;
+  t.albumMinFaces ??= 5;
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;

@@ -53,20 +53,26 @@ import { libraryModel } from '../store/settings';
 import { contentTypeOf, resolveInside } from './media-guard';
 import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from './settings-file';
 
-export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number } };
+export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number; album?: number } };
 
 /** The learning service class: `new LearningService(db, people)` (app/learning/learning-service.ts). */
 export type LearningServiceCtor = new (db: Store['db'], people: PeopleService) => LearningApi;
 
 /**
  * Clustering strictness as threshold overrides: half the gap between the model's verification and
- * clustering thresholds, up (stricter) or down (looser), on both the merge and the assign threshold.
+ * clustering thresholds, up (stricter) or down (looser), on the merge, the assign and (when the
+ * model uses it) the album threshold.
  */
-export function strictnessOverrides(base: { cluster: number; assign: number; verify: number } | undefined, s: Strictness): PeopleServiceOptions['overrides'] {
+export function strictnessOverrides(
+  base: { cluster: number; assign: number; verify: number; album?: number } | undefined,
+  s: Strictness,
+): PeopleServiceOptions['overrides'] {
   if (!base || s === 'normal') return undefined;
   const step = Math.max(0.005, (base.cluster - base.verify) / 2) * (s === 'strict' ? 1 : -1);
   const clamp = (x: number) => Math.min(0.995, Math.max(-0.99, x));
-  return { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
+  const out: NonNullable<PeopleServiceOptions['overrides']> = { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
+  if (base.album !== undefined && base.album < 1) out.album = clamp(base.album + step);
+  return out;
 }
 
 export interface EngineHostOptions {

@@ -186,5 +186,8 @@ describe('clustering strictness', () => {
     expect(strict.cluster).toBeCloseTo(0.95, 6);
     expect(loose.assign).toBeCloseTo(0.93, 6);
     expect(strictnessOverrides({ verify: 0.35, cluster: 0.45, assign: 0.45 }, 'loose')!.cluster).toBeCloseTo(0.4, 6);
+    // the album rule's bar moves with them; a model without it (album >= 1) keeps it off
+    expect(strictnessOverrides({ ...base, album: 0.935 }, 'strict')!.album).toBeCloseTo(0.945, 6);
+    expect(strictnessOverrides({ ...base, album: 1 }, 'loose')!.album).toBeUndefined();
   });
 });

@@ -44,6 +44,27 @@ describe('separability (missing faces vs strangers)', () => {
     expect(two!.threshold).toBeLessThan(one!.threshold);
   });
 
+  it('scores by the mean over a person\'s faces with score: album', () => {
+    // Anna's missing face 11 (tilted 0.4 off her axis) is equally far from both of her faces; the
+    // stranger 21 is near one of Anna's faces only, so under the mean it falls below face 11.
+    const vectors2 = new Map<number, Int8Array>([
+      [1, vec(0, 2, 0.3)], [2, vec(0, 3, 0.3)], [3, vec(1)], [4, vec(1, 6, 0.05)],
+      [11, vec(0, 7, 0.2)],
+      [21, vec(2, 0, 0.6)],
+    ]);
+    const base = {
+      vector: (id: number) => vectors2.get(id)!,
+      gallery: new Map([['Anna', [1, 2]], ['Bob', [3, 4]]]),
+      queries: [{ faceId: 11, identity: 'Anna' }, { faceId: 21, identity: null }],
+      budgets: [1],
+      margin: 0.01,
+    };
+    // nearest: the stranger is nearer one of Anna's faces than face 11 is to any: the bar it sets leaves 11 out
+    expect(separability(base)[0]!.right).toBe(0);
+    // album: face 11 is nearer Anna as a whole than the stranger
+    expect(separability({ ...base, score: 'album' })[0]!.right).toBe(1);
+  });
+
   it('leaves out budgets larger than the number of strangers', () => {
     expect(run([1, 5]).map((p) => p.strangers)).toEqual([1]);
   });

@@ -95,4 +95,7 @@ export const TEST_THRESHOLDS = Object.freeze({
   prototypes: 5,
   namedPrototypes: 5,
   knn: 24,
+  // the album rule off: tests of it turn it on
+  album: 1,
+  albumMinFaces: 5,
 });

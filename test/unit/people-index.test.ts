@@ -206,3 +206,71 @@ describe('PeopleIndex: prototypes of named people', () => {
     expect(thresholdsFor('dlib-resnet-v1').namedPrototypes).toBeGreaterThanOrEqual(thresholdsFor('dlib-resnet-v1').prototypes);
   });
 });
+
+describe('PeopleIndex: the album rule for named people', () => {
+  // An album of faces a.e0 + b.e_i (pairwise cosine ~0.97) and a query q = a'.e0 + b'.e_20 whose
+  // cosine to every album face, and so its mean over the album, is ~0.937: below `assign` (0.94),
+  // above the album bar (0.93). Int8 vectors, as stored.
+  const unit = (a: number, axis: number) => {
+    const e = new Int8Array(128);
+    e[0] = Math.round(127 * a);
+    e[axis] = Math.round(127 * Math.sqrt(1 - a * a));
+    return e;
+  };
+  let nextPhoto = 50_000;
+  const albumFaces = (n: number, firstId: number): ClusterFace[] =>
+    Array.from({ length: n }, (_, i) => ({ id: firstId + i, photoId: nextPhoto++, embedding: unit(0.985, 1 + i), quality: 0.9 }));
+  const query = (id: number): ClusterFace => ({ id, photoId: nextPhoto++, embedding: unit(0.9505, 20), quality: 0.9 });
+  const indexWith = (faces: ClusterFace[], userNamed: boolean, album = 0.93) => {
+    const idx = new PeopleIndex({ model: MODEL, overrides: { album, albumMinFaces: 5 } });
+    idx.load({ persons: [{ id: 1, name: userNamed ? 'Anna' : null, userNamed }], faces, assignment: new Map(faces.map((f) => [f.id, 1])) });
+    return idx;
+  };
+
+  it('lets a face no prototype takes join a named person whose album it matches', () => {
+    const idx = indexWith(albumFaces(6, 1), true);
+    const q = query(100);
+    const d = idx.decide(q);
+    expect(d.score).toBeGreaterThan(0.93);
+    expect(d.score).toBeLessThan(MODEL.assign);
+    expect(d).toMatchObject({ personId: 1, reason: 'album' });
+    idx.addFaces([q]);
+    expect(idx.personOf(q.id)).toBe(1);
+  });
+
+  it('leaves it unassigned for a machine person, a small album, or with the rule off', () => {
+    for (const idx of [indexWith(albumFaces(6, 1), false), indexWith(albumFaces(4, 1), true), indexWith(albumFaces(6, 1), true, 1)]) {
+      const q = query(100);
+      expect(idx.decide(q)).toMatchObject({ personId: null, reason: 'below-threshold' });
+      idx.addFaces([q]);
+      expect(idx.personOf(q.id)).toBeNull();
+    }
+  });
+
+  it('needs the named person to be the nearest by prototype too', () => {
+    // Two machine people much nearer to q than Anna's faces, too alike to choose between (ambiguous):
+    // the album must not settle that for Anna.
+    const idx = indexWith(albumFaces(6, 1), true);
+    const q = query(100);
+    const near = (id: number, axis: number): ClusterFace => {
+      const e = Int8Array.from(q.embedding);
+      e[axis] = 12;
+      return { id, photoId: nextPhoto++, embedding: e, quality: 0.9 };
+    };
+    idx.load({ persons: [{ id: 2 }, { id: 3 }], faces: [near(200, 30), near(201, 31)], assignment: new Map([[200, 2], [201, 3]]) });
+    const d = idx.decide(q);
+    expect(d.score).toBeGreaterThan(0.98);
+    expect(d).toMatchObject({ personId: null, reason: 'ambiguous' });
+  });
+
+  it('sweeps the pool when a named person grows to an album', () => {
+    const faces = albumFaces(5, 1);
+    const idx = indexWith(faces.slice(0, 4), true);
+    const q = query(100);
+    idx.addFaces([q]);
+    expect(idx.personOf(q.id)).toBeNull(); // 4 faces: no album yet
+    idx.addFaces([faces[4]!]); // the fifth face joins by prototype, Anna's album forms and takes q
+    expect(idx.personOf(faces[4]!.id)).toBe(1);
+    expect(idx.personOf(q.id)).toBe(1);
+  });
+});

@@ -28,7 +28,8 @@ const SEPARABILITY_BUDGETS = [25, 50, 75, 100, 150, 300];
 const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--json]
   --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
   --separability  also report, before and after training, how many of the named people's
-              missing faces a lower bar would let in per number of strangers let in (app/eval/separability.ts)
+              missing faces a lower bar would let in per number of strangers let in, scoring by the
+              nearest face and by the album mean (app/eval/separability.ts)
   --opt K=V   a training option (app/learning/train.ts TrainOptions), for experiments`;
 
 interface Measure {
@@ -145,7 +146,8 @@ export const command: CliCommand = {
           if (!v) cache.set(id, (v = new Int8Array(Uint8Array.from(get.get(id)!.embedding).buffer)));
           return v;
         };
-        return separability({ vector, gallery: named, queries, budgets: SEPARABILITY_BUDGETS, margin: svc.thresholds.margin });
+        const input = { vector, gallery: named, queries, budgets: SEPARABILITY_BUDGETS, margin: svc.thresholds.margin };
+        return { nearest: separability(input), album: separability({ ...input, score: 'album' }) };
       };
       const separabilityBefore = p.flags.has('separability') ? curve() : undefined;
       // The same library re-clustered without any training (on a scratch copy): a full re-cluster
