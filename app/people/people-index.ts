@@ -68,8 +68,8 @@ interface PersonState {
   protoSize: number;
   /**
    * A named person's album mean: the mean of its (seed-quality or user) faces' unit vectors, so
-   * that v.album = the mean cosine of a unit vector v to those faces; null for machine people and
-   * for named people with fewer than th.albumMinFaces such faces.
+   * that v.album = the mean cosine of a unit vector v to those faces; null for machine people, for
+   * named people with fewer than th.albumMinFaces such faces, and with both album rules off.
    */
   album: Float32Array | null;
   /** |album|: the person's spread (1 = all faces alike). */
@@ -96,6 +96,8 @@ export class PeopleIndex {
   private photoFaces = new Map<PhotoId, number[]>();
   private rejected = new Map<number, Set<PersonId>>();
   private persons = new Map<PersonId, PersonState>();
+  /** The named people that have an album (the group rule looks at these only, not every person). */
+  private albums = new Set<PersonState>();
   private protoIndex: AutoIndex;
   // The pool's kNN index, its seed graph and dirty set are built lazily (see pool state below).
   private poolIndexStore: AutoIndex;
@@ -304,6 +306,7 @@ export class PeopleIndex {
     }
     for (const s of p.protos) this.protoIndex.remove(s);
     this.persons.delete(personId);
+    this.albums.delete(p);
     this.clusterPoolInto(changes);
     return changes;
   }
@@ -703,7 +706,8 @@ export class PeopleIndex {
   private refreshAlbum(p: PersonState, good: number[]): void {
     p.album = null;
     p.albumNorm = 0;
-    if (!p.userNamed || !(this.th.album < 1) || good.length < this.th.albumMinFaces) return;
+    this.albums.delete(p);
+    if (!p.userNamed || !(this.th.album < 1 || this.th.albumGroup < 1) || good.length < this.th.albumMinFaces) return;
     const sum = new Float64Array(DIM);
     for (const s of good) {
       const norm = normAt(this.emb, s);
@@ -717,6 +721,7 @@ export class PeopleIndex {
     }
     p.album = album;
     p.albumNorm = Math.sqrt(sq);
+    this.albums.add(p);
   }
 
   /**
@@ -737,7 +742,7 @@ export class PeopleIndex {
         const v = this.emb.subarray(proto * DIM, (proto + 1) * DIM);
         for (const nb of this.poolIndex.search(v, 32, this.th.assign)) candidates.add(nb.label);
       }
-      if (p.album) {
+      if (p.album && this.th.album < 1) {
         // v.album >= th.album  <=>  cos(v, album direction) >= th.album / |album| (less a rounding allowance)
         const dir = new Int8Array(DIM);
         for (let i = 0; i < DIM; i++) dir[i] = Math.round((127 * p.album[i]!) / p.albumNorm);
@@ -757,6 +762,7 @@ export class PeopleIndex {
     if (!this.dirtyPool.size) return;
     const seen = new Set<number>();
     const created: PersonId[] = [];
+    const grown = new Set<PersonId>();
     for (const start of [...this.dirtyPool].sort((a, b) => a - b)) {
       if (seen.has(start) || !this.poolGraph.has(start)) continue;
       const comp: number[] = [];
@@ -779,18 +785,76 @@ export class PeopleIndex {
       });
       for (const cluster of hac.clusters) {
         if (cluster.length < this.th.minClusterSize) continue;
+        const slots = cluster.map((i) => comp[i]!);
+        const owner = this.albumOwner(slots);
+        if (owner !== null) {
+          // a split-off group of a named person (the album rule for groups): it joins the person
+          for (const slot of slots) this.move(slot, owner, changes);
+          grown.add(owner);
+          continue;
+        }
         const pid = this.newId();
         this.addPerson({ id: pid });
         created.push(pid);
         changes.created.push(pid);
-        for (const i of cluster) this.move(comp[i]!, pid, changes);
+        for (const slot of slots) this.move(slot, pid, changes);
       }
     }
     this.dirtyPool.clear();
     if (created.length) {
       for (const pid of created) this.refreshPrototypes(this.persons.get(pid)!, true);
-      this.refreshAndSweepForce(created, changes);
     }
+    if (created.length || grown.size) this.refreshAndSweepForce([...created, ...grown], changes);
+  }
+
+  /**
+   * Machine people that are split-off groups of a named person join it (the album rule for
+   * groups, see albumOwner). People holding a user-assigned face stay as they are. Used by the
+   * full re-cluster after its free clusters became people.
+   */
+  absorbIntoNamed(): ChangeSet {
+    const changes = emptyChanges();
+    const grown = new Set<PersonId>();
+    for (const p of [...this.persons.values()].sort((a, b) => a.id - b.id)) {
+      if (p.userNamed || !p.faces.size) continue;
+      const slots = [...p.faces].sort((a, b) => a - b);
+      if (slots.some((s) => this.user[s])) continue;
+      const owner = this.albumOwner(slots);
+      if (owner === null) continue;
+      for (const slot of slots) this.move(slot, owner, changes);
+      grown.add(owner);
+    }
+    if (grown.size) this.refreshAndSweepForce([...grown], changes);
+    return changes;
+  }
+
+  /**
+   * The album rule for groups: the named person a group of faces (a new pool cluster, a machine
+   * person) belongs to, or null. The group's mean cosine to the person's album (average linkage
+   * between the two: mean of group . album mean) must reach th.albumGroup and beat every other
+   * named person's by th.margin, and no face of the group may have rejected the person or share a
+   * photo with one of its faces. Averaged over a group's faces, the score is steadier than one
+   * face's, so the bar sits lower than th.album.
+   */
+  private albumOwner(slots: number[]): PersonId | null {
+    if (!(this.th.albumGroup < 1) || !slots.length) return null;
+    const mean = new Float64Array(DIM);
+    for (const s of slots) {
+      const norm = normAt(this.emb, s);
+      for (let i = 0; i < DIM; i++) mean[i] += this.emb[s * DIM + i]! / norm;
+    }
+    let top: PersonState | null = null, topScore = -2, secondScore = -2;
+    for (const p of this.albums) {
+      if (!p.album || this.persons.get(p.id) !== p) continue;
+      let d = 0;
+      for (let i = 0; i < DIM; i++) d += mean[i]! * p.album[i]!;
+      d /= slots.length;
+      if (d > topScore) (secondScore = topScore), (topScore = d), (top = p);
+      else if (d > secondScore) secondScore = d;
+    }
+    if (!top || topScore < this.th.albumGroup || topScore - secondScore < this.th.margin) return null;
+    for (const s of slots) if (this.rejected.get(s)?.has(top.id) || this.photoConflict(s, top.id)) return null;
+    return top.id;
   }
 
   private refreshAndSweepForce(people: PersonId[], changes: ChangeSet): void {

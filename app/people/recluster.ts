@@ -151,6 +151,7 @@ export function recluster(input: ReclusterInput): ReclusterResult {
     assignment,
     decisions,
   });
+  index.absorbIntoNamed();
   index.attachPool();
   const t3 = performance.now();
 

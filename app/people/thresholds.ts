@@ -42,6 +42,11 @@ export interface ModelThresholds {
   album: number;
   /** ... for named people with at least this many seed-quality (or user) faces. */
   albumMinFaces: number;
+  /**
+   * The album rule for groups: a new group of pool faces (or, in a full re-cluster, a machine
+   * person) joins a named person when its mean cosine to the person's album reaches this (>= 1: off).
+   */
+  albumGroup: number;
 }
 
 export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>>> = Object.freeze({
@@ -63,6 +68,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     knn: 24,
     album: 0.94,
     albumMinFaces: 5,
+    albumGroup: 0.93,
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
   // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
@@ -82,6 +88,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     knn: 24,
     album: 1,
     albumMinFaces: 5,
+    albumGroup: 1,
   }),
 });
 
@@ -97,6 +104,7 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   // A table without the album rule (an older test table, a partial override) leaves it off.
   t.album ??= 1;
   t.albumMinFaces ??= 5;
+  t.albumGroup ??= 1;
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;

@@ -98,4 +98,5 @@ export const TEST_THRESHOLDS = Object.freeze({
   // the album rule off: tests of it turn it on
   album: 1,
   albumMinFaces: 5,
+  albumGroup: 1,
 });

@@ -1,6 +1,7 @@
 import { TEST_THRESHOLDS } from './people-helpers';
 import { describe, expect, it } from 'vitest';
 import { PeopleIndex } from '../../app/people/people-index';
+import { recluster } from '../../app/people/recluster';
 import { MODEL_THRESHOLDS, thresholdsFor } from '../../app/people/thresholds';
 import type { ClusterFace } from '../../app/people/types';
 import { expectConstraints, faceFactory } from './people-helpers';
@@ -272,5 +273,78 @@ describe('PeopleIndex: the album rule for named people', () => {
     idx.addFaces([faces[4]!]); // the fifth face joins by prototype, Anna's album forms and takes q
     expect(idx.personOf(faces[4]!.id)).toBe(1);
     expect(idx.personOf(q.id)).toBe(1);
+  });
+});
+
+describe('PeopleIndex: the album rule for groups', () => {
+  // Anna's album: faces a.e0 + b.e_i (pairwise ~0.97). A group of two faces near each other
+  // (~0.995) whose cosine to each of Anna's faces is ~0.936: no face of it reaches `assign` (0.94),
+  // the group's mean to her album reaches albumGroup (0.93).
+  const v = (parts: [number, number][]) => {
+    const e = new Int8Array(128);
+    for (const [axis, x] of parts) e[axis] = Math.round(127 * x);
+    return e;
+  };
+  let nextPhoto = 70_000;
+  const anna = (n: number): ClusterFace[] =>
+    Array.from({ length: n }, (_, i) => ({ id: 1 + i, photoId: nextPhoto++, embedding: v([[0, 0.985], [1 + i, 0.1726]]), quality: 0.9 }));
+  const group = (): ClusterFace[] => [
+    { id: 100, photoId: nextPhoto++, embedding: v([[0, 0.9505], [20, 0.3107]]), quality: 0.9 },
+    { id: 101, photoId: nextPhoto++, embedding: v([[0, 0.9505], [20, 0.3], [21, 0.08]]), quality: 0.9 },
+  ];
+  const indexWith = (userNamed: boolean, albumGroup = 0.93) => {
+    const idx = new PeopleIndex({ model: MODEL, overrides: { minClusterSize: 2, album: 1, albumGroup, albumMinFaces: 5 } });
+    const faces = anna(6);
+    idx.load({ persons: [{ id: 1, name: userNamed ? 'Anna' : null, userNamed }], faces, assignment: new Map(faces.map((f) => [f.id, 1])) });
+    return idx;
+  };
+
+  it('a new group of pool faces joins the named person whose album it matches', () => {
+    const idx = indexWith(true);
+    const g = group();
+    for (const f of g) expect(idx.decide(f).personId).toBeNull(); // no face alone gets in
+    const ch = idx.addFaces(g);
+    expect(ch.created).toEqual([]);
+    expect(g.map((f) => idx.personOf(f.id))).toEqual([1, 1]);
+  });
+
+  it('becomes a person of its own next to a machine person, with the rule off, or when a face rejected her', () => {
+    for (const idx of [indexWith(false), indexWith(true, 1)]) {
+      const ch = idx.addFaces(group());
+      expect(ch.created).toHaveLength(1);
+      expect(idx.personOf(100)).toBe(ch.created[0]);
+    }
+    const idx = indexWith(true);
+    const g = group();
+    idx.addFaces([g[0]!]);
+    idx.reject(100, 1);
+    const ch = idx.addFaces([g[1]!]);
+    expect(ch.created).toHaveLength(1);
+    expect(idx.personOf(100)).toBe(ch.created[0]);
+    expect(idx.personOf(101)).toBe(ch.created[0]);
+  });
+
+  it('a full re-cluster folds a free cluster into the named person the same way', () => {
+    const faces = [...anna(6), ...group()];
+    const res = recluster({
+      model: MODEL,
+      overrides: { minClusterSize: 2, album: 1, albumGroup: 0.93, albumMinFaces: 5 },
+      faces,
+      persons: [{ id: 1, name: 'Anna', userNamed: true }],
+      decisions: { assigned: new Map(faces.slice(0, 6).map((f) => [f.id, 1])), rejected: new Map() },
+    });
+    expect(res.assignment.get(100)).toBe(1);
+    expect(res.assignment.get(101)).toBe(1);
+    expect(res.created).toEqual([]);
+    // with the rule off the group is a person of its own
+    const off = recluster({
+      model: MODEL,
+      overrides: { minClusterSize: 2, album: 1, albumGroup: 1 },
+      faces,
+      persons: [{ id: 1, name: 'Anna', userNamed: true }],
+      decisions: { assigned: new Map(faces.slice(0, 6).map((f) => [f.id, 1])), rejected: new Map() },
+    });
+    expect(off.assignment.get(100)).not.toBe(1);
+    expect(off.assignment.get(100)).toBe(off.assignment.get(101));
   });
 });
