@@ -28,7 +28,7 @@ import {
   type Suggestion,
   type UserDecisions,
 } from './types';
-import { DIM, checkEmbedding, normAt } from './vector';
+import { DIM, checkEmbedding, dotAt, normAt } from './vector';
 
 export interface PeopleIndexOptions {
   model: string | ModelThresholds;
@@ -330,22 +330,47 @@ export class PeopleIndex {
       .slice(0, k);
   }
 
-  /** Unassigned faces most likely to be this person ("Is this Anna?"), best first. */
+  /**
+   * Unassigned faces most likely to be this person ("Is this Anna?"), best first; `score` is the
+   * face's best prototype cosine. Candidates are the pool faces near the person's prototypes (and,
+   * for a named person with an album, near its album direction); a named person's are ranked by
+   * their mean cosine to its album, which tells its odd faces from look-alike strangers better
+   * than the nearest prototype (docs/clustering.md, the album rule).
+   */
   suggestFaces(personId: PersonId, k = 20): FaceSuggestion[] {
     const p = this.persons.get(personId);
     if (!p) throw new Error(`unknown person ${personId}`);
     const best = new Map<number, number>();
+    const eligible = (slot: number) => !this.rejected.get(slot)?.has(personId) && !this.photoConflict(slot, personId);
     for (const proto of p.protos) {
       const v = this.emb.subarray(proto * DIM, (proto + 1) * DIM);
       for (const nb of this.poolIndex.search(v, k * 2, this.th.suggest)) {
-        if (this.rejected.get(nb.label)?.has(personId) || this.photoConflict(nb.label, personId)) continue;
+        if (!eligible(nb.label)) continue;
         if ((best.get(nb.label) ?? -2) < nb.score) best.set(nb.label, nb.score);
       }
     }
+    const album = p.album;
+    if (album) {
+      const dir = new Int8Array(DIM);
+      for (let i = 0; i < DIM; i++) dir[i] = Math.round((127 * album[i]!) / p.albumNorm);
+      for (const nb of this.poolIndex.search(dir, k * 2, (this.th.suggest - 0.03) / p.albumNorm)) {
+        if (best.has(nb.label) || !eligible(nb.label)) continue;
+        let b = -2;
+        for (const proto of p.protos) b = Math.max(b, dotAt(this.emb, nb.label, this.emb, proto) / (normAt(this.emb, nb.label) * normAt(this.emb, proto)));
+        if (b >= this.th.suggest) best.set(nb.label, b);
+      }
+    }
+    const rank = (slot: number, score: number): number => {
+      if (!album) return score;
+      let d = 0;
+      for (let i = 0; i < DIM; i++) d += this.emb[slot * DIM + i]! * album[i]!;
+      return d / normAt(this.emb, slot);
+    };
     return [...best]
-      .map(([slot, score]) => ({ faceId: this.ids[slot]!, score }))
-      .sort((a, b) => b.score - a.score || a.faceId - b.faceId)
-      .slice(0, k);
+      .map(([slot, score]) => ({ faceId: this.ids[slot]!, score, order: rank(slot, score) }))
+      .sort((a, b) => b.order - a.order || a.faceId - b.faceId)
+      .slice(0, k)
+      .map(({ faceId, score }) => ({ faceId, score }));
   }
 
   personOf(faceId: FaceId): PersonId | null {

@@ -348,3 +348,35 @@ describe('PeopleIndex: the album rule for groups', () => {
     expect(off.assignment.get(100)).toBe(off.assignment.get(101));
   });
 });
+
+describe('PeopleIndex: "Is this Anna?" suggestions', () => {
+  const v = (parts: [number, number][]) => {
+    const e = new Int8Array(128);
+    for (const [axis, x] of parts) e[axis] = Math.round(127 * x);
+    return e;
+  };
+  let nextPhoto = 80_000;
+  // Anna's album: 0.985 e0 + 0.1726 e_i. t: ~0.926 to every one of her faces (a face of hers in a
+  // cap); s: ~0.936 to her face 1 but ~0.867 to the others (a stranger who looks like one photo).
+  const build = (albumOn: boolean) => {
+    const idx = new PeopleIndex({ model: MODEL, overrides: { namedPrototypes: 10, album: albumOn ? 0.94 : 1, albumGroup: 1, albumMinFaces: 5 } });
+    const faces: ClusterFace[] = Array.from({ length: 6 }, (_, i) => ({ id: 1 + i, photoId: nextPhoto++, embedding: v([[0, 0.985], [1 + i, 0.1726]]), quality: 0.9 }));
+    idx.load({ persons: [{ id: 1, name: 'Anna', userNamed: true }], faces, assignment: new Map(faces.map((f) => [f.id, 1])) });
+    const t: ClusterFace = { id: 100, photoId: nextPhoto++, embedding: v([[0, 0.94], [30, 0.3412]]), quality: 0.9 };
+    const s: ClusterFace = { id: 101, photoId: nextPhoto++, embedding: v([[0, 0.88], [1, 0.4], [40, 0.256]]), quality: 0.9 };
+    idx.addFaces([t, s]);
+    return idx;
+  };
+
+  it('ranks a named person\'s candidates by their mean cosine to the album, not by the nearest face', () => {
+    const on = build(true);
+    expect(on.personOf(100)).toBeNull();
+    expect(on.personOf(101)).toBeNull();
+    const sOn = on.suggestFaces(1, 10);
+    expect(sOn.map((x) => x.faceId)).toEqual([100, 101]);
+    // the score shown stays the nearest prototype's cosine
+    expect(sOn[1]!.score).toBeGreaterThan(sOn[0]!.score);
+    // without an album the nearest prototype orders them
+    expect(build(false).suggestFaces(1, 10).map((x) => x.faceId)).toEqual([101, 100]);
+  });
+});
