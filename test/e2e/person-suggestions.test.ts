@@ -1,0 +1,113 @@
+/**
+ * "Is this Anna?" on the person page, in Chromium against `visage serve` (real engine, real
+ * SQLite): a synthetic library is clustered, its largest person is named Anna and some of her faces
+ * are taken back out to the unassigned pool. The tab lists them; Yes puts a face on Anna as the
+ * user's decision, No records "not Anna" (the face is never suggested again), "Yes to all" takes
+ * the rest; every answer lands in the database.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PeopleService } from '../../app/people/people-service';
+import { Store } from '../../app/store/store';
+import { writeSyntheticFaces } from '../helpers/synthetic-library';
+import { tempDir } from './fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, pageCall, startServe, stopServe, type Served } from './serve';
+
+const canRun = fs.existsSync(CHROMIUM);
+
+let dir: string;
+let db: string;
+let served: Served | null = null;
+let browser: Browser;
+let page: Page;
+let anna = 0;
+/** Anna's faces taken back out to the pool. */
+let pooled: number[] = [];
+
+function buildLibrary(file: string): void {
+  const store = Store.open(file);
+  try {
+    writeSyntheticFaces(store.db, 600, 5);
+    const svc = new PeopleService(store.db);
+    svc.update();
+    const biggest = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!;
+    anna = biggest.id;
+    svc.correct({ kind: 'name', personId: anna, name: 'Anna' });
+    // Her best-quality faces stay; eight others go back to the pool, as if the clustering had missed them.
+    const faces = store.db
+      .prepare<[number], { id: number }>('SELECT fa.face_id AS id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE fa.person_id = ? ORDER BY f.q_score DESC, f.id')
+      .all(anna)
+      .map((r) => r.id);
+    pooled = faces.slice(-8);
+    const del = store.db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
+    store.db.transaction(() => pooled.forEach((f) => del.run(f)))();
+  } finally {
+    store.close();
+  }
+}
+
+const call = <T>(method: string, params?: unknown): Promise<T> => pageCall<T>(page, method, params);
+const tiles = () => page.locator('[data-suggested-face]');
+const tileIds = async () => (await tiles().evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-suggested-face')))));
+
+beforeAll(async () => {
+  if (!canRun) return;
+  ensureRendererBuilt();
+  dir = tempDir('visage-e2e-suggest-');
+  db = path.join(dir, 'visage.db');
+  buildLibrary(db);
+  served = await startServe(db);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(served.url);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServe(served);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromium, real engine)', () => {
+  it('lists the faces the clustering missed, and Yes / No / Yes to all are kept', async () => {
+    expect(pooled).toHaveLength(8);
+    await page.goto(`${new URL(served!.url).origin}/#/person/${anna}`);
+    await page.getByTestId('suggested-tab').click();
+    await expect.poll(() => page.getByTestId('suggested-tab').textContent()).toContain('Is this Anna?');
+    await page.waitForSelector('[data-suggested-face]');
+    const shown = await tileIds();
+    // Her missing faces are the suggestions (the synthetic identities are well apart).
+    const missing = shown.filter((f) => pooled.includes(f));
+    expect(missing.length).toBeGreaterThanOrEqual(6);
+
+    const yes = missing[0]!, no = missing[1]!;
+    await page.locator(`[data-suggested-face="${yes}"]`).getByRole('button', { name: 'Yes, this is Anna' }).click();
+    await expect.poll(async () => (await call<number[]>('people.faceIds', { id: anna })).includes(yes)).toBe(true);
+    await page.locator(`[data-suggested-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
+    await expect.poll(async () => (await tileIds()).includes(no)).toBe(false);
+    await expect.poll(async () => (await call<{ faceId: number }[]>('people.suggestFaces', { personId: anna, k: 60 })).some((s) => s.faceId === no)).toBe(false);
+
+    // the rest at once
+    const rest = (await tileIds()).filter((f) => f !== yes && f !== no);
+    await page.getByRole('button', { name: /^Yes to all/ }).click();
+    await page.getByTestId('no-suggestions').waitFor();
+    const onAnna = await call<number[]>('people.faceIds', { id: anna });
+    for (const f of rest) expect(onAnna).toContain(f);
+    expect(onAnna).not.toContain(no);
+
+    // In the database: user decisions and the rejection.
+    const check = new BetterSqlite3(db, { readonly: true });
+    try {
+      const src = check.prepare<[number], { person_id: number; source: string }>('SELECT person_id, source FROM face_assignments WHERE face_id = ?');
+      expect(src.get(yes)).toEqual({ person_id: anna, source: 'user' });
+      for (const f of rest) expect(src.get(f)).toEqual({ person_id: anna, source: 'user' });
+      expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(no, anna)).toEqual({ n: 1 });
+    } finally {
+      check.close();
+    }
+  });
+});
