@@ -2,8 +2,8 @@
  * "Is this Anna?" on the person page, in Chromium against `visage serve` (real engine, real
  * SQLite): a synthetic library is clustered, its largest person is named Anna and some of her faces
  * are taken back out to the unassigned pool. The tab lists them; Yes puts a face on Anna as the
- * user's decision, No records "not Anna" (the face is never suggested again), "Yes to all" takes
- * the rest; every answer lands in the database.
+ * user's decision, No records "not Anna" (the face is never suggested again; undo brings it back),
+ * "Yes to all" takes the rest; every answer lands in the database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -90,6 +90,11 @@ describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromi
     await page.locator(`[data-suggested-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
     await expect.poll(async () => (await tileIds()).includes(no)).toBe(false);
     await expect.poll(async () => (await call<{ faceId: number }[]>('people.suggestFaces', { personId: anna, k: 60 })).some((s) => s.faceId === no)).toBe(false);
+    // Undo brings it back to the list (once the list is asked for again), and No again holds.
+    await page.keyboard.press('Control+z');
+    await page.locator(`[data-suggested-face="${no}"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`[data-suggested-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
+    await expect.poll(async () => (await tileIds()).includes(no)).toBe(false);
 
     // the rest at once
     const rest = (await tileIds()).filter((f) => f !== yes && f !== no);
