@@ -97,7 +97,8 @@ describe('index rebuild: lazy pool and packed faces give the same index', () => 
       }
       expect(newIdx.poolPending).toBe(true);
       expect(observe(newIdx, held)).toEqual(observe(oldIdx, held));
-      expect(newIdx.poolPending).toBe(false);
+      // face suggestions scan the unbuilt pool exactly instead of building its index
+      expect(newIdx.poolPending).toBe(true);
       // the same changes afterwards: new faces, corrections, pool clustering
       expect(newIdx.addFaces(held.slice(0, 100))).toEqual(oldIdx.addFaces(held.slice(0, 100)));
       const [a, b] = newIdx.people().filter((p) => newIdx.facesOf(p.id).length >= 4);
