@@ -11,13 +11,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeopleFile } from '../../app/xmp/people-file';
 import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served, pageCall } from './serve';
+import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, stopServe, tearDown, type Served, pageCall } from './serve';
 
-const ARGS = CHROMIUM_ARGS;
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
 const canRun = fs.existsSync(CHROMIUM) && datasetsPresent();
@@ -84,16 +83,10 @@ beforeAll(async () => {
   library = assembleLibrary(dir, { perPerson: 3 });
   db = path.join(dir, 'data', 'visage.db');
   served = await startServe(db);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await launchPage());
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stopServe(served);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, served, dir));
 
 describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real database)', () => {
   it('prints exactly one line and refuses requests without the token', async () => {

@@ -9,12 +9,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../app/store/store';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 import { tempDir } from './fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, startServe, stopServe, type Served, pageCall } from './serve';
+import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, tearDown, type Served, pageCall } from './serve';
 
 const N = 6200;
 const PERSON = 1;
@@ -60,9 +60,7 @@ beforeAll(async () => {
   const db = path.join(dir, 'visage.db');
   buildLibrary(db);
   served = await startServe(db);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await launchPage());
   page.on('request', (r) => {
     if (!r.url().endsWith('/api/call')) return;
     const body = JSON.parse(r.postData() ?? '{}') as { method?: string; params?: { offset?: number; limit?: number } };
@@ -72,11 +70,7 @@ beforeAll(async () => {
   await page.goto(served.url);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stopServe(served);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, served, dir));
 
 describe.skipIf(!canRun)('person page with more than 5,000 faces (Chromium, real engine)', () => {
   let ids: number[] = [];

@@ -8,13 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeopleService } from '../../app/people/people-service';
 import { Store } from '../../app/store/store';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 import { tempDir } from './fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, pageCall, startServe, stopServe, type Served } from './serve';
+import { CHROMIUM, ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served } from './serve';
 
 const canRun = fs.existsSync(CHROMIUM);
 
@@ -60,17 +60,11 @@ beforeAll(async () => {
   db = path.join(dir, 'visage.db');
   buildLibrary(db);
   served = await startServe(db);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await launchPage());
   await page.goto(served.url);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stopServe(served);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, served, dir));
 
 describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromium, real engine)', () => {
   it('lists the faces the clustering missed, and Yes / No / Yes to all are kept', async () => {

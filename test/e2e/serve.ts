@@ -5,7 +5,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './fixtures';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -95,4 +95,19 @@ export async function pageCall<T>(page: Page, method: string, params?: unknown):
     },
     [method, params] as const,
   ) as Promise<T>;
+}
+
+/** Headless Chromium with one 1280x800 light page that reports page errors on the console. */
+export async function launchPage(): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  return { browser, page };
+}
+
+/** Closes the browser, stops the server and removes the test's folder (an afterAll). */
+export async function tearDown(browser: Browser | undefined, served: Served | null, dir: string | undefined): Promise<void> {
+  await browser?.close();
+  await stopServe(served);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }

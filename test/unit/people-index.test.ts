@@ -208,16 +208,18 @@ describe('PeopleIndex: prototypes of named people', () => {
   });
 });
 
+/** An int8 face vector with the given components (axis, value in -1..1) and zeros elsewhere. */
+function v(parts: [number, number][]): Int8Array {
+  const e = new Int8Array(128);
+  for (const [axis, x] of parts) e[axis] = Math.round(127 * x);
+  return e;
+}
+
 describe('PeopleIndex: the album rule for named people', () => {
   // An album of faces a.e0 + b.e_i (pairwise cosine ~0.97) and a query q = a'.e0 + b'.e_20 whose
   // cosine to every album face, and so its mean over the album, is ~0.937: below `assign` (0.94),
   // above the album bar (0.93). Int8 vectors, as stored.
-  const unit = (a: number, axis: number) => {
-    const e = new Int8Array(128);
-    e[0] = Math.round(127 * a);
-    e[axis] = Math.round(127 * Math.sqrt(1 - a * a));
-    return e;
-  };
+  const unit = (a: number, axis: number) => v([[0, a], [axis, Math.sqrt(1 - a * a)]]);
   let nextPhoto = 50_000;
   const albumFaces = (n: number, firstId: number): ClusterFace[] =>
     Array.from({ length: n }, (_, i) => ({ id: firstId + i, photoId: nextPhoto++, embedding: unit(0.985, 1 + i), quality: 0.9 }));
@@ -280,11 +282,6 @@ describe('PeopleIndex: the album rule for groups', () => {
   // Anna's album: faces a.e0 + b.e_i (pairwise ~0.97). A group of two faces near each other
   // (~0.995) whose cosine to each of Anna's faces is ~0.936: no face of it reaches `assign` (0.94),
   // the group's mean to her album reaches albumGroup (0.93).
-  const v = (parts: [number, number][]) => {
-    const e = new Int8Array(128);
-    for (const [axis, x] of parts) e[axis] = Math.round(127 * x);
-    return e;
-  };
   let nextPhoto = 70_000;
   const anna = (n: number): ClusterFace[] =>
     Array.from({ length: n }, (_, i) => ({ id: 1 + i, photoId: nextPhoto++, embedding: v([[0, 0.985], [1 + i, 0.1726]]), quality: 0.9 }));
@@ -350,11 +347,6 @@ describe('PeopleIndex: the album rule for groups', () => {
 });
 
 describe('PeopleIndex: "Is this Anna?" suggestions', () => {
-  const v = (parts: [number, number][]) => {
-    const e = new Int8Array(128);
-    for (const [axis, x] of parts) e[axis] = Math.round(127 * x);
-    return e;
-  };
   let nextPhoto = 80_000;
   // Anna's album: 0.985 e0 + 0.1726 e_i. t: ~0.926 to every one of her faces (a face of hers in a
   // cap); s: ~0.936 to her face 1 but ~0.867 to the others (a stranger who looks like one photo).
