@@ -143,4 +143,18 @@ describe('visage eval-learning', () => {
     expect(typeof out.trainSeconds).toBe('number');
     expect(out.after.wrong).toBeLessThanOrEqual(out.before.wrong + 0.05);
   }, 180_000);
+
+  it('--answer N: answers "Is this Anna?" as the user would and reports the faces not asked about', () => {
+    const r = runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--labeled', '3', '--seed', '1', '--answer', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.lastJson();
+    const a = out.answered;
+    expect(a.perPerson).toBe(2);
+    // at most 2 answers for each of the 5 named people, each a Yes or a No
+    expect(a.yes + a.no).toBeLessThanOrEqual(10);
+    expect(a.testFaces).toBeLessThanOrEqual(out.testFaces);
+    expect(a.testFaces).toBeGreaterThanOrEqual(out.testFaces - (a.yes + a.no));
+    for (const k of ['before', 'after']) expect(typeof a[k].accuracy, k).toBe('number');
+    expect(runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--labeled', '3', '--answer', '-1']).code).toBe(2);
+  }, 180_000);
 });

@@ -25,11 +25,14 @@ import { separability } from '../../eval/separability';
 /** Numbers of strangers let in at which --separability reports the missing faces let in. */
 const SEPARABILITY_BUDGETS = [25, 50, 75, 100, 150, 300];
 
-const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--json]
+const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--answer N] [--json]
   --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
   --separability  also report, before and after training, how many of the named people's
               missing faces a lower bar would let in per number of strangers let in, scoring by the
               nearest face and by the album mean (app/eval/separability.ts)
+  --answer N  before training, answer the person page's "Is this Anna?" for the top N faces of
+              every named person as the user would (Yes when it is that identity, else No); the
+              figures under "answered" leave the answered faces out of the test faces
   --opt K=V   a training option (app/learning/train.ts TrainOptions), for experiments`;
 
 interface Measure {
@@ -58,11 +61,13 @@ export const command: CliCommand = {
   summary: 'does learning from corrections improve people? (before/after on held-back faces)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings' }, booleans: ['json', 'separability'] });
+    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings', answer: 'number' }, booleans: ['json', 'separability'] });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const data = stringFlag(p, 'data');
     const K = numberFlag(p, 'labeled');
     const seed = numberFlag(p, 'seed') ?? 1;
+    const answerN = numberFlag(p, 'answer') ?? 0;
+    if (!Number.isInteger(answerN) || answerN < 0) throw new UsageError('--answer N needs a whole number >= 0');
     if (!data) throw new UsageError('--data DIR is required');
     if (!existsSync(data) || !statSync(data).isDirectory()) throw new UsageError(`${data} is not a folder`);
     if (K === undefined || !Number.isInteger(K) || K < 1) throw new UsageError('--labeled K (a positive integer) is required');
@@ -105,12 +110,12 @@ export const command: CliCommand = {
       }
       if (!identities) throw new UsageError(`no identity in ${data} has ${K + 3} or more images`);
 
-      const measure = (db: Database.Database = store.db): Measure => {
+      const measure = (db: Database.Database = store.db, faces: readonly number[] = test): Measure => {
         const nameOf = db.prepare<[number], { name: string | null }>(
           'SELECT p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE fa.face_id = ?',
         );
         let right = 0, wrong = 0;
-        for (const f of test) {
+        for (const f of faces) {
           const name = nameOf.get(f)?.name ?? null;
           if (name === identityOf.get(f)) right++;
           else if (name !== null) wrong++;
@@ -122,7 +127,7 @@ export const command: CliCommand = {
         let strangers = 0;
         const selected = new Set(test.map((f) => identityOf.get(f)));
         for (const f of all) if (!selected.has(identityOf.get(f)) && nameOf.get(f)?.name) strangers++;
-        const n = test.length;
+        const n = faces.length;
         return {
           strangersInNamed: strangers, accuracy: round(right / n), wrong: round(wrong / n), unassigned: round((n - right - wrong) / n), bcubedF1: round(m.bcubedF1), bcubedPrecision: round(m.bcubedPrecision), bcubedRecall: round(m.bcubedRecall) };
       };
@@ -164,6 +169,25 @@ export const command: CliCommand = {
         scratch.close();
       }
       progress(`eval-learning: before ${JSON.stringify(before)}; re-clustered without training ${JSON.stringify(reclusterOnly)}; training`);
+      // --answer N: the user answers "Is this Anna?" (people.suggestFaces) for each named person.
+      let answered: { yes: number; no: number; faces: number[]; beforeDb: string } | null = null;
+      if (answerN > 0) {
+        const beforeDb = join(tmp, 'before.db');
+        store.db.prepare('VACUUM INTO ?').run(beforeDb);
+        answered = { yes: 0, no: 0, faces: [], beforeDb };
+        const people = svc.listPeople({ includeHidden: true }).filter((x) => x.name !== null).sort((a, b) => a.id - b.id);
+        for (const person of people) {
+          const suggested = svc.suggestFaces(person.id, answerN).map((x) => x.faceId);
+          const yes = suggested.filter((f) => identityOf.get(f) === person.name);
+          const no = suggested.filter((f) => identityOf.get(f) !== person.name);
+          if (yes.length) svc.correct({ kind: 'move', faceIds: yes, personId: person.id });
+          if (no.length) svc.correct({ kind: 'reject', faceIds: no, personId: person.id });
+          answered.yes += yes.length;
+          answered.no += no.length;
+          answered.faces.push(...suggested);
+        }
+        progress(`eval-learning: answered ${answered.yes} Yes and ${answered.no} No`);
+      }
       const learning = new LearningService(store.db, svc);
       // --opt key=value: training options for experiments (numbers or strings), e.g. --opt weightDecay=0.01
       const options: Record<string, number | string> = {};
@@ -179,6 +203,28 @@ export const command: CliCommand = {
       if (!outcome.adopted) progress(`eval-learning: head discarded: ${outcome.reason}`);
       const after = measure();
       const separabilityAfter = separabilityBefore ? curve() : undefined;
+      let answers: Record<string, unknown> | undefined;
+      if (answered) {
+        const asked = new Set(answered.faces);
+        const rest = test.filter((f) => !asked.has(f));
+        const b = new BetterSqlite3(answered.beforeDb, { readonly: true });
+        let beforeRest: Measure;
+        try {
+          beforeRest = measure(b, rest);
+        } finally {
+          b.close();
+        }
+        const afterRest = measure(store.db, rest);
+        answers = {
+          perPerson: answerN,
+          yes: answered.yes,
+          no: answered.no,
+          testFaces: rest.length,
+          before: beforeRest,
+          after: afterRest,
+          errorCut: round(1 - (afterRest.wrong + afterRest.unassigned) / Math.max(1e-9, beforeRest.wrong + beforeRest.unassigned)),
+        };
+      }
       const result = {
         before,
         after,
@@ -195,6 +241,7 @@ export const command: CliCommand = {
         errorCutVsRecluster: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, reclusterOnly.wrong + reclusterOnly.unassigned)),
         seed,
         ...(separabilityBefore ? { separability: { before: separabilityBefore, after: separabilityAfter } } : {}),
+        ...(answers ? { answered: answers } : {}),
       };
       if (!p.flags.has('json')) {
         process.stdout.write(`accuracy ${before.accuracy} -> ${after.accuracy} (re-clustered without training: ${reclusterOnly.accuracy}), wrong ${before.wrong} -> ${after.wrong}, unassigned ${before.unassigned} -> ${after.unassigned} (${outcome.adopted ? 'adopted' : 'discarded'})\n`);
