@@ -110,6 +110,8 @@ export class PeopleIndex {
    * prototypes (decide, suggestPeople) never pay for them.
    */
   private pendingPool: number[] = [];
+  /** The pool's state was used since load() (built, searched, clustered): patch() then refuses. */
+  private poolUsed = false;
   private maxPersonId = 0;
 
   constructor(opts: PeopleIndexOptions) {
@@ -166,6 +168,75 @@ export class PeopleIndex {
     if (this.pendingPool.length) for (const slot of pooled) this.pendingPool.push(slot);
     else this.pendingPool = pooled;
     for (const p of this.persons.values()) this.refreshPrototypes(p, true);
+  }
+
+  /**
+   * Brings the index to the database's state for the given faces and people - the state a fresh
+   * load() of the database would hold - without any machine decision (no sweep, no pool
+   * clustering): after a correction, instead of rebuilding the whole index (100k faces: ~1.5-1.9 s).
+   * `faces`: every face whose person, user flag or rejections may have changed, with its state now;
+   * `persons`: the people concerned that exist now (name, userNamed); `gone`: those that no longer
+   * exist (deleted, merged away), whose faces must all be in `faces`. Returns false, having changed
+   * nothing, when it cannot do that exactly: a face it does not hold, a gone person still holding
+   * a face not in `faces`, or a pool already used since load() (a fresh load leaves the pool
+   * unbuilt, every pool face to be clustered again at its next use). Prototypes of the people
+   * concerned are recomputed as load() computes them.
+   */
+  patch(faces: readonly FaceState[], persons: readonly PersonRecord[], gone: readonly PersonId[]): boolean {
+    if (this.poolUsed) return false;
+    const listed = new Set<number>();
+    for (const f of faces) {
+      const slot = this.slotOf.get(f.faceId);
+      if (slot === undefined) return false;
+      // a pool face is in the pending pool (load order = ascending slots)
+      if (this.person[slot] === NONE && this.pendingPool[lowerBound(this.pendingPool, slot)] !== slot) return false;
+      listed.add(slot);
+    }
+    for (const g of gone) for (const slot of this.persons.get(g)?.faces ?? []) if (!listed.has(slot)) return false;
+    const touched = new Set<PersonId>();
+    for (const p of persons) {
+      this.addPerson(p);
+      touched.add(p.id);
+    }
+    for (const f of faces) {
+      const slot = this.slotOf.get(f.faceId)!;
+      const from = this.person[slot]!;
+      const to = f.personId ?? NONE;
+      if (from !== to) {
+        if (from !== NONE) {
+          const p = this.persons.get(from)!;
+          p.faces.delete(slot);
+          if (p.protos.includes(slot)) {
+            this.protoIndex.remove(slot);
+            p.protos = p.protos.filter((x) => x !== slot);
+          }
+          touched.add(from);
+        } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 1);
+        this.person[slot] = to;
+        if (to !== NONE) {
+          this.ensurePerson(to).faces.add(slot);
+          touched.add(to);
+        } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 0, slot);
+      }
+      const user = f.user && to !== NONE ? 1 : 0;
+      if (this.user[slot] !== user && to !== NONE) touched.add(to);
+      this.user[slot] = user;
+      if (f.rejected.length) this.rejected.set(slot, new Set(f.rejected));
+      else this.rejected.delete(slot);
+    }
+    for (const g of gone) {
+      const p = this.persons.get(g);
+      if (!p) continue;
+      for (const x of p.protos) this.protoIndex.remove(x);
+      this.persons.delete(g);
+      this.albums.delete(p);
+      touched.delete(g);
+    }
+    for (const pid of [...touched].sort((a, b) => a - b)) {
+      const p = this.persons.get(pid);
+      if (p) this.refreshPrototypes(p, true);
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- incremental indexing
@@ -465,6 +536,7 @@ export class PeopleIndex {
    * that needs the pool would otherwise build them). Changes no result.
    */
   materializePool(): void {
+    this.poolUsed = true;
     if (!this.pendingPool.length) return;
     const pending = this.pendingPool;
     this.pendingPool = [];
@@ -479,16 +551,19 @@ export class PeopleIndex {
   // ---------------------------------------------------------------- internals
 
   private get poolIndex(): AutoIndex {
+    this.poolUsed = true;
     if (this.pendingPool.length) this.materializePool();
     return this.poolIndexStore;
   }
 
   private get poolGraph(): Map<number, Set<number>> {
+    this.poolUsed = true;
     if (this.pendingPool.length) this.materializePool();
     return this.poolGraphStore;
   }
 
   private get dirtyPool(): Set<number> {
+    this.poolUsed = true;
     if (this.pendingPool.length) this.materializePool();
     return this.dirtyPoolStore;
   }
@@ -915,6 +990,28 @@ export class PeopleIndex {
     }
     this.refreshAndSweep(new Set(people), changes);
   }
+}
+
+/** A face's state in the database, for PeopleIndex.patch. */
+export interface FaceState {
+  faceId: FaceId;
+  /** Its person now (null: unassigned). */
+  personId: PersonId | null;
+  /** Put there by the user (a must-link). */
+  user: boolean;
+  /** The people it rejected. */
+  rejected: readonly PersonId[];
+}
+
+/** First index in an ascending list whose value is >= x. */
+function lowerBound(list: readonly number[], x: number): number {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function emptyChanges(): ChangeSet {

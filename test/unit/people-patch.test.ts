@@ -1,0 +1,100 @@
+/**
+ * After a correction, undo or redo, PeopleService patches its in-memory index (PeopleIndex.patch)
+ * instead of rebuilding it. The patched index must answer exactly as one freshly loaded from the
+ * database: checked after every step of a sequence that uses every correction kind, undo and redo,
+ * against a new PeopleService on the same database. And it must really be patched: the number of
+ * index builds stays the same through the corrections it can mirror.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PeopleService } from '../../app/people/people-service';
+import type { Correction } from '../../app/people/service-types';
+import { Store } from '../../app/store/store';
+import { writeSyntheticFaces } from '../helpers/synthetic-library';
+
+const work = mkdtempSync(join(tmpdir(), 'visage-patch-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** What the index answers (suggestions of every kind) plus the people as the database lists them. */
+function observe(svc: PeopleService, faces: number[]) {
+  const people = svc.listPeople({ includeHidden: true }).sort((a, b) => a.id - b.id);
+  return {
+    people: people.map((p) => [p.id, p.name, p.faceCount]),
+    suggestFaces: people.slice(0, 12).map((p) => svc.suggestFaces(p.id, 20)),
+    suggestPeople: faces.map((f) => svc.suggestPeople(f, 5)),
+    similar: people.slice(0, 6).map((p) => svc.similarPeople(p.id, 5)),
+  };
+}
+
+describe('PeopleService: the index patched after corrections answers as a fresh one', () => {
+  it('through every correction kind, undo and redo', () => {
+    const store = Store.open(join(work, 'lib.db'));
+    try {
+      writeSyntheticFaces(store.db, 1500, 21);
+      new PeopleService(store.db).update();
+      // The service under test: its index is loaded from the database at its first request (after
+      // update() an index holds the incremental state, which a fresh load need not reproduce).
+      const svc = new PeopleService(store.db);
+      const probes = store.db.prepare<[], { id: number }>('SELECT id FROM faces ORDER BY id').all().map((r) => r.id).filter((_, i) => i % 37 === 0);
+      const check = (step: string) => expect(observe(svc, probes), step).toEqual(observe(new PeopleService(store.db), probes));
+      check('loaded');
+      const builds = svc.indexBuilds;
+
+      const people = () => svc.listPeople({ includeHidden: true }).sort((a, b) => b.faceCount - a.faceCount || a.id - b.id);
+      const [a, b, c, d] = people();
+      const facesOf = (id: number) => svc.personFaceIds(id);
+      const pool = () => svc.unassignedFaces({ limit: 50 }).map((f) => f.id);
+      expect(pool().length).toBeGreaterThan(3);
+      const steps: [string, () => unknown][] = [
+        ['name', () => svc.correct({ kind: 'name', personId: a!.id, name: 'Anna' })],
+        ['split with a name', () => svc.correct({ kind: 'split', faceIds: facesOf(a!.id).slice(0, 3), name: 'Bea' })],
+        ['move between people', () => svc.correct({ kind: 'move', faceIds: facesOf(b!.id).slice(0, 2), personId: a!.id })],
+        ['move pool faces to a person', () => svc.correct({ kind: 'move', faceIds: pool().slice(0, 2), personId: a!.id })],
+        ['reject', () => svc.correct({ kind: 'reject', faceIds: facesOf(a!.id).slice(-2), personId: a!.id })],
+        ['reject pool faces', () => svc.correct({ kind: 'reject', faceIds: pool().slice(0, 2), personId: b!.id })],
+        ['confirm', () => svc.correct({ kind: 'confirm', faceIds: facesOf(c!.id).slice(0, 2), personId: c!.id })],
+        ['merge', () => svc.correct({ kind: 'merge', targetId: a!.id, sourceIds: [d!.id] })],
+        ['hide', () => svc.correct({ kind: 'hide', personId: c!.id, hidden: true })],
+        ['cover', () => svc.correct({ kind: 'cover', personId: a!.id, faceId: facesOf(a!.id)[1]! })],
+        ['undo (cover)', () => svc.undo()],
+        ['undo (hide)', () => svc.undo()],
+        ['undo (merge)', () => svc.undo()],
+        ['redo (merge)', () => svc.redo()],
+        ['undo (merge) again', () => svc.undo()],
+        ['undo (confirm)', () => svc.undo()],
+        ['undo (reject pool faces)', () => svc.undo()],
+        ['undo (reject)', () => svc.undo()],
+        ['redo (reject)', () => svc.redo()],
+        ['undo (reject) again', () => svc.undo()],
+        ['undo (move pool faces)', () => svc.undo()],
+        ['undo (move)', () => svc.undo()],
+        ['undo (split)', () => svc.undo()],
+        ['redo (split)', () => svc.redo()],
+        ['merge into the split-off person', () => svc.correct({ kind: 'merge', targetId: people().find((p) => p.name === 'Bea')!.id, sourceIds: [b!.id] } satisfies Correction)],
+      ];
+      for (const [name, run] of steps) {
+        run();
+        check(name);
+      }
+      // every one of those was patched, not rebuilt
+      expect(svc.indexBuilds).toBe(builds);
+
+      // not a face: the index is dropped and rebuilt, and still answers as a fresh one
+      svc.correct({ kind: 'not-a-face', faceIds: facesOf(a!.id).slice(0, 1) });
+      check('not a face');
+      expect(svc.indexBuilds).toBe(builds + 1);
+      svc.undo();
+      check('undo (not a face)');
+      // once the pool has been used (update() clusters it) a correction drops the index instead
+      const before = svc.indexBuilds;
+      svc.update();
+      svc.correct({ kind: 'name', personId: c!.id, name: 'Cleo' });
+      check('after update() and a correction');
+      expect(svc.indexBuilds).toBe(before + 1);
+    } finally {
+      store.close();
+    }
+  });
+});
