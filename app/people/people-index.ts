@@ -204,12 +204,7 @@ export class PeopleIndex {
       const to = f.personId ?? NONE;
       if (from !== to) {
         if (from !== NONE) {
-          const p = this.persons.get(from)!;
-          p.faces.delete(slot);
-          if (p.protos.includes(slot)) {
-            this.protoIndex.remove(slot);
-            p.protos = p.protos.filter((x) => x !== slot);
-          }
+          this.leavePerson(this.persons.get(from)!, slot);
           touched.add(from);
         } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 1);
         this.person[slot] = to;
@@ -759,6 +754,16 @@ export class PeopleIndex {
     return touched;
   }
 
+  /** Takes a face off a person, and off its prototypes (which then need a refresh). */
+  private leavePerson(p: PersonState, slot: number): void {
+    p.faces.delete(slot);
+    if (p.protos.includes(slot)) {
+      this.protoIndex.remove(slot);
+      p.protos = p.protos.filter((s) => s !== slot);
+      p.protoSize = -1; // force a refresh
+    }
+  }
+
   /** Moves a face (machine or user), keeping pool, people and moves in step. */
   private move(slot: number, to: PersonId | null, changes: ChangeSet): void {
     const from = this.person[slot]!;
@@ -766,12 +771,7 @@ export class PeopleIndex {
     if (from === target) return;
     if (from !== NONE) {
       const p = this.persons.get(from)!;
-      p.faces.delete(slot);
-      if (p.protos.includes(slot)) {
-        this.protoIndex.remove(slot);
-        p.protos = p.protos.filter((s) => s !== slot);
-        p.protoSize = -1; // force a refresh
-      }
+      this.leavePerson(p, slot);
       if (p.faces.size === 0 && !p.userNamed) changes.emptied.push(from);
     } else this.poolRemove(slot);
     this.person[slot] = target;
