@@ -189,6 +189,13 @@ describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real 
 
   it('select faces (click, shift-click, keyboard) and split them off', async () => {
     await openPerson(amy.id);
+    // The "Is this Amy?" tab: the unassigned faces most likely to be her, or a line saying there are none.
+    await page.getByTestId('suggested-tab').click();
+    await page.locator('[data-suggested-face], [data-testid=no-suggestions]').first().waitFor();
+    const offered = await page.locator('[data-suggested-face]').count();
+    expect(offered).toBe((await call<unknown[]>('people.suggestFaces', { personId: amy.id, k: 60 })).length);
+    await shot('person-suggested');
+    await page.getByRole('tab', { name: /^Faces/ }).click();
     const faces = page.locator('[data-screen=person] [data-face-id]');
     await faces.nth(0).click();
     await faces.nth(1).click({ modifiers: ['Shift'] });
