@@ -917,8 +917,13 @@ export class PeopleService implements PeopleApi {
       faceIds.add(f);
       personIds.add(p);
     }
-    // Every face the index holds on a person concerned: a person deleted or merged away takes them along.
-    for (const pid of personIds) for (const f of idx.facesOf(pid)) faceIds.add(f);
+    // A person deleted or merged away takes along every face the index holds on it (undoing a
+    // split deletes the person with the faces the machine gave it since, which no entry lists).
+    const goneNow = (pid: PersonId) => {
+      const row = this.personRow(pid);
+      return !row || row.merged_into !== null;
+    };
+    for (const pid of personIds) if (goneNow(pid)) for (const f of idx.facesOf(pid)) faceIds.add(f);
     if (faceIds.size > PATCH_MAX_FACES) return;
     const faceRow = this.db.prepare<[number], { not_a_face: number; model_id: string; person_id: number | null; source: string | null; merged_into: number | null }>(
       `SELECT f.not_a_face, f.model_id, fa.person_id, fa.source, p.merged_into
