@@ -53,7 +53,7 @@ import { libraryModel } from '../store/settings';
 import { contentTypeOf, resolveInside } from './media-guard';
 import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from './settings-file';
 
-export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number; album?: number } };
+export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number; album?: number; albumGroup?: number } };
 
 /** The learning service class: `new LearningService(db, people)` (app/learning/learning-service.ts). */
 export type LearningServiceCtor = new (db: Store['db'], people: PeopleService) => LearningApi;
@@ -61,10 +61,10 @@ export type LearningServiceCtor = new (db: Store['db'], people: PeopleService) =
 /**
  * Clustering strictness as threshold overrides: half the gap between the model's verification and
  * clustering thresholds, up (stricter) or down (looser), on the merge, the assign and (when the
- * model uses it) the album threshold.
+ * model uses them) the album thresholds.
  */
 export function strictnessOverrides(
-  base: { cluster: number; assign: number; verify: number; album?: number } | undefined,
+  base: { cluster: number; assign: number; verify: number; album?: number; albumGroup?: number } | undefined,
   s: Strictness,
 ): PeopleServiceOptions['overrides'] {
   if (!base || s === 'normal') return undefined;
@@ -72,6 +72,7 @@ export function strictnessOverrides(
   const clamp = (x: number) => Math.min(0.995, Math.max(-0.99, x));
   const out: NonNullable<PeopleServiceOptions['overrides']> = { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
   if (base.album !== undefined && base.album < 1) out.album = clamp(base.album + step);
+  if (base.albumGroup !== undefined && base.albumGroup < 1) out.albumGroup = clamp(base.albumGroup + step);
   return out;
 }
 

@@ -188,6 +188,7 @@ describe('clustering strictness', () => {
     expect(strictnessOverrides({ verify: 0.35, cluster: 0.45, assign: 0.45 }, 'loose')!.cluster).toBeCloseTo(0.4, 6);
     // the album rule's bar moves with them; a model without it (album >= 1) keeps it off
     expect(strictnessOverrides({ ...base, album: 0.935 }, 'strict')!.album).toBeCloseTo(0.945, 6);
+    expect(strictnessOverrides({ ...base, album: 0.94, albumGroup: 0.93 }, 'loose')!.albumGroup).toBeCloseTo(0.92, 6);
     expect(strictnessOverrides({ ...base, album: 1 }, 'loose')!.album).toBeUndefined();
   });
 });
