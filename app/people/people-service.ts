@@ -443,7 +443,6 @@ export class PeopleService implements PeopleApi {
       return this.logged({ ...row, undone: 0 });
     })();
     if (redone) this.patchIndex(redone);
-    else this.index = null;
     return entry;
   }
 
@@ -891,7 +890,6 @@ export class PeopleService implements PeopleApi {
       .run();
   }
 
-  /** The clustering index, built from the database (the single source of truth). */
   /**
    * After a correction, undo or redo (all in the database already): brings the in-memory index to
    * the new state of the faces and people it touched (PeopleIndex.patch) instead of dropping it,
@@ -956,6 +954,7 @@ export class PeopleService implements PeopleApi {
     return this.builds;
   }
 
+  /** The clustering index, built from the database (the single source of truth). */
   private ensureIndex(): PeopleIndex {
     if (this.index) return this.index;
     this.builds++;
