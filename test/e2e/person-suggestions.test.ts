@@ -3,7 +3,8 @@
  * SQLite): a synthetic library is clustered, its largest person is named Anna and some of her faces
  * are taken back out to the unassigned pool. The tab lists them; Yes puts a face on Anna as the
  * user's decision, No records "not Anna" (the face is never suggested again; undo brings it back),
- * "Yes to all" takes the rest; every answer lands in the database.
+ * N on a focused face says no from the keyboard, "Yes to all" takes the rest; every answer lands
+ * in the database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -90,8 +91,17 @@ describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromi
     await page.locator(`[data-suggested-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
     await expect.poll(async () => (await tileIds()).includes(no)).toBe(false);
 
+    // the keyboard: N on the focused face says no, and the focus moves on to the next one
+    const third = (await tileIds()).find((f) => f !== yes && f !== no)!;
+    await page.locator(`[data-suggested-face="${third}"] button.open`).focus();
+    await page.keyboard.press('n');
+    await expect.poll(async () => (await tileIds()).includes(third)).toBe(false);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[data-suggested-face]')?.getAttribute('data-suggested-face') ?? null))
+      .not.toBeNull();
+
     // the rest at once
-    const rest = (await tileIds()).filter((f) => f !== yes && f !== no);
+    const rest = (await tileIds()).filter((f) => f !== yes && f !== no && f !== third);
     await page.getByRole('button', { name: /^Yes to all/ }).click();
     await page.getByTestId('no-suggestions').waitFor();
     const onAnna = await call<number[]>('people.faceIds', { id: anna });
@@ -105,6 +115,7 @@ describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromi
       expect(src.get(yes)).toEqual({ person_id: anna, source: 'user' });
       for (const f of rest) expect(src.get(f)).toEqual({ person_id: anna, source: 'user' });
       expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(no, anna)).toEqual({ n: 1 });
+      expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(third, anna)).toEqual({ n: 1 });
     } finally {
       check.close();
     }
