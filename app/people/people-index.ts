@@ -28,7 +28,7 @@ import {
   type Suggestion,
   type UserDecisions,
 } from './types';
-import { DIM, checkEmbedding, dotAt, normAt } from './vector';
+import { DIM, addUnit, checkEmbedding, dotAt, dotF, dotUnitF, normAt } from './vector';
 
 export interface PeopleIndexOptions {
   model: string | ModelThresholds;
@@ -71,7 +71,7 @@ interface PersonState {
    * that v.album = the mean cosine of a unit vector v to those faces; null for machine people, for
    * named people with fewer than th.albumMinFaces such faces, and with both album rules off.
    */
-  album: Float32Array | null;
+  album: Float64Array | null;
   /** |album|: the person's spread (1 = all faces alike). */
   albumNorm: number;
 }
@@ -417,21 +417,14 @@ export class PeopleIndex {
     }
     const album = p.album;
     if (album) {
-      const dir = new Int8Array(DIM);
-      for (let i = 0; i < DIM; i++) dir[i] = Math.round((127 * album[i]!) / p.albumNorm);
-      for (const nb of this.poolSearch(dir, k * 2, (this.th.suggest - 0.03) / p.albumNorm)) {
+      for (const nb of this.poolSearch(this.albumDirection(p), k * 2, (this.th.suggest - 0.03) / p.albumNorm)) {
         if (best.has(nb.label) || !eligible(nb.label)) continue;
         let b = -2;
         for (const proto of p.protos) b = Math.max(b, dotAt(this.emb, nb.label, this.emb, proto) / (normAt(this.emb, nb.label) * normAt(this.emb, proto)));
         if (b >= this.th.suggest) best.set(nb.label, b);
       }
     }
-    const rank = (slot: number, score: number): number => {
-      if (!album) return score;
-      let d = 0;
-      for (let i = 0; i < DIM; i++) d += this.emb[slot * DIM + i]! * album[i]!;
-      return d / normAt(this.emb, slot);
-    };
+    const rank = (slot: number, score: number): number => (album ? dotUnitF(this.emb, slot, album) : score);
     return [...best]
       .map(([slot, score]) => ({ faceId: this.ids[slot]!, score, order: rank(slot, score) }))
       .sort((a, b) => b.order - a.order || a.faceId - b.faceId)
@@ -707,16 +700,11 @@ export class PeopleIndex {
    */
   private albumDecision(v: Int8Array, ranked: Suggestion[]): AssignDecision | null {
     if (!(this.th.album < 1) || !ranked.length) return null;
-    let norm = 0;
-    for (let i = 0; i < DIM; i++) norm += v[i]! * v[i]!;
-    norm = Math.sqrt(norm);
     let top: Suggestion | null = null, second: Suggestion | null = null;
     for (const r of ranked) {
       const a = this.persons.get(r.personId)?.album;
       if (!a) continue;
-      let d = 0;
-      for (let i = 0; i < DIM; i++) d += v[i]! * a[i]!;
-      const s = { personId: r.personId, score: d / norm };
+      const s = { personId: r.personId, score: dotUnitF(v, 0, a) };
       if (!top || s.score > top.score) (second = top), (top = s);
       else if (!second || s.score > second.score) second = s;
     }
@@ -834,20 +822,18 @@ export class PeopleIndex {
     p.albumNorm = 0;
     this.albums.delete(p);
     if (!p.userNamed || !(this.th.album < 1 || this.th.albumGroup < 1) || good.length < this.th.albumMinFaces) return;
-    const sum = new Float64Array(DIM);
-    for (const s of good) {
-      const norm = normAt(this.emb, s);
-      for (let i = 0; i < DIM; i++) sum[i] += this.emb[s * DIM + i]! / norm;
-    }
-    const album = new Float32Array(DIM);
-    let sq = 0;
-    for (let i = 0; i < DIM; i++) {
-      album[i] = sum[i]! / good.length;
-      sq += album[i]! * album[i]!;
-    }
+    const album = new Float64Array(DIM);
+    for (const s of good) addUnit(album, this.emb, s, 1 / good.length);
     p.album = album;
-    p.albumNorm = Math.sqrt(sq);
+    p.albumNorm = Math.sqrt(dotF(album, album));
     this.albums.add(p);
+  }
+
+  /** A named person's album mean as an int8 query vector (its direction). */
+  private albumDirection(p: PersonState): Int8Array {
+    const dir = new Int8Array(DIM);
+    for (let i = 0; i < DIM; i++) dir[i] = Math.round((127 * p.album![i]!) / p.albumNorm);
+    return dir;
   }
 
   /**
@@ -870,9 +856,7 @@ export class PeopleIndex {
       }
       if (p.album && this.th.album < 1) {
         // v.album >= th.album  <=>  cos(v, album direction) >= th.album / |album| (less a rounding allowance)
-        const dir = new Int8Array(DIM);
-        for (let i = 0; i < DIM; i++) dir[i] = Math.round((127 * p.album[i]!) / p.albumNorm);
-        for (const nb of this.poolIndex.search(dir, 64, this.th.album / p.albumNorm - 0.002)) candidates.add(nb.label);
+        for (const nb of this.poolIndex.search(this.albumDirection(p), 64, this.th.album / p.albumNorm - 0.002)) candidates.add(nb.label);
       }
     }
     if (candidates.size) {
@@ -965,16 +949,10 @@ export class PeopleIndex {
   private albumOwner(slots: number[]): PersonId | null {
     if (!(this.th.albumGroup < 1) || !slots.length) return null;
     const mean = new Float64Array(DIM);
-    for (const s of slots) {
-      const norm = normAt(this.emb, s);
-      for (let i = 0; i < DIM; i++) mean[i] += this.emb[s * DIM + i]! / norm;
-    }
+    for (const s of slots) addUnit(mean, this.emb, s, 1 / slots.length);
     let top: PersonState | null = null, topScore = -2, secondScore = -2;
     for (const p of this.albums) {
-      if (!p.album || this.persons.get(p.id) !== p) continue;
-      let d = 0;
-      for (let i = 0; i < DIM; i++) d += mean[i]! * p.album[i]!;
-      d /= slots.length;
+      const d = dotF(mean, p.album!);
       if (d > topScore) (secondScore = topScore), (topScore = d), (top = p);
       else if (d > secondScore) secondScore = d;
     }
