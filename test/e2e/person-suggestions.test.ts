@@ -120,4 +120,25 @@ describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromi
       check.close();
     }
   });
+
+  it('"Unassigned faces" answers from the keyboard the same way: N no, Y yes', async () => {
+    await page.goto(`${new URL(served!.url).origin}/#/unassigned`);
+    const tile = page.locator('[data-screen=unassigned] .face[role=group]');
+    await tile.first().waitFor();
+    const [personNo, faceNo] = (await tile.first().getAttribute('data-key'))!.split(':').map(Number);
+    await tile.first().focus();
+    await page.keyboard.press('n');
+    await expect.poll(() => page.locator(`[data-key="${personNo}:${faceNo}"]`).count()).toBe(0);
+    await tile.first().waitFor();
+    const [personYes, faceYes] = (await tile.first().getAttribute('data-key'))!.split(':').map(Number);
+    await tile.first().focus();
+    await page.keyboard.press('y');
+    await expect.poll(async () => (await call<{ personId: number | null }>('people.face', { id: faceYes })).personId).toBe(personYes);
+    const check = new BetterSqlite3(db, { readonly: true });
+    try {
+      expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(faceNo, personNo)).toEqual({ n: 1 });
+    } finally {
+      check.close();
+    }
+  });
 });
