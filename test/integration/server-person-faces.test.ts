@@ -23,17 +23,29 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A library file in a fresh folder, filled by `fill`, and an engine host (without a face engine) on it. */
+function libraryHost<T>(prefix: string, fill: (db: Store['db']) => T): { host: EngineHost; filled: T } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  const file = path.join(dir, 'visage.db');
+  const store = Store.open(file);
+  let filled: T;
+  try {
+    filled = fill(store.db);
+  } finally {
+    store.close();
+  }
+  const host = hostWithoutEngine(file);
+  hosts.push(host);
+  return { host, filled };
+}
+
 describe('people.faceIds in the engine host', () => {
   it("answers every face id of a person in people.faces' order, pages included", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-host-faceids-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'visage.db');
-    const store = Store.open(file);
-    writeSyntheticFaces(store.db, 800, 7);
-    new PeopleService(store.db).update();
-    store.close();
-    const host = hostWithoutEngine(file);
-    hosts.push(host);
+    const { host } = libraryHost('visage-host-faceids-', (db) => {
+      writeSyntheticFaces(db, 800, 7);
+      new PeopleService(db).update();
+    });
 
     const list = (await host.handle('people.list', {})) as PersonSummary[];
     const [big, other] = list;
@@ -56,22 +68,17 @@ describe('people.faceIds in the engine host', () => {
 
 describe('people.photos in the engine host', () => {
   it('answers every distinct photo of a person with more than 5,000 faces, each exactly once across pages, with the true count', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-host-photos-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'visage.db');
-    const store = Store.open(file);
     const N = 6200;
-    writeSyntheticFaces(store.db, N, 11);
-    store.db.transaction(() => {
-      store.db.prepare("INSERT INTO persons (id, name, created_at, user_named) VALUES (1, 'Big', '2024-01-01', 1)").run();
-      store.db.prepare("INSERT INTO face_assignments (face_id, person_id, source, confirmed) SELECT id, 1, 'machine', 0 FROM faces").run();
-      // Some photos have a date (newest first, then the undated ones by path).
-      store.db.prepare("UPDATE photos SET taken_at = '2020-01-' || printf('%02d', 1 + id % 28) || 'T10:00:00' WHERE id % 3 = 0").run();
-    })();
-    const faces = store.db.prepare('SELECT id, photo_id AS photoId FROM faces').all() as { id: number; photoId: number }[];
-    store.close();
-    const host = hostWithoutEngine(file);
-    hosts.push(host);
+    const { host, filled: faces } = libraryHost('visage-host-photos-', (db) => {
+      writeSyntheticFaces(db, N, 11);
+      db.transaction(() => {
+        db.prepare("INSERT INTO persons (id, name, created_at, user_named) VALUES (1, 'Big', '2024-01-01', 1)").run();
+        db.prepare("INSERT INTO face_assignments (face_id, person_id, source, confirmed) SELECT id, 1, 'machine', 0 FROM faces").run();
+        // Some photos have a date (newest first, then the undated ones by path).
+        db.prepare("UPDATE photos SET taken_at = '2020-01-' || printf('%02d', 1 + id % 28) || 'T10:00:00' WHERE id % 3 = 0").run();
+      })();
+      return db.prepare('SELECT id, photo_id AS photoId FROM faces').all() as { id: number; photoId: number }[];
+    });
 
     // One photo whose only face is "not a face" leaves the list; one with another face stays.
     const perPhoto = new Map<number, number[]>();
