@@ -917,8 +917,13 @@ export class PeopleService implements PeopleApi {
     }
     // A person deleted or merged away takes along every face the index holds on it (undoing a
     // split deletes the person with the faces the machine gave it since, which no entry lists).
+    const rows = new Map<PersonId, PersonState | undefined>();
+    const rowOf = (pid: PersonId) => {
+      if (!rows.has(pid)) rows.set(pid, this.personRow(pid));
+      return rows.get(pid);
+    };
     const goneNow = (pid: PersonId) => {
-      const row = this.personRow(pid);
+      const row = rowOf(pid);
       return !row || row.merged_into !== null;
     };
     for (const pid of personIds) if (goneNow(pid)) for (const f of idx.facesOf(pid)) faceIds.add(f);
@@ -942,9 +947,9 @@ export class PeopleService implements PeopleApi {
     const persons: { id: PersonId; name: string | null; userNamed: boolean }[] = [];
     const gone: PersonId[] = [];
     for (const pid of [...personIds].sort((a, b) => a - b)) {
-      const row = this.personRow(pid);
-      if (!row || row.merged_into !== null) gone.push(pid);
-      else persons.push({ id: pid, name: row.name, userNamed: !!row.user_named });
+      const row = rowOf(pid);
+      if (goneNow(pid)) gone.push(pid);
+      else persons.push({ id: pid, name: row!.name, userNamed: !!row!.user_named });
     }
     if (idx.patch(states, persons, gone)) this.index = idx;
   }
