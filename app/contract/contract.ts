@@ -23,10 +23,10 @@ import type {
   PersonSummary,
   PhotoInfo,
 } from '../people/service-types';
-import type { HeadSummary, HeldOutFigures, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from '../learning/service-types';
+import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from '../learning/service-types';
 
 export type { ScanProgress };
-export type { HeadSummary, HeldOutFigures, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
+export type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from '../people/service-types';
 

@@ -19,6 +19,7 @@ import type Database from 'better-sqlite3';
 import { getEmbedder } from '../models/registry';
 import { thresholdsFor } from '../people/thresholds';
 import { mapThresholds } from './calibrate';
+import { openChanges } from './changes';
 import { projectVector } from './head';
 import type { PeopleService } from '../people/people-service';
 import type { EvalMetrics } from './evaluate';
@@ -90,7 +91,10 @@ export class LearningService implements LearningApi {
     return { baseVectors, labels, cannotLink, rejections, unlabelled, modelId: this.model };
   }
 
-  /** Counts only (cheap on any library size): what training would use now. */
+  /**
+   * Counts only (cheap on any library size): what training would use now, and the faces the last
+   * head switch moved into or out of named people that the user has not answered yet.
+   */
   summary(): LearningSummary {
     const labelled = this.db
       .prepare<[string], { person_id: number; n: number }>(
@@ -118,6 +122,7 @@ export class LearningService implements LearningApi {
       ready: people >= MIN_TRAIN_PEOPLE,
       active: heads.find((h) => h.active)!,
       heads,
+      changes: openChanges(this.db, this.model),
     };
   }
 

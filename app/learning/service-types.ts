@@ -43,6 +43,31 @@ export interface LearningSummary {
   ready: boolean;
   active: HeadSummary;
   heads: HeadSummary[];
+  /** The faces the last switch put into named people, still open; null when none was recorded. */
+  changes: LearningChanges | null;
+}
+
+/** The faces the last head switch put into a named person (app/learning/changes.ts), still open. */
+export interface ChangedPerson {
+  personId: number;
+  name: string;
+  /** Faces the machine still has in this person, unconfirmed (the list stops at a few hundred). */
+  faces: number[];
+  /** How many are open. */
+  count: number;
+}
+
+/** What the last head switch (adoption or roll back) put into the people the user named. */
+export interface LearningChanges {
+  /** The head switched to, and when its re-cluster finished. */
+  headId: string;
+  switchedAt: string;
+  /** Faces that joined named people in that re-cluster. */
+  recorded: number;
+  /** Of those, still open (not answered by a correction since). */
+  open: number;
+  /** People with open faces, most first. */
+  people: ChangedPerson[];
 }
 
 export interface TrainProgress {

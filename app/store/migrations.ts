@@ -190,6 +190,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'learning: the faces the last head switch put into named people',
+    up(db) {
+      db.exec(`
+        -- The faces the re-cluster that finished the last head switch (adoption or roll back) of a
+        -- model put into a person the user named, for the user to check (app/learning/changes.ts).
+        -- Replaced by the next switch of that model.
+        CREATE TABLE learning_changes (
+          model_id TEXT NOT NULL,
+          head_id TEXT NOT NULL,
+          switched_at TEXT NOT NULL,
+          face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+          person_id INTEGER NOT NULL,
+          PRIMARY KEY (model_id, face_id)
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

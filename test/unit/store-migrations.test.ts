@@ -102,7 +102,7 @@ describe('store migrations', () => {
     old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id) VALUES (1, 0, 0, 9, 9, 0.9, '[]', ?, 'dlib-resnet-v1')").run(emb(9));
     old.close();
     const db = openDatabase(file);
-    expect(schemaVersion(db)).toBe(5);
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
     const n = (index: string, where: string) =>
       (db.prepare(`SELECT COUNT(*) AS n FROM faces INDEXED BY ${index} WHERE model_id = 'dlib-resnet-v1' AND ${where}`).get() as { n: number }).n;
     expect(n('faces_head', 'head_id IS NOT NULL')).toBe(1);
