@@ -437,6 +437,13 @@ describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real 
       expect(await row('base').getByRole('button').count()).toBe(0);
       await switchTo(trained.id, 'Use anyway', `Use ${version} anyway?`, new RegExp(`^Now using ${version}`));
     }
+    // The faces the new version put into named people, if any, are listed for checking.
+    const changes = (await call<{ summary: { changes: { open: number } | null } }>('learning.state')).summary.changes;
+    if (changes && changes.open > 0) {
+      await page.getByTestId('learn-changes').scrollIntoViewIfNeeded();
+      expect(await page.locator('[data-testid=learn-changes] [data-change-face]').count()).toBe(Math.min(changes.open, 8 * 24));
+      await shot('learn-changes');
+    }
     // Roll back to the base model: confirmed, people re-grouped, the base model in use again.
     await switchTo('base', 'Roll back', 'Roll back to base model?', /^Now using base model/);
     await expect.poll(() => page.getByTestId('learn-active').textContent()).toBe('Base model');

@@ -1,0 +1,112 @@
+/**
+ * "Check what changed" on the Learn screen, in Chromium against `visage serve` (real engine, real
+ * SQLite): a synthetic library is clustered, its largest person is named Anna, and the re-cluster
+ * that finishes a head switch puts six of her faces back into her (they had been taken out). The
+ * screen lists them under Anna; Yes confirms a face (the user's decision), No records "not Anna"
+ * (the face leaves her), "All N are Anna" confirms the rest; the card goes once nothing is left,
+ * and every answer lands in the database.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setActiveHeadId } from '../../app/learning/projection';
+import { PeopleService } from '../../app/people/people-service';
+import { Store } from '../../app/store/store';
+import { writeSyntheticFaces } from '../helpers/synthetic-library';
+import { tempDir } from './fixtures';
+import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, tearDown, type Served } from './serve';
+
+const canRun = fs.existsSync(CHROMIUM);
+
+let dir: string;
+let db: string;
+let served: Served | null = null;
+let browser: Browser;
+let page: Page;
+let anna = 0;
+/** Anna's faces the switch put back into her. */
+let joined: number[] = [];
+
+function buildLibrary(file: string): void {
+  const store = Store.open(file);
+  try {
+    writeSyntheticFaces(store.db, 600, 5);
+    const svc = new PeopleService(store.db);
+    svc.update();
+    anna = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!.id;
+    svc.correct({ kind: 'name', personId: anna, name: 'Anna' });
+    const faces = store.db
+      .prepare<[number], { id: number }>('SELECT fa.face_id AS id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE fa.person_id = ? ORDER BY f.q_score DESC, f.id')
+      .all(anna)
+      .map((r) => r.id);
+    joined = faces.slice(0, 6);
+    const del = store.db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
+    store.db.transaction(() => joined.forEach((f) => del.run(f)))();
+    // A switch of version (here back to the base network): its re-cluster puts them back and records it.
+    setActiveHeadId(store.db, svc.model, 'base');
+    svc.recluster();
+  } finally {
+    store.close();
+  }
+}
+
+const tileIds = (personId: number) =>
+  page.locator(`[data-change-person="${personId}"] [data-change-face]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-change-face'))));
+
+beforeAll(async () => {
+  if (!canRun) return;
+  ensureRendererBuilt();
+  dir = tempDir('visage-e2e-changes-');
+  db = path.join(dir, 'visage.db');
+  buildLibrary(db);
+  served = await startServe(db);
+  ({ browser, page } = await launchPage());
+  await page.goto(served.url);
+}, 120_000);
+
+afterAll(() => tearDown(browser, served, dir));
+
+describe.skipIf(!canRun)('"Check what changed" after a switch of version (Chromium, real engine)', () => {
+  it('lists the faces the switch put into Anna, and Yes / No / All are kept', async () => {
+    await page.goto(`${new URL(served!.url).origin}/#/learn`);
+    const card = page.getByTestId('learn-changes');
+    await card.waitFor();
+    await expect.poll(() => card.textContent()).toContain('joined people you named');
+    await page.locator(`[data-change-person="${anna}"]`).waitFor();
+    const shown = await tileIds(anna);
+    expect(shown).toEqual(expect.arrayContaining(joined));
+    const counted = Number((await page.getByTestId('learn-changes-count').textContent())!.match(/\d+/)![0]);
+    expect(counted).toBeGreaterThanOrEqual(shown.length);
+
+    const yes = joined[0]!, no = joined[1]!;
+    const person = page.locator(`[data-change-person="${anna}"]`);
+    await person.locator(`[data-change-face="${yes}"]`).getByRole('button', { name: 'Yes, this is Anna' }).click();
+    await expect.poll(async () => (await tileIds(anna)).includes(yes)).toBe(false);
+    await person.locator(`[data-change-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
+    await expect.poll(async () => (await tileIds(anna)).includes(no)).toBe(false);
+    // Undo brings it back (the screen reloads with the people), and No again holds.
+    await page.keyboard.press('Control+z');
+    await person.locator(`[data-change-face="${no}"]`).waitFor({ timeout: 10_000 });
+    await person.locator(`[data-change-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
+    await expect.poll(async () => (await tileIds(anna)).includes(no)).toBe(false);
+
+    // The rest of Anna's at once; with nobody else's left the card goes.
+    const rest = (await tileIds(anna)).filter((f) => f !== yes && f !== no);
+    await person.getByRole('button', { name: /^All \d+ are Anna/ }).click();
+    await expect.poll(() => page.locator(`[data-change-person="${anna}"]`).count()).toBe(0);
+    if ((await page.locator('[data-change-person]').count()) === 0) await expect.poll(() => card.count()).toBe(0);
+
+    const check = new BetterSqlite3(db, { readonly: true });
+    try {
+      const src = check.prepare<[number], { person_id: number; source: string; confirmed: number }>('SELECT person_id, source, confirmed FROM face_assignments WHERE face_id = ?');
+      expect(src.get(yes)).toEqual({ person_id: anna, source: 'user', confirmed: 1 });
+      for (const f of rest) expect(src.get(f)).toEqual({ person_id: anna, source: 'user', confirmed: 1 });
+      expect(src.get(no)?.person_id).not.toBe(anna);
+      expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(no, anna)).toEqual({ n: 1 });
+    } finally {
+      check.close();
+    }
+  });
+});
