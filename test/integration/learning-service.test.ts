@@ -142,12 +142,24 @@ describe('visage eval-learning', () => {
     expect(typeof out.adopted).toBe('boolean');
     expect(typeof out.trainSeconds).toBe('number');
     expect(out.after.wrong).toBeLessThanOrEqual(out.before.wrong + 0.05);
+    // An adopted head's switch lists what it put into named people, by what those faces really are.
+    if (out.changes) {
+      expect(out.adopted).toBe(true);
+      expect(out.changes.right + out.changes.wrong + out.changes.strangers).toBe(out.changes.joined);
+    }
   }, 180_000);
 
-  it('--answer N: answers "Is this Anna?" as the user would and reports the faces not asked about', () => {
-    const r = runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--labeled', '3', '--seed', '1', '--answer', '2', '--json']);
+  it('--answer N and --review: answers "Is this Anna?" and "Check what changed" as the user would', () => {
+    const r = runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--labeled', '3', '--seed', '1', '--answer', '2', '--review', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = r.lastJson();
+    // --review: every face the switch put into named people answered, Yes or No, then trained again.
+    if (out.changes) {
+      expect(out.reviewed.yes).toBe(out.changes.right);
+      expect(out.reviewed.no).toBe(out.changes.wrong + out.changes.strangers);
+      expect(typeof out.reviewed.secondTraining.adopted).toBe('boolean');
+      expect(out.reviewed.afterAnswers.wrong).toBeLessThanOrEqual(out.after.wrong);
+    } else expect(out.reviewed).toBeUndefined();
     const a = out.answered;
     expect(a.perPerson).toBe(2);
     // at most 2 answers for each of the 5 named people, each a Yes or a No

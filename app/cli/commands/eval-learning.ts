@@ -25,7 +25,7 @@ import { separability } from '../../eval/separability';
 /** Numbers of strangers let in at which --separability reports the missing faces let in. */
 const SEPARABILITY_BUDGETS = [25, 50, 75, 100, 150, 300];
 
-const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--answer N] [--json]
+const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--answer N] [--review] [--json]
   --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
   --separability  also report, before and after training, how many of the named people's
               missing faces a lower bar would let in per number of strangers let in, scoring by the
@@ -33,6 +33,9 @@ const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--
   --answer N  before training, answer the person page's "Is this Anna?" for the top N faces of
               every named person as the user would (Yes when it is that identity, else No); the
               figures under "answered" leave the answered faces out of the test faces
+  --review    after training, answer the Learn screen's "Check what changed" list (the faces the
+              switch put into named people) as the user would (Yes when the face is that identity,
+              else No), then train once more; figures under "reviewed"
   --opt K=V   a training option (app/learning/train.ts TrainOptions), for experiments`;
 
 interface Measure {
@@ -49,7 +52,7 @@ interface Measure {
 function resetPeople(db: Database.Database): void {
   db.exec(`
     DELETE FROM face_rejections; DELETE FROM face_assignments; UPDATE persons SET merged_into = NULL; DELETE FROM persons;
-    DELETE FROM heads; DELETE FROM settings WHERE key LIKE 'learning.%' OR key LIKE 'people.%';
+    DELETE FROM heads; DELETE FROM learning_changes; DELETE FROM settings WHERE key LIKE 'learning.%' OR key LIKE 'people.%';
     DROP TRIGGER IF EXISTS corrections_append_only; DELETE FROM corrections;
     CREATE TRIGGER corrections_append_only BEFORE DELETE ON corrections BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
     UPDATE faces SET not_a_face = 0;
@@ -61,7 +64,7 @@ export const command: CliCommand = {
   summary: 'does learning from corrections improve people? (before/after on held-back faces)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings', answer: 'number' }, booleans: ['json', 'separability'] });
+    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings', answer: 'number' }, booleans: ['json', 'separability', 'review'] });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const data = stringFlag(p, 'data');
     const K = numberFlag(p, 'labeled');
@@ -202,7 +205,50 @@ export const command: CliCommand = {
       });
       if (!outcome.adopted) progress(`eval-learning: head discarded: ${outcome.reason}`);
       const after = measure();
+      // What the Learn screen asks the user to check: the faces the switch put into named people,
+      // by what they really are.
+      const changed = learning.summary().changes;
+      const nameOf = store.db.prepare<[number], { name: string }>('SELECT name FROM persons WHERE id = ?');
+      let changes: { joined: number; right: number; wrong: number; strangers: number } | undefined;
+      if (changed) {
+        changes = { joined: changed.open, right: 0, wrong: 0, strangers: 0 };
+        for (const p of changed.people) {
+          const name = nameOf.get(p.personId)?.name;
+          for (const f of p.faces) {
+            const id = identityOf.get(f);
+            if (id === name) changes.right++;
+            else if (id !== undefined && namedIdentities.has(id)) changes.wrong++;
+            else changes.strangers++; // another identity, or a face that is nobody's subject (a bystander)
+          }
+        }
+      }
       const separabilityAfter = separabilityBefore ? curve() : undefined;
+      // --review: the user checks the faces the switch put into named people (Yes confirms, No
+      // rejects), then learns again from the answers.
+      let reviewed: Record<string, unknown> | undefined;
+      if (p.flags.has('review') && changed) {
+        let yes = 0, no = 0;
+        for (const person of changed.people) {
+          const name = nameOf.get(person.personId)?.name;
+          const confirm = person.faces.filter((f) => identityOf.get(f) === name);
+          const reject = person.faces.filter((f) => identityOf.get(f) !== name);
+          if (confirm.length) svc.correct({ kind: 'confirm', faceIds: confirm, personId: person.personId });
+          if (reject.length) svc.correct({ kind: 'reject', faceIds: reject, personId: person.personId });
+          yes += confirm.length;
+          no += reject.length;
+        }
+        const checked = measure();
+        const again = await learning.train({ options });
+        const second = measure();
+        const open = learning.summary().changes;
+        reviewed = {
+          yes,
+          no,
+          afterAnswers: checked,
+          secondTraining: { adopted: again.adopted, reason: again.reason, seconds: again.seconds, after: second, toCheck: open?.open ?? null },
+          errorCut: round(1 - (second.wrong + second.unassigned) / Math.max(1e-9, before.wrong + before.unassigned)),
+        };
+      }
       let answers: Record<string, unknown> | undefined;
       if (answered) {
         const asked = new Set(answered.faces);
@@ -240,6 +286,8 @@ export const command: CliCommand = {
         // The head's own share: errors cut against the re-clustered, untrained library.
         errorCutVsRecluster: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, reclusterOnly.wrong + reclusterOnly.unassigned)),
         seed,
+        ...(changes ? { changes } : {}),
+        ...(reviewed ? { reviewed } : {}),
         ...(separabilityBefore ? { separability: { before: separabilityBefore, after: separabilityAfter } } : {}),
         ...(answers ? { answered: answers } : {}),
       };
