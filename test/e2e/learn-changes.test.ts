@@ -3,8 +3,8 @@
  * SQLite): a synthetic library is clustered, its largest person is named Anna, and the re-cluster
  * that finishes a head switch puts six of her faces back into her (they had been taken out). The
  * screen lists them under Anna; Yes confirms a face (the user's decision), No records "not Anna"
- * (the face leaves her), "All N are Anna" confirms the rest; the card goes once nothing is left,
- * and every answer lands in the database.
+ * (the face leaves her; undo brings it back), N on a focused face says no from the keyboard, "All
+ * N are Anna" confirms the rest; every answer lands in the database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,11 +92,21 @@ describe.skipIf(!canRun)('"Check what changed" after a switch of version (Chromi
     await person.locator(`[data-change-face="${no}"]`).getByRole('button', { name: 'No, not Anna' }).click();
     await expect.poll(async () => (await tileIds(anna)).includes(no)).toBe(false);
 
-    // The rest of Anna's at once; with nobody else's left the card goes.
-    const rest = (await tileIds(anna)).filter((f) => f !== yes && f !== no);
+    // The keyboard: N on the focused face says no, and the focus stays in Anna's faces.
+    const third = (await tileIds(anna)).find((f) => f !== yes && f !== no)!;
+    await person.locator(`[data-change-face="${third}"] button.open`).focus();
+    await page.keyboard.press('n');
+    await expect.poll(async () => (await tileIds(anna)).includes(third)).toBe(false);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[data-change-face]')?.getAttribute('data-change-face') ?? null))
+      .not.toBeNull();
+
+    // The rest of Anna's at once.
+    const rest = (await tileIds(anna)).filter((f) => f !== yes && f !== no && f !== third);
     await person.getByRole('button', { name: /^All \d+ are Anna/ }).click();
     await expect.poll(() => page.locator(`[data-change-person="${anna}"]`).count()).toBe(0);
-    if ((await page.locator('[data-change-person]').count()) === 0) await expect.poll(() => card.count()).toBe(0);
+    // Anna is the only person named: nothing is left to check, and the card goes.
+    await expect.poll(() => card.count()).toBe(0);
 
     const check = new BetterSqlite3(db, { readonly: true });
     try {
@@ -105,6 +115,7 @@ describe.skipIf(!canRun)('"Check what changed" after a switch of version (Chromi
       for (const f of rest) expect(src.get(f)).toEqual({ person_id: anna, source: 'user', confirmed: 1 });
       expect(src.get(no)?.person_id).not.toBe(anna);
       expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(no, anna)).toEqual({ n: 1 });
+      expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(third, anna)).toEqual({ n: 1 });
     } finally {
       check.close();
     }
