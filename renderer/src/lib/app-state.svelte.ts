@@ -33,11 +33,16 @@ class AppState {
     }
   }
 
+  private learningAsked = 0;
+
+  /** Asks for the learning state; of overlapping requests only the last one asked is kept. */
   async loadLearning(): Promise<void> {
+    const mine = ++this.learningAsked;
     try {
-      this.learning = await api().call('learning.state');
+      const state = await api().call('learning.state');
+      if (mine === this.learningAsked) this.learning = state;
     } catch (e) {
-      this.learning = null;
+      if (mine === this.learningAsked) this.learning = null;
       throw e;
     }
   }
