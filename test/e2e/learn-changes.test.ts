@@ -12,9 +12,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setActiveHeadId } from '../../app/learning/projection';
-import { PeopleService } from '../../app/people/people-service';
-import { Store } from '../../app/store/store';
-import { writeSyntheticFaces } from '../helpers/synthetic-library';
+import { libraryWithAnna } from '../helpers/synthetic-library';
 import { tempDir } from './fixtures';
 import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, tearDown, type Served } from './serve';
 
@@ -30,26 +28,14 @@ let anna = 0;
 let joined: number[] = [];
 
 function buildLibrary(file: string): void {
-  const store = Store.open(file);
-  try {
-    writeSyntheticFaces(store.db, 600, 5);
-    const svc = new PeopleService(store.db);
-    svc.update();
-    anna = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!.id;
-    svc.correct({ kind: 'name', personId: anna, name: 'Anna' });
-    const faces = store.db
-      .prepare<[number], { id: number }>('SELECT fa.face_id AS id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE fa.person_id = ? ORDER BY f.q_score DESC, f.id')
-      .all(anna)
-      .map((r) => r.id);
+  anna = libraryWithAnna(file, (db, svc, _anna, faces) => {
     joined = faces.slice(0, 6);
-    const del = store.db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
-    store.db.transaction(() => joined.forEach((f) => del.run(f)))();
+    const del = db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
+    db.transaction(() => joined.forEach((f) => del.run(f)))();
     // A switch of version (here back to the base network): its re-cluster puts them back and records it.
-    setActiveHeadId(store.db, svc.model, 'base');
+    setActiveHeadId(db, svc.model, 'base');
     svc.recluster();
-  } finally {
-    store.close();
-  }
+  });
 }
 
 const tileIds = (personId: number) =>

@@ -11,9 +11,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeopleService } from '../../app/people/people-service';
-import { Store } from '../../app/store/store';
-import { writeSyntheticFaces } from '../helpers/synthetic-library';
+import { libraryWithAnna } from '../helpers/synthetic-library';
 import { tempDir } from './fixtures';
 import { CHROMIUM, ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served } from './serve';
 
@@ -29,25 +27,12 @@ let anna = 0;
 let pooled: number[] = [];
 
 function buildLibrary(file: string): void {
-  const store = Store.open(file);
-  try {
-    writeSyntheticFaces(store.db, 600, 5);
-    const svc = new PeopleService(store.db);
-    svc.update();
-    const biggest = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!;
-    anna = biggest.id;
-    svc.correct({ kind: 'name', personId: anna, name: 'Anna' });
+  anna = libraryWithAnna(file, (db, _svc, _anna, faces) => {
     // Her best-quality faces stay; eight others go back to the pool, as if the clustering had missed them.
-    const faces = store.db
-      .prepare<[number], { id: number }>('SELECT fa.face_id AS id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE fa.person_id = ? ORDER BY f.q_score DESC, f.id')
-      .all(anna)
-      .map((r) => r.id);
     pooled = faces.slice(-8);
-    const del = store.db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
-    store.db.transaction(() => pooled.forEach((f) => del.run(f)))();
-  } finally {
-    store.close();
-  }
+    const del = db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
+    db.transaction(() => pooled.forEach((f) => del.run(f)))();
+  });
 }
 
 const call = <T>(method: string, params?: unknown): Promise<T> => pageCall<T>(page, method, params);
