@@ -7,14 +7,12 @@
  * N are Anna" confirms the rest; every answer lands in the database.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setActiveHeadId } from '../../app/learning/projection';
 import { libraryWithAnna } from '../helpers/synthetic-library';
-import { tempDir } from './fixtures';
-import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, tearDown, type Served } from './serve';
+import { CHROMIUM, serveLibrary, tearDown, type Served } from './serve';
 
 const canRun = fs.existsSync(CHROMIUM);
 
@@ -43,12 +41,7 @@ const tileIds = (personId: number) =>
 
 beforeAll(async () => {
   if (!canRun) return;
-  ensureRendererBuilt();
-  dir = tempDir('visage-e2e-changes-');
-  db = path.join(dir, 'visage.db');
-  buildLibrary(db);
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
+  ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-changes-', buildLibrary));
   await page.goto(served.url);
 }, 120_000);
 

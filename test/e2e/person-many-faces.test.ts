@@ -8,13 +8,11 @@
  * virtualised grid with its details paged as it scrolls, the last photo reached and opened.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../app/store/store';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
-import { tempDir } from './fixtures';
-import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, tearDown, type Served, pageCall } from './serve';
+import { CHROMIUM, serveLibrary, tearDown, type Served, pageCall } from './serve';
 
 const N = 6200;
 const PERSON = 1;
@@ -55,12 +53,7 @@ const scrollGrid = (to: 'top' | 'bottom') => grid().evaluate((el, where) => (el.
 
 beforeAll(async () => {
   if (!canRun) return;
-  ensureRendererBuilt();
-  dir = tempDir('visage-e2e-many-');
-  const db = path.join(dir, 'visage.db');
-  buildLibrary(db);
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
+  ({ dir, served, browser, page } = await serveLibrary('visage-e2e-many-', buildLibrary));
   page.on('request', (r) => {
     if (!r.url().endsWith('/api/call')) return;
     const body = JSON.parse(r.postData() ?? '{}') as { method?: string; params?: { offset?: number; limit?: number } };

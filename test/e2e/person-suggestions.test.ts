@@ -7,13 +7,11 @@
  * in the database.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libraryWithAnna } from '../helpers/synthetic-library';
-import { tempDir } from './fixtures';
-import { CHROMIUM, ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served } from './serve';
+import { CHROMIUM, pageCall, serveLibrary, tearDown, type Served } from './serve';
 
 const canRun = fs.existsSync(CHROMIUM);
 
@@ -41,12 +39,7 @@ const tileIds = async () => (await tiles().evaluateAll((els) => els.map((e) => N
 
 beforeAll(async () => {
   if (!canRun) return;
-  ensureRendererBuilt();
-  dir = tempDir('visage-e2e-suggest-');
-  db = path.join(dir, 'visage.db');
-  buildLibrary(db);
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
+  ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-suggest-', buildLibrary));
   await page.goto(served.url);
 }, 120_000);
 

@@ -6,7 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT } from './fixtures';
+import { ROOT, tempDir } from './fixtures';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -103,6 +103,29 @@ export async function launchPage(): Promise<{ browser: Browser; page: Page }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page.on('pageerror', (e) => console.error('page error:', e.message));
   return { browser, page };
+}
+
+export interface ServedLibrary {
+  dir: string;
+  db: string;
+  served: Served;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * The start of a test over a library of its own (a beforeAll): the renderer built, `build` writes
+ * the library database in a new temp folder, `visage serve` serves it, and a Chromium page is open
+ * (not yet on it: the caller may watch the page's requests first).
+ */
+export async function serveLibrary(prefix: string, build: (db: string) => void): Promise<ServedLibrary> {
+  ensureRendererBuilt();
+  const dir = tempDir(prefix);
+  const db = path.join(dir, 'visage.db');
+  build(db);
+  const served = await startServe(db);
+  const { browser, page } = await launchPage();
+  return { dir, db, served, browser, page };
 }
 
 /** Closes the browser, stops the server and removes the test's folder (an afterAll). */
