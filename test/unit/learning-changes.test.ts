@@ -6,31 +6,20 @@
  * SQLite files with synthetic faces; the switch is to the base network (nothing re-projected), and
  * faces are taken out of named people in the database so that the re-cluster puts them back.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { namedMembership, openChanges } from '../../app/learning/changes';
 import { pendingSwitch, setActiveHeadId } from '../../app/learning/projection';
 import { PeopleService } from '../../app/people/people-service';
-import { Store } from '../../app/store/store';
+import type { Store } from '../../app/store/store';
+import { tempStores } from '../helpers/temp-stores';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 
 const MODEL = 'dlib-resnet-v1';
-const stores: Store[] = [];
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const temp = tempStores('visage-changes-');
 
 /** A clustered synthetic library whose three largest people are named Anna, Bob and Cleo. */
 function library() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-changes-'));
-  dirs.push(dir);
-  const store = Store.open(path.join(dir, 'visage.db'));
-  stores.push(store);
+  const store = temp.open();
   writeSyntheticFaces(store.db, 600, 3, MODEL);
   const svc = new PeopleService(store.db);
   svc.recluster();

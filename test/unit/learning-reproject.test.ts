@@ -5,10 +5,7 @@
  * them), lets the event loop run between chunks, and a roll back to the base restores the base
  * bytes exactly. On real SQLite files with synthetic faces (no network run).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { headLayout, projectQuantized, type HeadShape } from '../../app/learning/head';
 import { LearningService } from '../../app/learning/learning-service';
 import {
@@ -26,23 +23,15 @@ import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { getEmbedder } from '../../app/models/registry';
 import { PeopleService } from '../../app/people/people-service';
-import { Store } from '../../app/store/store';
+import type { Store } from '../../app/store/store';
+import { tempStores } from '../helpers/temp-stores';
 
 const MODEL = 'dlib-resnet-v1';
-const stores: Store[] = [];
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const temp = tempStores('visage-reproject-');
 
 /** A library of `n` faces as a scan leaves them (only `embedding`, the base), with `heads` stored. */
 function library(n: number, seed = 1): Store {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-reproject-'));
-  dirs.push(dir);
-  const store = Store.open(path.join(dir, 'visage.db'));
-  stores.push(store);
+  const store = temp.open();
   const r = new Rng(seed);
   const db = store.db;
   db.transaction(() => {
