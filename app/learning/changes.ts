@@ -19,13 +19,15 @@ import type { ChangedPerson, LearningChanges } from './service-types';
 /** Face -> the live person the user named that holds it, for every face of `model` in one. */
 export function namedMembership(db: Database.Database, model: string): Map<number, number> {
   const m = new Map<number, number>();
-  for (const r of db
-    .prepare<[string], { face_id: number; person_id: number }>(
+  const rows = db
+    .prepare(
       `SELECT fa.face_id, fa.person_id FROM face_assignments fa
        JOIN persons p ON p.id = fa.person_id JOIN faces f ON f.id = fa.face_id
        WHERE f.model_id = ? AND p.user_named = 1 AND p.name IS NOT NULL AND p.merged_into IS NULL`,
     )
-    .all(model)) m.set(r.face_id, r.person_id);
+    .raw()
+    .iterate(model) as IterableIterator<[number, number]>;
+  for (const [face, person] of rows) m.set(face, person);
   return m;
 }
 
