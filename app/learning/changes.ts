@@ -57,10 +57,10 @@ export function recordSwitchChanges(
 
 /**
  * The faces of the model's last switch still open, per named person (a person merged since counts
- * as the one it was merged into), most first. A
- * face is open while the machine still has it in that person (not confirmed, moved or rejected by
- * the user since, not marked not-a-face). At most `maxFaces` face ids a person are listed (the
- * counts are complete). A switch that put no face into a named person leaves no record: null.
+ * as the one it was merged into), most first. A face is open while the machine still has it in
+ * that person (not confirmed, moved or rejected by the user since, not marked not-a-face). At most
+ * `maxFaces` face ids a person are listed (the counts are complete). Null when there is no record:
+ * no switch yet, or the last one put no face into a named person.
  */
 export function openChanges(db: Database.Database, model: string, maxFaces = 200): LearningChanges | null {
   const recorded = db

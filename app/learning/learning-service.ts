@@ -93,7 +93,7 @@ export class LearningService implements LearningApi {
 
   /**
    * Counts only (cheap on any library size): what training would use now, and the faces the last
-   * head switch moved into or out of named people that the user has not answered yet.
+   * head switch put into named people that the user has not answered yet (app/learning/changes.ts).
    */
   summary(): LearningSummary {
     const labelled = this.db

@@ -43,7 +43,7 @@ export interface LearningSummary {
   ready: boolean;
   active: HeadSummary;
   heads: HeadSummary[];
-  /** The faces the last switch put into named people, still open; null when none was recorded. */
+  /** The faces the last switch put into named people, still open; null when there is no record. */
   changes: LearningChanges | null;
 }
 
