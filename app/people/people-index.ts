@@ -176,21 +176,30 @@ export class PeopleIndex {
    * clustering): after a correction, instead of rebuilding the whole index (100k faces: ~1.5-1.9 s).
    * `faces`: every face whose person, user flag or rejections may have changed, with its state now;
    * `persons`: the people concerned that exist now (name, userNamed); `gone`: those that no longer
-   * exist (deleted, merged away), whose faces must all be in `faces`. Returns false, having changed
-   * nothing, when it cannot do that exactly: a face it does not hold, a gone person still holding
-   * a face not in `faces`, or a pool already used since load() (a fresh load leaves the pool
-   * unbuilt, every pool face to be clustered again at its next use). Prototypes of the people
-   * concerned are recomputed as load() computes them.
+   * exist (deleted, merged away), whose faces must all be in `faces` or `removed`; `removed`: faces
+   * a fresh load leaves out now (marked not-a-face), those it does not hold being ignored. Returns
+   * false, having changed nothing, when it cannot do that exactly: a face of `faces` it does not
+   * hold, a gone person still holding a face not listed, or a pool already used since load() (a
+   * fresh load leaves the pool unbuilt, every pool face to be clustered again at its next use).
+   * Prototypes of the people concerned are recomputed as load() computes them.
    */
-  patch(faces: readonly FaceState[], persons: readonly PersonRecord[], gone: readonly PersonId[]): boolean {
+  patch(faces: readonly FaceState[], persons: readonly PersonRecord[], gone: readonly PersonId[], removed: readonly FaceId[] = []): boolean {
     if (this.poolUsed) return false;
     const listed = new Set<number>();
+    // a pool face is in the pending pool (load order = ascending slots)
+    const pending = (slot: number) => this.person[slot] !== NONE || this.pendingPool[lowerBound(this.pendingPool, slot)] === slot;
     for (const f of faces) {
       const slot = this.slotOf.get(f.faceId);
-      if (slot === undefined) return false;
-      // a pool face is in the pending pool (load order = ascending slots)
-      if (this.person[slot] === NONE && this.pendingPool[lowerBound(this.pendingPool, slot)] !== slot) return false;
+      if (slot === undefined || !pending(slot)) return false;
       listed.add(slot);
+    }
+    const dropped: number[] = [];
+    for (const id of removed) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined || listed.has(slot)) continue;
+      if (!pending(slot)) return false;
+      listed.add(slot);
+      dropped.push(slot);
     }
     for (const g of gone) for (const slot of this.persons.get(g)?.faces ?? []) if (!listed.has(slot)) return false;
     const touched = new Set<PersonId>();
@@ -218,6 +227,16 @@ export class PeopleIndex {
       this.user[slot] = user;
       if (f.rejected.length) this.rejected.set(slot, new Set(f.rejected));
       else this.rejected.delete(slot);
+    }
+    // Faces a fresh load leaves out: gone from their person or the pending pool, and from the index.
+    for (const slot of dropped) {
+      const from = this.person[slot]!;
+      if (from !== NONE) {
+        this.leavePerson(this.persons.get(from)!, slot);
+        touched.add(from);
+        this.person[slot] = NONE;
+      } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 1);
+      this.forget(slot);
     }
     for (const g of gone) {
       const p = this.persons.get(g);
@@ -347,8 +366,17 @@ export class PeopleIndex {
     const pid = this.person[slot]!;
     this.move(slot, null, changes);
     this.poolRemove(slot);
+    this.forget(slot);
+    changes.moves = changes.moves.filter((m) => m.faceId !== faceId);
+    if (pid !== NONE) this.refreshAndSweep(new Set([pid]), changes);
+    return changes;
+  }
+
+  /** The slot of a face that leaves the index (out of every person and pool already): no longer alive, held or in its photo. */
+  private forget(slot: number): void {
     this.alive[slot] = 0;
-    this.slotOf.delete(faceId);
+    this.user[slot] = 0;
+    this.slotOf.delete(this.ids[slot]!);
     const list = this.photoFaces.get(this.photo[slot]!);
     if (list) {
       const i = list.indexOf(slot);
@@ -356,9 +384,6 @@ export class PeopleIndex {
       if (!list.length) this.photoFaces.delete(this.photo[slot]!);
     }
     this.rejected.delete(slot);
-    changes.moves = changes.moves.filter((m) => m.faceId !== faceId);
-    if (pid !== NONE) this.refreshAndSweep(new Set([pid]), changes);
-    return changes;
   }
 
   /** Removes a person: its machine faces return to the pool; its user faces too (the user deleted it). */

@@ -899,17 +899,17 @@ export class PeopleService implements PeopleApi {
   /**
    * After a correction, undo or redo (all in the database already): brings the in-memory index to
    * the new state of the faces and people it touched (PeopleIndex.patch) instead of dropping it,
-   * so that the next suggestion does not wait for a rebuild (100k faces: ~1.5-1.9 s). Anything it
-   * cannot mirror exactly - a face marked not-a-face or back, a face the index does not hold, more
-   * than PATCH_MAX_FACES faces, a pool the index has already used - drops the index instead, to be
-   * rebuilt from the database on next use, as before.
+   * so that the next suggestion does not wait for a rebuild (100k faces: ~1.5-1.9 s). A face
+   * marked not-a-face leaves it. Anything it cannot mirror exactly - a face marked a face again
+   * (undo), a face the index does not hold, more than PATCH_MAX_FACES faces, a pool the index has
+   * already used - drops the index instead, to be rebuilt from the database on next use, as before.
    */
   private patchIndex(u: UndoInfo): void {
     const idx = this.index;
     if (!idx) return;
     this.index = null;
-    if (u.notAFace?.length) return;
     const faceIds = new Set<FaceId>();
+    for (const [f] of u.notAFace ?? []) faceIds.add(f);
     const personIds = new Set<PersonId>();
     for (const a of u.assignments ?? []) {
       faceIds.add(a.faceId);
@@ -941,9 +941,14 @@ export class PeopleService implements PeopleApi {
     const rejectedBy = this.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_rejections WHERE face_id = ? ORDER BY person_id');
     const mark = this.watermark();
     const states: FaceState[] = [];
+    const removed: FaceId[] = [];
     for (const f of [...faceIds].sort((a, b) => a - b)) {
       const r = faceRow.get(f);
-      if (!r || r.not_a_face || r.model_id !== this.model) return;
+      if (!r || r.model_id !== this.model) return;
+      if (r.not_a_face) {
+        removed.push(f);
+        continue;
+      }
       const personId = r.person_id !== null && r.merged_into === null ? r.person_id : null;
       // a fresh load leaves out unassigned faces newer than the last clustering (update() decides them)
       if (personId === null && f > mark) return;
@@ -957,7 +962,7 @@ export class PeopleService implements PeopleApi {
       if (goneNow(pid)) gone.push(pid);
       else persons.push({ id: pid, name: row!.name, userNamed: !!row!.user_named });
     }
-    if (idx.patch(states, persons, gone)) this.index = idx;
+    if (idx.patch(states, persons, gone, removed)) this.index = idx;
   }
 
   /** Times the in-memory index was built from the database (a measure for tests and benchmarks). */

@@ -3,13 +3,18 @@
  * instead of rebuilding it. The patched index must answer exactly as one freshly loaded from the
  * database: checked after every step of a sequence that uses every correction kind, undo and redo,
  * against a new PeopleService on the same database. And it must really be patched: the number of
- * index builds stays the same through the corrections it can mirror.
+ * index builds stays the same through the corrections it can mirror (all but a face marked a face
+ * again).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PeopleIndex } from '../../app/people/people-index';
 import { PeopleService } from '../../app/people/people-service';
+import { recluster } from '../../app/people/recluster';
+import { synthesize } from '../../app/people/synthetic';
+import type { FaceColumns } from '../../app/people/types';
 import type { Correction } from '../../app/people/service-types';
 import { Store } from '../../app/store/store';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
@@ -81,12 +86,17 @@ describe('PeopleService: the index patched after corrections answers as a fresh 
       // every one of those was patched, not rebuilt
       expect(svc.indexBuilds).toBe(builds);
 
-      // not a face: the index is dropped and rebuilt, and still answers as a fresh one
-      svc.correct({ kind: 'not-a-face', faceIds: facesOf(a!.id).slice(0, 1) });
+      // not a face: the faces leave the index (a person's faces and a pool face), patched too
+      const protoFace = facesOf(a!.id)[0]!;
+      svc.correct({ kind: 'not-a-face', faceIds: [...facesOf(a!.id).slice(0, 3), pool()[0]!] });
       check('not a face');
-      expect(svc.indexBuilds).toBe(builds + 1);
+      svc.correct({ kind: 'not-a-face', faceIds: [protoFace, ...facesOf(c!.id).slice(-1)] });
+      check('not a face again (one already out)');
+      expect(svc.indexBuilds).toBe(builds);
+      // undo: a face comes back, which the index cannot mirror: dropped, rebuilt, and answers as a fresh one
       svc.undo();
       check('undo (not a face)');
+      expect(svc.indexBuilds).toBe(builds + 1);
       // once the pool has been used (update() clusters it) a correction drops the index instead
       const before = svc.indexBuilds;
       svc.update();
@@ -96,5 +106,45 @@ describe('PeopleService: the index patched after corrections answers as a fresh 
     } finally {
       store.close();
     }
+  });
+});
+
+describe('PeopleIndex.patch: faces marked not-a-face leave the index as if never loaded', () => {
+  it('out of their person and out of the pool still to be built: the built pool and suggestions match a fresh load', () => {
+    const set = synthesize({ faces: 800, seed: 7 });
+    const clustered = recluster({ model: 'dlib-resnet-v1', faces: set });
+    const pool = [...clustered.assignment].filter(([, p]) => p === null).map(([f]) => f);
+    const inPeople = [...clustered.assignment].filter(([, p]) => p !== null).map(([f]) => f);
+    expect(pool.length).toBeGreaterThan(5);
+    const gone = new Set([...pool.slice(0, 5), ...inPeople.slice(0, 5)]);
+    const load = (keep: (id: number) => boolean) => {
+      const rows = Array.from({ length: set.n }, (_, i) => i).filter((i) => keep(set.ids[i]!));
+      const faces: FaceColumns = {
+        n: rows.length,
+        ids: rows.map((i) => set.ids[i]!),
+        photoIds: rows.map((i) => set.photoIds[i]!),
+        quality: rows.map((i) => set.quality[i]!),
+        embeddings: Int8Array.from(rows.flatMap((i) => [...set.embeddings.subarray(i * 128, (i + 1) * 128)])),
+      };
+      const idx = new PeopleIndex({ model: 'dlib-resnet-v1' });
+      idx.load({ persons: clustered.persons, faces, assignment: new Map([...clustered.assignment].filter(([f]) => keep(f))) });
+      return idx;
+    };
+    const patched = load(() => true);
+    expect(patched.patch([], [], [], [...gone, 999_999])).toBe(true); // a face it never held is ignored
+    const fresh = load((f) => !gone.has(f));
+    const people = [...new Set(inPeople.map((f) => clustered.assignment.get(f)!))].slice(0, 10);
+    const answers = (idx: PeopleIndex) => ({
+      assignment: [...idx.assignment()].sort((a, b) => a[0] - b[0]),
+      suggestions: people.map((p) => idx.suggestFaces(p, 30)),
+    });
+    // Unbuilt pool (exact scan), then built (the pool index and graph from the pending faces).
+    expect(answers(patched)).toEqual(answers(fresh));
+    patched.materializePool();
+    fresh.materializePool();
+    const built = answers(patched);
+    expect(built).toEqual(answers(fresh));
+    for (const list of built.suggestions) for (const s of list) expect(gone.has(s.faceId)).toBe(false);
+    expect(built.assignment.some(([f]) => gone.has(f))).toBe(false);
   });
 });
