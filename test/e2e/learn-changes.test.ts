@@ -4,7 +4,8 @@
  * that finishes a head switch puts six of her faces back into her (they had been taken out). The
  * screen lists them under Anna; Yes confirms a face (the user's decision), No records "not Anna"
  * (the face leaves her; undo brings it back), N on a focused face says no from the keyboard, "All
- * N are Anna" confirms the rest; every answer lands in the database.
+ * N are Anna" confirms the rest; every answer lands in the database, and the count of faces to check
+ * in the navigation follows.
  */
 import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
@@ -49,6 +50,8 @@ afterAll(() => tearDown(browser, served, dir));
 
 describe.skipIf(!canRun)('"Check what changed" after a switch of version (Chromium, real engine)', () => {
   it('lists the faces the switch put into Anna, and Yes / No / All are kept', async () => {
+    // Before the Learn screen is opened, the navigation says there are faces to check.
+    await expect.poll(async () => Number((await page.getByTestId('nav-learn-check').textContent()) ?? 0)).toBeGreaterThanOrEqual(joined.length);
     await page.goto(`${new URL(served!.url).origin}/#/learn`);
     const card = page.getByTestId('learn-changes');
     await card.waitFor();
@@ -84,8 +87,9 @@ describe.skipIf(!canRun)('"Check what changed" after a switch of version (Chromi
     const rest = (await tileIds(anna)).filter((f) => f !== yes && f !== no && f !== third);
     await person.getByRole('button', { name: /^All \d+ are Anna/ }).click();
     await expect.poll(() => page.locator(`[data-change-person="${anna}"]`).count()).toBe(0);
-    // Anna is the only person named: nothing is left to check, and the card goes.
+    // Anna is the only person named: nothing is left to check, and the card and the count go.
     await expect.poll(() => card.count()).toBe(0);
+    await expect.poll(() => page.getByTestId('nav-learn-check').count()).toBe(0);
 
     const check = new BetterSqlite3(db, { readonly: true });
     try {

@@ -7,7 +7,10 @@ class AppState {
   library = $state<LibraryState | null>(null);
   scan = $state<ScanState | null>(null);
   info = $state<AppInfo | null>(null);
-  /** "Learn from my corrections" (loaded when its screen opens, then kept fresh by events). */
+  /**
+   * "Learn from my corrections": loaded at start (the navigation shows the faces left to check)
+   * and when its screen opens, then kept fresh by events.
+   */
   learning = $state<LearningState | null>(null);
   /** Bumped whenever people change: screens reload their data. */
   peopleVersion = $state(0);
@@ -103,9 +106,12 @@ class AppState {
     a.on('people.changed', () => {
       this.peopleVersion++;
       void this.refresh();
+      // Answers (here or on any screen) close faces left to check: keep the count in step.
+      if (this.learning?.summary?.changes?.open) void this.loadLearning().catch(() => undefined);
     });
     void this.refresh();
     void this.loadInfo();
+    void this.loadLearning().catch(() => undefined);
   }
 }
 
