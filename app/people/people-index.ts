@@ -112,6 +112,9 @@ export class PeopleIndex {
   private pendingPool: number[] = [];
   /** The pool's state was used since load() (built, searched, clustered): patch() then refuses. */
   private poolUsed = false;
+  /** People whose prototypes load() left for loadPrototypes(), and how many of them are done. */
+  private deferred: PersonState[] = [];
+  private deferredAt = 0;
   private maxPersonId = 0;
 
   constructor(opts: PeopleIndexOptions) {
@@ -143,9 +146,10 @@ export class PeopleIndex {
 
   /**
    * Loads the store's state as it is (no decision is made): people, faces with their current
-   * person, user decisions. Unassigned faces enter the pool. Prototypes are computed at the end.
+   * person, user decisions. Unassigned faces enter the pool. Prototypes are computed at the end,
+   * or with `deferPrototypes` left to loadPrototypes() (the index must not be used before).
    */
-  load(state: LoadState): void {
+  load(state: LoadState, opts: { deferPrototypes?: boolean } = {}): void {
     for (const p of state.persons ?? []) this.addPerson(p);
     const cols = Array.isArray(state.faces) ? columnsFromFaces(state.faces as ClusterFace[]) : (state.faces as FaceColumns);
     const userAssigned = state.decisions?.assigned;
@@ -167,7 +171,26 @@ export class PeopleIndex {
     // Deferred: inserted on first use of the pool (materializePool), in this order.
     if (this.pendingPool.length) for (const slot of pooled) this.pendingPool.push(slot);
     else this.pendingPool = pooled;
-    for (const p of this.persons.values()) this.refreshPrototypes(p, true);
+    this.deferred = [...this.persons.values()];
+    this.deferredAt = 0;
+    if (!opts.deferPrototypes) this.loadPrototypes();
+  }
+
+  /**
+   * Computes the prototypes load() left for later, person by person in load order (the same
+   * prototypes and kNN index as computing them at once), until `budgetMs` have passed; true once
+   * none is left.
+   */
+  loadPrototypes(budgetMs = Infinity): boolean {
+    const end = performance.now() + budgetMs;
+    while (this.deferredAt < this.deferred.length) {
+      this.refreshPrototypes(this.deferred[this.deferredAt++]!, true);
+      if (performance.now() >= end) break;
+    }
+    if (this.deferredAt < this.deferred.length) return false;
+    this.deferred = [];
+    this.deferredAt = 0;
+    return true;
   }
 
   /**

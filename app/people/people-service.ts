@@ -114,6 +114,8 @@ const now = () => new Date().toISOString();
 
 /** Most faces a correction may touch for the in-memory index to be patched rather than rebuilt. */
 const PATCH_MAX_FACES = 20_000;
+/** How long each background slice of rebuilding the index after a worker re-cluster may run (warmIndex). */
+const WARM_SLICE_MS = 25;
 
 /** What an entry touched when it was undone (`before`) together with what redoing it touched (`after`). */
 function mergeUndo(before: UndoInfo, after: UndoInfo): UndoInfo {
@@ -152,6 +154,8 @@ const toClusterFace = (r: ClusterFaceRow): ClusterFace => ({
 
 export class PeopleService implements PeopleApi {
   private index: PeopleIndex | null = null;
+  /** The index being built in the background after a re-cluster in a worker (warmIndex). */
+  private warming: { idx: PeopleIndex; version: string } | null = null;
   private builds = 0;
   readonly model: string;
 
@@ -644,6 +648,8 @@ export class PeopleService implements PeopleApi {
   // ------------------------------------------------------------------ clustering
 
   update(): ClusterStats {
+    // An index built in the background is of the library before this update: taken (finished) first.
+    if (!this.index) this.takeWarm();
     this.noteEdit();
     const t0 = performance.now();
     if (this.index && this.index.th.cluster !== this.thresholds.cluster) this.index = null;
@@ -727,7 +733,18 @@ export class PeopleService implements PeopleApi {
       const result = await runReclusterInWorker(read.input, { workerPath, signal: opts.signal });
       if (opts.signal?.aborted) throw abortError();
       const created = this.commitWorkerResult(read, result);
-      if (created !== null) return this.stats(created, t0);
+      if (created !== null) {
+        const stats = this.stats(created, t0);
+        // The caller goes on first (events, the UI's reload); then the index is built again in the background.
+        setImmediate(() => {
+          try {
+            if (this.db.open) this.warmIndex();
+          } catch {
+            this.warming = null;
+          }
+        }).unref();
+        return stats;
+      }
       opts.onDiscard?.(attempt);
     }
     return this.recluster();
@@ -859,6 +876,7 @@ export class PeopleService implements PeopleApi {
   /** Counts an edit of the people state on this database (see libraryVersion). */
   private noteEdit(): void {
     editCounts.set(this.db, (editCounts.get(this.db) ?? 0) + 1);
+    this.warming = null;
   }
 
   private stats(created: number, t0: number): ClusterStats {
@@ -973,7 +991,16 @@ export class PeopleService implements PeopleApi {
   /** The clustering index, built from the database (the single source of truth). */
   private ensureIndex(): PeopleIndex {
     if (this.index) return this.index;
+    const warm = this.takeWarm();
+    if (warm) return warm;
+    const idx = this.loadIndex(false);
     this.builds++;
+    this.index = idx;
+    return idx;
+  }
+
+  /** A new index loaded from the database; with `deferPrototypes` its prototypes are still to compute (PeopleIndex.loadPrototypes). */
+  private loadIndex(deferPrototypes: boolean): PeopleIndex {
     const idx = new PeopleIndex({ model: this.thresholds, newPersonId: () => this.createPerson(null) });
     const assignment = new Map<number, number | null>();
     for (const r of this.db
@@ -984,9 +1011,45 @@ export class PeopleService implements PeopleApi {
     // Faces newer than the last clustering that nobody assigned are left for update() to decide.
     const mark = this.watermark();
     const faces = this.loadFaceColumns((id) => id <= mark || assignment.has(id));
-    idx.load({ persons: this.personRecords(), faces, assignment, decisions: this.decisions() });
-    this.index = idx;
+    idx.load({ persons: this.personRecords(), faces, assignment, decisions: this.decisions() }, { deferPrototypes });
     return idx;
+  }
+
+  /**
+   * After a re-cluster in a worker the index cannot cross threads; rather than leave it to be
+   * rebuilt at the next request (100k faces: ~1.9 s during which the engine answers nothing), it
+   * is built again in the background: the faces read in one go, then the prototypes
+   * WARM_SLICE_MS at a time between other work. A request that needs it meanwhile finishes it (as
+   * a rebuild would); an edit meanwhile (correction, undo, update, another re-cluster, on any
+   * service of the database) makes it useless: it is dropped, and the next request rebuilds.
+   */
+  private warmIndex(): void {
+    if (this.index || this.warming) return;
+    const version = this.libraryVersion();
+    const w = { idx: this.loadIndex(true), version };
+    this.warming = w;
+    const step = () => {
+      if (this.warming !== w) return;
+      try {
+        if (!this.db.open) this.warming = null;
+        else if (w.idx.loadPrototypes(WARM_SLICE_MS)) this.takeWarm();
+        else setImmediate(step).unref();
+      } catch {
+        this.warming = null; // the next request rebuilds (and reports what went wrong)
+      }
+    };
+    setImmediate(step).unref();
+  }
+
+  /** The index built in the background, finished now and in use, if the library is still as it was read; else null. */
+  private takeWarm(): PeopleIndex | null {
+    const w = this.warming;
+    this.warming = null;
+    if (!w || this.index || this.libraryVersion() !== w.version) return null;
+    w.idx.loadPrototypes();
+    this.builds++;
+    this.index = w.idx;
+    return w.idx;
   }
 
   private loadFaces(): ClusterFace[] {

@@ -245,4 +245,58 @@ describe('re-cluster in a worker thread', () => {
     // The service still works afterwards.
     expect((await people.reclusterInWorker()).people).toBeGreaterThan(3);
   });
+
+  describe('the index is built again in the background afterwards', () => {
+    /** What the index answers (suggestions of every kind) and the people as the database lists them. */
+    const observe = (svc: PeopleService, faces: number[]) => {
+      const people = svc.listPeople({ includeHidden: true }).sort((a, b) => a.id - b.id);
+      return {
+        people: people.map((p) => [p.id, p.name, p.faceCount]),
+        suggestFaces: people.slice(0, 8).map((p) => svc.suggestFaces(p.id, 15)),
+        suggestPeople: faces.map((f) => svc.suggestPeople(f, 5)),
+      };
+    };
+    const tick = () => new Promise((r) => setImmediate(r));
+    const probesOf = (store: Store) => (store.db.prepare('SELECT id FROM faces ORDER BY id').all() as { id: number }[]).map((r) => r.id).filter((_, i) => i % 41 === 0);
+
+    it('ready before the next request, which then waits for no rebuild and answers as a fresh load', async () => {
+      const store = open(withDecisions(libraryFile(2500, 13)));
+      const svc = new PeopleService(store.db);
+      const builds = svc.indexBuilds;
+      await svc.reclusterInWorker();
+      // Nobody asks: the index is built in slices between other work.
+      await expect.poll(() => svc.indexBuilds, { timeout: 20_000, interval: 5 }).toBe(builds + 1);
+      const probes = probesOf(store);
+      const seen = observe(svc, probes);
+      expect(svc.indexBuilds).toBe(builds + 1);
+      expect(seen).toEqual(observe(new PeopleService(store.db), probes));
+    });
+
+    it('an edit while it is built (here through another service) leaves it unused: the next request rebuilds from the new state', async () => {
+      const store = open(withDecisions(libraryFile(2500, 13)));
+      const svc = new PeopleService(store.db);
+      await svc.reclusterInWorker();
+      await tick(); // the faces are read; the prototypes are still to compute
+      const other = new PeopleService(store.db);
+      const p = other.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!;
+      other.correct({ kind: 'reject', faceIds: other.personFaceIds(p.id).slice(0, 2), personId: p.id });
+      for (let i = 0; i < 200; i++) await tick();
+      const builds = svc.indexBuilds;
+      const probes = probesOf(store);
+      expect(observe(svc, probes)).toEqual(observe(new PeopleService(store.db), probes));
+      expect(svc.indexBuilds).toBe(builds + 1);
+    });
+
+    it('a library closed while it is built: the building stops, nothing thrown', async () => {
+      const store = open(withDecisions(libraryFile(2500, 13)));
+      const svc = new PeopleService(store.db);
+      await svc.reclusterInWorker();
+      await tick();
+      stores.splice(stores.indexOf(store), 1);
+      store.close();
+      for (let i = 0; i < 50; i++) await tick();
+      expect(store.db.open).toBe(false);
+    });
+  });
 });
+
