@@ -22,6 +22,7 @@ import { namedMembership, recordSwitchChanges } from '../learning/changes';
 import { recluster as fullRecluster } from './recluster';
 import {
   PLACEHOLDER_BASE,
+  abortError,
   defaultReclusterWorkerPath,
   reclusterInWorker as runReclusterInWorker,
   type PackedReclusterInput,
@@ -128,8 +129,6 @@ function mergeUndo(before: UndoInfo, after: UndoInfo): UndoInfo {
     notAFace: [...(before.notAFace ?? []), ...(after.notAFace ?? [])],
   };
 }
-
-const abortError = () => Object.assign(new Error('re-cluster aborted'), { name: 'AbortError' });
 
 /**
  * Edits of the people state made through any PeopleService on a database (corrections, undo,

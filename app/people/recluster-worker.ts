@@ -62,7 +62,8 @@ export function defaultReclusterWorkerPath(): string {
   return workerScript(__dirname, 'recluster-worker.js');
 }
 
-const abortError = () => Object.assign(new Error('re-cluster aborted'), { name: 'AbortError' });
+/** The error a re-cluster stopped by its signal rejects with. */
+export const abortError = (): Error => Object.assign(new Error('re-cluster aborted'), { name: 'AbortError' });
 
 /** Every buffer of the input, to transfer (the caller's arrays are unusable afterwards). */
 function buffersOf(input: PackedReclusterInput): ArrayBuffer[] {
