@@ -733,16 +733,8 @@ export class PeopleService implements PeopleApi {
       if (opts.signal?.aborted) throw abortError();
       const created = this.commitWorkerResult(read, result);
       if (created !== null) {
-        const stats = this.stats(created, t0);
-        // The caller goes on first (events, the UI's reload); then the index is built again in the background.
-        setImmediate(() => {
-          try {
-            if (this.db.open) this.warmIndex();
-          } catch {
-            this.warming = null;
-          }
-        }).unref();
-        return stats;
+        this.warmIndex();
+        return this.stats(created, t0);
       }
       opts.onDiscard?.(attempt);
     }
@@ -811,7 +803,7 @@ export class PeopleService implements PeopleApi {
       .immediate();
     if (created !== null) {
       this.noteEdit();
-      // The clustering index cannot cross threads: the next use rebuilds it from the database.
+      // The clustering index cannot cross threads: it is built again from the database (warmIndex).
       this.index = null;
     }
     return created;
@@ -1023,21 +1015,30 @@ export class PeopleService implements PeopleApi {
    * service of the database) makes it useless: it is dropped, and the next request rebuilds.
    */
   private warmIndex(): void {
-    if (this.index || this.warming) return;
-    const version = this.libraryVersion();
-    const w = { idx: this.loadIndex(true), version };
-    this.warming = w;
-    const step = () => {
-      if (this.warming !== w) return;
-      try {
-        if (!this.db.open) this.warming = null;
-        else if (w.idx.loadPrototypes(WARM_SLICE_MS)) this.takeWarm();
-        else setImmediate(step).unref();
-      } catch {
-        this.warming = null; // the next request rebuilds (and reports what went wrong)
-      }
-    };
-    setImmediate(step).unref();
+    // Each piece runs on its own turn of the event loop (the caller goes on first: its events, the
+    // UI's reload); a closed library or a failure stops it, and the next request rebuilds (and
+    // reports what went wrong).
+    const later = (work: () => void) =>
+      setImmediate(() => {
+        try {
+          if (this.db.open) work();
+          else this.warming = null;
+        } catch {
+          this.warming = null;
+        }
+      }).unref();
+    later(() => {
+      if (this.index || this.warming) return;
+      const version = this.libraryVersion();
+      const w = { idx: this.loadIndex(true), version };
+      this.warming = w;
+      const step = () => {
+        if (this.warming !== w) return;
+        if (w.idx.loadPrototypes(WARM_SLICE_MS)) this.takeWarm();
+        else later(step);
+      };
+      later(step);
+    });
   }
 
   /** The index built in the background, finished now and in use, if the library is still as it was read; else null. */
