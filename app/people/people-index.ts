@@ -230,15 +230,19 @@ export class PeopleIndex {
       this.addPerson(p);
       touched.add(p.id);
     }
+    /** Takes a face off its person (touched) or out of the pending pool. */
+    const leave = (slot: number) => {
+      const from = this.person[slot]!;
+      if (from !== NONE) {
+        this.leavePerson(this.persons.get(from)!, slot);
+        touched.add(from);
+      } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 1);
+    };
     for (const f of faces) {
       const slot = this.slotOf.get(f.faceId)!;
-      const from = this.person[slot]!;
       const to = f.personId ?? NONE;
-      if (from !== to) {
-        if (from !== NONE) {
-          this.leavePerson(this.persons.get(from)!, slot);
-          touched.add(from);
-        } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 1);
+      if (this.person[slot] !== to) {
+        leave(slot);
         this.person[slot] = to;
         if (to !== NONE) {
           this.ensurePerson(to).faces.add(slot);
@@ -253,12 +257,8 @@ export class PeopleIndex {
     }
     // Faces a fresh load leaves out: gone from their person or the pending pool, and from the index.
     for (const slot of dropped) {
-      const from = this.person[slot]!;
-      if (from !== NONE) {
-        this.leavePerson(this.persons.get(from)!, slot);
-        touched.add(from);
-        this.person[slot] = NONE;
-      } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 1);
+      leave(slot);
+      this.person[slot] = NONE;
       this.forget(slot);
     }
     for (const g of gone) {
