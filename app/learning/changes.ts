@@ -31,28 +31,28 @@ export function namedMembership(db: Database.Database, model: string): Map<numbe
   return m;
 }
 
+/** The live people the user named. */
+export function namedPeople(db: Database.Database): Set<number> {
+  const rows = db.prepare('SELECT id FROM persons WHERE user_named = 1 AND name IS NOT NULL AND merged_into IS NULL').raw().all() as [number][];
+  return new Set(rows.map((r) => r[0]));
+}
+
 /**
- * Replaces the model's record with the faces that are in a named person in `after` and were not
- * in that person in `before` (namedMembership around the re-cluster that finished the switch to
- * `headId`). Returns how many.
+ * Replaces the model's record with `joined`: the faces the re-cluster that finished the switch to
+ * `headId` put into a named person they were not in before (PeopleService.writeRecluster finds
+ * them while it writes the re-cluster, against namedMembership before it). Returns how many.
  */
 export function recordSwitchChanges(
   db: Database.Database,
   model: string,
   headId: string,
-  before: ReadonlyMap<number, number>,
-  after: ReadonlyMap<number, number>,
+  joined: readonly (readonly [face: number, person: number])[],
   at: string = new Date().toISOString(),
 ): number {
   db.prepare('DELETE FROM learning_changes WHERE model_id = ?').run(model);
   const insert = db.prepare('INSERT INTO learning_changes (model_id, head_id, switched_at, face_id, person_id) VALUES (?, ?, ?, ?, ?)');
-  let n = 0;
-  for (const [face, person] of after) {
-    if (before.get(face) === person) continue;
-    insert.run(model, headId, at, face, person);
-    n++;
-  }
-  return n;
+  for (const [face, person] of joined) insert.run(model, headId, at, face, person);
+  return joined.length;
 }
 
 /**

@@ -18,7 +18,7 @@ import { PeopleIndex, type FaceState } from './people-index';
 import { libraryModel } from '../store/settings';
 import { existsSync } from 'node:fs';
 import { activeHeadId, activeHeadThresholds, clearPendingSwitch, pendingSwitch, syncProjections } from '../learning/projection';
-import { namedMembership, recordSwitchChanges } from '../learning/changes';
+import { namedMembership, namedPeople, recordSwitchChanges } from '../learning/changes';
 import { recluster as fullRecluster } from './recluster';
 import {
   PLACEHOLDER_BASE,
@@ -811,10 +811,10 @@ export class PeopleService implements PeopleApi {
 
   /** A full re-cluster's assignment written over the machine's (user assignments untouched). */
   private writeRecluster(assignment: Iterable<[FaceId, PersonId | null]>, lastFaceId: number | null): void {
-    // The re-cluster that finishes a head switch records what it changed in the named people
-    // (app/learning/changes.ts), for the user to check on the Learn screen.
+    // The re-cluster that finishes a head switch records the faces it puts into a named person
+    // they were not in (app/learning/changes.ts), for the user to check on the Learn screen.
     const switchedTo = pendingSwitch(this.db, this.model);
-    const namedBefore = switchedTo === null ? null : namedMembership(this.db, this.model);
+    const named = switchedTo === null ? null : { people: namedPeople(this.db), before: namedMembership(this.db, this.model), joined: [] as [number, number][] };
     const setMachine = this.db.prepare(
       `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, 'machine', 0)
        ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id, source = 'machine', confirmed = 0
@@ -823,11 +823,14 @@ export class PeopleService implements PeopleApi {
     const clear = this.db.prepare("DELETE FROM face_assignments WHERE face_id = ? AND source = 'machine'");
     for (const [faceId, personId] of assignment) {
       if (personId === null) clear.run(faceId);
-      else setMachine.run(faceId, personId);
+      else {
+        setMachine.run(faceId, personId);
+        if (named?.people.has(personId) && named.before.get(faceId) !== personId) named.joined.push([faceId, personId]);
+      }
     }
     this.dropEmptyMachinePersons();
     if (lastFaceId !== null) this.setWatermark(lastFaceId);
-    if (switchedTo !== null) recordSwitchChanges(this.db, this.model, switchedTo, namedBefore!, namedMembership(this.db, this.model));
+    if (named) recordSwitchChanges(this.db, this.model, switchedTo!, named.joined);
     // Every face carries the active head's vector (synced before reading) and is clustered: a
     // head switch waiting for its re-cluster (app/learning/projection.ts) is done, with this commit.
     clearPendingSwitch(this.db, this.model);
