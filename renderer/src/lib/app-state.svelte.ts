@@ -16,6 +16,8 @@ class AppState {
   peopleVersion = $state(0);
   loadError = $state<string | null>(null);
   private started = false;
+  /** The Learn screen is open: it reloads the learning state itself whenever people change. */
+  learnScreenOpen = false;
 
   async refresh(): Promise<void> {
     try {
@@ -106,8 +108,9 @@ class AppState {
     a.on('people.changed', () => {
       this.peopleVersion++;
       void this.refresh();
-      // Answers (here or on any screen) close faces left to check: keep the count in step.
-      if (this.learning?.summary?.changes?.open) void this.loadLearning().catch(() => undefined);
+      // Answers (on any screen) close faces left to check: keep the count in step (the Learn
+      // screen, when open, reloads the state itself).
+      if (!this.learnScreenOpen && this.learning?.summary?.changes?.open) void this.loadLearning().catch(() => undefined);
     });
     void this.refresh();
     void this.loadInfo();
