@@ -212,9 +212,9 @@ export const command: CliCommand = {
       let changes: { joined: number; right: number; wrong: number; strangers: number } | undefined;
       if (changed) {
         changes = { joined: changed.open, right: 0, wrong: 0, strangers: 0 };
-        for (const p of changed.people) {
-          const name = nameOf.get(p.personId)?.name;
-          for (const f of p.faces) {
+        for (const person of changed.people) {
+          const name = nameOf.get(person.personId)?.name;
+          for (const f of person.faces) {
             const id = identityOf.get(f);
             if (id === name) changes.right++;
             else if (id !== undefined && namedIdentities.has(id)) changes.wrong++;
