@@ -115,7 +115,7 @@ const now = () => new Date().toISOString();
 
 /** Most faces a correction may touch for the in-memory index to be patched rather than rebuilt. */
 const PATCH_MAX_FACES = 20_000;
-/** How long each background slice of rebuilding the index after a worker re-cluster may run (warmIndex). */
+/** How long each background slice of rebuilding the index may run (warmIndex). */
 const WARM_SLICE_MS = 25;
 
 /** What an entry touched when it was undone (`before`) together with what redoing it touched (`after`). */
@@ -153,7 +153,7 @@ const toClusterFace = (r: ClusterFaceRow): ClusterFace => ({
 
 export class PeopleService implements PeopleApi {
   private index: PeopleIndex | null = null;
-  /** The index being built in the background after a re-cluster in a worker (warmIndex). */
+  /** The index being built in the background (warmIndex). */
   private warming: { idx: PeopleIndex; version: string } | null = null;
   private builds = 0;
   readonly model: string;
@@ -379,9 +379,9 @@ export class PeopleService implements PeopleApi {
   // ------------------------------------------------------------------ corrections
 
   correct(c: Correction): CorrectionResult {
-    this.noteEdit();
+    const warming = this.noteEdit();
     let applied: UndoInfo = {};
-    const result = this.db.transaction(() => {
+    const transaction = this.db.transaction(() => {
       const undo: UndoInfo = {};
       applied = undo;
       const res = this.apply(c, undo, null);
@@ -391,13 +391,21 @@ export class PeopleService implements PeopleApi {
       // A new correction ends the redo chain: entries undone before it can no longer be redone.
       this.db.prepare("UPDATE corrections SET undone = 2 WHERE undone = 1 AND id < ?").run(id);
       return { ...res, correctionId: id };
-    })();
-    this.patchIndex(applied);
+    });
+    let result: CorrectionResult;
+    try {
+      result = transaction();
+    } catch (e) {
+      // Refused (nothing written): a background build the call interrupted starts again.
+      if (warming) this.warmIndex();
+      throw e;
+    }
+    this.patchIndex(applied, warming);
     return result;
   }
 
   undo(): LoggedCorrection | null {
-    this.noteEdit();
+    const warming = this.noteEdit();
     let reverted: UndoInfo | null = null;
     const entry = this.db.transaction(() => {
       const row = this.db
@@ -412,14 +420,14 @@ export class PeopleService implements PeopleApi {
       this.db.prepare('UPDATE corrections SET undone = 1 WHERE id = ?').run(row.id);
       return this.logged({ ...row, undone: 1 });
     })();
-    if (reverted) this.patchIndex(reverted);
+    if (reverted) this.patchIndex(reverted, warming);
     return entry;
   }
 
   redo(): LoggedCorrection | null {
-    this.noteEdit();
+    const warming = this.noteEdit();
     try {
-      return this.redoOnce();
+      return this.redoOnce(warming);
     } catch (e) {
       if (!(e instanceof CorrectionError)) throw e;
       // The world moved on (e.g. a person it names no longer exists): this entry can never be
@@ -429,7 +437,7 @@ export class PeopleService implements PeopleApi {
     }
   }
 
-  private redoOnce(): LoggedCorrection | null {
+  private redoOnce(warming: boolean): LoggedCorrection | null {
     let redone: UndoInfo | null = null;
     const entry = this.db.transaction(() => {
       const row = this.db
@@ -446,7 +454,7 @@ export class PeopleService implements PeopleApi {
       this.db.prepare('UPDATE corrections SET undone = 0, payload = ? WHERE id = ?').run(JSON.stringify({ correction: p.correction, undo }), row.id);
       return this.logged({ ...row, undone: 0 });
     })();
-    if (redone) this.patchIndex(redone);
+    if (redone) this.patchIndex(redone, warming);
     return entry;
   }
 
@@ -867,10 +875,15 @@ export class PeopleService implements PeopleApi {
     ]);
   }
 
-  /** Counts an edit of the people state on this database (see libraryVersion). */
-  private noteEdit(): void {
+  /**
+   * Counts an edit of the people state on this database (see libraryVersion). An index being built
+   * in the background is of the library before the edit: dropped (returns whether there was one).
+   */
+  private noteEdit(): boolean {
     editCounts.set(this.db, (editCounts.get(this.db) ?? 0) + 1);
+    const was = this.warming !== null;
     this.warming = null;
+    return was;
   }
 
   private stats(created: number, t0: number): ClusterStats {
@@ -914,12 +927,18 @@ export class PeopleService implements PeopleApi {
    * so that the next suggestion does not wait for a rebuild (100k faces: ~1.5-1.9 s). A face
    * marked not-a-face leaves it. Anything it cannot mirror exactly - a face marked a face again
    * (undo), a face the index does not hold, more than PATCH_MAX_FACES faces, a pool the index has
-   * already used - drops the index instead, to be rebuilt from the database on next use, as before.
+   * already used (after update()) - drops the index instead, and it is built again in the
+   * background (warmIndex), as is one whose background build the edit interrupted (`warming`).
    */
-  private patchIndex(u: UndoInfo): void {
+  private patchIndex(u: UndoInfo, warming: boolean): void {
     const idx = this.index;
-    if (!idx) return;
     this.index = null;
+    if (idx && this.patched(idx, u)) this.index = idx;
+    else if (idx || warming) this.warmIndex();
+  }
+
+  /** Brings idx to the database's state after u (PeopleIndex.patch); false when it cannot do that exactly. */
+  private patched(idx: PeopleIndex, u: UndoInfo): boolean {
     const faceIds = new Set<FaceId>();
     for (const [f] of u.notAFace ?? []) faceIds.add(f);
     const personIds = new Set<PersonId>();
@@ -945,7 +964,7 @@ export class PeopleService implements PeopleApi {
       return !row || row.merged_into !== null;
     };
     for (const pid of personIds) if (goneNow(pid)) for (const f of idx.facesOf(pid)) faceIds.add(f);
-    if (faceIds.size > PATCH_MAX_FACES) return;
+    if (faceIds.size > PATCH_MAX_FACES) return false;
     const faceRow = this.db.prepare<[number], { not_a_face: number; model_id: string; person_id: number | null; source: string | null; merged_into: number | null }>(
       `SELECT f.not_a_face, f.model_id, fa.person_id, fa.source, p.merged_into
        FROM faces f LEFT JOIN face_assignments fa ON fa.face_id = f.id LEFT JOIN persons p ON p.id = fa.person_id WHERE f.id = ?`,
@@ -956,14 +975,14 @@ export class PeopleService implements PeopleApi {
     const removed: FaceId[] = [];
     for (const f of [...faceIds].sort((a, b) => a - b)) {
       const r = faceRow.get(f);
-      if (!r || r.model_id !== this.model) return;
+      if (!r || r.model_id !== this.model) return false;
       if (r.not_a_face) {
         removed.push(f);
         continue;
       }
       const personId = r.person_id !== null && r.merged_into === null ? r.person_id : null;
       // a fresh load leaves out unassigned faces newer than the last clustering (update() decides them)
-      if (personId === null && f > mark) return;
+      if (personId === null && f > mark) return false;
       if (personId !== null) personIds.add(personId);
       states.push({ faceId: f, personId, user: personId !== null && r.source === 'user', rejected: rejectedBy.all(f).map((x) => x.person_id) });
     }
@@ -974,7 +993,7 @@ export class PeopleService implements PeopleApi {
       if (goneNow(pid)) gone.push(pid);
       else persons.push({ id: pid, name: row!.name, userNamed: !!row!.user_named });
     }
-    if (idx.patch(states, persons, gone, removed)) this.index = idx;
+    return idx.patch(states, persons, gone, removed);
   }
 
   /** Times the in-memory index was built from the database (a measure for tests and benchmarks). */
@@ -1010,12 +1029,14 @@ export class PeopleService implements PeopleApi {
   }
 
   /**
-   * After a re-cluster in a worker the index cannot cross threads; rather than leave it to be
-   * rebuilt at the next request (100k faces: ~1.9 s during which the engine answers nothing), it
-   * is built again in the background: the faces read in one go, then the prototypes
-   * WARM_SLICE_MS at a time between other work. A request that needs it meanwhile finishes it (as
-   * a rebuild would); an edit meanwhile (correction, undo, update, another re-cluster, on any
-   * service of the database) makes it useless: it is dropped, and the next request rebuilds.
+   * After a re-cluster in a worker (the index cannot cross threads) or a correction the index
+   * cannot mirror (patchIndex), rather than leave it to be rebuilt at the next request (100k
+   * faces: ~1.9 s during which the engine answers nothing), it is built again in the background:
+   * the faces read in one go, then the prototypes WARM_SLICE_MS at a time between other work. A
+   * request that needs it meanwhile finishes it (as a rebuild would); an edit meanwhile makes it
+   * useless: it is dropped (noteEdit); a correction, undo or redo starts it again, any other edit
+   * (update, another re-cluster, an edit on another service of the database) leaves the next
+   * request to rebuild.
    */
   private warmIndex(): void {
     // Each piece runs on its own turn of the event loop (the caller goes on first: its events, the

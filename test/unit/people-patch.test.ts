@@ -4,7 +4,8 @@
  * database: checked after every step of a sequence that uses every correction kind, undo and redo,
  * against a new PeopleService on the same database. And it must really be patched: the number of
  * index builds stays the same through the corrections it can mirror (all but a face marked a face
- * again).
+ * again, and any correction once update() has used the pool); those it cannot mirror have it built
+ * again in the background.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,6 +104,41 @@ describe('PeopleService: the index patched after corrections answers as a fresh 
       svc.correct({ kind: 'name', personId: c!.id, name: 'Cleo' });
       check('after update() and a correction');
       expect(svc.indexBuilds).toBe(before + 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a correction it cannot mirror (after update(), or undoing not-a-face) has the index built again in the background', async () => {
+    const store = Store.open(join(work, 'warm.db'));
+    try {
+      writeSyntheticFaces(store.db, 1500, 22);
+      const svc = new PeopleService(store.db);
+      svc.update(); // the pool is used: patch() refuses from here on
+      const probes = store.db.prepare<[], { id: number }>('SELECT id FROM faces ORDER BY id').all().map((r) => r.id).filter((_, i) => i % 41 === 0);
+      const [a, b] = svc.listPeople({ includeHidden: true }).sort((x, y) => y.faceCount - x.faceCount || x.id - y.id);
+      const ready = async (builds: number) => {
+        // no request in between: the build finishes on its own
+        await expect.poll(() => svc.indexBuilds, { timeout: 20_000, interval: 5 }).toBe(builds + 1);
+        expect(observe(svc, probes)).toEqual(observe(new PeopleService(store.db), probes));
+        expect(svc.indexBuilds).toBe(builds + 1);
+      };
+      let builds = svc.indexBuilds;
+      svc.correct({ kind: 'name', personId: a!.id, name: 'Anna' });
+      await ready(builds);
+      // patched again now that the index is a fresh load
+      builds = svc.indexBuilds;
+      svc.correct({ kind: 'not-a-face', faceIds: svc.personFaceIds(b!.id).slice(0, 2) });
+      expect(svc.indexBuilds).toBe(builds);
+      svc.undo();
+      await ready(builds);
+      // corrections in a row while it is being built: each starts it again; a refused one too
+      builds = svc.indexBuilds;
+      svc.update();
+      svc.correct({ kind: 'name', personId: b!.id, name: 'Bea' });
+      svc.correct({ kind: 'hide', personId: a!.id, hidden: true });
+      expect(() => svc.correct({ kind: 'name', personId: 9_999_999, name: 'Nobody' })).toThrow();
+      await ready(builds);
     } finally {
       store.close();
     }
