@@ -730,7 +730,7 @@ export class PeopleIndex {
     const ranked = this.rankPeople(v, photo, slot, Math.max(16, 4 * this.th.namedPrototypes), this.th.suggest);
     const best = ranked[0];
     const runnerUp = ranked[1] ?? null;
-    if (best && best.score >= this.th.assign && !(runnerUp && best.score - runnerUp.score < this.th.margin)) {
+    if (best && best.score >= this.th.assign && !(runnerUp && best.score - runnerUp.score < this.th.margin) && !this.albumCloser(v, best.personId, ranked)) {
       return { personId: best.personId, score: best.score, runnerUp, reason: 'assigned' };
     }
     const album = this.albumDecision(v, ranked);
@@ -746,6 +746,22 @@ export class PeopleIndex {
    * over a whole album tells a person's odd faces from look-alike strangers far better than the
    * nearest face does (LFW: twice as many missing faces per stranger let in).
    */
+  /**
+   * th.albumCheck: is another named candidate's album closer to v than the album of `pid` (a
+   * named person with an album)? Then the prototype decision for pid does not stand.
+   */
+  private albumCloser(v: Int8Array, pid: PersonId, ranked: Suggestion[]): boolean {
+    const own = this.th.albumCheck ? this.persons.get(pid)?.album : null;
+    if (!own) return false;
+    const mine = dotUnitF(v, 0, own);
+    for (const r of ranked) {
+      if (r.personId === pid) continue;
+      const a = this.persons.get(r.personId)?.album;
+      if (a && dotUnitF(v, 0, a) > mine) return true;
+    }
+    return false;
+  }
+
   private albumDecision(v: Int8Array, ranked: Suggestion[]): AssignDecision | null {
     if (!(this.th.album < 1) || !ranked.length) return null;
     let top: Suggestion | null = null, second: Suggestion | null = null;

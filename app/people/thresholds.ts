@@ -47,6 +47,15 @@ export interface ModelThresholds {
    * person) joins a named person when its mean cosine to the person's album reaches this (>= 1: off).
    */
   albumGroup: number;
+  /**
+   * The album check on prototype decisions: a face whose nearest prototype is a named person's
+   * does not join that person by prototype when another named candidate's album (mean cosine to
+   * its faces) is closer than that person's; the album rule then decides, or nobody does. A
+   * look-alike stranger is near one odd face of a person, not near the person's whole album
+   * (LFW K=3: a fifth fewer strangers in named people, docs/clustering.md). Needs album means
+   * (album or albumGroup < 1).
+   */
+  albumCheck: boolean;
 }
 
 export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>>> = Object.freeze({
@@ -69,6 +78,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     album: 0.94,
     albumMinFaces: 5,
     albumGroup: 0.93,
+    albumCheck: true,
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
   // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
@@ -89,6 +99,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     album: 1,
     albumMinFaces: 5,
     albumGroup: 1,
+    albumCheck: false,
   }),
 });
 
@@ -105,6 +116,7 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   t.album ??= 1;
   t.albumMinFaces ??= 5;
   t.albumGroup ??= 1;
+  t.albumCheck ??= false;
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;

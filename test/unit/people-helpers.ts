@@ -99,4 +99,5 @@ export const TEST_THRESHOLDS = Object.freeze({
   album: 1,
   albumMinFaces: 5,
   albumGroup: 1,
+  albumCheck: false,
 });

@@ -278,6 +278,48 @@ describe('PeopleIndex: the album rule for named people', () => {
   });
 });
 
+describe('PeopleIndex: the album check on prototype decisions', () => {
+  // Anna's album: faces a.e0 + b.e_i (pairwise ~0.97). Bea's album: five faces around e50 and one
+  // odd face right next to q. q's nearest prototype is Bea's odd face (~0.99); its mean over Anna's
+  // album is ~0.94, over Bea's ~0.17.
+  let nextPhoto = 60_000;
+  const unit = (a: number, axis: number) => v([[0, a], [axis, Math.sqrt(1 - a * a)]]);
+  const q: ClusterFace = { id: 100, photoId: nextPhoto++, embedding: unit(0.9505, 20), quality: 0.9 };
+  const anna = Array.from({ length: 6 }, (_, i): ClusterFace => ({ id: 1 + i, photoId: nextPhoto++, embedding: unit(0.985, 1 + i), quality: 0.9 }));
+  const bea = [
+    ...Array.from({ length: 5 }, (_, i): ClusterFace => ({ id: 11 + i, photoId: nextPhoto++, embedding: v([[50, 0.985], [51 + i, 0.1726]]), quality: 0.9 })),
+    { id: 16, photoId: nextPhoto++, embedding: v([[0, 0.9505], [20, 0.3], [21, 0.08]]), quality: 0.9 },
+  ];
+  const indexWith = (albumCheck: boolean, beaNamed = true) => {
+    const idx = new PeopleIndex({ model: MODEL, overrides: { album: 0.93, albumMinFaces: 5, albumCheck } });
+    idx.load({
+      persons: [{ id: 1, name: 'Anna', userNamed: true }, { id: 2, name: beaNamed ? 'Bea' : null, userNamed: beaNamed }],
+      faces: [...anna, ...bea],
+      assignment: new Map([...anna.map((f): [number, number] => [f.id, 1]), ...bea.map((f): [number, number] => [f.id, 2])]),
+    });
+    return idx;
+  };
+
+  it('a named person whose prototype is nearest does not take a face another named person\'s album is closer to', () => {
+    const off = indexWith(false).decide(q);
+    expect(off).toMatchObject({ personId: 2, reason: 'assigned' });
+    expect(off.score).toBeGreaterThan(0.98);
+    const idx = indexWith(true);
+    // nor does Anna: her prototypes are not within the margin of the nearest
+    expect(idx.decide(q)).toMatchObject({ personId: null, reason: 'ambiguous' });
+    idx.addFaces([q]);
+    expect(idx.personOf(q.id)).toBeNull();
+  });
+
+  it('leaves prototype decisions for machine people as they are', () => {
+    expect(indexWith(true, false).decide(q)).toMatchObject({ personId: 2, reason: 'assigned' });
+  });
+
+  it('is on for the default model', () => {
+    expect(thresholdsFor('dlib-resnet-v1').albumCheck).toBe(true);
+  });
+});
+
 describe('PeopleIndex: the album rule for groups', () => {
   // Anna's album: faces a.e0 + b.e_i (pairwise ~0.97). A group of two faces near each other
   // (~0.995) whose cosine to each of Anna's faces is ~0.936: no face of it reaches `assign` (0.94),
