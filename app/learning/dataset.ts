@@ -12,6 +12,12 @@ export interface DatasetInput {
   baseVectors: ReadonlyMap<FaceId, Float32Array>;
   /** User-named / confirmed / moved faces: face -> person. */
   labels: ReadonlyMap<FaceId, PersonId>;
+  /**
+   * Faces the machine put into people the user named (naming a person accepts its faces): trained
+   * on like labels (weight 1), but held out and evaluated only when the user's own labels hold out
+   * too few faces (splitUserFirst). The user's word wins where a face is in both.
+   */
+  accepted?: ReadonlyMap<FaceId, PersonId>;
   /** Face-face cannot-links: "not the same person", split-offs, two faces of one photo. */
   cannotLink?: readonly (readonly [FaceId, FaceId])[];
   /** Face-person rejections: "this face is not that person". */
@@ -32,8 +38,10 @@ export interface Dataset {
   label: Int32Array;
   /** 1 = user label, pseudoWeight = pseudo label, 0 = unlabelled */
   weight: Float64Array;
-  /** true for user labels (only they are held out and evaluated) */
+  /** true for user labels (only they are held out and evaluated; splitUserFirst may add accepted faces) */
   userLabel: Uint8Array;
+  /** true for accepted faces (DatasetInput.accepted) */
+  accepted: Uint8Array;
   /** person index -> person id */
   persons: PersonId[];
   /** cannot-link partners of face i: cannotList[cannotStart[i] .. cannotStart[i+1]) */
@@ -86,7 +94,8 @@ export function buildDataset(input: DatasetInput): Dataset {
   const lab: number[] = [];
   const wt: number[] = [];
   const user: number[] = [];
-  const add = (f: FaceId, l: number, w: number, u: number): number => {
+  const acc: number[] = [];
+  const add = (f: FaceId, l: number, w: number, u: number, a = 0): number => {
     let r = rowOf.get(f);
     if (r !== undefined) return r;
     r = ids.length;
@@ -95,19 +104,25 @@ export function buildDataset(input: DatasetInput): Dataset {
     lab.push(l);
     wt.push(w);
     user.push(u);
+    acc.push(a);
     return r;
   };
-  // Faces in id order: the result does not depend on map insertion order.
-  const sortedLabels = [...labels.entries()].sort((a, b) => a[0] - b[0]);
-  for (const [f, p] of sortedLabels) {
+  // Faces in id order (user labels and accepted faces together): the result does not depend on
+  // map insertion order.
+  const accepted = input.accepted ?? new Map<FaceId, PersonId>();
+  const sortedLabels: [FaceId, PersonId, boolean][] = [
+    ...[...labels].map(([f, p]): [FaceId, PersonId, boolean] => [f, p, true]),
+    ...[...accepted].filter(([f]) => !labels.has(f)).map(([f, p]): [FaceId, PersonId, boolean] => [f, p, false]),
+  ].sort((a, b) => a[0] - b[0]);
+  for (const [f, p, byUser] of sortedLabels) {
     if (!baseVectors.has(f)) {
       skipped++;
       continue;
     }
-    add(f, personOf(p), 1, 1);
+    add(f, personOf(p), 1, byUser ? 1 : 0, byUser ? 0 : 1);
   }
   for (const [f, p] of [...pseudo.entries()].sort((a, b) => a[0] - b[0])) {
-    if (labels.has(f)) continue; // the user's word wins
+    if (labels.has(f) || accepted.has(f)) continue; // the user's word wins
     if (!baseVectors.has(f)) {
       skipped++;
       continue;
@@ -163,6 +178,7 @@ export function buildDataset(input: DatasetInput): Dataset {
     label: Int32Array.from(lab),
     weight: Float64Array.from(wt),
     userLabel: Uint8Array.from(user),
+    accepted: Uint8Array.from(acc),
     persons,
     cannotStart: c.start,
     cannotList: c.list,
@@ -235,4 +251,21 @@ export function splitHeldOut(d: Dataset, fraction: number, seed: number, keep = 
   const train: number[] = [], held: number[] = [];
   for (let i = 0; i < d.n; i++) (isHeldOut[i] ? held : train).push(i);
   return { train: Int32Array.from(train), heldOut: Int32Array.from(held), isHeldOut };
+}
+
+/**
+ * The held-out split for validation and the adopt rule: the user's own labels (splitHeldOut).
+ * When they hold out fewer than `minUser` faces (a user who named people but corrected few
+ * faces), the accepted faces count as the user's (d.userLabel is set for them: they are then
+ * held out and form the validation gallery too) and the split is made over both. Why the user's
+ * own labels first: the accepted faces are the ones the current head already put in the right
+ * place - figures on them reward a head for agreeing with the machine - while the user's answers
+ * are the faces it gets wrong or is unsure of, like the faces training should bring in (LFW K=3,
+ * docs/learning.md).
+ */
+export function splitUserFirst(d: Dataset, fraction: number, seed: number, minUser: number, keep = 2): Split & { withAccepted: boolean } {
+  const split = splitHeldOut(d, fraction, seed, keep);
+  if (split.heldOut.length >= minUser || !d.accepted.some((a) => a === 1)) return { ...split, withAccepted: false };
+  for (let i = 0; i < d.n; i++) if (d.accepted[i]) d.userLabel[i] = 1;
+  return { ...splitHeldOut(d, fraction, seed, keep), withAccepted: true };
 }

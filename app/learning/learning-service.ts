@@ -6,8 +6,10 @@
  * Roll back = make an earlier head (or the base model) active again.
  *
  * Training data (see docs/learning.md):
- *  - labels: faces the user assigned, moved, confirmed or split (source 'user'), and the faces of
- *    people the user named (naming a person accepts its faces);
+ *  - labels: faces the user assigned, moved, confirmed or split (source 'user');
+ *  - accepted: the other faces of people the user named (naming a person accepts its faces),
+ *    trained on like labels; the held-out figures that decide adoption are on the user's own
+ *    labels, and on these only when the user's hold out too few (dataset.ts splitUserFirst);
  *  - negatives: "not this person" rejections, and faces of one photo (never the same person);
  *  - unlabelled (the stranger-structure term): every other face, including the faces the machine
  *    put into unnamed people. Those are not used as pseudo-identities: an unnamed person next to a
@@ -71,10 +73,12 @@ export class LearningService implements LearningApi {
       .all(this.model);
     const baseVectors = new Map<number, Float32Array>();
     const labels = new Map<number, number>();
+    const accepted = new Map<number, number>();
     const byPhoto = new Map<number, number[]>();
     for (const r of rows) {
       baseVectors.set(r.id, baseVector(r.base_embedding, scale));
-      if (r.person_id !== null && (r.source === 'user' || r.named)) labels.set(r.id, r.person_id);
+      if (r.person_id !== null && r.source === 'user') labels.set(r.id, r.person_id);
+      else if (r.person_id !== null && r.named) accepted.set(r.id, r.person_id);
       if (r.person_id !== null) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r.id]);
     }
     const cannotLink: [number, number][] = [];
@@ -87,8 +91,8 @@ export class LearningService implements LearningApi {
       .filter((r) => baseVectors.has(r.face_id))
       .map((r) => [r.face_id, r.person_id] as [number, number]);
     // Faces nobody labelled (strangers, mostly): the stranger-structure term keeps their similarities.
-    const unlabelled = [...baseVectors.keys()].filter((id) => !labels.has(id));
-    return { baseVectors, labels, cannotLink, rejections, unlabelled, modelId: this.model };
+    const unlabelled = [...baseVectors.keys()].filter((id) => !labels.has(id) && !accepted.has(id));
+    return { baseVectors, labels, accepted, cannotLink, rejections, unlabelled, modelId: this.model };
   }
 
   /**
@@ -198,7 +202,7 @@ export class LearningService implements LearningApi {
       thresholds,
       before: figures(result.before),
       after: figures(result.after),
-      labelledFaces: data.labels.size,
+      labelledFaces: data.labels.size + (data.accepted?.size ?? 0),
       seconds: round(result.seconds),
       reason: result.reason,
     };

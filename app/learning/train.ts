@@ -4,7 +4,7 @@
  * stopping on held-out labels, and the adopt/discard rule. Pure computation (no store, no UI);
  * `trainHeadInWorker` (train-worker.ts) runs it off the main thread.
  */
-import { buildDataset, splitHeldOut, type Dataset, type DatasetInput, type FaceId } from './dataset';
+import { buildDataset, splitUserFirst, type Dataset, type DatasetInput, type FaceId } from './dataset';
 import { better, evalIndex, evaluate, type AssignRule, type EvalIndex, type EvalMetrics } from './evaluate';
 import { backward, forward, forwardCache, headLayout, identityParams, projectRows, type HeadKind, type HeadShape } from './head';
 import { batchTripletLoss, lossWork, strangerTerm, type BatchStats, type HardFallback } from './loss';
@@ -52,6 +52,12 @@ export interface TrainOptions {
   cannotLinkWeight: number;
   /** Fraction of the user's labelled faces held out for early stopping and the adopt rule (default 0.2). */
   heldOutFraction: number;
+  /**
+   * When the user's own labels hold out fewer faces than this, the accepted faces (faces of named
+   * people the user did not place one by one) are held out and evaluated too (default 30;
+   * dataset.ts splitUserFirst).
+   */
+  minUserHeldOut: number;
   /** Epochs without a better validation figure before stopping (default 10). */
   patience: number;
   /** Assignment rule of the validation figures (the people feature's threshold and margin). */
@@ -119,6 +125,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   hardFallback: 'least-hard' as HardFallback,
   cannotLinkWeight: 1,
   heldOutFraction: 0.2,
+  minUserHeldOut: 30,
   patience: 10,
   assign: {},
   minGain: 0,
@@ -190,7 +197,23 @@ export interface TrainResult {
   stoppedBy: 'epochs' | 'early-stop' | 'time' | 'no-data';
   /** The triplet margin used (alpha x alphaScale). */
   margin: number;
-  data: { faces: number; people: number; trainableFaces: number; heldOut: number; cannotLinks: number; rejections: number; skipped: number; strangers: number };
+  /**
+   * What was used: faces, people, labelled training faces, held-out faces (and whether accepted
+   * faces are among them: the user's own labels held out fewer than minUserHeldOut), accepted
+   * faces, constraints, skipped inputs, strangers of the stranger term.
+   */
+  data: {
+    faces: number;
+    people: number;
+    trainableFaces: number;
+    heldOut: number;
+    accepted: number;
+    heldOutWithAccepted: boolean;
+    cannotLinks: number;
+    rejections: number;
+    skipped: number;
+    strangers: number;
+  };
 }
 
 export class TrainingAbortedError extends Error {
@@ -242,7 +265,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
   const start = Float64Array.from(params);
   const O = shape.outDims;
 
-  const split = splitHeldOut(d, o.heldOutFraction, o.seed);
+  const split = splitUserFirst(d, o.heldOutFraction, o.seed, o.minUserHeldOut);
   const rng = new Rng(o.seed);
   // Outputs of the current head for every row (harmonic targets and the "before" figures).
   const oldY = projectRows(curRecord.shape, Float64Array.from(curRecord.weights), d.x, d.n);
@@ -276,6 +299,8 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     people: d.persons.length,
     trainableFaces: 0,
     heldOut: ix.queryRows.length,
+    accepted: countRows(d.accepted),
+    heldOutWithAccepted: split.withAccepted,
     cannotLinks: d.cannotList.length / 2,
     rejections: d.rejectList.length,
     skipped: d.skipped,
@@ -489,6 +514,7 @@ export function checkOptions(o: TrainOptions): void {
   int('batchP', 1);
   int('batchK', 2);
   int('patience', 1);
+  int('minUserHeldOut', 0);
   int('minBatchesPerEpoch', 1);
   const pos = (k: keyof TrainOptions, zeroOk: boolean) => {
     const v = o[k];
@@ -517,6 +543,12 @@ export function checkOptions(o: TrainOptions): void {
 function countTrainable(d: ReturnType<typeof buildDataset>, train: Int32Array): number {
   let c = 0;
   for (const r of train) if (d.label[r]! >= 0) c++;
+  return c;
+}
+
+function countRows(flags: Uint8Array): number {
+  let c = 0;
+  for (const f of flags) c += f;
   return c;
 }
 

@@ -59,6 +59,11 @@ describe('learning from corrections', () => {
     expect(s.ready).toBe(true);
     expect(s.people).toBe(people.length);
     expect(s.negatives).toBeGreaterThan(0);
+    // Naming accepts the people's faces: trained on, but not the user's own labels (those are
+    // held out first; with none, the accepted faces are held out instead).
+    const data = learning.gather();
+    expect(data.labels.size).toBe(0);
+    expect(data.accepted!.size).toBe(s.labelledFaces);
     const progress: number[] = [];
     const reprojected: number[] = [];
     const out = await learning.train({
