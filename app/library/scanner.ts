@@ -183,6 +183,10 @@ export class Scanner extends EventEmitter {
 
   private async indexPhase(scanId: number): Promise<void> {
     let cursor = 0;
+    // New photos and faces are written in job order, whichever worker finishes first: the same
+    // folders give the same ids on every scan (reproducible libraries and evaluations).
+    const order = new InOrder();
+    let taken = 0;
     let buffer: JobRow[] = [];
     const next = (): JobRow | undefined => {
       if (buffer.length === 0) {
@@ -197,15 +201,18 @@ export class Scanner extends EventEmitter {
         if (this.cancelled) return;
         const job = next();
         if (!job) return;
+        const seq = taken++;
         this.meter.current(job.path);
         let outcome: JobOutcome;
         try {
-          outcome = await this.processJob(scanId, job);
+          outcome = await this.processJob(scanId, job, () => order.turn(seq));
         } catch (e) {
           // Anything unexpected (a bug, a full disk) is still one file's error, never the scan's end.
           const code = e instanceof ScanFileError ? e.code : 'internal';
           this.fail(job, code, e instanceof Error ? e.message : String(e));
           outcome = 'failed';
+        } finally {
+          order.done(seq);
         }
         this.meter.jobDone(outcome);
       }
@@ -213,8 +220,12 @@ export class Scanner extends EventEmitter {
     await Promise.all(Array.from({ length: this.concurrency }, worker));
   }
 
-  /** One file. Every path out of here commits the job's new state in the same transaction as its data. */
-  async processJob(scanId: number, job: JobRow): Promise<JobOutcome> {
+  /**
+   * One file. Every path out of here commits the job's new state in the same transaction as its
+   * data. `turn` (when given) resolves once the jobs taken before this one are done: new photo rows
+   * wait for it, so that ids follow the job order.
+   */
+  async processJob(scanId: number, job: JobRow, turn?: () => Promise<void>): Promise<JobOutcome> {
     const { store } = this;
     let st: fs.Stats;
     try {
@@ -259,7 +270,7 @@ export class Scanner extends EventEmitter {
       return 'unchanged';
     }
     if (!existing) {
-      const shortcut = this.reuseByHash(scanId, job, hash, buf.length, mtimeMs);
+      const shortcut = await this.reuseByHash(scanId, job, hash, buf.length, mtimeMs, turn);
       if (shortcut) return shortcut;
     }
 
@@ -302,6 +313,7 @@ export class Scanner extends EventEmitter {
       gps_lat: meta.gpsLat,
       gps_lon: meta.gpsLon,
     };
+    await turn?.();
     // A re-walk may have found this file again meanwhile (e.g. it vanished): write only if still ours.
     this.done(job, () => {
       let id: number;
@@ -331,7 +343,7 @@ export class Scanner extends EventEmitter {
    * assignments and corrections follow it); one whose path still exists is a copy (its analysis is
    * reused instead of recomputed).
    */
-  private reuseByHash(scanId: number, job: JobRow, hash: string, size: number, mtimeMs: number): JobOutcome | null {
+  private async reuseByHash(scanId: number, job: JobRow, hash: string, size: number, mtimeMs: number, turn?: () => Promise<void>): Promise<JobOutcome | null> {
     const { store } = this;
     const twins = store.photos.byHash(hash).filter((p) => p.path !== job.path);
     if (twins.length === 0) return null;
@@ -347,6 +359,7 @@ export class Scanner extends EventEmitter {
     const source = twins.find((p) => this.sameModel(p));
     if (!source) return null;
     let faces = 0;
+    await turn?.();
     this.done(job, () => {
       const id = store.photos.insert({ ...photoFields(source), path: job.path, size, mtime_ms: mtimeMs });
       faces = store.faces.copyAll(source.id, id);
@@ -463,3 +476,31 @@ export function normaliseRoots(roots: string[]): string[] {
 }
 
 export type { ScanPhase, ScanProgress };
+
+/**
+ * Hands out turns in sequence order: turn(k) resolves once done() was called for every sequence
+ * number below k (each number taken exactly once, from 0 up, and done() called for each).
+ */
+export class InOrder {
+  private next = 0;
+  private readonly finished = new Set<number>();
+  private readonly waiting = new Map<number, () => void>();
+
+  turn(seq: number): Promise<void> {
+    if (seq <= this.next) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.set(seq, resolve));
+  }
+
+  done(seq: number): void {
+    this.finished.add(seq);
+    while (this.finished.has(this.next)) {
+      this.finished.delete(this.next);
+      this.next++;
+    }
+    for (const k of [...this.waiting.keys()].sort((a, b) => a - b)) {
+      if (k > this.next) break;
+      this.waiting.get(k)!();
+      this.waiting.delete(k);
+    }
+  }
+}
