@@ -740,13 +740,6 @@ export class PeopleIndex {
   }
 
   /**
-   * The album rule (docs/clustering.md): a face no prototype decided joins a named person when
-   * its mean cosine to that person's faces reaches th.album, beats every other named candidate's
-   * by th.margin, and that person is also (within th.margin) its nearest by prototype. The mean
-   * over a whole album tells a person's odd faces from look-alike strangers far better than the
-   * nearest face does (LFW: twice as many missing faces per stranger let in).
-   */
-  /**
    * th.albumCheck: is another named candidate's album closer to v than the album of `pid` (a
    * named person with an album)? Then the prototype decision for pid does not stand.
    */
@@ -762,6 +755,13 @@ export class PeopleIndex {
     return false;
   }
 
+  /**
+   * The album rule (docs/clustering.md): a face no prototype decided joins a named person when
+   * its mean cosine to that person's faces reaches th.album, beats every other named candidate's
+   * by th.margin, and that person is also (within th.margin) its nearest by prototype. The mean
+   * over a whole album tells a person's odd faces from look-alike strangers far better than the
+   * nearest face does (LFW: twice as many missing faces per stranger let in).
+   */
   private albumDecision(v: Int8Array, ranked: Suggestion[]): AssignDecision | null {
     if (!(this.th.album < 1) || !ranked.length) return null;
     let top: Suggestion | null = null, second: Suggestion | null = null;
