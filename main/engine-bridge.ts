@@ -14,7 +14,7 @@ export interface EngineBridge {
 }
 
 export function engineEntry(): string {
-  return path.join(__dirname, '..', 'app', 'engine', 'engine-process.js');
+  return path.join(__dirname, '..', 'app', 'engine', 'process.js');
 }
 
 export function startEngine(dbPath: string): EngineBridge {

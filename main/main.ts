@@ -9,7 +9,7 @@
  */
 import { app, BrowserWindow, Menu, Notification, screen, session, type WebContents } from 'electron';
 import path from 'node:path';
-import { defaultDbPath } from '../app/store/paths';
+import { defaultDbPath } from '../app/platform/paths';
 import type { EventName, MenuCommand } from '../app/contract/contract';
 import { startEngine, type EngineBridge } from './engine-bridge';
 import { APP_ORIGIN, registerIpc, sendEvent } from './ipc';

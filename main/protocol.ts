@@ -1,12 +1,12 @@
 /**
  * The `visage://` protocol: `visage://app/...` serves the built renderer (dist/renderer) and
  * `visage://app/media/<face|thumb|photo>/<id>` serves photos and face thumbnails, read only from
- * inside the library folders and the thumbnail cache (app/server/media-guard.ts; the engine
+ * inside the library folders and the thumbnail cache (app/platform/media-guard.ts; the engine
  * resolves the id, this handler re-checks the real path before reading).
  */
 import { protocol } from 'electron';
 import fs from 'node:fs';
-import { contentTypeOf, CSP, parseMediaPath, resolveInside, resolveStatic } from '../app/server/media-guard';
+import { contentTypeOf, CSP, parseMediaPath, resolveInside, resolveStatic } from '../app/platform/media-guard';
 import type { EngineBridge } from './engine-bridge';
 
 export const SCHEME = 'visage';

@@ -16,8 +16,8 @@ const dist = path.join(__dirname, '..', 'dist', 'app');
 const { Store } = require(path.join(dist, 'store', 'store.js'));
 const { Scanner } = require(path.join(dist, 'library', 'scanner.js'));
 const { ThumbnailCache } = require(path.join(dist, 'library', 'thumbnails.js'));
-const { createEngineAnalyzer } = require(path.join(dist, 'library', 'engine-analyzer.js'));
-const { createWorkerAnalyzer } = require(path.join(dist, 'library', 'worker-analyzer.js'));
+const { createPipelineAnalyzer } = require(path.join(dist, 'library', 'pipeline-analyzer.js'));
+const { createWorkerAnalyzer } = require(path.join(dist, 'library', 'analyzer-pool.js'));
 const { walk } = require(path.join(dist, 'library', 'walker.js'));
 
 function parse(argv) {
@@ -53,7 +53,7 @@ async function main() {
   }
   const db = path.join(work, 'bench.db');
   const store = Store.open(db);
-  const analyzer = o.workers > 0 ? await createWorkerAnalyzer({ threads: o.threads, workers: o.workers }) : await createEngineAnalyzer({ threads: o.threads });
+  const analyzer = o.workers > 0 ? await createWorkerAnalyzer({ threads: o.threads, workers: o.workers }) : await createPipelineAnalyzer({ threads: o.threads });
   const scanner = new Scanner({
     store,
     analyzer,

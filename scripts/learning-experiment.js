@@ -47,8 +47,8 @@ function parseArgs(argv) {
 }
 
 async function computeCache(dist, root, out) {
-  const { FaceEngine } = require(path.resolve(dist, 'app/pipeline/face-engine.js'));
-  const engine = await FaceEngine.create({ provider: 'cpu' });
+  const { FacePipeline } = require(path.resolve(dist, 'app/faces/pipeline.js'));
+  const engine = await FacePipeline.create({ provider: 'cpu' });
   const done = new Set();
   if (fs.existsSync(out)) for (const l of fs.readFileSync(out, 'utf8').split('\n')) if (l) done.add(JSON.parse(l).file);
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -181,7 +181,7 @@ async function main() {
   if (!fs.existsSync(a.cache) || fs.readFileSync(a.cache, 'utf8').split('\n').filter(Boolean).length < 10) await computeCache(dist, a.data, a.cache);
   const L = require(path.join(dist, 'app/learning/index.js'));
   const { MODEL_THRESHOLDS } = require(path.join(dist, 'app/people/thresholds.js'));
-  const { quantize } = require(path.join(dist, 'app/vision/quantize.js'));
+  const { quantize } = require(path.join(dist, 'app/faces/quantize.js'));
   const th = MODEL_THRESHOLDS['dlib-resnet-v1'];
   // default pseudo-labels: the faces the people feature itself assigns (its threshold and margin); --pseudo 0 turns them off
   if (a.pseudo < 0) a.pseudo = th.assign;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates app/models/build/reference-outputs.json: the outputs of face-api.js 0.22.2 itself
+// Regenerates app/faces/models/build/reference-outputs.json: the outputs of face-api.js 0.22.2 itself
 // (tfjs-core CPU backend, a devDependency) on the fixed fixture input, for the two converted nets.
 // The model build compares every converted ONNX file with these numbers.
 'use strict';
@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const root = path.join(__dirname, '..');
 const faceapi = require('face-api.js');
 const tf = require('@tensorflow/tfjs-core');
-const { fixtureInput } = require(path.join(root, 'dist/app/models/build/fixture.js'));
+const { fixtureInput } = require(path.join(root, 'dist/app/faces/models/build/fixture.js'));
 const dir = path.join(root, 'node_modules/@vladmandic/face-api/model');
 
 (async () => {
@@ -24,6 +24,6 @@ const dir = path.join(root, 'node_modules/@vladmandic/face-api/model');
     const input = await faceapi.toNetInput(tf.tensor4d(nhwc, [1, size, size, 3]));
     out[id] = { inputSize: size, seed, output: Array.from(run(input).dataSync()) };
   }
-  fs.writeFileSync(path.join(root, 'app/models/build/reference-outputs.json'), JSON.stringify(out) + '\n');
+  fs.writeFileSync(path.join(root, 'app/faces/models/build/reference-outputs.json'), JSON.stringify(out) + '\n');
   console.log('reference outputs written');
 })();

@@ -67,7 +67,7 @@ function compile() {
 }
 
 function models() {
-  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'app', 'models', 'build', 'build-models.js')], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'app', 'faces', 'models', 'build', 'build-models.js')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     say('models: building the face models failed (see above)');
     process.exit(r.status ?? 1);

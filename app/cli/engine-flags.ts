@@ -1,8 +1,8 @@
 /** Flags shared by commands that run the face engine. */
-import { PROVIDER_CHOICES, type ProviderChoice } from '../runtime/onnx-session';
+import { PROVIDER_CHOICES, type ProviderChoice } from '../faces/onnx-session';
 import { UsageError, numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from './command';
-import type { FaceEngineOptions } from '../pipeline/face-engine';
-import { getEmbedder, getLandmarkModel } from '../models/registry';
+import type { FacePipelineOptions } from '../faces/pipeline';
+import { getEmbedder, getLandmarkModel } from '../faces/models/registry';
 
 export const ENGINE_FLAGS: FlagSpec = {
   values: { model: 'string', landmarks: 'string', provider: 'string', threads: 'number', batch: 'number', 'models-dir': 'string' },
@@ -23,7 +23,7 @@ export function mergeSpecs(...specs: FlagSpec[]): FlagSpec {
   };
 }
 
-export function engineOptions(p: ParsedArgs): FaceEngineOptions {
+export function engineOptions(p: ParsedArgs): FacePipelineOptions {
   const provider = stringFlag(p, 'provider');
   if (provider && !PROVIDER_CHOICES.includes(provider as ProviderChoice)) {
     throw new UsageError(`unknown provider "${provider}" (one of ${PROVIDER_CHOICES.join(', ')})`);

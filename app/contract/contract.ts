@@ -11,7 +11,7 @@
  * This module has no Node or Electron imports: the renderer imports it too (types and schemas).
  */
 import { z } from 'zod';
-import type { ScanProgress } from '../library/progress';
+import type { ScanProgress } from './scan';
 import type {
   ClusterStats,
   CorrectionResult,
@@ -22,13 +22,13 @@ import type {
   PersonSuggestion,
   PersonSummary,
   PhotoInfo,
-} from '../people/service-types';
-import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from '../learning/service-types';
+} from './people';
+import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from './learning';
 
 export type { ScanProgress };
 export type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
-export type { Correction } from '../people/service-types';
+export type { Correction } from './people';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const ids = z.array(id).min(1).max(100_000);

@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Box } from '../engine/face-types';
-import type { FaceEngine } from '../pipeline/face-engine';
-import { iou } from '../vision/geometry';
+import type { Box } from '../faces/types';
+import type { FacePipeline } from '../faces/pipeline';
+import { iou } from '../faces/geometry';
 
 export const MATCH_IOU = 0.5;
 
@@ -63,7 +63,7 @@ export interface DetectEvalResult {
   seconds: number;
 }
 
-export async function evaluateDetection(engine: FaceEngine, dataDir: string, annotationsFile?: string): Promise<DetectEvalResult> {
+export async function evaluateDetection(engine: FacePipeline, dataDir: string, annotationsFile?: string): Promise<DetectEvalResult> {
   const t0 = performance.now();
   const annPath = annotationsFile ?? join(dataDir, 'annotations.json');
   const ann = JSON.parse(readFileSync(annPath, 'utf8')) as Annotations;

@@ -2,10 +2,10 @@
  * Runs the full face pipeline on every LFW image a pair names and scores the pairs by the cosine
  * similarity of their 128-byte embeddings, under the standard protocol (app/eval/verification.ts).
  */
-import type { FaceRecord } from '../engine/face-types';
-import type { FaceEngine } from '../pipeline/face-engine';
-import { decodePhoto } from '../vision/image';
-import { cosineInt8 } from '../vision/quantize';
+import type { FaceRecord } from '../faces/types';
+import type { FacePipeline } from '../faces/pipeline';
+import { decodePhoto } from '../faces/image';
+import { cosineInt8 } from '../faces/quantize';
 import { loadLfwPairs } from './lfw-dataset';
 import { crossValidatedAccuracy, type ProtocolResult, type ScoredPair } from './verification';
 
@@ -39,7 +39,7 @@ export function pickCentralFace(faces: FaceRecord[], width: number, height: numb
 }
 
 export async function evaluateLfw(
-  engine: FaceEngine,
+  engine: FacePipeline,
   dataDir: string,
   opts: { maxSets?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<LfwEvalResult> {

@@ -14,7 +14,7 @@
  * record.
  */
 import type Database from 'better-sqlite3';
-import type { ChangedPerson, LearningChanges } from './service-types';
+import type { ChangedPerson, LearningChanges } from '../contract/learning';
 
 /** Face -> the live person the user named that holds it, for every face of `model` in one. */
 export function namedMembership(db: Database.Database, model: string): Map<number, number> {

@@ -4,9 +4,9 @@
  * rejection towards a labelled face), person labels as small integers, per-face weights, and the
  * constraints in compressed-row form. Also the stable held-out split.
  */
-export type FaceId = number;
-export type PersonId = number;
+import type { FaceId, PersonId } from '../contract/people';
 
+export type { FaceId, PersonId };
 export interface DatasetInput {
   /** The frozen network's embedding of every face that may take part (float, any scale). */
   baseVectors: ReadonlyMap<FaceId, Float32Array>;

@@ -12,7 +12,7 @@
  * Hot loops work on packed row-major matrices (n rows of `dims` values) without per-element
  * allocation.
  */
-import { quantize } from '../vision/quantize';
+import { quantize } from '../faces/quantize';
 import { Rng } from './rng';
 
 export type HeadKind = 'linear' | 'residual-mlp';

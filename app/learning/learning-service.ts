@@ -18,7 +18,7 @@
  *    on average over 5 seeds without them, 18.5% with them at weight 0.3; docs/learning.md).
  */
 import type Database from 'better-sqlite3';
-import { getEmbedder } from '../models/registry';
+import { getEmbedder } from '../faces/models/registry';
 import { thresholdsFor } from '../people/thresholds';
 import { mapThresholds } from './calibrate';
 import { openChanges } from './changes';
@@ -27,8 +27,9 @@ import type { PeopleService } from '../people/people-service';
 import type { EvalMetrics } from './evaluate';
 import { BASE_HEAD, activeHeadId, baseVector, loadHead, pendingSwitch, reprojectInChunks, setActiveHeadId, syncProjections } from './projection';
 import { encodeHeadRecord, type HeadRecord } from './record';
-import type { ClusterStats } from '../people/service-types';
-import type { HeadSummary, HeldOutFigures, LearningApi, LearningSummary, ReprojectRun, TrainOutcome, TrainProgress } from './service-types';
+import type { ClusterStats } from '../contract/people';
+import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress } from '../contract/learning';
+import type { LearningApi, ReprojectRun } from './api';
 import { trainHead, type TrainInput, type TrainResult } from './train';
 import { trainHeadInWorker } from './train-worker';
 

@@ -4,11 +4,11 @@
  * scan never runs the network again. Heads belong to an embedding model.
  */
 import type Database from 'better-sqlite3';
-import { getEmbedder } from '../models/registry';
+import { getEmbedder } from '../faces/models/registry';
 import { deleteSetting, getSetting, setSetting } from '../store/settings';
 import { decodeHeadRecord, type HeadRecord } from './record';
 import { projectRows } from './head';
-import { quantize } from '../vision/quantize';
+import { quantize } from '../faces/quantize';
 
 export const BASE_HEAD = 'base';
 

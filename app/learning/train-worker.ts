@@ -6,7 +6,7 @@
  * This one file is both the runner (`trainHeadInWorker`, used in the main thread) and the worker
  * entry (when loaded by a Worker with workerData.kind === WORKER_KIND).
  */
-import { workerScript } from '../runtime/worker-script';
+import { workerScript } from '../platform/worker-script';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { EvalMetrics } from './evaluate';
 import { trainHead, TrainingAbortedError, type EpochRecord, type TrainInput, type TrainResult } from './train';

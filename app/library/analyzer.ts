@@ -1,8 +1,8 @@
 /**
- * What the scanner needs from a face engine. The real one is app/pipeline/face-engine.ts
- * (see engine-analyzer.ts); unit tests about queueing may pass a small fake.
+ * What the scanner needs from a face engine. The real one is app/faces/pipeline.ts
+ * (see pipeline-analyzer.ts); unit tests about queueing may pass a small fake.
  */
-import type { PhotoAnalysis } from '../engine/face-types';
+import type { PhotoAnalysis } from '../faces/types';
 
 export interface Analyzer {
   analyzeFile(path: string): Promise<PhotoAnalysis>;

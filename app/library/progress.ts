@@ -3,28 +3,9 @@
  * final state are always emitted).
  */
 
-export type ScanPhase = 'starting' | 'walking' | 'indexing' | 'cleaning' | 'done' | 'cancelled';
+import type { ScanPhase, ScanProgress } from '../contract/scan';
 
-export interface ScanProgress {
-  phase: ScanPhase;
-  /** Photo files found by the walk (all jobs of the scan). */
-  found: number;
-  /** Jobs finished, including those finished by an earlier, interrupted run. */
-  done: number;
-  indexed: number;
-  unchanged: number;
-  moved: number;
-  copied: number;
-  removed: number;
-  faces: number;
-  errors: number;
-  /** Jobs per second over this run's indexing. */
-  rate: number;
-  /** Seconds left at the current rate; null while unknown. */
-  etaSeconds: number | null;
-  current: string | null;
-  elapsedMs: number;
-}
+export type { ScanPhase, ScanProgress };
 
 type Outcome = 'indexed' | 'unchanged' | 'moved' | 'copied' | 'failed' | 'known-bad';
 

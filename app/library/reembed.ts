@@ -5,10 +5,10 @@
  * file is gone or unreadable keep their old vectors and are reported.
  */
 import { readFileSync } from 'node:fs';
-import type { Point } from '../engine/face-types';
-import type { FaceEngine } from '../pipeline/face-engine';
+import type { Point } from '../faces/types';
+import type { FacePipeline } from '../faces/pipeline';
 import type { Store } from '../store/store';
-import { decodePhoto } from '../vision/image';
+import { decodePhoto } from '../faces/image';
 import { heicToPng } from './heic';
 
 export interface ReembedResult {
@@ -21,7 +21,7 @@ export interface ReembedResult {
 
 export async function reembedLibrary(
   store: Store,
-  engine: FaceEngine,
+  engine: FacePipeline,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ReembedResult> {
   const t0 = performance.now();

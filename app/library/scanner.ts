@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PhotoAnalysis } from '../engine/face-types';
+import type { PhotoAnalysis } from '../faces/types';
 import type { Store } from '../store/store';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
 import { errorCode, type Analyzer } from './analyzer';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Box } from '../engine/face-types';
+import type { Box } from '../faces/types';
 import type { Store } from '../store/store';
 import { formatFromExtension, sniffFormat } from './formats';
 import { heicToPng } from './heic';

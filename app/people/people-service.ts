@@ -29,6 +29,7 @@ import {
   type PackedReclusterResult,
 } from './recluster-worker';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
+import type { PeopleApi } from './api';
 import type { ChangeSet, ClusterFace, UserDecisions } from './types';
 import type {
   ClusterStats,
@@ -39,14 +40,13 @@ import type {
   FaceSuggestion,
   ImportPlan,
   LoggedCorrection,
-  PeopleApi,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
   PersonSummary,
   PhotoId,
   PhotoInfo,
-} from './service-types';
+} from '../contract/people';
 
 export class CorrectionError extends Error {
   constructor(message: string) {

@@ -15,7 +15,7 @@
  * entry (when loaded by a Worker with workerData.kind === WORKER_KIND), like
  * app/learning/train-worker.ts.
  */
-import { workerScript } from '../runtime/worker-script';
+import { workerScript } from '../platform/worker-script';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { recluster } from './recluster';
 import type { ModelThresholds } from './thresholds';

@@ -7,7 +7,7 @@
  * centre + isotropic noise giving ~intraCos (0.95) between two faces of one person; low-quality
  * faces get 1.8 times the noise (~0.95 to a good face of the same person) and a quality score below
  * 0.5. Identity sizes are Zipf-like (a few people in many photos, many in few), plus strangers
- * seen once. Photos hold 1-4 faces of distinct identities. Quantised like app/vision/quantize.ts:
+ * seen once. Photos hold 1-4 faces of distinct identities. Quantised like app/faces/quantize.ts:
  * q = clamp(round(x * 127 / p), -127, 127) of the unit vector, p = 0.3.
  */
 import type { FaceColumns } from './types';

@@ -1,8 +1,7 @@
 /** Data types of the people (clustering) core. Pure data: the store maps its rows onto these. */
+import type { FaceId, PersonId, PhotoId } from '../contract/people';
 
-export type FaceId = number;
-export type PersonId = number;
-export type PhotoId = number;
+export type { FaceId, PersonId, PhotoId };
 
 /** One face as clustering sees it. */
 export interface ClusterFace {

@@ -21,8 +21,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ContractError, MAX_PEOPLE_FILE_BYTES, validateRequest, type EventName, type PeopleExport } from '../contract/contract';
 import { toErrorShape } from '../contract/rpc';
-import type { EngineClient } from './engine-client';
-import { contentTypeOf, CSP, parseMediaPath, resolveInside, resolveStatic } from './media-guard';
+import type { EngineClient } from '../engine/client';
+import { contentTypeOf, CSP, parseMediaPath, resolveInside, resolveStatic } from '../platform/media-guard';
 
 export interface ServerOptions {
   engine: EngineClient;

@@ -4,7 +4,7 @@
  * asked not to. Runs until SIGINT/SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { ChildProcessEngine, InProcessEngine, type EngineClient } from './engine-client';
+import { ChildProcessEngine, InProcessEngine, type EngineClient } from '../engine/client';
 import { startServer, type RunningServer } from './http-server';
 
 export interface ServeOptions {

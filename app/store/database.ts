@@ -6,7 +6,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupBeforeMigration } from './backup';
 import { migrate } from './migrations';
-import { projectRoot } from '../models/paths';
 
 export interface OpenOptions {
   /** Fail instead of creating a missing file (read-only commands). */
@@ -27,14 +26,13 @@ export class StoreError extends Error {
 }
 
 /**
- * Running from source under Electron (npm start with the desktop shell): use the copy of
- * better-sqlite3 built for Electron's ABI by the install (scripts/postinstall.js), since the one in
- * node_modules is built for Node. Packaged apps carry the Electron build in place (build/after-pack.js).
+ * Where better-sqlite3's native module is, when it is not the one in node_modules: the engine's
+ * Electron entry sets it (app/platform/native-modules.ts knows where the Electron build lives), so
+ * that storage itself knows nothing of packaging.
  */
-function electronNativeBinding(): string | undefined {
-  if (!process.versions.electron) return undefined;
-  const candidate = path.join(projectRoot(), 'node_modules', '.visage-electron', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-  return fs.existsSync(candidate) ? candidate : undefined;
+let nativeBinding: string | undefined;
+export function setSqliteNativeBinding(file: string | undefined): void {
+  nativeBinding = file;
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Database.Database {
@@ -45,7 +43,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
   const existed = file !== ':memory:' && fs.existsSync(file);
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false, nativeBinding: electronNativeBinding() });
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false, nativeBinding });
   } catch (e) {
     throw new StoreError('db-unusable', `cannot open ${file}: ${(e as Error).message}`);
   }

@@ -1,6 +1,6 @@
 /** Faces: detector box, 68 landmarks (JSON), quality, and the 128-byte int8 embedding (BLOB). */
 import type Database from 'better-sqlite3';
-import type { FaceRecord } from '../engine/face-types';
+import type { FaceRecord } from '../faces/types';
 import type { FaceRow } from './types';
 
 export const EMBEDDING_BYTES = 128;

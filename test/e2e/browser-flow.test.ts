@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePeopleFile } from '../../app/xmp/people-file';
+import { parsePeopleFile } from '../../app/interop/people-file';
 import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
 import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, stopServe, tearDown, type Served, pageCall } from './serve';
 

@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { FaceRecord, PhotoAnalysis } from '../../app/engine/face-types';
+import type { FaceRecord, PhotoAnalysis } from '../../app/faces/types';
 import type { Analyzer } from '../../app/library/analyzer';
 import type { EventName } from '../../app/contract/contract';
-import type { EngineClient } from '../../app/server/engine-client';
+import type { EngineClient } from '../../app/engine/client';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');

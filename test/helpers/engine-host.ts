@@ -1,5 +1,5 @@
 /** An engine host over a library file, for tests that need no face engine (no scan analyses anything). */
-import { EngineHost } from '../../app/server/engine-host';
+import { EngineHost } from '../../app/engine/host';
 
 type HostOptions = ConstructorParameters<typeof EngineHost>[0];
 

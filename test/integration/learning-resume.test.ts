@@ -20,7 +20,7 @@ import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { PeopleService } from '../../app/people/people-service';
 import { Store } from '../../app/store/store';
-import type { EngineHost } from '../../app/server/engine-host';
+import type { EngineHost } from '../../app/engine/host';
 import { hostWithoutEngine } from '../helpers/engine-host';
 import { faceFactory } from '../unit/people-helpers';
 

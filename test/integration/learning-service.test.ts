@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { Scanner } from '../../app/library/scanner';
 import { LearningService } from '../../app/learning/learning-service';
 import { activeHeadId, setActiveHeadId, syncProjections } from '../../app/learning/projection';
@@ -29,7 +29,7 @@ beforeAll(async () => {
     for (const f of readdirSync(join(src, id)).sort().slice(0, 6)) symlinkSync(join(src, id, f), join(lib, id, f));
   }
   store = Store.open(join(dir, 'lib.db'));
-  const analyzer = await createEngineAnalyzer({ threads: 1, provider: 'cpu' });
+  const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
   await new Scanner({ store, analyzer, thumbnails: null }).scan([lib]);
   await analyzer.close?.();
   svc = new PeopleService(store.db);

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODELS } from '../../app/models/registry';
-import { decodePhoto } from '../../app/vision/image';
-import { FaceEngine } from '../../app/pipeline/face-engine';
-import { alignFace } from '../../app/vision/align';
+import { MODELS } from '../../app/faces/models/registry';
+import { decodePhoto } from '../../app/faces/image';
+import { FacePipeline } from '../../app/faces/pipeline';
+import { alignFace } from '../../app/faces/align';
 import { GROUP, MODELS_DIR, requireDatasets } from '../helpers/paths';
 
 // face-api.js 0.22.2 (tfjs-core CPU backend) is the reference implementation of the converted nets.
@@ -35,7 +35,7 @@ describe('built models', () => {
 
   it('converted embedder and landmark nets reproduce face-api.js on a real aligned face', async () => {
     const photo = await decodePhoto(join(GROUP, 'dlib__2008_002506.jpg'));
-    const engine = await FaceEngine.create({ provider: 'cpu', threads: 1 });
+    const engine = await FacePipeline.create({ provider: 'cpu', threads: 1 });
     const dets = await engine.detect(photo.image);
     const [l68] = await engine.landmarksFor(photo.image, dets.slice(0, 1));
     const chip = alignFace(photo.image, l68!, engine.embedderNet.model);
@@ -69,7 +69,7 @@ describe('built models', () => {
   });
 
   it('the model build refuses an input whose md5 does not match', async () => {
-    const { readSource } = await import('../../app/models/build/build-models');
+    const { readSource } = await import('../../app/faces/models/build/build-models');
     expect(() => readSource({ npmPackage: 'faceplugin-face-recognition-js@0.0.1', file: 'model/fr_detect.onnx', md5: '0'.repeat(32) })).toThrow(/md5/);
     expect(() => readSource({ npmPackage: 'faceplugin-face-recognition-js@9.9.9', file: 'model/fr_detect.onnx', md5: '' })).toThrow(/version/);
     expect(existsSync(join(MODELS_DIR, 'rfb320.onnx'))).toBe(true);

@@ -66,7 +66,7 @@ describe.runIf(onLinux)('packaged app layout (electron-builder --linux dir, stan
   let names: Set<string>;
 
   beforeAll(() => {
-    for (const f of ['dist/main/main.js', 'dist/app/engine/engine-process.js', 'models/manifest.json']) {
+    for (const f of ['dist/main/main.js', 'dist/app/engine/process.js', 'models/manifest.json']) {
       if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run "npm run build" and "npm run models" first`);
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-pkg-'));
@@ -122,10 +122,10 @@ describe.runIf(onLinux)('packaged app layout (electron-builder --linux dir, stan
     expect(names.has(pkg.main)).toBe(true);
     for (const f of [
       'dist/main/main.js',
-      'dist/app/engine/engine-process.js',
-      'dist/app/pipeline/face-engine.js',
+      'dist/app/engine/process.js',
+      'dist/app/faces/pipeline.js',
       'dist/app/store/database.js',
-      'dist/app/models/paths.js',
+      'dist/app/faces/models/paths.js',
     ]) {
       expect(names.has(f), f).toBe(true);
     }

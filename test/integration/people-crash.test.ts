@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { Scanner } from '../../app/library/scanner';
 import { PeopleService } from '../../app/people/people-service';
 import { Store } from '../../app/store/store';
@@ -21,7 +21,7 @@ describe('corrections survive kill -9', () => {
     }
     const file = join(dir, 'lib.db');
     const store = Store.open(file);
-    const analyzer = await createEngineAnalyzer({ threads: 1, provider: 'cpu' });
+    const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
     await new Scanner({ store, analyzer, thumbnails: null }).scan([lib]);
     await analyzer.close?.();
     new PeopleService(store.db).update();

@@ -6,18 +6,18 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { Scanner } from '../../app/library/scanner';
-import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../../app/people/import-export';
+import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../../app/interop/import-export';
 import { PeopleService } from '../../app/people/people-service';
 import { Store } from '../../app/store/store';
-import { parsePeopleFile, serializePeopleFile } from '../../app/xmp/people-file';
+import { parsePeopleFile, serializePeopleFile } from '../../app/interop/people-file';
 import { GROUP, PEOPLE } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-roundtrip-'));
 const photos = join(dir, 'photos');
 const stores: Store[] = [];
-let analyzer: Awaited<ReturnType<typeof createEngineAnalyzer>>;
+let analyzer: Awaited<ReturnType<typeof createPipelineAnalyzer>>;
 
 async function library(name: string, cluster = true): Promise<{ store: Store; svc: PeopleService }> {
   const store = Store.open(join(dir, `${name}.db`));
@@ -61,7 +61,7 @@ beforeAll(async () => {
   }
   mkdirSync(join(photos, 'group'));
   copyFileSync(join(GROUP, 'dlib__2008_001322.jpg'), join(photos, 'group', 'party.jpg'));
-  analyzer = await createEngineAnalyzer({ threads: 1, provider: 'cpu' });
+  analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
 }, 120_000);
 
 afterAll(async () => {

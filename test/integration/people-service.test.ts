@@ -6,9 +6,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from '
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { reembedLibrary } from '../../app/library/reembed';
-import { FaceEngine } from '../../app/pipeline/face-engine';
+import { FacePipeline } from '../../app/faces/pipeline';
 import { setLibraryModel } from '../../app/store/settings';
 import { Scanner } from '../../app/library/scanner';
 import { PeopleService } from '../../app/people/people-service';
@@ -47,7 +47,7 @@ beforeAll(async () => {
   mkdirSync(join(library, '_group'));
   for (const f of ['dlib__2008_002506.jpg', 'dlib__2008_001322.jpg']) symlinkSync(join(GROUP, f), join(library, '_group', f));
   const store = Store.open(template);
-  const analyzer = await createEngineAnalyzer({ threads: 1, provider: 'cpu' });
+  const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
   await new Scanner({ store, analyzer, thumbnails: null }).scan([library]);
   await analyzer.close?.();
   new PeopleService(store.db).update();
@@ -209,7 +209,7 @@ describe('people from a real library', () => {
     const { svc, store } = fresh();
     const p = svc.listPeople()[0]!;
     svc.correct({ kind: 'name', personId: p.id, name: 'Rescanned' });
-    const analyzer = await createEngineAnalyzer({ threads: 1, provider: 'cpu' });
+    const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
     await new Scanner({ store, analyzer, thumbnails: null }).scan([library]);
     await analyzer.close?.();
     const again = new PeopleService(store.db);
@@ -228,7 +228,7 @@ describe('people from a real library', () => {
     svc.correct({ kind: 'reject', faceIds: [rejected], personId: p!.id });
     const faceIds = (store.db.prepare('SELECT id FROM faces ORDER BY id').all() as { id: number }[]).map((r) => r.id);
 
-    const engine = await FaceEngine.create({ embedder: 'faceplugin-512-pca128', provider: 'cpu', threads: 1 });
+    const engine = await FacePipeline.create({ embedder: 'faceplugin-512-pca128', provider: 'cpu', threads: 1 });
     const r = await reembedLibrary(store, engine);
     await engine.close();
     expect(r.failed).toEqual([]);

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaceEngine } from '../../app/pipeline/face-engine';
-import { ImageError } from '../../app/vision/image';
-import { cosineInt8 } from '../../app/vision/quantize';
+import { FacePipeline } from '../../app/faces/pipeline';
+import { ImageError } from '../../app/faces/image';
+import { cosineInt8 } from '../../app/faces/quantize';
 import { GROUP, LFW, requireDatasets } from '../helpers/paths';
 import { pngBomb } from '../helpers/png-bomb';
 
-let engine: FaceEngine;
+let engine: FacePipeline;
 const tmp = mkdtempSync(join(tmpdir(), 'visage-pipeline-'));
 
 beforeAll(async () => {
   requireDatasets();
-  engine = await FaceEngine.create({ provider: 'cpu', threads: 1 });
+  engine = await FacePipeline.create({ provider: 'cpu', threads: 1 });
 });
 afterAll(async () => {
   await engine?.close();
@@ -43,7 +43,7 @@ describe('face engine on real photos', () => {
   it('tiling finds small faces that a single whole-image pass misses', async () => {
     const file = join(GROUP, 'human__solvay1927.jpg');
     const tiled = await engine.analyzeFile(file);
-    const whole = await FaceEngine.create({ provider: 'cpu', threads: 1, tiles: false });
+    const whole = await FacePipeline.create({ provider: 'cpu', threads: 1, tiles: false });
     const single = await whole.analyzeFile(file);
     await whole.close();
     expect(tiled.faces.length).toBeGreaterThanOrEqual(25); // 29 people in the photo

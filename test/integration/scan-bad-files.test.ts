@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { Scanner, type FileError } from '../../app/library/scanner';
 import type { Analyzer } from '../../app/library/analyzer';
 import { Store } from '../../app/store/store';
@@ -133,7 +133,7 @@ describe('scan: bad files', () => {
 
     const db = path.join(tempDir('bad-db'), 'v.db');
     store = Store.open(db);
-    const engine = await createEngineAnalyzer();
+    const engine = await createPipelineAnalyzer();
     // Deletes vanishing.jpg while the first photo is being analysed: found by the walk, gone when its turn comes.
     analyzer = {
       embedderId: engine.embedderId,

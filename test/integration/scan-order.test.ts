@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analyzer } from '../../app/library/analyzer';
-import { createEngineAnalyzer } from '../../app/library/engine-analyzer';
+import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { InOrder, Scanner } from '../../app/library/scanner';
 import { Store } from '../../app/store/store';
 import { johnImages, makeLibrary, tempDir } from './scan-helpers';
@@ -34,7 +34,7 @@ describe('scan: ids follow the walk order', () => {
   const dirs: string[] = [];
   beforeAll(async () => {
     lib = makeLibrary(johnImages(8));
-    analyzer = await createEngineAnalyzer({ threads: 1, provider: 'cpu' });
+    analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
   }, 120_000);
   afterAll(async () => {
     await analyzer.close?.();

@@ -10,8 +10,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, LearningJob, LearningState, RollbackResult, TrainProgress } from '../../app/contract/contract';
-import type { HeadSummary, LearningApi, LearningSummary, ReprojectProgress, ReprojectRun, TrainOutcome } from '../../app/learning/service-types';
-import { InProcessEngine } from '../../app/server/engine-client';
+import type { HeadSummary, LearningApi, LearningSummary, ReprojectProgress, ReprojectRun, TrainOutcome } from '../../app/contract/learning';
+import { InProcessEngine } from '../../app/engine/client';
 import { startServer, type RunningServer } from '../../app/server/http-server';
 import { FakeAnalyzer, nextEvent, syntheticPhotos, tempDir } from '../e2e/fixtures';
 

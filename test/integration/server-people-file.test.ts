@@ -11,9 +11,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceInfo, PeopleExport, PeopleImport, PersonSummary, XmpWrite } from '../../app/contract/contract';
-import { InProcessEngine } from '../../app/server/engine-client';
+import { InProcessEngine } from '../../app/engine/client';
 import { startServer, type RunningServer } from '../../app/server/http-server';
-import { parsePeopleFile, readPeopleFile } from '../../app/xmp/people-file';
+import { parsePeopleFile, readPeopleFile } from '../../app/interop/people-file';
 import { FakeAnalyzer, nextEvent, tempDir } from '../e2e/fixtures';
 import { PEOPLE } from '../helpers/paths';
 

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FaceInfo, PersonPhoto, PersonSummary } from '../../app/contract/contract';
 import { PeopleService } from '../../app/people/people-service';
 import { Store } from '../../app/store/store';
-import type { EngineHost } from '../../app/server/engine-host';
+import type { EngineHost } from '../../app/engine/host';
 import { hostWithoutEngine } from '../helpers/engine-host';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessEngine } from '../../app/server/engine-client';
+import { InProcessEngine } from '../../app/engine/client';
 import { startServer, type RunningServer } from '../../app/server/http-server';
-import { parseMediaPath, resolveInside, resolveStatic } from '../../app/server/media-guard';
+import { parseMediaPath, resolveInside, resolveStatic } from '../../app/platform/media-guard';
 import { Store } from '../../app/store/store';
 import { FakeAnalyzer, nextEvent, syntheticPhotos, tempDir } from '../e2e/fixtures';
 

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../app/server/engine-host';
+import { EngineHost } from '../../app/engine/host';
 import { serveRequests } from '../../app/contract/rpc';
 import { FakeAnalyzer, syntheticPhotos, tempDir } from '../e2e/fixtures';
 
@@ -146,7 +146,7 @@ vi.mock('electron', async () => {
   };
 });
 
-/** The utility process: a real EngineHost behind a message port, like engine-process.ts. */
+/** The utility process: a real EngineHost behind a message port, like app/engine/process.ts. */
 class FakeUtilityProcess extends EventEmitter {
   host: EngineHost;
   constructor(args: string[]) {
@@ -201,7 +201,7 @@ async function call(method: unknown, params?: unknown, e: unknown = trusted()) {
 describe('electron main: process layout and window hardening', () => {
   it('runs the engine in a utility process on the default library', () => {
     expect(h.forks).toHaveLength(1);
-    expect(h.forks[0]!.modulePath.replace(/\\/g, '/')).toMatch(/app\/engine\/engine-process\.js$/);
+    expect(h.forks[0]!.modulePath.replace(/\\/g, '/')).toMatch(/app\/engine\/process\.js$/);
     expect(h.forks[0]!.args).toEqual(['--db', path.join(dir, 'data', 'visage.db'), '--mode', 'electron']);
   });
 
@@ -306,7 +306,7 @@ describe('electron main: the IPC surface', () => {
     expect(exported).toMatchObject({ file, persons: 1, faces: 2 });
     const save = h.dialogs.filter((d) => d.kind === 'save').at(-1)!.opts;
     expect(save.defaultPath).toMatch(/^visage-people-\d{4}-\d\d-\d\d\.visage-people\.json$/);
-    const { readPeopleFile } = await import('../../app/xmp/people-file');
+    const { readPeopleFile } = await import('../../app/interop/people-file');
     expect(readPeopleFile(file).persons.map((p) => p.name)).toEqual(['Ada']);
     // The same file back in: one undoable correction.
     await call('people.correct', { kind: 'name', personId: ((await call('people.list')) as { id: number }[])[0]!.id, name: null });

@@ -178,7 +178,7 @@ describe('contract: request/reply over a port', () => {
 
 describe('clustering strictness', () => {
   it('moves the merge and assign thresholds by half the verify-to-cluster gap', async () => {
-    const { strictnessOverrides } = await import('../../app/server/engine-host');
+    const { strictnessOverrides } = await import('../../app/engine/host');
     const base = { verify: 0.92, cluster: 0.94, assign: 0.94 };
     expect(strictnessOverrides(base, 'normal')).toBeUndefined();
     const strict = strictnessOverrides(base, 'strict')!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../../app/models/build/onnx-graph';
-import { decodeWeights, depthwiseToOihw, hwioToOihw } from '../../app/models/build/tfjs-weights';
+import { GraphBuilder } from '../../app/faces/models/build/onnx-graph';
+import { decodeWeights, depthwiseToOihw, hwioToOihw } from '../../app/faces/models/build/tfjs-weights';
 
 /** Reference NHWC convolution with TensorFlow's SAME/VALID padding, written independently. */
 function convNhwc(x: Float32Array, h: number, w: number, ci: number, f: Float32Array, k: number, co: number, stride: number, same: boolean) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Point } from '../../app/engine/face-types';
-import { applySimilarity, fitSimilarity, invertSimilarity, iou, nms } from '../../app/vision/geometry';
-import { tfPad } from '../../app/models/build/onnx-graph';
+import type { Point } from '../../app/faces/types';
+import { applySimilarity, fitSimilarity, invertSimilarity, iou, nms } from '../../app/faces/geometry';
+import { tfPad } from '../../app/faces/models/build/onnx-graph';
 
 describe('similarity transform (Umeyama)', () => {
   it('recovers a known rotation, scale and translation exactly', () => {

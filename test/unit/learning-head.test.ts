@@ -3,7 +3,7 @@ import { forward, forwardCache, headLayout, identityParams, projectQuantized, pr
 import { decodeHeadRecord, decodeHeadWeights, encodeHeadRecord, encodeHeadWeights, identityHead, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { HeadHistory } from '../../app/learning/versions';
-import { l2normalize, quantize } from '../../app/vision/quantize';
+import { l2normalize, quantize } from '../../app/faces/quantize';
 
 const randomVector = (r: Rng, dims = 128) => Float32Array.from({ length: dims }, () => r.normal());
 

@@ -21,7 +21,7 @@ import {
 } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
-import { getEmbedder } from '../../app/models/registry';
+import { getEmbedder } from '../../app/faces/models/registry';
 import { PeopleService } from '../../app/people/people-service';
 import type { Store } from '../../app/store/store';
 import { tempStores } from '../helpers/temp-stores';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FaceRecord, PhotoAnalysis } from '../../app/engine/face-types';
+import type { FaceRecord, PhotoAnalysis } from '../../app/faces/types';
 import type { Analyzer } from '../../app/library/analyzer';
 import { Scanner, ScanInputError, type FileError } from '../../app/library/scanner';
 import type { ScanProgress } from '../../app/library/progress';

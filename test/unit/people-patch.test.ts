@@ -16,7 +16,7 @@ import { PeopleService } from '../../app/people/people-service';
 import { recluster } from '../../app/people/recluster';
 import { synthesize } from '../../app/people/synthetic';
 import type { FaceColumns } from '../../app/people/types';
-import type { Correction } from '../../app/people/service-types';
+import type { Correction } from '../../app/contract/people';
 import { Store } from '../../app/store/store';
 import { writeSyntheticFaces } from '../helpers/synthetic-library';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSession, gpuCandidates } from '../../app/runtime/onnx-session';
+import { createSession, gpuCandidates } from '../../app/faces/onnx-session';
 import { MODELS_DIR } from '../helpers/paths';
 
 describe('execution providers', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, cosineInt8, dequantize, l2normalize, quantize } from '../../app/vision/quantize';
-import { EMBEDDER_DLIB } from '../../app/models/registry';
+import { cosine, cosineInt8, dequantize, l2normalize, quantize } from '../../app/faces/quantize';
+import { EMBEDDER_DLIB } from '../../app/faces/models/registry';
 
 function randomUnit(seed: number): Float32Array {
   let s = seed;

@@ -1,8 +1,8 @@
 /** The repository layer: constraints, cascades, the append-only log, the queue, default paths. */
 import { describe, expect, it } from 'vitest';
-import type { FaceRecord } from '../../app/engine/face-types';
+import type { FaceRecord } from '../../app/faces/types';
 import { embeddingOf } from '../../app/store/faces-repo';
-import { defaultDbPath, thumbnailDirFor } from '../../app/store/paths';
+import { defaultDbPath, thumbnailDirFor } from '../../app/platform/paths';
 import { Store } from '../../app/store/store';
 import type { NewPhoto } from '../../app/store/types';
 

@@ -14,7 +14,7 @@ import {
   validatePeopleFile,
   writePeopleFile,
   type PeopleFile,
-} from '../../app/xmp/people-file';
+} from '../../app/interop/people-file';
 
 const sha = (c: string) => c.repeat(40).slice(0, 40);
 

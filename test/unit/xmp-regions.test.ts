@@ -22,7 +22,7 @@ import {
   writeSidecarRegions,
   type Area,
   type RegionInfo,
-} from '../../app/xmp';
+} from '../../app/interop/xmp';
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'visage-xmp-'));
 

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs, progress, UsageError, type CliCommand } from '../command';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptions, mergeSpecs } from '../engine-flags';
-import { FaceEngine } from '../../pipeline/face-engine';
-import { ImageError } from '../../vision/image';
+import { FacePipeline } from '../../faces/pipeline';
+import { ImageError } from '../../faces/image';
 
 const usage = `usage: visage detect IMAGE... [--json] [--embeddings]\n${ENGINE_USAGE}`;
 
@@ -17,7 +17,7 @@ export const command: CliCommand = {
       if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
       if (statSync(f).isDirectory()) throw new UsageError(`${f} is a folder (use "visage scan" for folders)`);
     }
-    const engine = await FaceEngine.create(engineOptions(p));
+    const engine = await FacePipeline.create(engineOptions(p));
     progress(`engine: ${engine.info.embedder} on ${engine.info.provider}`);
     const results = [];
     let failed = 0;

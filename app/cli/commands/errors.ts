@@ -1,8 +1,8 @@
 /** `visage errors`: files the scanner could not index, and why. */
 import { parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
-import { resolveDbPath } from '../../store/paths';
+import { resolveDbPath } from '../../platform/paths';
 import { errorJson } from '../../store/rows-json';
-import { openStoreForReading } from '../../store/open-for-cli';
+import { openStoreForReading } from '../open-store';
 
 export const command: CliCommand = {
   name: 'errors',

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { createLibraryAnalyzer } from '../../library/worker-analyzer';
+import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
 import { PeopleService } from '../../people/people-service';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptions, mergeSpecs } from '../engine-flags';
-import { FaceEngine } from '../../pipeline/face-engine';
+import { FacePipeline } from '../../faces/pipeline';
 import { evaluateDetection } from '../../eval/detect-eval';
 
 const usage = `usage: visage eval-detect --data DIR [--annotations FILE] [--json]\n  DIR holds the photos (directly or in a sub-folder such as _group/) and annotations.json\n${ENGINE_USAGE}`;
@@ -18,7 +18,7 @@ export const command: CliCommand = {
     if (!data) throw new UsageError('--data DIR is required');
     const ann = stringFlag(p, 'annotations') ?? join(data, 'annotations.json');
     if (!existsSync(ann)) throw new UsageError(`no annotations file at ${ann}`);
-    const engine = await FaceEngine.create(engineOptions(p));
+    const engine = await FacePipeline.create(engineOptions(p));
     progress(`eval-detect: on ${engine.info.provider}`);
     const r = await evaluateDetection(engine, data, ann);
     await engine.close();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { createLibraryAnalyzer } from '../../library/worker-analyzer';
+import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
 import { PeopleService } from '../../people/people-service';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptions, mergeSpecs } from '../engine-flags';
-import { FaceEngine } from '../../pipeline/face-engine';
+import { FacePipeline } from '../../faces/pipeline';
 import { evaluateLfw } from '../../eval/lfw-eval';
 
 const usage = `usage: visage eval-lfw --data DIR [--sets N] [--json]\n  DIR holds images/<Name>/<Name>_NNNN.jpg, people.txt and pairs.txt (LFW layout)\n  --sets N          only the first N pair sets (each set's threshold is chosen on the others)\n${ENGINE_USAGE}`;
@@ -21,7 +21,7 @@ export const command: CliCommand = {
     }
     const sets = numberFlag(p, 'sets');
     if (sets !== undefined && (sets < 2 || !Number.isInteger(sets))) throw new UsageError('--sets needs an integer >= 2');
-    const engine = await FaceEngine.create(engineOptions(p));
+    const engine = await FacePipeline.create(engineOptions(p));
     progress(`eval-lfw: ${engine.info.embedder} (landmarks ${engine.info.landmarks}) on ${engine.info.provider}`);
     const r = await evaluateLfw(engine, data, { maxSets: sets, onProgress: (d, t) => progress(`eval-lfw: ${d}/${t} images`) });
     await engine.close();

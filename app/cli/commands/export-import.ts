@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type ParsedArgs } from '../command';
-import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../../people/import-export';
+import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../../interop/import-export';
 import { PeopleService } from '../../people/people-service';
-import { projectRoot } from '../../models/paths';
-import { resolveDbPath } from '../../store/paths';
-import { openStoreForReading } from '../../store/open-for-cli';
-import { PeopleFileError, readPeopleFile, writePeopleFile } from '../../xmp/people-file';
+import { projectRoot } from '../../platform/paths';
+import { resolveDbPath } from '../../platform/paths';
+import { openStoreForReading } from '../open-store';
+import { PeopleFileError, readPeopleFile, writePeopleFile } from '../../interop/people-file';
 
 const appVersion = () => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 

@@ -1,8 +1,8 @@
 /** `visage faces`: list the stored faces (box, landmarks, quality, embedding). */
 import { parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
-import { resolveDbPath } from '../../store/paths';
+import { resolveDbPath } from '../../platform/paths';
 import { faceJson } from '../../store/rows-json';
-import { openStoreForReading } from '../../store/open-for-cli';
+import { openStoreForReading } from '../open-store';
 
 export const command: CliCommand = {
   name: 'faces',

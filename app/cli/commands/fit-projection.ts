@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { FaceEngine } from '../../pipeline/face-engine';
-import { EMBEDDER_FACEPLUGIN } from '../../models/registry';
-import { pca } from '../../models/build/pca';
-import { encodeProjection } from '../../vision/embed';
-import { l2normalize } from '../../vision/quantize';
-import { decodePhoto } from '../../vision/image';
-import { alignFace } from '../../vision/align';
+import { FacePipeline } from '../../faces/pipeline';
+import { EMBEDDER_FACEPLUGIN } from '../../faces/models/registry';
+import { pca } from '../../faces/models/build/pca';
+import { encodeProjection } from '../../faces/embed';
+import { l2normalize } from '../../faces/quantize';
+import { decodePhoto } from '../../faces/image';
+import { alignFace } from '../../faces/align';
 
 const usage =
   'usage: visage fit-projection --data DIR [--data DIR...] --out FILE [--json]\n' +
@@ -37,7 +37,7 @@ export const command: CliCommand = {
     const out = stringFlag(p, 'out');
     if (!dirs.length || !out) throw new UsageError('--data and --out are required');
     for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no such folder: ${d}`);
-    const engine = await FaceEngine.create({ embedder: EMBEDDER_FACEPLUGIN.id, provider: 'cpu', flip: false });
+    const engine = await FacePipeline.create({ embedder: EMBEDDER_FACEPLUGIN.id, provider: 'cpu', flip: false });
     const samples: Float32Array[] = [];
     const files = dirs.flatMap(listImages);
     for (const [i, f] of files.entries()) {

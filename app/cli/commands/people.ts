@@ -4,10 +4,10 @@
  * that scripts and tests can drive everything the app does. All take --db FILE and --json.
  */
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
-import { resolveDbPath } from '../../store/paths';
-import { openStoreForReading } from '../../store/open-for-cli';
+import { resolveDbPath } from '../../platform/paths';
+import { openStoreForReading } from '../open-store';
 import { CorrectionError, PeopleService } from '../../people/people-service';
-import type { Correction } from '../../people/service-types';
+import type { Correction } from '../../contract/people';
 
 type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
 

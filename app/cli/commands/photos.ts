@@ -1,8 +1,8 @@
 /** `visage photos`: list the indexed photos. */
 import { parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
-import { resolveDbPath } from '../../store/paths';
+import { resolveDbPath } from '../../platform/paths';
 import { photoJson } from '../../store/rows-json';
-import { openStoreForReading } from '../../store/open-for-cli';
+import { openStoreForReading } from '../open-store';
 
 export const command: CliCommand = {
   name: 'photos',

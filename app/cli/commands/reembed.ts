@@ -4,12 +4,12 @@
  * the new model's thresholds, reproducing every user decision.
  */
 import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { FaceEngine } from '../../pipeline/face-engine';
-import { getEmbedder } from '../../models/registry';
+import { FacePipeline } from '../../faces/pipeline';
+import { getEmbedder } from '../../faces/models/registry';
 import { reembedLibrary } from '../../library/reembed';
 import { PeopleService } from '../../people/people-service';
-import { resolveDbPath } from '../../store/paths';
-import { openStoreForReading } from '../../store/open-for-cli';
+import { resolveDbPath } from '../../platform/paths';
+import { openStoreForReading } from '../open-store';
 import { setLibraryModel } from '../../store/settings';
 
 export const command: CliCommand = {
@@ -28,7 +28,7 @@ export const command: CliCommand = {
     }
     const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
     try {
-      const engine = await FaceEngine.create({ embedder: model, provider: (stringFlag(p, 'provider') as 'cpu' | undefined) ?? 'auto' });
+      const engine = await FacePipeline.create({ embedder: model, provider: (stringFlag(p, 'provider') as 'cpu' | undefined) ?? 'auto' });
       const r = await reembedLibrary(store, engine, (d, t) => {
         if (d % 50 === 0 || d === t) progress(`reembed: ${d}/${t} photos`);
       });

@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
-import { createLibraryAnalyzer } from '../../library/worker-analyzer';
+import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner, ScanInputError, normaliseRoots, type FileError } from '../../library/scanner';
 import type { ScanProgress } from '../../library/progress';
 import { ThumbnailCache } from '../../library/thumbnails';
 import { StoreError } from '../../store/database';
-import { resolveDbPath, thumbnailDirFor } from '../../store/paths';
+import { resolveDbPath, thumbnailDirFor } from '../../platform/paths';
 import { Store } from '../../store/store';
 import { libraryModel } from '../../store/settings';
 

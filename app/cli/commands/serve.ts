@@ -3,7 +3,7 @@
  * a chosen library database. Prints one line: `Visage is running at http://127.0.0.1:PORT/?token=...`.
  */
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
-import { resolveDbPath } from '../../store/paths';
+import { resolveDbPath } from '../../platform/paths';
 
 const USAGE = `usage: visage serve --db FILE [--port N] [--no-open] [--in-process]
   Serve the Visage UI to a local browser on 127.0.0.1 (a new random token each launch).

@@ -1,17 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type CliCommand } from '../command';
-import { FaceEngine } from '../../pipeline/face-engine';
-import { modelsDir, projectRoot } from '../../models/paths';
+import { FacePipeline } from '../../faces/pipeline';
+import { modelsDir } from '../../faces/models/paths';
+import { projectRoot } from '../../platform/paths';
 
 async function status(json: boolean): Promise<number> {
   const dir = modelsDir();
   const manifestFile = join(dir, 'manifest.json');
   const manifest = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : null;
-  let engine: FaceEngine | null = null;
+  let engine: FacePipeline | null = null;
   let error: string | null = null;
   try {
-    engine = await FaceEngine.create();
+    engine = await FacePipeline.create();
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }

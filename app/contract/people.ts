@@ -1,0 +1,128 @@
+/**
+ * The people feature's types that cross a process boundary (the app, the CLI and tests see them;
+ * app/people/api.ts is the service interface that uses them).
+ *
+ * Every correction is one SQLite transaction that writes both the new state and an append-only log
+ * entry carrying what is needed to undo it; corrections are never lost or silently undone by a
+ * re-scan, a re-cluster, a model change, a crash or an upgrade.
+ */
+import type { Box } from './geometry';
+
+export type PersonId = number;
+export type FaceId = number;
+export type PhotoId = number;
+
+export interface PersonSummary {
+  id: PersonId;
+  name: string | null;
+  hidden: boolean;
+  faceCount: number;
+  photoCount: number;
+  /** The face shown for the person: the user's choice, else the best-quality face. */
+  coverFaceId: FaceId | null;
+  /** True when the user named, merged, confirmed or assigned faces to this person. */
+  userTouched: boolean;
+}
+
+export interface FaceInfo {
+  id: FaceId;
+  photoId: PhotoId;
+  photoPath: string;
+  box: Box;
+  /** Oriented size of the photo the box refers to. */
+  photoWidth: number;
+  photoHeight: number;
+  score: number;
+  quality: number;
+  personId: PersonId | null;
+  personName: string | null;
+  /** 'user' = the user put it there (never moved by the machine); 'machine' = clustering did. */
+  source: 'user' | 'machine' | null;
+  confirmed: boolean;
+}
+
+export interface PhotoInfo {
+  id: PhotoId;
+  path: string;
+  width: number;
+  height: number;
+  takenAt: string | null;
+  faces: FaceInfo[];
+}
+
+/** A photo of a person, with the person's best face in it (the one people.faces lists first). */
+export interface PersonPhoto {
+  id: PhotoId;
+  path: string;
+  width: number;
+  height: number;
+  takenAt: string | null;
+  faceId: FaceId;
+}
+
+export interface PersonSuggestion {
+  personId: PersonId;
+  name: string | null;
+  similarity: number;
+}
+
+export interface FaceSuggestion {
+  faceId: FaceId;
+  similarity: number;
+}
+
+/** A user's correction. Every kind is undoable. */
+export type Correction =
+  | { kind: 'name'; personId: PersonId; name: string | null }
+  | { kind: 'merge'; targetId: PersonId; sourceIds: PersonId[] }
+  /** Selected faces become a new person (optionally named). */
+  | { kind: 'split'; faceIds: FaceId[]; name?: string | null }
+  /** Faces go to an existing person (user assignment: never moved by the machine). */
+  | { kind: 'move'; faceIds: FaceId[]; personId: PersonId }
+  /** "Not this person": permanent cannot-link; the faces leave the person. */
+  | { kind: 'reject'; faceIds: FaceId[]; personId: PersonId }
+  /** Accept the machine's assignment (or a suggestion) of faces to a person. */
+  | { kind: 'confirm'; faceIds: FaceId[]; personId: PersonId }
+  | { kind: 'hide'; personId: PersonId; hidden: boolean }
+  | { kind: 'cover'; personId: PersonId; faceId: FaceId }
+  /** Not a face (a false detection): removed from people and never clustered again. */
+  | { kind: 'not-a-face'; faceIds: FaceId[] }
+  /** Decisions restored from an export file or XMP sidecars (app/people/import-export.ts). */
+  | { kind: 'import'; source: string; plan: ImportPlan };
+
+/**
+ * What an import applies, in library face ids. Persons are given by a key of the import
+ * (`ref`): a new person is created for each, unless `existingId` names one of this library.
+ */
+export interface ImportPlan {
+  persons: { ref: string; existingId?: PersonId; name: string | null; hidden: boolean }[];
+  assignments: { faceId: FaceId; person: string; source: 'user' | 'machine'; confirmed: boolean }[];
+  rejections: { faceId: FaceId; person: string }[];
+  notAFace: FaceId[];
+  covers: { person: string; faceId: FaceId }[];
+}
+
+export interface CorrectionResult {
+  /** Id of the log entry (for undo). */
+  correctionId: number;
+  /** Persons created (split) or touched. */
+  personIds: PersonId[];
+  /** When naming used an existing person's name: that person, proposed for a merge. */
+  mergeProposal?: { personId: PersonId; name: string };
+}
+
+export interface LoggedCorrection {
+  id: number;
+  at: string;
+  kind: Correction['kind'];
+  correction: Correction;
+  undone: boolean;
+}
+
+export interface ClusterStats {
+  people: number;
+  assigned: number;
+  unassigned: number;
+  created: number;
+  seconds: number;
+}

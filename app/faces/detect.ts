@@ -1,0 +1,155 @@
+/**
+ * Face detection with the RFB-320 detector (Ultra-Light-Fast-Generic-Face-Detector).
+ *
+ * The network sees a fixed 320x240 input, so a whole large photo shrinks small faces below its
+ * smallest anchor (10 px). We run it on the whole image and, for images large enough to hide
+ * small faces, on a grid of overlapping tiles; detections from all passes are merged by NMS, and
+ * tile detections cut by a tile border (that is not an image border) are dropped, because the
+ * neighbouring tile or the whole-image pass sees that face whole.
+ */
+import type { Box } from './types';
+import { nms } from './geometry';
+import type { RgbImage } from './image';
+import type { ort } from './onnx-session';
+import { Tensor } from 'onnxruntime-node';
+
+/** Minimum detector confidence to keep a face. */
+export const DETECT_SCORE_THRESHOLD = 0.7;
+/** IoU above which two detections are the same face. */
+export const DETECT_NMS_IOU = 0.3;
+/** Images whose longer side is at least this get tiled passes as well. */
+export const TILE_MIN_SIDE = 400;
+/** Tiles overlap by this fraction of their size, so a face at a seam is whole in some tile. */
+export const TILE_OVERLAP = 0.25;
+/** Faces smaller than this (pixels, shorter box side in the decoded image) are ignored. */
+export const MIN_FACE_PX = 12;
+
+const NET_W = 320;
+const NET_H = 240;
+
+export interface Detection {
+  box: Box;
+  score: number;
+}
+
+interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Resample a region of the image to 320x240, normalised (x-127)/128, planar. */
+function regionToInput(img: RgbImage, r: Region, dst: Float32Array): void {
+  const sx = r.width / NET_W;
+  const sy = r.height / NET_H;
+  const plane = NET_W * NET_H;
+  const { data, width, height } = img;
+  // Area-averaging when shrinking by more than 2x (avoids aliasing), bilinear otherwise.
+  const stepX = Math.max(1, Math.floor(sx));
+  const stepY = Math.max(1, Math.floor(sy));
+  for (let v = 0; v < NET_H; v++) {
+    for (let u = 0; u < NET_W; u++) {
+      const o = v * NET_W + u;
+      if (stepX > 1 || stepY > 1) {
+        const x0 = Math.floor(r.x + u * sx), y0 = Math.floor(r.y + v * sy);
+        let a0 = 0, a1 = 0, a2 = 0, n = 0;
+        for (let dy = 0; dy < stepY; dy++) {
+          const yy = Math.min(height - 1, Math.max(0, y0 + dy));
+          for (let dx = 0; dx < stepX; dx++) {
+            const xx = Math.min(width - 1, Math.max(0, x0 + dx));
+            const p = (yy * width + xx) * 3;
+            a0 += data[p]!; a1 += data[p + 1]!; a2 += data[p + 2]!; n++;
+          }
+        }
+        dst[o] = (a0 / n - 127) / 128;
+        dst[plane + o] = (a1 / n - 127) / 128;
+        dst[2 * plane + o] = (a2 / n - 127) / 128;
+      } else {
+        const x = r.x + (u + 0.5) * sx - 0.5;
+        const y = r.y + (v + 0.5) * sy - 0.5;
+        const x0 = Math.max(0, Math.min(width - 1, Math.floor(x)));
+        const y0 = Math.max(0, Math.min(height - 1, Math.floor(y)));
+        const x1 = Math.min(width - 1, x0 + 1), y1 = Math.min(height - 1, y0 + 1);
+        const fx = Math.max(0, Math.min(1, x - x0)), fy = Math.max(0, Math.min(1, y - y0));
+        for (let c = 0; c < 3; c++) {
+          const p00 = data[(y0 * width + x0) * 3 + c]!, p01 = data[(y0 * width + x1) * 3 + c]!;
+          const p10 = data[(y1 * width + x0) * 3 + c]!, p11 = data[(y1 * width + x1) * 3 + c]!;
+          const val = (p00 * (1 - fx) + p01 * fx) * (1 - fy) + (p10 * (1 - fx) + p11 * fx) * fy;
+          dst[c * plane + o] = (val - 127) / 128;
+        }
+      }
+    }
+  }
+}
+
+/** The regions to run the detector on: the whole image, plus overlapping tiles for large images. */
+export function detectionRegions(width: number, height: number): Region[] {
+  const regions: Region[] = [{ x: 0, y: 0, width, height }];
+  const longer = Math.max(width, height);
+  if (longer < TILE_MIN_SIDE) return regions;
+  // Tiles of the net's 4:3 aspect; n per side so that each tile is about half (or, for very
+  // large photos, a third) of the image. Each level catches faces of half the previous size.
+  const levels = longer >= 1600 ? [2, 3] : [2];
+  for (const n of levels) {
+    const tw = width / (n - (n - 1) * TILE_OVERLAP);
+    const th = height / (n - (n - 1) * TILE_OVERLAP);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        regions.push({ x: i * tw * (1 - TILE_OVERLAP), y: j * th * (1 - TILE_OVERLAP), width: tw, height: th });
+      }
+    }
+  }
+  return regions;
+}
+
+export class FaceDetector {
+  constructor(private readonly session: ort.InferenceSession) {}
+
+  async detect(img: RgbImage, opts: { scoreThreshold?: number; tiles?: boolean } = {}): Promise<Detection[]> {
+    const threshold = opts.scoreThreshold ?? DETECT_SCORE_THRESHOLD;
+    const regions = opts.tiles === false ? [{ x: 0, y: 0, width: img.width, height: img.height }] : detectionRegions(img.width, img.height);
+    const boxes: Box[] = [];
+    const scores: number[] = [];
+    const input = new Float32Array(3 * NET_W * NET_H);
+    for (let ri = 0; ri < regions.length; ri++) {
+      const r = regions[ri]!;
+      regionToInput(img, r, input);
+      const out = await this.session.run({ input: new Tensor('float32', input, [1, 3, NET_H, NET_W]) });
+      const sc = out.scores!.data as Float32Array;
+      const bx = out.boxes!.data as Float32Array;
+      const n = sc.length / 2;
+      const isTile = ri > 0;
+      for (let k = 0; k < n; k++) {
+        const s = sc[k * 2 + 1]!;
+        if (s < threshold) continue;
+        const x1 = r.x + bx[k * 4]! * r.width;
+        const y1 = r.y + bx[k * 4 + 1]! * r.height;
+        const x2 = r.x + bx[k * 4 + 2]! * r.width;
+        const y2 = r.y + bx[k * 4 + 3]! * r.height;
+        if (isTile && cutByTileEdge(x1, y1, x2, y2, r, img.width, img.height)) continue;
+        const box = clampBox({ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, img.width, img.height);
+        if (Math.min(box.width, box.height) < MIN_FACE_PX) continue;
+        boxes.push(box);
+        scores.push(s);
+      }
+    }
+    return nms(boxes, scores, DETECT_NMS_IOU).map((i) => ({ box: boxes[i]!, score: scores[i]! }));
+  }
+}
+
+function cutByTileEdge(x1: number, y1: number, x2: number, y2: number, r: Region, W: number, H: number): boolean {
+  const m = 2;
+  return (
+    (x1 <= r.x + m && r.x > 0) ||
+    (y1 <= r.y + m && r.y > 0) ||
+    (x2 >= r.x + r.width - m && r.x + r.width < W - 1) ||
+    (y2 >= r.y + r.height - m && r.y + r.height < H - 1)
+  );
+}
+
+function clampBox(b: Box, W: number, H: number): Box {
+  const x1 = Math.max(0, b.x), y1 = Math.max(0, b.y);
+  const x2 = Math.min(W, b.x + b.width), y2 = Math.min(H, b.y + b.height);
+  return { x: x1, y: y1, width: Math.max(0, x2 - x1), height: Math.max(0, y2 - y1) };
+}

@@ -1,0 +1,127 @@
+/**
+ * Embedding: aligned chips -> network -> (optional projection to 128-D) -> L2 normalisation ->
+ * int8 quantisation to exactly 128 bytes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import type { EmbedderModel } from './models/registry';
+import { EMBEDDING_DIMS, l2normalize, quantize } from './quantize';
+import { mirrorChip } from './align';
+
+/** A mean-centred linear projection: y = (x - mean) @ matrix, matrix [from x to] row-major. */
+export interface Projection {
+  from: number;
+  to: number;
+  mean: Float32Array;
+  matrix: Float32Array;
+}
+
+/** File format: magic "VPRJ", u32 from, u32 to, then float32 mean[from], float32 matrix[from*to]. */
+export function readProjection(path: string): Projection {
+  const buf = readFileSync(path);
+  if (buf.toString('ascii', 0, 4) !== 'VPRJ') throw new Error(`${path}: not a projection file`);
+  const from = buf.readUInt32LE(4), to = buf.readUInt32LE(8);
+  const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + 12, buf.byteOffset + 12 + 4 * (from + from * to)));
+  return { from, to, mean: floats.slice(0, from), matrix: floats.slice(from) };
+}
+
+export function encodeProjection(p: Projection): Buffer {
+  const head = Buffer.alloc(12);
+  head.write('VPRJ', 0, 'ascii');
+  head.writeUInt32LE(p.from, 4);
+  head.writeUInt32LE(p.to, 8);
+  return Buffer.concat([head, Buffer.from(p.mean.buffer, p.mean.byteOffset, p.mean.byteLength), Buffer.from(p.matrix.buffer, p.matrix.byteOffset, p.matrix.byteLength)]);
+}
+
+export function project(p: Projection, x: Float32Array): Float32Array {
+  const out = new Float32Array(p.to);
+  for (let i = 0; i < p.from; i++) {
+    const d = x[i]! - p.mean[i]!;
+    if (d === 0) continue;
+    const row = i * p.to;
+    for (let j = 0; j < p.to; j++) out[j] += d * p.matrix[row + j]!;
+  }
+  return out;
+}
+
+export interface EmbedOptions {
+  /** Largest batch fed to a batched embedder. */
+  batchSize: number;
+  /** Also embed the mirrored chip and average (test-time augmentation). */
+  flip: boolean;
+}
+
+export class Embedder {
+  private projection: Projection | null = null;
+
+  constructor(
+    private readonly session: InferenceSession,
+    readonly model: EmbedderModel,
+    modelsDir: string,
+    private readonly opts: EmbedOptions,
+  ) {
+    if (model.projection) {
+      const file = join(modelsDir, model.projection.file);
+      // Missing only while the projection is being fitted (visage fit-projection); embed() then refuses.
+      if (existsSync(file)) this.projection = readProjection(file);
+    }
+  }
+
+  /** Raw network outputs (before projection/normalisation) for packed RGB chips. */
+  async raw(chips: Uint8Array[]): Promise<Float32Array[]> {
+    const S = this.model.inputSize;
+    const plane = S * S;
+    const out: Float32Array[] = [];
+    const batch = this.model.batched ? Math.max(1, this.opts.batchSize) : 1;
+    const norm = this.model.normalise;
+    for (let start = 0; start < chips.length; start += batch) {
+      const part = chips.slice(start, start + batch);
+      const input = new Float32Array(part.length * 3 * plane);
+      part.forEach((px, b) => {
+        const base = b * 3 * plane;
+        for (let i = 0; i < plane; i++) {
+          for (let c = 0; c < 3; c++) {
+            const v = px[i * 3 + c]!;
+            input[base + c * plane + i] = norm ? (v - norm.mean) / norm.std : v;
+          }
+        }
+      });
+      const res = await this.session.run({ [this.session.inputNames[0]!]: new Tensor('float32', input, [part.length, 3, S, S]) });
+      const data = res[this.session.outputNames[0]!]!.data as Float32Array;
+      const d = this.model.outputDims;
+      for (let b = 0; b < part.length; b++) out.push(data.slice(b * d, (b + 1) * d));
+    }
+    return out;
+  }
+
+  /** L2-normalised 128-D float embeddings. */
+  async embedFloat(chips: Uint8Array[]): Promise<Float32Array[]> {
+    const S = this.model.inputSize;
+    const all = this.opts.flip ? [...chips, ...chips.map((c) => mirrorChip(c, S))] : chips;
+    const raws = await this.raw(all);
+    const n = chips.length;
+    const result: Float32Array[] = [];
+    for (let i = 0; i < n; i++) {
+      let v = l2normalize(raws[i]!);
+      if (this.opts.flip) {
+        const m = l2normalize(raws[n + i]!);
+        const s = new Float32Array(v.length);
+        for (let k = 0; k < v.length; k++) s[k] = v[k]! + m[k]!;
+        v = l2normalize(s);
+      }
+      if (this.projection) v = l2normalize(project(this.projection, v));
+      if (v.length !== EMBEDDING_DIMS) throw new Error(`embedder ${this.model.id} gives ${v.length} dims, not ${EMBEDDING_DIMS}`);
+      result.push(v);
+    }
+    return result;
+  }
+
+  async embed(chips: Uint8Array[]): Promise<Int8Array[]> {
+    return (await this.embedFloat(chips)).map((v) => quantize(v, this.model.quantScale));
+  }
+
+  get hasProjection(): boolean {
+    return this.projection !== null;
+  }
+}

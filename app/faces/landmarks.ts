@@ -1,0 +1,87 @@
+/**
+ * 68-point facial landmarks (iBUG 300-W order) from a detected face box.
+ *
+ * Two interchangeable models (registry ids): face-api.js's FaceLandmark68Net (MIT, default) takes
+ * a 112x112 RGB square crop; faceplugin's fr_landmark takes a 64x64 grey crop. Both return
+ * coordinates relative to their crop. We run a second pass on a crop re-centred on the first
+ * pass's landmarks, which makes the points insensitive to how the detector framed the face.
+ */
+import type { Box, Point } from './types';
+import type { LandmarkModel } from './models/registry';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { regionMap, warpAffine, type RgbImage } from './image';
+import { boxOfPoints } from './geometry';
+
+/** Side of the landmark crop relative to the detector box's longer side. */
+export const LANDMARK_CROP_SCALE = 1.0;
+/** Second pass: crop side relative to the span of the first-pass landmarks. */
+export const LANDMARK_REFINE_SCALE = 1.15;
+
+export interface Square {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export function squareAround(cx: number, cy: number, side: number): Square {
+  return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
+}
+
+export class LandmarkDetector {
+  constructor(
+    private readonly session: InferenceSession,
+    readonly model: LandmarkModel,
+  ) {}
+
+  /** Landmarks of several faces in one image, in image pixels. */
+  async detect(img: RgbImage, boxes: Box[], refine = true): Promise<Point[][]> {
+    if (boxes.length === 0) return [];
+    const first = await this.run(img, boxes.map((b) => this.initialCrop(b)));
+    if (!refine) return first;
+    const crops = first.map((pts) => {
+      const b = boxOfPoints(pts);
+      // The 68 points span brow-to-chin; centre on them and cover them with a margin.
+      return squareAround(b.x + b.width / 2, b.y + b.height / 2, Math.max(b.width, b.height) * LANDMARK_REFINE_SCALE);
+    });
+    return this.run(img, crops);
+  }
+
+  initialCrop(b: Box): Square {
+    if (this.model.channels === 1) {
+      // faceplugin's model was used with the box squared on its height.
+      return squareAround(b.x + b.width / 2, b.y + b.height / 2, b.height);
+    }
+    return squareAround(b.x + b.width / 2, b.y + b.height / 2, Math.max(b.width, b.height) * LANDMARK_CROP_SCALE);
+  }
+
+  private async run(img: RgbImage, crops: Square[]): Promise<Point[][]> {
+    const S = this.model.inputSize;
+    const C = this.model.channels;
+    const results: Point[][] = [];
+    // Both graphs run one crop at a time (faceplugin's is fixed to batch 1; the landmark net is
+    // small enough that batching gains little).
+    const input = new Float32Array(C * S * S);
+    for (const crop of crops) {
+      const patch = warpAffine(img, regionMap(crop, S, S), S, S);
+      if (C === 3) {
+        for (let i = 0; i < S * S; i++) {
+          input[i] = patch[i * 3]!;
+          input[S * S + i] = patch[i * 3 + 1]!;
+          input[2 * S * S + i] = patch[i * 3 + 2]!;
+        }
+      } else {
+        for (let i = 0; i < S * S; i++) {
+          const grey = 0.299 * patch[i * 3]! + 0.587 * patch[i * 3 + 1]! + 0.114 * patch[i * 3 + 2]!;
+          input[i] = Math.round(grey) / 256;
+        }
+      }
+      const out = await this.session.run({ [this.session.inputNames[0]!]: new Tensor('float32', input, [1, C, S, S]) });
+      const v = out[this.session.outputNames[0]!]!.data as Float32Array;
+      const pts: Point[] = [];
+      for (let k = 0; k < 68; k++) pts.push([crop.x + v[k * 2]! * crop.width, crop.y + v[k * 2 + 1]! * crop.height]);
+      results.push(pts);
+    }
+    return results;
+  }
+}

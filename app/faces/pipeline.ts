@@ -1,0 +1,202 @@
+/**
+ * The face engine: decode -> detect -> landmarks -> align -> embed -> quantise, producing one
+ * FaceRecord per face. Plain Node (no Electron); used by the CLI, the library scanner, the app's
+ * engine process, tests and benchmarks.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FaceRecord, PhotoAnalysis, Point } from './types';
+import { modelsDir as defaultModelsDir } from './models/paths';
+import {
+  DEFAULT_EMBEDDER,
+  DEFAULT_LANDMARKS,
+  DETECTOR_RFB320,
+  getEmbedder,
+  getLandmarkModel,
+  type EmbedderModel,
+  type LandmarkModel,
+} from './models/registry';
+import { createSession, type ProviderChoice, type ProviderName } from './onnx-session';
+import { alignFace } from './align';
+import { FaceDetector, type Detection } from './detect';
+import { Embedder } from './embed';
+import { decodePhoto, type DecodedPhoto, type RgbImage } from './image';
+import { LandmarkDetector } from './landmarks';
+import { assessQuality } from './quality';
+import { DLIB_CHIP_PADDING } from './models/registry';
+
+export interface FacePipelineOptions {
+  modelsDir?: string;
+  /** Embedder model id (default dlib-resnet-v1). */
+  embedder?: string;
+  /** Landmark model id (default faceapi-landmark68). */
+  landmarks?: string;
+  provider?: ProviderChoice;
+  /** CPU intra-op threads per session. */
+  threads?: number;
+  /** Faces per embedder batch (default 8). */
+  batchSize?: number;
+  /** Average the embedding of the mirrored face too (default true: measured better on LFW). */
+  flip?: boolean;
+  /** Run the detector on overlapping tiles of large photos (default true). */
+  tiles?: boolean;
+  /** Longest side photos are decoded at. */
+  decodeMaxSide?: number;
+}
+
+export interface EngineInfo {
+  provider: ProviderName;
+  fallbacks: { provider: ProviderName; error: string }[];
+  detector: string;
+  landmarks: string;
+  embedder: string;
+  modelsDir: string;
+  threads: number | undefined;
+  batchSize: number;
+  flip: boolean;
+}
+
+export class ModelsMissingError extends Error {
+  constructor(readonly dir: string, readonly missing: string[]) {
+    super(`face models missing in ${dir}: ${missing.join(', ')} (run "npm run models")`);
+    this.name = 'ModelsMissingError';
+  }
+}
+
+export class FacePipeline {
+  private constructor(
+    private readonly detector: FaceDetector,
+    private readonly landmarker: LandmarkDetector,
+    readonly embedderNet: Embedder,
+    private readonly opts: Required<Pick<FacePipelineOptions, 'batchSize' | 'flip' | 'tiles'>> & FacePipelineOptions,
+    readonly info: EngineInfo,
+    private readonly closers: (() => Promise<void>)[],
+  ) {}
+
+  static async create(options: FacePipelineOptions = {}): Promise<FacePipeline> {
+    const dir = options.modelsDir ?? defaultModelsDir();
+    const embedderModel: EmbedderModel = getEmbedder(options.embedder ?? DEFAULT_EMBEDDER);
+    const landmarkModel: LandmarkModel = getLandmarkModel(options.landmarks ?? DEFAULT_LANDMARKS);
+    const files = [DETECTOR_RFB320.file, landmarkModel.file, embedderModel.file];
+    const missing = files.filter((f) => !existsSync(join(dir, f)));
+    if (missing.length) throw new ModelsMissingError(dir, missing);
+    const sessOpts = { provider: options.provider ?? 'auto', threads: options.threads };
+    // The embedder decides the provider (it does most of the work); the small detector and
+    // landmark nets follow it.
+    const emb = await createSession(join(dir, embedderModel.file), sessOpts);
+    const follow = { provider: emb.provider, threads: options.threads };
+    const det = await createSession(join(dir, DETECTOR_RFB320.file), follow);
+    const lm = await createSession(join(dir, landmarkModel.file), follow);
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as FacePipelineOptions;
+    const opts = { batchSize: 8, flip: true, tiles: true, ...defined };
+    const info: EngineInfo = {
+      provider: emb.provider,
+      fallbacks: emb.fallbacks,
+      detector: DETECTOR_RFB320.id,
+      landmarks: landmarkModel.id,
+      embedder: embedderModel.id,
+      modelsDir: dir,
+      threads: options.threads,
+      batchSize: opts.batchSize,
+      flip: opts.flip,
+    };
+    return new FacePipeline(
+      new FaceDetector(det.session),
+      new LandmarkDetector(lm.session, landmarkModel),
+      new Embedder(emb.session, embedderModel, dir, { batchSize: opts.batchSize, flip: opts.flip }),
+      opts,
+      info,
+      [() => emb.session.release(), () => det.session.release(), () => lm.session.release()],
+    );
+  }
+
+  get embedderId(): string {
+    return this.info.embedder;
+  }
+
+  get provider(): ProviderName {
+    return this.info.provider;
+  }
+
+  async analyzeFile(path: string): Promise<PhotoAnalysis> {
+    const t0 = performance.now();
+    const photo = await decodePhoto(path, this.opts.decodeMaxSide);
+    return this.analyzeDecoded(photo, performance.now() - t0);
+  }
+
+  async analyzeBuffer(buf: Buffer): Promise<PhotoAnalysis> {
+    const t0 = performance.now();
+    const photo = await decodePhoto(buf, this.opts.decodeMaxSide);
+    return this.analyzeDecoded(photo, performance.now() - t0);
+  }
+
+  /** Faces of an already decoded photo. */
+  async analyzeDecoded(photo: DecodedPhoto, decodeMs = 0): Promise<PhotoAnalysis> {
+    const timings = { decode: decodeMs, detect: 0, landmarks: 0, align: 0, embed: 0 };
+    let t = performance.now();
+    const detections = await this.detector.detect(photo.image, { tiles: this.opts.tiles });
+    timings.detect = performance.now() - t;
+    const faces = await this.facesFromDetections(photo.image, detections, photo.scale, timings);
+    return { width: photo.fullWidth, height: photo.fullHeight, orientation: photo.orientation, faces, timings };
+  }
+
+  /** Landmarks, alignment, embedding and quality for given detections (image coordinates). */
+  async facesFromDetections(
+    img: RgbImage,
+    detections: Detection[],
+    scale = 1,
+    timings = { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0 },
+  ): Promise<FaceRecord[]> {
+    if (detections.length === 0) return [];
+    let t = performance.now();
+    const landmarks = await this.landmarker.detect(img, detections.map((d) => d.box));
+    timings.landmarks += performance.now() - t;
+    t = performance.now();
+    const model = this.embedderNet.model;
+    const chips = landmarks.map((l) => alignFace(img, l, model));
+    timings.align += performance.now() - t;
+    t = performance.now();
+    const vectors = await this.embedderNet.embed(chips.map((c) => c.pixels));
+    timings.embed += performance.now() - t;
+    const inv = 1 / scale;
+    return detections.map((d, i) => {
+      const chip = chips[i]!;
+      // Side of the face (the template's unpadded square) in full-resolution pixels.
+      const pad = model.alignment === 'dlib-5' ? 1 + 2 * DLIB_CHIP_PADDING : 1.6;
+      const faceSize = (chip.sourceScale * chip.size * inv) / pad;
+      const l = landmarks[i]!.map(([x, y]) => [round1(x * inv), round1(y * inv)] as Point);
+      return {
+        box: { x: round1(d.box.x * inv), y: round1(d.box.y * inv), width: round1(d.box.width * inv), height: round1(d.box.height * inv) },
+        score: Math.round(d.score * 1e4) / 1e4,
+        landmarks: l,
+        quality: assessQuality(landmarks[i]!, chip.pixels, chip.size, faceSize, d.score),
+        embedding: vectors[i]!,
+        modelId: model.id,
+      };
+    });
+  }
+
+  /**
+   * Embeddings for faces whose 68 landmarks are already known (image coordinates): re-embedding a
+   * library with another model keeps every face (and so every user decision about it).
+   */
+  async embedLandmarks(img: RgbImage, landmarks: Point[][]): Promise<Int8Array[]> {
+    const model = this.embedderNet.model;
+    return this.embedderNet.embed(landmarks.map((l) => alignFace(img, l, model).pixels));
+  }
+
+  /** Landmarks only (for tools and tests). */
+  landmarksFor(img: RgbImage, detections: Detection[]): Promise<Point[][]> {
+    return this.landmarker.detect(img, detections.map((d) => d.box));
+  }
+
+  detect(img: RgbImage): Promise<Detection[]> {
+    return this.detector.detect(img, { tiles: this.opts.tiles });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.closers.map((c) => c().catch(() => undefined)));
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -1,0 +1,47 @@
+/**
+ * The face engine's data types: what one analysed photo yields. Shared by the pipeline, the
+ * store, clustering, the CLI and the app's contract.
+ */
+
+export type { Box, Point } from '../contract/geometry';
+import type { Box, Point } from '../contract/geometry';
+
+/** How usable a face is for recognition. All angles in degrees. */
+export interface FaceQuality {
+  /** Inter-ocular-based face size in pixels (the side of the aligned crop in source pixels). */
+  size: number;
+  /** Variance of the Laplacian on the aligned grey chip; higher is sharper. */
+  sharpness: number;
+  /** Estimated yaw (left/right turn) from landmark asymmetry; 0 = frontal. */
+  yaw: number;
+  /** Estimated pitch (up/down) from landmark geometry; 0 = level. */
+  pitch: number;
+  /** In-plane rotation of the eye line. */
+  roll: number;
+  /** 0..1 summary used to decide whether a face may seed a person. */
+  score: number;
+}
+
+export interface FaceRecord {
+  box: Box;
+  /** Detector confidence 0..1. */
+  score: number;
+  /** 68 landmarks (iBUG 300-W order) in image pixels. */
+  landmarks: Point[];
+  quality: FaceQuality;
+  /** Exactly 128 bytes: the L2-normalised embedding quantised to int8 (see app/faces/quantize.ts). */
+  embedding: Int8Array;
+  /** Registry id of the model that produced the embedding, e.g. "dlib-resnet-v1". */
+  modelId: string;
+}
+
+export interface PhotoAnalysis {
+  /** Oriented (upright) size of the full-resolution image. */
+  width: number;
+  height: number;
+  /** EXIF orientation tag as read (1..8), 1 when absent. */
+  orientation: number;
+  faces: FaceRecord[];
+  /** Milliseconds spent per stage, for benchmarks. */
+  timings: { decode: number; detect: number; landmarks: number; align: number; embed: number };
+}

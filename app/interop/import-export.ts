@@ -1,0 +1,237 @@
+/**
+ * "Export people" / "Import" and XMP face regions, wired to the library and the people service.
+ *
+ * Export writes the versioned people file (app/interop/people-file.ts): persons, every face with a
+ * decision (person, source, confirmed, "not a face", "not this person") identified by its photo's
+ * content hash and its box, and the corrections log as history.
+ * Import finds each face again in this library (photo by content hash, then by path; face by box
+ * overlap), and applies everything as ONE undoable correction of kind 'import'.
+ * XMP: named faces are written as MWG regions to sidecars; reading sidecars (or XMP embedded in
+ * the photos) back names the matching faces, again as one undoable 'import'.
+ */
+import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import type { Box } from '../faces/types';
+import type { FaceRow as StoreFaceRow, PhotoRow } from '../store/types';
+import {
+  emptyPeopleFile,
+  matchFace,
+  type LibraryFace,
+  type PeopleFile,
+  type PeopleFileFace,
+} from './people-file';
+import { areaFromBox, boxFromArea, uprightRegions, type Region } from './xmp/regions';
+import { writeSidecarRegions } from './xmp/sidecar';
+import { readPhotoRegions } from './xmp/index';
+import { iou } from '../faces/geometry';
+import type { PeopleService } from '../people/people-service';
+import type { CorrectionResult, ImportPlan } from '../contract/people';
+
+/** A face with its photo and its person, as export and XMP writing read them. */
+type FaceRow = Pick<StoreFaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h' | 'model_id'> &
+  Pick<PhotoRow, 'path' | 'hash' | 'width' | 'height' | 'orientation'> & {
+    not_a_face: number;
+    person_id: number | null;
+    person_name: string | null;
+    source: 'user' | 'machine' | null;
+    confirmed: number | null;
+  };
+
+const FACE_SELECT = `SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.model_id, f.not_a_face, p.path, p.hash, p.width, p.height, p.orientation,
+  fa.person_id, pe.name AS person_name, fa.source, fa.confirmed
+  FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN face_assignments fa ON fa.face_id = f.id
+  LEFT JOIN persons pe ON pe.id = fa.person_id`;
+
+export function exportPeople(db: Database.Database, appVersion: string): PeopleFile {
+  const file = emptyPeopleFile(appVersion);
+  const persons = db
+    .prepare<[], { id: number; name: string | null; hidden: number; cover_face_id: number | null; created_at: string }>(
+      `SELECT id, name, hidden, cover_face_id, created_at FROM persons p WHERE merged_into IS NULL
+       AND (user_named = 1 OR EXISTS (SELECT 1 FROM face_assignments fa WHERE fa.person_id = p.id))`,
+    )
+    .all();
+  const live = new Set(persons.map((p) => p.id));
+  const rejections = new Map<number, number[]>();
+  for (const r of db.prepare<[], { face_id: number; person_id: number }>('SELECT face_id, person_id FROM face_rejections').all()) {
+    if (!live.has(r.person_id)) continue;
+    rejections.set(r.face_id, [...(rejections.get(r.face_id) ?? []), r.person_id]);
+  }
+  const faces = (db.prepare(FACE_SELECT + ' ORDER BY f.id').all() as FaceRow[]).filter(
+    (f) => (f.person_id !== null && live.has(f.person_id)) || f.not_a_face || rejections.has(f.id),
+  );
+  const faceIds = new Set(faces.map((f) => f.id));
+  file.persons = persons.map((p) => ({
+    id: p.id,
+    name: p.name,
+    hidden: !!p.hidden,
+    cover: p.cover_face_id !== null && faceIds.has(p.cover_face_id) ? p.cover_face_id : null,
+    createdAt: p.created_at,
+  }));
+  file.faces = faces.map((f) => ({
+    id: f.id,
+    photo: { path: f.path, hash: f.hash, width: f.width, height: f.height },
+    box: { x: f.x, y: f.y, width: f.w, height: f.h },
+    person: f.not_a_face ? null : f.person_id,
+    source: f.not_a_face || f.person_id === null ? null : f.source,
+    confirmed: !!f.confirmed && !f.not_a_face,
+    ...(f.not_a_face ? { notAFace: true } : {}),
+    ...(rejections.has(f.id) ? { rejected: rejections.get(f.id)! } : {}),
+    model: f.model_id,
+  }));
+  file.corrections = db
+    .prepare<[], { id: number; at: string; payload: string; undone: number }>('SELECT id, at, payload, undone FROM corrections ORDER BY id')
+    .all()
+    .map((r) => ({ id: r.id, at: r.at, correction: JSON.parse(r.payload).correction, undone: r.undone !== 0 }))
+    .filter((c) => c.correction.kind !== 'import');
+  return file;
+}
+
+export interface ImportReport {
+  persons: number;
+  faces: number;
+  /** File faces whose photo or face was not found in this library. */
+  unmatched: { path: string; box: Box; reason: 'photo-not-found' | 'face-not-found' }[];
+  correction: CorrectionResult | null;
+}
+
+/** Library faces of the photo the file face was on (content hash first, then path). */
+function candidatesFor(db: Database.Database, f: PeopleFileFace): (LibraryFace & { id: number })[] | null {
+  let photo = db.prepare<[string], { id: number; width: number; height: number }>('SELECT id, width, height FROM photos WHERE hash = ? LIMIT 1').get(f.photo.hash);
+  photo ??= db.prepare<[string], { id: number; width: number; height: number }>('SELECT id, width, height FROM photos WHERE path = ?').get(f.photo.path);
+  if (!photo) return null;
+  return db
+    .prepare<[number], { id: number; x: number; y: number; w: number; h: number }>('SELECT id, x, y, w, h FROM faces WHERE photo_id = ?')
+    .all(photo.id)
+    .map((r) => ({ id: r.id, box: { x: r.x, y: r.y, width: r.w, height: r.h }, photoWidth: photo!.width, photoHeight: photo!.height }));
+}
+
+export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { plan: ImportPlan; unmatched: ImportReport['unmatched'] } {
+  const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [] };
+  const unmatched: ImportReport['unmatched'] = [];
+  const mapped = new Map<number, number>();
+  for (const f of file.faces) {
+    const cands = candidatesFor(db, f);
+    if (!cands) {
+      unmatched.push({ path: f.photo.path, box: f.box, reason: 'photo-not-found' });
+      continue;
+    }
+    const id = matchFace(f, cands);
+    if (id === null) {
+      unmatched.push({ path: f.photo.path, box: f.box, reason: 'face-not-found' });
+      continue;
+    }
+    mapped.set(f.id, id);
+  }
+  const used = new Set<number>();
+  for (const f of file.faces) {
+    const id = mapped.get(f.id);
+    if (id === undefined) continue;
+    if (f.notAFace) plan.notAFace.push(id);
+    else if (f.person !== null && f.source) {
+      plan.assignments.push({ faceId: id, person: `p${f.person}`, source: f.source, confirmed: f.confirmed });
+      used.add(f.person);
+    }
+    for (const r of f.rejected ?? []) {
+      plan.rejections.push({ faceId: id, person: `p${r}` });
+      used.add(r);
+    }
+  }
+  for (const p of file.persons) {
+    // Named or hidden persons are user decisions even without faces here; others need a face.
+    if (!used.has(p.id) && !p.name && !p.hidden) continue;
+    plan.persons.push({ ref: `p${p.id}`, name: p.name, hidden: p.hidden });
+    if (p.cover !== null && mapped.has(p.cover)) plan.covers.push({ person: `p${p.id}`, faceId: mapped.get(p.cover)! });
+  }
+  const refs = new Set(plan.persons.map((p) => p.ref));
+  plan.rejections = plan.rejections.filter((r) => refs.has(r.person));
+  return { plan, unmatched };
+}
+
+export function importPeople(svc: PeopleService, db: Database.Database, file: PeopleFile, source: string): ImportReport {
+  const { plan, unmatched } = planFromPeopleFile(db, file);
+  const empty = !plan.persons.length && !plan.notAFace.length;
+  const correction = empty ? null : svc.correct({ kind: 'import', source, plan });
+  return { persons: plan.persons.length, faces: plan.assignments.length + plan.notAFace.length, unmatched, correction };
+}
+
+// ---------------------------------------------------------------------------------------- XMP
+
+export interface XmpWriteReport {
+  photos: number;
+  regions: number;
+  sidecars: string[];
+  failed: { path: string; error: string }[];
+}
+
+/** Writes the named faces of every photo (or of one person's photos) to XMP sidecars. */
+export function writeXmpSidecars(db: Database.Database, opts: { personId?: number } = {}): XmpWriteReport {
+  const rows = db.prepare(`${FACE_SELECT} WHERE f.not_a_face = 0 ORDER BY p.id, f.id`).all() as FaceRow[];
+  const byPhoto = new Map<number, FaceRow[]>();
+  for (const r of rows) if (r.person_name) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r]);
+  const report: XmpWriteReport = { photos: 0, regions: 0, sidecars: [], failed: [] };
+  for (const faces of byPhoto.values()) {
+    if (opts.personId !== undefined && !faces.some((f) => f.person_id === opts.personId)) continue;
+    const photo = faces[0]!;
+    const regions: Region[] = faces.map((f) => ({
+      name: f.person_name,
+      type: 'Face',
+      area: areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, photo.width, photo.height),
+    }));
+    try {
+      report.sidecars.push(writeSidecarRegions(photo.path, { dimensions: { w: photo.width, h: photo.height }, regions }));
+      report.photos++;
+      report.regions += regions.length;
+    } catch (e) {
+      report.failed.push({ path: photo.path, error: (e as Error).message });
+    }
+  }
+  return report;
+}
+
+/** Reads face regions with names from sidecars / embedded XMP and names the matching faces. */
+export async function importXmpRegions(svc: PeopleService, db: Database.Database): Promise<ImportReport & { photos: number }> {
+  const photos = db.prepare<[], { id: number; path: string; width: number; height: number; orientation: number }>('SELECT id, path, width, height, orientation FROM photos').all();
+  const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [] };
+  const unmatched: ImportReport['unmatched'] = [];
+  const refs = new Map<string, string>();
+  const existing = new Map<string, number>();
+  for (const p of db.prepare<[], { id: number; name: string }>('SELECT id, name FROM persons WHERE merged_into IS NULL AND name IS NOT NULL').all()) {
+    if (!existing.has(p.name.toLowerCase())) existing.set(p.name.toLowerCase(), p.id);
+  }
+  let withRegions = 0;
+  for (const photo of photos) {
+    if (!existsSync(photo.path)) continue;
+    const info = await readPhotoRegions(photo.path).catch(() => null);
+    if (!info) continue;
+    const faces = db
+      .prepare<[number], { id: number; x: number; y: number; w: number; h: number }>('SELECT id, x, y, w, h FROM faces WHERE photo_id = ? AND not_a_face = 0')
+      .all(photo.id);
+    const regions = uprightRegions(info, { width: photo.width, height: photo.height, orientation: photo.orientation }).filter(
+      (r) => r.type === 'Face' && r.name,
+    );
+    if (regions.length) withRegions++;
+    for (const r of regions) {
+      const box = boxFromArea(r.area, photo.width, photo.height);
+      let best: { id: number; v: number } | null = null;
+      for (const f of faces) {
+        const v = iou(box, { x: f.x, y: f.y, width: f.w, height: f.h });
+        if (v >= 0.3 && (!best || v > best.v)) best = { id: f.id, v };
+      }
+      if (!best) {
+        unmatched.push({ path: photo.path, box, reason: 'face-not-found' });
+        continue;
+      }
+      const key = r.name!.toLowerCase();
+      let ref = refs.get(key);
+      if (!ref) {
+        ref = `n${refs.size}`;
+        refs.set(key, ref);
+        const existingId = existing.get(key);
+        plan.persons.push({ ref, name: r.name, hidden: false, ...(existingId !== undefined ? { existingId } : {}) });
+      }
+      plan.assignments.push({ faceId: best.id, person: ref, source: 'user', confirmed: true });
+    }
+  }
+  const correction = plan.assignments.length ? svc.correct({ kind: 'import', source: 'xmp', plan }) : null;
+  return { persons: plan.persons.length, faces: plan.assignments.length, unmatched, correction, photos: withRegions };
+}

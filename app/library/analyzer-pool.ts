@@ -1,0 +1,127 @@
+/**
+ * An Analyzer backed by a pool of worker threads, each running its own FacePipeline: the scanner
+ * keeps every core busy (decode, detection and embedding of different photos at once) while the
+ * main thread stays free for the database and the app's requests.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PhotoAnalysis } from '../faces/types';
+import type { FacePipelineOptions } from '../faces/pipeline';
+import type { Analyzer } from './analyzer';
+import { createPipelineAnalyzer } from './pipeline-analyzer';
+import { gpuCandidates } from '../faces/onnx-session';
+
+class AnalyzerError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'AnalyzerError';
+  }
+}
+
+interface Pending {
+  resolve: (a: PhotoAnalysis) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  pending: Map<number, Pending>;
+}
+
+export interface WorkerAnalyzer extends Analyzer {
+  readonly workers: number;
+  readonly provider: string;
+  /** The first worker engine's EngineInfo, with the worker count. */
+  readonly info: Record<string, unknown>;
+}
+
+export async function createWorkerAnalyzer(options: FacePipelineOptions & { workers?: number } = {}): Promise<WorkerAnalyzer> {
+  const { workers: wanted, ...engineOpts } = options;
+  const n = Math.max(1, wanted ?? Math.min(4, availableParallelism()));
+  const entry = join(__dirname, 'analyzer-pool-thread.js');
+  let nextId = 1;
+  const slots: Slot[] = [];
+  let embedderId = '';
+  let provider = 'cpu';
+  let info: Record<string, unknown> = {};
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
+        const slot: Slot = { worker, busy: 0, pending: new Map() };
+        worker.on('message', (m: { ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
+          if (m.ready) {
+            embedderId = m.embedderId!;
+            provider = m.provider!;
+            info = { ...m.info, workers: n };
+            slots.push(slot);
+            resolve();
+          } else if (m.fatal) reject(new Error(m.fatal));
+          else if (m.id !== undefined) {
+            const p = slot.pending.get(m.id);
+            if (!p) return;
+            slot.pending.delete(m.id);
+            slot.busy--;
+            if (m.error) p.reject(new AnalyzerError(m.error.message, m.error.code));
+            else p.resolve(m.result!);
+          }
+        });
+        worker.on('error', (e) => {
+          for (const p of slot.pending.values()) p.reject(e);
+          slot.pending.clear();
+          reject(e);
+        });
+      }),
+    ),
+  );
+
+  const submit = (job: { path?: string; buffer?: Uint8Array }): Promise<PhotoAnalysis> => {
+    const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, ...job });
+    });
+  };
+
+  return {
+    workers: n,
+    get provider() {
+      return provider;
+    },
+    get embedderId() {
+      return embedderId;
+    },
+    get info() {
+      return info;
+    },
+    analyzeFile: (path) => submit({ path }),
+    analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
+    async close() {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
+
+/**
+ * The analyzer a library scan should use: on a GPU provider one engine in this thread (the GPU
+ * is the bottleneck); on CPU a pool of worker engines, one per core (measured on 2 cores: 13.4
+ * photos/s with 2 workers vs 9.6 in one thread; one engine with 2 intra-op threads: 7.1).
+ */
+export async function createLibraryAnalyzer(
+  options: FacePipelineOptions & { workers?: number } = {},
+): Promise<Analyzer & { info: Record<string, unknown> }> {
+  const cores = options.workers ?? Math.min(4, availableParallelism());
+  const wantCpu = options.provider === 'cpu' || ((options.provider ?? 'auto') === 'auto' && gpuCandidates().length === 0);
+  if (wantCpu && cores > 1) return createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
+  // A GPU may be there: one engine here; if its provider turns out to be the CPU, a worker pool.
+  const single = await createPipelineAnalyzer({ provider: 'auto', ...options });
+  if (single.pipeline.provider !== 'cpu' || cores <= 1) {
+    return Object.assign(single, { info: single.pipeline.info as unknown as Record<string, unknown> });
+  }
+  await single.close?.();
+  return createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
+}

@@ -1,0 +1,49 @@
+/**
+ * The people service's interface, as the engine, the CLI and tests drive it (implemented by
+ * app/people/people-service.ts over the SQLite store and the clustering core).
+ *
+ * Every correction is one SQLite transaction that writes both the new state and an append-only log
+ * entry carrying what is needed to undo it; corrections are never lost or silently undone by a
+ * re-scan, a re-cluster, a model change, a crash or an upgrade.
+ */
+import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
+
+export interface PeopleApi {
+  listPeople(opts?: { includeHidden?: boolean; query?: string }): PersonSummary[];
+  getPerson(id: PersonId): PersonSummary | null;
+  /** A person's faces, best first (user-assigned, then by quality, then by id); `offset`/`limit` page them. */
+  personFaces(id: PersonId, opts?: { offset?: number; limit?: number }): FaceInfo[];
+  /** Every face id of a person, in personFaces' order (cheap: ids only). */
+  personFaceIds(id: PersonId): FaceId[];
+  /**
+   * The distinct photos of a person's faces ("not a face" excluded), newest taken first (undated
+   * last), then by path; `offset`/`limit` page them.
+   */
+  personPhotos(id: PersonId, opts?: { offset?: number; limit?: number }): PersonPhoto[];
+  /** Every photo id of a person, in personPhotos' order (cheap: ids only; its length is the count). */
+  personPhotoIds(id: PersonId): PhotoId[];
+  /** Faces in no person (not marked "not a face"), best quality first. */
+  unassignedFaces(opts?: { offset?: number; limit?: number }): FaceInfo[];
+  photo(id: PhotoId): PhotoInfo | null;
+  face(id: FaceId): FaceInfo | null;
+  /** For an unassigned (or any) face: the most likely people, best first. */
+  suggestPeople(faceId: FaceId, k?: number): PersonSuggestion[];
+  /** For a person: the unassigned faces most likely to be them ("Is this Anna?"). */
+  suggestFaces(personId: PersonId, k?: number): FaceSuggestion[];
+  /** People ranked by similarity to this one (for "merge with..."). */
+  similarPeople(personId: PersonId, k?: number): PersonSuggestion[];
+  correct(c: Correction): CorrectionResult;
+  undo(): LoggedCorrection | null;
+  redo(): LoggedCorrection | null;
+  history(limit?: number): LoggedCorrection[];
+  /** Assign new faces (after a scan) incrementally and cluster the unassigned pool. */
+  update(): ClusterStats;
+  /** Re-cluster everything from scratch, reproducing every user decision (blocks until done). */
+  recluster(): ClusterStats;
+  /**
+   * The same re-cluster computed in a worker thread (the caller's event loop keeps turning); a
+   * result the library outdated meanwhile is discarded and computed again. Rejects on abort
+   * (AbortError) or failure with the library unchanged.
+   */
+  reclusterInWorker?(opts?: { signal?: AbortSignal }): Promise<ClusterStats>;
+}
