@@ -3,22 +3,21 @@
  * 2 usage error (unknown command/flag, bad path).
  */
 import { UsageError } from './command';
-import { loadCommands } from './commands';
+import { loadCommand, loadCommands } from './commands';
 
 export async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    const which = rest[0] && commands.find((c) => c.name === rest[0]);
+    const which = rest[0] ? loadCommand(rest[0]) : undefined;
     if (which) {
       process.stdout.write(`${which.usage}\n`);
       return 0;
     }
     process.stdout.write('usage: visage <command> [options]\n\ncommands:\n');
-    for (const c of commands) process.stdout.write(`  ${c.name.padEnd(16)} ${c.summary}\n`);
+    for (const c of loadCommands()) process.stdout.write(`  ${c.name.padEnd(16)} ${c.summary}\n`);
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
+  const cmd = loadCommand(name);
   if (!cmd) {
     process.stderr.write(`visage: unknown command "${name}" (try "visage help")\n`);
     return 2;

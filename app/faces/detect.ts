@@ -32,15 +32,8 @@ export interface Detection {
   score: number;
 }
 
-interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /** Resample a region of the image to 320x240, normalised (x-127)/128, planar. */
-function regionToInput(img: RgbImage, r: Region, dst: Float32Array): void {
+function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
   const sx = r.width / NET_W;
   const sy = r.height / NET_H;
   const plane = NET_W * NET_H;
@@ -84,8 +77,8 @@ function regionToInput(img: RgbImage, r: Region, dst: Float32Array): void {
 }
 
 /** The regions to run the detector on: the whole image, plus overlapping tiles for large images. */
-export function detectionRegions(width: number, height: number): Region[] {
-  const regions: Region[] = [{ x: 0, y: 0, width, height }];
+export function detectionRegions(width: number, height: number): Box[] {
+  const regions: Box[] = [{ x: 0, y: 0, width, height }];
   const longer = Math.max(width, height);
   if (longer < TILE_MIN_SIDE) return regions;
   // Tiles of the net's 4:3 aspect; n per side so that each tile is about half (or, for very
@@ -138,7 +131,7 @@ export class FaceDetector {
   }
 }
 
-function cutByTileEdge(x1: number, y1: number, x2: number, y2: number, r: Region, W: number, H: number): boolean {
+function cutByTileEdge(x1: number, y1: number, x2: number, y2: number, r: Box, W: number, H: number): boolean {
   const m = 2;
   return (
     (x1 <= r.x + m && r.x > 0) ||

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import type { EmbedderModel } from './models/registry';
-import { EMBEDDING_DIMS, l2normalize, quantize } from './quantize';
+import { l2normalize, quantize } from './quantize';
+import { EMBEDDING_BYTES } from './types';
 import { mirrorChip } from './align';
 
 /** A mean-centred linear projection: y = (x - mean) @ matrix, matrix [from x to] row-major. */
@@ -111,7 +112,7 @@ export class Embedder {
         v = l2normalize(s);
       }
       if (this.projection) v = l2normalize(project(this.projection, v));
-      if (v.length !== EMBEDDING_DIMS) throw new Error(`embedder ${this.model.id} gives ${v.length} dims, not ${EMBEDDING_DIMS}`);
+      if (v.length !== EMBEDDING_BYTES) throw new Error(`embedder ${this.model.id} gives ${v.length} dims, not ${EMBEDDING_BYTES}`);
       result.push(v);
     }
     return result;

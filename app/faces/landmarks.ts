@@ -17,14 +17,7 @@ export const LANDMARK_CROP_SCALE = 1.0;
 /** Second pass: crop side relative to the span of the first-pass landmarks. */
 export const LANDMARK_REFINE_SCALE = 1.15;
 
-export interface Square {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export function squareAround(cx: number, cy: number, side: number): Square {
+export function squareAround(cx: number, cy: number, side: number): Box {
   return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
 }
 
@@ -47,7 +40,7 @@ export class LandmarkDetector {
     return this.run(img, crops);
   }
 
-  initialCrop(b: Box): Square {
+  initialCrop(b: Box): Box {
     if (this.model.channels === 1) {
       // faceplugin's model was used with the box squared on its height.
       return squareAround(b.x + b.width / 2, b.y + b.height / 2, b.height);
@@ -55,7 +48,7 @@ export class LandmarkDetector {
     return squareAround(b.x + b.width / 2, b.y + b.height / 2, Math.max(b.width, b.height) * LANDMARK_CROP_SCALE);
   }
 
-  private async run(img: RgbImage, crops: Square[]): Promise<Point[][]> {
+  private async run(img: RgbImage, crops: Box[]): Promise<Point[][]> {
     const S = this.model.inputSize;
     const C = this.model.channels;
     const results: Point[][] = [];

@@ -3,7 +3,7 @@
  * q = clamp(round(x * 127 / p), -127, 127), with a per-model scale p (registry `quantScale`).
  * Cosine similarity is computed directly on the bytes (the scale cancels).
  */
-export const EMBEDDING_DIMS = 128;
+import { EMBEDDING_BYTES } from './types';
 
 export function l2normalize(v: Float32Array): Float32Array {
   let s = 0;
@@ -15,10 +15,10 @@ export function l2normalize(v: Float32Array): Float32Array {
 }
 
 export function quantize(v: Float32Array, scale: number): Int8Array {
-  if (v.length !== EMBEDDING_DIMS) throw new Error(`expected ${EMBEDDING_DIMS} dims, got ${v.length}`);
-  const q = new Int8Array(EMBEDDING_DIMS);
+  if (v.length !== EMBEDDING_BYTES) throw new Error(`expected ${EMBEDDING_BYTES} dims, got ${v.length}`);
+  const q = new Int8Array(EMBEDDING_BYTES);
   const k = 127 / scale;
-  for (let i = 0; i < EMBEDDING_DIMS; i++) q[i] = Math.max(-127, Math.min(127, Math.round(v[i]! * k)));
+  for (let i = 0; i < EMBEDDING_BYTES; i++) q[i] = Math.max(-127, Math.min(127, Math.round(v[i]! * k)));
   return q;
 }
 

@@ -6,6 +6,9 @@
 export type { Box, Point } from '../contract/geometry';
 import type { Box, Point } from '../contract/geometry';
 
+/** Bytes of a stored face embedding: 128 dimensions, one int8 each (the FaceNet paper's 128 bytes a face). */
+export const EMBEDDING_BYTES = 128;
+
 /** How usable a face is for recognition. All angles in degrees. */
 export interface FaceQuality {
   /** Inter-ocular-based face size in pixels (the side of the aligned crop in source pixels). */

@@ -21,6 +21,7 @@ import { sha1 } from './hash';
 import { heicToPng } from './heic';
 import { inspectBytes, MAX_PIXELS, ScanFileError, type Inspection } from './inspect';
 import { readPhotoMetadata } from './photo-metadata';
+import { InOrder } from './in-order';
 import { ProgressMeter, type ScanPhase, type ScanProgress } from './progress';
 import type { ThumbnailCache } from './thumbnails';
 import { walk, type WalkEntry, type WalkProblem } from './walker';
@@ -476,31 +477,3 @@ export function normaliseRoots(roots: string[]): string[] {
 }
 
 export type { ScanPhase, ScanProgress };
-
-/**
- * Hands out turns in sequence order: turn(k) resolves once done() was called for every sequence
- * number below k (each number taken exactly once, from 0 up, and done() called for each).
- */
-export class InOrder {
-  private next = 0;
-  private readonly finished = new Set<number>();
-  private readonly waiting = new Map<number, () => void>();
-
-  turn(seq: number): Promise<void> {
-    if (seq <= this.next) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.set(seq, resolve));
-  }
-
-  done(seq: number): void {
-    this.finished.add(seq);
-    while (this.finished.has(this.next)) {
-      this.finished.delete(this.next);
-      this.next++;
-    }
-    for (const k of [...this.waiting.keys()].sort((a, b) => a - b)) {
-      if (k > this.next) break;
-      this.waiting.get(k)!();
-      this.waiting.delete(k);
-    }
-  }
-}

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analyzer } from '../../app/library/analyzer';
 import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
-import { InOrder, Scanner } from '../../app/library/scanner';
+import { InOrder } from '../../app/library/in-order';
+import { Scanner } from '../../app/library/scanner';
 import { Store } from '../../app/store/store';
 import { johnImages, makeLibrary, tempDir } from './scan-helpers';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchTripletLoss, lossWork, mineNegative, negativeKind, REL_CANNOT, REL_NEG, REL_NONE, REL_POS } from '../../app/learning/loss';
 import { Rng } from '../../app/learning/rng';
-import { nearest } from '../../app/learning/train';
+import { nearest } from '../../app/learning/strangers';
 
 // One anchor's row of squared distances and relations, hand-made.
 const N = REL_NEG, P = REL_POS, X = REL_CANNOT, O = REL_NONE;

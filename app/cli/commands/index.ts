@@ -1,36 +1,45 @@
 import type { CliCommand } from '../command';
 
+type CommandModule = { command?: CliCommand; commands?: CliCommand[]; startCommand?: CliCommand };
+
 /**
- * Every CLI command, in `visage help` order: one line per command module (each module exports
- * `command`). Modules are required lazily so that `visage help` stays fast.
+ * Every CLI command, in `visage help` order: the names each module provides, and how to load it.
+ * A command loads only its own module (`visage scan` never loads the evaluation code); `visage help`
+ * loads them all to print their summaries. A test checks the names against what the modules export.
  */
-const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
-  // engine (issue 2)
-  () => require('./detect'),
-  () => require('./eval-lfw'),
-  () => require('./eval-detect'),
-  () => require('./fit-projection'),
-  () => require('./status'),
-  () => ({ command: require('./status').startCommand }),
-  // library (issue 3)
-  () => require('./scan'),
-  () => require('./photos'),
-  () => require('./faces'),
-  () => require('./errors'),
-  // desktop app, browser mode (issue 5)
-  () => require('./serve'),
-  // people (issue 4)
-  () => require('./people'),
-  () => require('./eval-clusters'),
-  () => require('./reembed'),
-  () => require('./export-import'),
-  // learning (issue 6)
-  () => require('./eval-learning'),
+export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => CommandModule }[] = [
+  { names: ['detect'], load: () => require('./detect') },
+  { names: ['eval-lfw'], load: () => require('./eval-lfw') },
+  { names: ['eval-detect'], load: () => require('./eval-detect') },
+  { names: ['fit-projection'], load: () => require('./fit-projection') },
+  { names: ['status', 'start'], load: () => require('./status') },
+  { names: ['scan'], load: () => require('./scan') },
+  { names: ['photos'], load: () => require('./photos') },
+  { names: ['faces'], load: () => require('./faces') },
+  { names: ['errors'], load: () => require('./errors') },
+  { names: ['serve'], load: () => require('./serve') },
+  {
+    names: ['people', 'person', 'unassigned', 'cluster', 'recluster', 'suggest', 'name', 'merge', 'split', 'move', 'reject', 'confirm', 'hide', 'cover', 'not-a-face', 'undo', 'redo', 'history'],
+    load: () => require('./people'),
+  },
+  { names: ['eval-clusters'], load: () => require('./eval-clusters') },
+  { names: ['reembed'], load: () => require('./reembed') },
+  { names: ['export', 'import', 'xmp-write', 'xmp-read'], load: () => require('./export-import') },
+  { names: ['eval-learning'], load: () => require('./eval-learning') },
 ];
 
-export async function loadCommands(): Promise<CliCommand[]> {
-  return loaders.flatMap((load) => {
-    const m = load();
-    return m.commands ?? (m.command ? [m.command] : []);
-  });
+function commandsOf(m: CommandModule): CliCommand[] {
+  const list = m.commands ?? (m.command ? [m.command] : []);
+  return m.startCommand ? [...list, m.startCommand] : list;
+}
+
+/** Every command, in help order (loads every module). */
+export function loadCommands(): CliCommand[] {
+  return COMMAND_MODULES.flatMap((entry) => commandsOf(entry.load()));
+}
+
+/** One command by name, loading only the module that provides it; undefined when unknown. */
+export function loadCommand(name: string): CliCommand | undefined {
+  const entry = COMMAND_MODULES.find((e) => e.names.includes(name));
+  return entry ? commandsOf(entry.load()).find((c) => c.name === name) : undefined;
 }
