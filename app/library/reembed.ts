@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Point } from '../faces/types';
 import type { FacePipeline } from '../faces/pipeline';
+import { ReembedRepo } from '../store/reembed-repo';
 import type { Store } from '../store/store';
 import { decodePhoto } from '../faces/image';
 import { heicToPng } from './heic';
@@ -26,16 +27,8 @@ export async function reembedLibrary(
 ): Promise<ReembedResult> {
   const t0 = performance.now();
   const model = engine.embedderId;
-  const photos = store.db
-    .prepare<[string], { id: number; path: string; format: string | null }>(
-      'SELECT DISTINCT p.id, p.path, p.format FROM photos p JOIN faces f ON f.photo_id = p.id WHERE f.model_id != ? ORDER BY p.id',
-    )
-    .all(model);
-  const facesOf = store.db.prepare<[number, string], { id: number; landmarks: string }>(
-    'SELECT id, landmarks FROM faces WHERE photo_id = ? AND model_id != ? ORDER BY id',
-  );
-  // The new model's vector is the new base; heads of the old model no longer apply.
-  const update = store.db.prepare('UPDATE faces SET embedding = @v, base_embedding = @v, head_id = NULL, model_id = @model WHERE id = @id');
+  const repo = new ReembedRepo(store.db);
+  const photos = repo.photosNotOn(model);
   const failed: ReembedResult['failed'] = [];
   let faces = 0;
   for (const [i, p] of photos.entries()) {
@@ -43,12 +36,12 @@ export async function reembedLibrary(
       let buf: Buffer = readFileSync(p.path);
       if (p.format === 'heic' || p.format === 'heif') buf = await heicToPng(buf);
       const decoded = await decodePhoto(buf);
-      const rows = facesOf.all(p.id, model);
+      const rows = repo.facesNotOn(p.id, model);
       // Stored landmarks are in full-resolution pixels; the decoded image may be smaller.
       const lms = rows.map((r) => (JSON.parse(r.landmarks) as Point[]).map(([x, y]) => [x * decoded.scale, y * decoded.scale] as Point));
       const vectors = await engine.embedLandmarks(decoded.image, lms);
       store.transaction(() => {
-        rows.forEach((r, k) => update.run({ v: Buffer.from(vectors[k]!.buffer, vectors[k]!.byteOffset, 128), model, id: r.id }));
+        rows.forEach((r, k) => repo.setBaseEmbedding(r.id, vectors[k]!, model));
       });
       faces += rows.length;
     } catch (e) {
