@@ -18,6 +18,7 @@ if (!fs.existsSync(path.join(dist, 'people', 'recluster-worker.js'))) {
 }
 const { Store } = require(path.join(dist, 'store', 'store.js'));
 const { PeopleService } = require(path.join(dist, 'people', 'people-service.js'));
+const { projectionSync } = require(path.join(dist, 'learning', 'projection.js'));
 const { synthesize } = require(path.join(dist, 'people', 'synthetic.js'));
 
 const arg = (name, def) => {
@@ -84,7 +85,7 @@ async function main() {
     for (const f of [a]) {
       const store = Store.open(f);
       t = performance.now();
-      const r = new PeopleService(store.db).recluster();
+      const r = new PeopleService(store.db, { projections: projectionSync }).recluster();
       console.log(`first clustering (sync, from nothing): ${ms(performance.now() - t)}: ${r.people} people, ${r.unassigned} unassigned`);
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       store.close();
@@ -94,7 +95,7 @@ async function main() {
     {
       const store = Store.open(a);
       t = performance.now();
-      const r = new PeopleService(store.db).recluster();
+      const r = new PeopleService(store.db, { projections: projectionSync }).recluster();
       console.log(`recluster() (main thread): ${ms(performance.now() - t)} wall, all of it blocking; ${r.people} people, created ${r.created}`);
       store.close();
     }
@@ -104,7 +105,7 @@ async function main() {
       timeMethod('commitWorkerResult', commits);
       timeMethod('stats', stats);
       const store = Store.open(b);
-      const svc = new PeopleService(store.db);
+      const svc = new PeopleService(store.db, { projections: projectionSync });
       let last = performance.now(), maxGap = 0, ticks = 0;
       const timer = setInterval(() => {
         const now = performance.now();

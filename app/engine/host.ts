@@ -34,6 +34,7 @@ import {
   type XmpWrite,
 } from '../contract/contract';
 import { LearningService } from '../learning/learning-service';
+import { projectionSync } from '../learning/projection';
 import type { LearningApi, ReprojectRun } from '../learning/api';
 import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../interop/import-export';
 import { PeopleFileError, parsePeopleFile, readPeopleFile, serializePeopleFile, writePeopleFile } from '../interop/people-file';
@@ -224,9 +225,10 @@ export class EngineHost extends EventEmitter {
 
   private makePeople(): PeopleApi | null {
     if (!this.PeopleCtor) return null;
-    const plain = new this.PeopleCtor(this.store.db);
+    // Faces follow the active learned head before clustering reads them (app/learning/projection.ts).
+    const plain = new this.PeopleCtor(this.store.db, { projections: projectionSync });
     const overrides = strictnessOverrides(plain.thresholds, this.settings.strictness);
-    return overrides ? new this.PeopleCtor(this.store.db, { overrides }) : plain;
+    return overrides ? new this.PeopleCtor(this.store.db, { overrides, projections: projectionSync }) : plain;
   }
 
   private needPeople(): PeopleApi {

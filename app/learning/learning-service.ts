@@ -19,7 +19,9 @@
  */
 import type Database from 'better-sqlite3';
 import { getEmbedder } from '../faces/models/registry';
-import { thresholdsFor } from '../people/thresholds';
+import { effectiveThresholds } from '../people/thresholds';
+import { headExists, headRows, insertHead, maxHeadVersion } from '../store/heads-repo';
+import { labelledCounts, rejectionCount, rejectionRows, samePhotoPairs, trainingFaces } from '../store/training-repo';
 import { mapThresholds } from './calibrate';
 import { openChanges } from './changes';
 import { projectVector } from './head';
@@ -64,14 +66,7 @@ export class LearningService implements LearningApi {
   gather(): Omit<TrainInput, 'options' | 'onProgress' | 'signal' | 'currentHead'> {
     syncProjections(this.db, this.model);
     const scale = getEmbedder(this.model).quantScale;
-    const rows = this.db
-      .prepare<[string], { id: number; photo_id: number; base_embedding: Buffer; person_id: number | null; source: string | null; named: number | null }>(
-        `SELECT f.id, f.photo_id, f.base_embedding, fa.person_id, fa.source,
-                (p.user_named = 1 AND p.name IS NOT NULL) AS named
-         FROM faces f LEFT JOIN face_assignments fa ON fa.face_id = f.id LEFT JOIN persons p ON p.id = fa.person_id AND p.merged_into IS NULL
-         WHERE f.model_id = ? AND f.not_a_face = 0 AND f.base_embedding IS NOT NULL`,
-      )
-      .all(this.model);
+    const rows = trainingFaces(this.db, this.model);
     const baseVectors = new Map<number, Float32Array>();
     const labels = new Map<number, number>();
     const accepted = new Map<number, number>();
@@ -86,9 +81,7 @@ export class LearningService implements LearningApi {
     for (const faces of byPhoto.values()) {
       for (let i = 0; i < faces.length; i++) for (let j = i + 1; j < faces.length; j++) cannotLink.push([faces[i]!, faces[j]!]);
     }
-    const rejections = this.db
-      .prepare<[], { face_id: number; person_id: number }>('SELECT face_id, person_id FROM face_rejections')
-      .all()
+    const rejections = rejectionRows(this.db)
       .filter((r) => baseVectors.has(r.face_id))
       .map((r) => [r.face_id, r.person_id] as [number, number]);
     // Faces nobody labelled (strangers, mostly): the stranger-structure term keeps their similarities.
@@ -101,23 +94,11 @@ export class LearningService implements LearningApi {
    * head switch put into named people that the user has not answered yet (app/learning/changes.ts).
    */
   summary(): LearningSummary {
-    const labelled = this.db
-      .prepare<[string], { person_id: number; n: number }>(
-        `SELECT fa.person_id, COUNT(*) AS n FROM face_assignments fa JOIN faces f ON f.id = fa.face_id
-         JOIN persons p ON p.id = fa.person_id AND p.merged_into IS NULL
-         WHERE f.model_id = ? AND f.not_a_face = 0 AND (fa.source = 'user' OR (p.user_named = 1 AND p.name IS NOT NULL))
-         GROUP BY fa.person_id`,
-      )
-      .all(this.model);
+    const labelled = labelledCounts(this.db, this.model);
     const labelledFaces = labelled.reduce((a, r) => a + r.n, 0);
     const people = labelled.filter((r) => r.n >= 2).length;
-    const rejections = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM face_rejections').get()!.n;
-    const samePhoto = this.db
-      .prepare<[string], { n: number }>(
-        `SELECT COALESCE(SUM(k * (k - 1) / 2), 0) AS n FROM (SELECT COUNT(*) AS k FROM faces f JOIN face_assignments fa ON fa.face_id = f.id
-         WHERE f.model_id = ? AND f.not_a_face = 0 GROUP BY f.photo_id)`,
-      )
-      .get(this.model)!.n;
+    const rejections = rejectionCount(this.db);
+    const samePhoto = samePhotoPairs(this.db, this.model);
     const heads = this.heads();
     return {
       labelledFaces,
@@ -134,11 +115,7 @@ export class LearningService implements LearningApi {
   /** Every head of the library's model, newest first, with 'base' (the network itself) last. */
   heads(): HeadSummary[] {
     const active = activeHeadId(this.db, this.model);
-    const rows = this.db
-      .prepare<[string], { id: string; model_id: string; version: number; parent: string | null; created_at: string; adopted: number; summary: string }>(
-        'SELECT id, model_id, version, parent, created_at, adopted, summary FROM heads WHERE model_id = ? ORDER BY created_at DESC, version DESC',
-      )
-      .all(this.model);
+    const rows = headRows(this.db, this.model);
     const list: HeadSummary[] = rows.map((r) => {
       const s = JSON.parse(r.summary) as StoredSummary;
       return {
@@ -187,7 +164,7 @@ export class LearningService implements LearningApi {
     const input: TrainInput = {
       ...data,
       currentHead: current,
-      version: (this.db.prepare<[string], { v: number | null }>('SELECT MAX(version) AS v FROM heads WHERE model_id = ?').get(this.model)?.v ?? 0) + 1,
+      version: maxHeadVersion(this.db, this.model) + 1,
       options: { assign: { threshold: th.assign, margin: th.margin }, ...(opts.options ?? {}) },
       signal: opts.signal,
       onProgress: (epoch, loss, val) => {
@@ -207,9 +184,16 @@ export class LearningService implements LearningApi {
       seconds: round(result.seconds),
       reason: result.reason,
     };
-    this.db
-      .prepare('INSERT INTO heads (id, model_id, version, parent, created_at, adopted, record, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(head.id, this.model, head.version, head.parent, head.createdAt, result.adopted ? 1 : 0, encodeHeadRecord(head), JSON.stringify(stored));
+    insertHead(this.db, {
+      id: head.id,
+      model: this.model,
+      version: head.version,
+      parent: head.parent,
+      createdAt: head.createdAt,
+      adopted: result.adopted,
+      record: encodeHeadRecord(head),
+      summary: JSON.stringify(stored),
+    });
     let people = null;
     // Adopted: from here on a cancel of the training comes too late (the head is in use).
     if (result.adopted) people = await this.activate(head.id, opts);
@@ -230,7 +214,7 @@ export class LearningService implements LearningApi {
    * of faces nobody labelled (strangers, mostly) above it as the base network's threshold does.
    */
   private recalibrate(data: ReturnType<LearningService['gather']>, head: HeadRecord): { cluster: number; assign?: number } {
-    const base = thresholdsFor(this.model);
+    const base = effectiveThresholds(this.model, null, 'normal');
     const ids = data.unlabelled ?? [];
     const sample = (ids.length >= 200 ? ids : [...data.baseVectors.keys()]).slice(0, 4000);
     const b = sample.map((id) => data.baseVectors.get(id)!);
@@ -245,8 +229,7 @@ export class LearningService implements LearningApi {
 
   async rollback(headId: string, opts: ReprojectRun = {}): Promise<{ active: HeadSummary; people: ClusterStats }> {
     if (headId !== BASE_HEAD) {
-      const row = this.db.prepare<[string, string], { id: string }>('SELECT id FROM heads WHERE id = ? AND model_id = ?').get(headId, this.model);
-      if (!row) throw new Error(`no head ${headId} for model ${this.model}`);
+      if (!headExists(this.db, headId, this.model)) throw new Error(`no head ${headId} for model ${this.model}`);
     }
     const people = await this.activate(headId, opts);
     return { active: this.heads().find((h) => h.active)!, people };

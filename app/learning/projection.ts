@@ -5,55 +5,32 @@
  */
 import type Database from 'better-sqlite3';
 import { getEmbedder } from '../faces/models/registry';
-import { deleteSetting, getSetting, setSetting } from '../store/settings';
+import { activeHeadId, headRecordBytes, BASE_HEAD } from '../store/heads-repo';
+import {
+  groupCounter,
+  groupPage,
+  maxFaceId,
+  projectionWriter,
+  recordBases,
+  recordBasesInRange,
+  staleHeads,
+  type StoredHead,
+} from '../store/projection-repo';
+import type { ProjectionSync } from '../people/projection-sync';
 import { decodeHeadRecord, type HeadRecord } from './record';
 import { projectRows } from './head';
 import { quantize } from '../faces/quantize';
 
-export const BASE_HEAD = 'base';
-
-const activeKey = (model: string) => `learning.activeHead.${model}`;
-
-export function activeHeadId(db: Database.Database, model: string): string {
-  return getSetting(db, activeKey(model)) ?? BASE_HEAD;
-}
-
-/**
- * A head switch not finished yet: set with the active head, cleared by the re-cluster that follows
- * the re-projection (PeopleService.recluster or reclusterInWorker, in the transaction that persists it). An engine that closed or crashed
- * in between finds it at its next start and finishes the job (LearningService.resumePending).
- */
-const pendingKey = (model: string) => `learning.pendingSwitch.${model}`;
-
-/**
- * Makes `id` the active head of `model`, recording in the same transaction that the library is
- * to be re-projected and people re-clustered (`pendingSwitch`).
- */
-export function setActiveHeadId(db: Database.Database, model: string, id: string): void {
-  db.transaction(() => {
-    setSetting(db, activeKey(model), id);
-    setSetting(db, pendingKey(model), id);
-  })();
-}
-
-/**
- * The head `model`'s library was switched to whose re-projection and re-cluster have not finished
- * (the engine stopped in between, or they are running now), or null.
- */
-export function pendingSwitch(db: Database.Database, model: string): string | null {
-  return getSetting(db, pendingKey(model));
-}
-
-/** The switch is done: every face re-projected and people re-clustered (call in the re-cluster's transaction). */
-export function clearPendingSwitch(db: Database.Database, model: string): void {
-  deleteSetting(db, pendingKey(model));
-}
+// The active head and a pending switch are data (app/store/heads-repo.ts); re-exported for the
+// callers that think of them as the projection's state.
+export { BASE_HEAD, activeHeadId, activeHeadThresholds, clearPendingSwitch, pendingSwitch, setActiveHeadId } from '../store/heads-repo';
+export { STALENESS_QUERIES } from '../store/projection-repo';
 
 export function loadHead(db: Database.Database, id: string): HeadRecord | null {
   if (id === BASE_HEAD) return null;
-  const r = db.prepare<[string], { record: Buffer }>('SELECT record FROM heads WHERE id = ?').get(id);
-  if (!r) throw new Error(`no head ${id}`);
-  return decodeHeadRecord(r.record);
+  const record = headRecordBytes(db, id);
+  if (!record) throw new Error(`no head ${id}`);
+  return decodeHeadRecord(record);
 }
 
 /** Base vector of a face as floats (the int8 bytes scaled back). */
@@ -101,71 +78,6 @@ function projectFaces(db: Database.Database, t: Target, bases: Buffer[]): Buffer
   });
 }
 
-/** `faces.head_id` of a group of faces: a head's id, or NULL for the base network's own vectors. */
-type StoredHead = string | null;
-
-/**
- * The faces of one head group, through its partial index (schema v5): faces_head holds the faces
- * projected with a head, faces_no_head those carrying the base network's vector. NULL and a head's
- * id are written out differently (a bound NULL could not select a partial index).
- */
-const group = (head: StoredHead) =>
-  head === null ? 'faces INDEXED BY faces_no_head WHERE head_id IS NULL' : 'faces INDEXED BY faces_head WHERE head_id = @head';
-
-/**
- * The staleness lookups. A face is stale when its head_id is not the active head's. Each lookup is
- * answered from an index, never by a scan of the faces table: with nothing stale (every update()
- * and recluster() of a settled library) no face row is read. INDEXED BY keeps these plans whatever
- * statistics the planner has (after an ANALYZE it would count a group's id range by reading the
- * table's rows), and a statement fails outright if its index were missing.
- */
-const SQL = {
-  /**
-   * Faces inserted by a scan carry only `embedding` (the base): record it as their base, through
-   * faces_no_base, which holds only the faces of the last scan (faces_no_head holds every face of
-   * the base network).
-   */
-  recordBases:
-    'UPDATE faces INDEXED BY faces_no_base SET base_embedding = embedding WHERE base_embedding IS NULL AND head_id IS NULL AND model_id = @model',
-  /** Whether some face of the model carries the base network's vector. */
-  baseInUse: `SELECT 1 FROM ${group(null)} AND model_id = @model LIMIT 1`,
-  /** The heads faces of the model carry, one after the other (MIN on an index: one seek). */
-  firstHead: 'SELECT MIN(head_id) AS h FROM faces INDEXED BY faces_head WHERE model_id = @model AND head_id IS NOT NULL',
-  nextHead: 'SELECT MIN(head_id) AS h FROM faces INDEXED BY faces_head WHERE model_id = @model AND head_id > @head',
-  /** Faces of a group in an id range. */
-  count: (head: StoredHead) => `SELECT COUNT(*) AS n FROM ${group(head)} AND model_id = @model AND id > @lo AND id <= @hi`,
-  /** A page of a group in id order (the index entries end with the id: keyset pagination). */
-  page: (head: StoredHead) =>
-    `SELECT id, base_embedding FROM ${group(head)} AND model_id = @model AND base_embedding IS NOT NULL AND id > @after ORDER BY id LIMIT @limit`,
-};
-
-/** Every staleness lookup as it runs (test/unit/learning-reproject.test.ts checks each one's query plan). */
-export const STALENESS_QUERIES: readonly string[] = [
-  SQL.recordBases,
-  `${SQL.recordBases} AND id > @lo AND id <= @hi`,
-  SQL.baseInUse,
-  SQL.firstHead,
-  SQL.nextHead,
-  SQL.count(null),
-  SQL.count('head'),
-  SQL.page(null),
-  SQL.page('head'),
-];
-
-/**
- * The groups of stale faces of `model`: the head_id values its faces carry other than `active`'s
- * (NULL: the base network). A library holds a handful of heads, so this is a few index seeks,
- * whatever the number of faces.
- */
-function staleHeads(db: Database.Database, model: string, active: StoredHead): StoredHead[] {
-  const heads: StoredHead[] = [];
-  if (db.prepare(SQL.baseInUse).get({ model })) heads.push(null);
-  const next = db.prepare<{ model: string; head: string }, { h: string | null }>(SQL.nextHead);
-  const first = db.prepare<{ model: string }, { h: string | null }>(SQL.firstHead);
-  for (let h = first.get({ model })!.h; h !== null; h = next.get({ model, head: h })!.h) heads.push(h);
-  return heads.filter((h) => h !== active);
-}
-
 /** Where a run over the stale faces is: the stale head groups, the one being paged, the last id done in it. */
 interface Cursor {
   heads: StoredHead[];
@@ -184,18 +96,18 @@ const PREPARE_STEP = 50_000;
  * cursor at the first stale face.
  */
 async function prepareRun(db: Database.Database, model: string, t: Target): Promise<{ total: number; cursor: Cursor }> {
-  const max = db.prepare<[], { m: number | null }>('SELECT MAX(id) AS m FROM faces').get()!.m ?? 0;
-  const record = db.prepare<{ model: string; lo: number; hi: number }>(`${SQL.recordBases} AND id > @lo AND id <= @hi`);
+  const max = maxFaceId(db);
+  const record = recordBasesInRange(db);
   for (let lo = 0; lo < max; lo += PREPARE_STEP) {
-    record.run({ model, lo, hi: lo + PREPARE_STEP });
+    record(model, lo, lo + PREPARE_STEP);
     if (lo + PREPARE_STEP < max) await new Promise(setImmediate);
   }
   const heads = staleHeads(db, model, t.stored);
   let total = 0;
   for (const head of heads) {
-    const count = db.prepare<{ model: string; head: StoredHead; lo: number; hi: number }, { n: number }>(SQL.count(head));
+    const count = groupCounter(db, head);
     for (let lo = 0; lo < max; lo += PREPARE_STEP) {
-      total += count.get({ model, head, lo, hi: lo + PREPARE_STEP })!.n;
+      total += count(model, lo, lo + PREPARE_STEP);
       if (lo + PREPARE_STEP < max) await new Promise(setImmediate);
     }
   }
@@ -211,20 +123,23 @@ async function prepareRun(db: Database.Database, model: string, t: Target): Prom
 function projectPage(db: Database.Database, t: Target, cursor: Cursor, limit: number): number {
   const rows: { id: number; base_embedding: Buffer }[] = [];
   while (rows.length < limit && cursor.i < cursor.heads.length) {
-    const head = cursor.heads[cursor.i]!;
+    const head = cursor.heads[cursor.i];
+    if (head === undefined) break;
     const want = limit - rows.length;
-    const got = db
-      .prepare<{ model: string; head: StoredHead; after: number; limit: number }, { id: number; base_embedding: Buffer }>(SQL.page(head))
-      .all({ model: t.model, head, after: cursor.after, limit: want });
+    const got = groupPage(db, t.model, head, cursor.after, want);
     rows.push(...got);
-    if (got.length < want) {
+    const last = got[got.length - 1];
+    if (got.length < want || !last) {
       cursor.i++;
       cursor.after = 0;
-    } else cursor.after = got[got.length - 1]!.id;
+    } else cursor.after = last.id;
   }
-  const update = db.prepare('UPDATE faces SET embedding = ?, head_id = ? WHERE id = ?');
+  const update = projectionWriter(db);
   const bytes = projectFaces(db, t, rows.map((f) => f.base_embedding));
-  rows.forEach((f, i) => update.run(bytes[i], t.stored, f.id));
+  rows.forEach((f, i) => {
+    const b = bytes[i];
+    if (b) update(f.id, b, t.stored);
+  });
   return rows.length;
 }
 
@@ -236,7 +151,7 @@ function projectPage(db: Database.Database, t: Target, cursor: Cursor, limit: nu
  * it reads no face row: a few index seeks. Returns how many changed.
  */
 export function syncProjections(db: Database.Database, model: string): number {
-  db.prepare(SQL.recordBases).run({ model });
+  recordBases(db, model);
   const t = target(db, model);
   const cursor = cursorAt(staleHeads(db, model, t.stored));
   if (!cursor.heads.length) return 0;
@@ -295,11 +210,8 @@ export async function reprojectInChunks(db: Database.Database, model: string, op
   return done;
 }
 
-/** Thresholds re-calibrated for the active head (stored with it), or none for the base network. */
-export function activeHeadThresholds(db: Database.Database, model: string): { cluster?: number; assign?: number; suggest?: number } {
-  const id = activeHeadId(db, model);
-  if (id === BASE_HEAD) return {};
-  const r = db.prepare<[string], { summary: string }>('SELECT summary FROM heads WHERE id = ?').get(id);
-  if (!r) return {};
-  return (JSON.parse(r.summary) as { thresholds?: { cluster?: number; assign?: number; suggest?: number } }).thresholds ?? {};
-}
+/**
+ * The projection sync app/people uses (PeopleService's `projections` option): every face of a
+ * model brought to the active head's vector before clustering reads them.
+ */
+export const projectionSync: ProjectionSync = { sync: syncProjections };

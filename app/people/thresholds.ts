@@ -8,43 +8,91 @@
  * be stricter than the verification threshold (a chain of "same person" verdicts at the
  * verification threshold glues strangers together).
  */
+import type { Strictness } from '../contract/contract';
+import type { HeadThresholds } from '../store/heads-repo';
+
 export interface ModelThresholds {
   /** Registry id of the embedding model, as in FaceRecord.modelId. */
   modelId: string;
-  /** Pair verification threshold (same person above), for reference and for "maybe" suggestions. */
+  /**
+   * Pair verification threshold (same person above), for reference, for "maybe" suggestions and
+   * as the floor that strictness steps from. Unit: cosine of the int8 embeddings; range -1..1.
+   * Measured: the LFW verification threshold of Visage's pipeline on all 3,000 pairs
+   * (`visage eval-lfw`): dlib 0.912, faceplugin 0.321 (docs/clustering.md).
+   */
   verify: number;
-  /** Average-linkage merge threshold for pool clustering and full re-clusters. */
+  /**
+   * Average-linkage merge threshold for pool clustering and full re-clusters. Unit: cosine;
+   * range -1..1, stricter than `verify` (a chain of verdicts at the verification threshold glues
+   * strangers). Measured: `visage eval-clusters` sweep on lfw-dev/images (6,165 faces, 2,835
+   * identities): dlib 0.945 (BCubed F1 0.945, P 0.975), faceplugin 0.50 (F1 0.974); a learned
+   * head re-maps it to its own cosine scale (docs/learning.md "Thresholds per head").
+   */
   cluster: number;
-  /** A new face joins an existing person when its best prototype scores at least this. */
+  /**
+   * A new face joins an existing person when its best prototype scores at least this. Unit:
+   * cosine; range -1..1, >= `suggest`. Measured: the same eval-clusters sweep as `cluster`
+   * (cluster = assign; assign 0.93 with cluster 0.94 gave F1 0.876 instead of 0.900).
+   */
   assign: number;
-  /** ... and beats the best prototype of every other eligible person by at least this margin. */
+  /**
+   * ... and beats the best prototype of every other eligible person by at least this margin.
+   * Unit: cosine difference; range 0..2. A first estimate, not tuned (docs/clustering.md).
+   */
   margin: number;
-  /** Lowest similarity offered as a suggestion ("Is this Anna?"). */
+  /**
+   * Lowest similarity offered as a suggestion ("Is this Anna?"). Unit: cosine; range -1..assign.
+   * A first estimate, not tuned (docs/clustering.md).
+   */
   suggest: number;
-  /** A pool group becomes a new person only with at least this many seed-quality faces. */
+  /**
+   * A pool group becomes a new person only with at least this many seed-quality faces. Unit:
+   * faces; range >= 1. A first estimate, not tuned (docs/clustering.md).
+   */
   minClusterSize: number;
-  /** FaceQuality.score below this: the face never seeds a person (it may still join one). */
+  /**
+   * FaceQuality.score below this: the face never seeds a person (it may still join one). Unit:
+   * quality score; range 0..1. Measured: the eval-clusters sweep on lfw-dev (0.2: F1 0.943 at
+   * cluster 0.945; 0.5 left too many of LFW's small faces out: 0.904).
+   */
   qualityMin: number;
-  /** Most prototypes kept per person. */
+  /**
+   * Most prototypes kept per person. Unit: faces; range >= 1. Measured: LFW BCubed F1 0.9447 with
+   * 5 vs 0.9462 with 10 for everyone, which at 1M faces loads in 78 s instead of 47 s
+   * (docs/clustering.md `namedPrototypes`).
+   */
   prototypes: number;
   /**
    * Most prototypes kept per person the user named (>= prototypes): a named person's atypical
    * faces (cap, sunglasses, profile, another decade) get prototypes of their own, so their
-   * look-alikes join the person; machine people, the many, keep the cheaper `prototypes`.
+   * look-alikes join the person; machine people, the many, keep the cheaper `prototypes`. Unit:
+   * faces; range >= prototypes. Measured: as `prototypes` (dlib 10; the 512-D model keeps 5: LFW
+   * 0.9758 vs 0.9756).
    */
   namedPrototypes: number;
-  /** Neighbours looked up per face when building the similarity graph. */
+  /**
+   * Neighbours looked up per face when building the similarity graph. Unit: faces; range >= 1.
+   * A first estimate, not tuned (docs/clustering.md).
+   */
   knn: number;
   /**
    * The album rule: a face no prototype decided joins a named person whose mean cosine to the
-   * person's faces (its whole album) is at least this (>= 1: off); docs/clustering.md.
+   * person's faces (its whole album) is at least this (>= 1: off); docs/clustering.md. Unit:
+   * cosine; range -1..1, 1 = off. Measured: `visage eval-learning` (LFW, K=3, seeds 1-5): dlib
+   * 0.94 (errors after training 27/21/31/25/31 vs 39/38/43/35/39 before, never a wrong face more);
+   * off for the 512-D model (its BCubed F1 fell 0.980 -> 0.966).
    */
   album: number;
-  /** ... for named people with at least this many seed-quality (or user) faces. */
+  /**
+   * ... for named people with at least this many seed-quality (or user) faces. Unit: faces; range
+   * >= 1. Measured: 8 instead of 5 gave the same figures (eval-learning, seeds 1, 3, 5).
+   */
   albumMinFaces: number;
   /**
    * The album rule for groups: a new group of pool faces (or, in a full re-cluster, a machine
-   * person) joins a named person when its mean cosine to the person's album reaches this (>= 1: off).
+   * person) joins a named person when its mean cosine to the person's album reaches this (>= 1:
+   * off). Unit: cosine; range -1..1, 1 = off. Measured: eval-learning (LFW, K=3, seeds 1-5) dlib
+   * 0.93: the same faces as 0.925 with 8-14 strangers fewer (docs/clustering.md).
    */
   albumGroup: number;
   /**
@@ -53,7 +101,8 @@ export interface ModelThresholds {
    * its faces) is closer than that person's; the album rule then decides, or nobody does. A
    * look-alike stranger is near one odd face of a person, not near the person's whole album
    * (LFW K=3: a fifth fewer strangers in named people, docs/clustering.md). Needs album means
-   * (album or albumGroup < 1).
+   * (album or albumGroup < 1). Unit: on/off. Measured: eval-learning seeds 1-10, strangers in
+   * named people 1,011 -> 817 for 4 more missing faces.
    */
   albumCheck: boolean;
 }
@@ -105,6 +154,21 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
 
 export const DEFAULT_MODEL_ID = 'dlib-resnet-v1';
 
+/** How eagerly faces are put together: the user's setting (Settings, `<db>.settings.json`). */
+export type { Strictness };
+
+/**
+ * Thresholds re-calibrated for a learned head (stored with it: app/learning/calibrate.ts maps the
+ * pool threshold to the head's cosine scale); none for the base network.
+ */
+export type { HeadThresholds };
+
+/** Strictness never moves a threshold by less than this (cosine), whatever the model's gap. */
+const MIN_STRICTNESS_STEP = 0.005;
+/** Strictness never moves a threshold beyond these cosines. */
+const STRICTNESS_CEILING = 0.995;
+const STRICTNESS_FLOOR = -0.99;
+
 /** The thresholds of a model; throws for an unknown model (never cluster with a wrong scale). */
 export function thresholdsFor(model: string | ModelThresholds, overrides?: Partial<ModelThresholds>): ModelThresholds {
   const base = typeof model === 'string' ? MODEL_THRESHOLDS[model] : model;
@@ -120,4 +184,27 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;
+}
+
+/**
+ * The thresholds clustering uses: the one entry for the engine, the command line and the
+ * evaluations. The model's row (MODEL_THRESHOLDS, or a table given whole), then the active head's
+ * re-calibrated thresholds (`head`), then the user's strictness: 'strict' ('loose') moves the
+ * merge (`cluster`), `assign` and, when the model uses them (< 1), the album thresholds up (down)
+ * by half the gap between the model's verification and clustering thresholds (at least 0.005
+ * cosine; kept within -0.99..0.995), measured on the head-calibrated `cluster`.
+ */
+export function effectiveThresholds(
+  model: string | ModelThresholds,
+  head: HeadThresholds | null | undefined,
+  strictness: Strictness = 'normal',
+): ModelThresholds {
+  const base = thresholdsFor(model, head ?? undefined);
+  if (strictness === 'normal') return base;
+  const step = Math.max(MIN_STRICTNESS_STEP, (base.cluster - base.verify) / 2) * (strictness === 'strict' ? 1 : -1);
+  const clamp = (x: number) => Math.min(STRICTNESS_CEILING, Math.max(STRICTNESS_FLOOR, x));
+  const moved: Partial<ModelThresholds> = { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
+  if (base.album < 1) moved.album = clamp(base.album + step);
+  if (base.albumGroup < 1) moved.albumGroup = clamp(base.albumGroup + step);
+  return thresholdsFor(model, { ...(head ?? {}), ...moved });
 }

@@ -1,55 +1,208 @@
 /**
- * Persons, face assignments and the append-only corrections log. The people/clustering work fills
- * these; the scanner only has to keep them consistent when photos move or vanish.
+ * Persons, face assignments, "not this person" rejections and the not-a-face flag: the rows a
+ * correction reads and writes (app/people/corrections.ts, undo.ts). Each method is one statement;
+ * the caller holds the transaction. The scanner only has to keep these consistent when photos
+ * move or vanish.
  */
 import type Database from 'better-sqlite3';
+import { CorrectionsRepo } from './corrections-repo';
 import type { CorrectionRow, PersonRow } from './types';
 
 export type AssignmentSource = 'machine' | 'user';
 
-export class PeopleRepo {
-  private readonly sAddPerson;
-  private readonly sAssign;
-  private readonly sAssignmentOf;
-  private readonly sLog;
-  private readonly sCorrections;
-  private readonly sPersons;
+/** One face's assignment as a correction records it. */
+export interface AssignmentRow {
+  person_id: number;
+  source: AssignmentSource;
+  confirmed: number;
+}
 
-  constructor(db: Database.Database) {
-    this.sAddPerson = db.prepare('INSERT INTO persons (name, hidden, cover_face_id, created_at) VALUES (?, 0, ?, ?)');
-    this.sAssign = db.prepare(
-      `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, ?, ?)
-       ON CONFLICT(face_id) DO UPDATE SET person_id=excluded.person_id, source=excluded.source, confirmed=excluded.confirmed`,
-    );
-    this.sAssignmentOf = db.prepare<[number], { face_id: number; person_id: number; source: AssignmentSource; confirmed: number }>(
-      'SELECT * FROM face_assignments WHERE face_id = ?',
-    );
-    this.sLog = db.prepare('INSERT INTO corrections (at, kind, payload) VALUES (?, ?, ?)');
-    this.sCorrections = db.prepare<[], CorrectionRow>('SELECT * FROM corrections ORDER BY id');
-    this.sPersons = db.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY id');
+const now = () => new Date().toISOString();
+
+export class PeopleRepo {
+  private readonly log: CorrectionsRepo;
+
+  constructor(private readonly db: Database.Database) {
+    this.log = new CorrectionsRepo(db);
   }
 
+  // ---------------------------------------------------------------- persons
+
+  person(id: number): PersonRow | undefined {
+    return this.db.prepare<[number], PersonRow>('SELECT id, name, hidden, cover_face_id, user_named, merged_into, created_at FROM persons WHERE id = ?').get(id);
+  }
+
+  /** Every person row, merged ones included. */
+  persons(): PersonRow[] {
+    return this.db.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY id').all();
+  }
+
+  /** A person with a cover face (not user-named): tests and tools. */
   addPerson(name: string | null, coverFaceId: number | null = null): number {
-    return Number(this.sAddPerson.run(name, coverFaceId, new Date().toISOString()).lastInsertRowid);
+    return Number(this.db.prepare('INSERT INTO persons (name, hidden, cover_face_id, created_at) VALUES (?, 0, ?, ?)').run(name, coverFaceId, now()).lastInsertRowid);
+  }
+
+  /**
+   * A new person (`id`: recreated with the id it had, on redo); user-named when the user made it
+   * or it has a name.
+   */
+  createPerson(name: string | null, id?: number, byUser = false): number {
+    const userNamed = byUser || name !== null ? 1 : 0;
+    if (id !== undefined) {
+      this.db.prepare('INSERT INTO persons (id, name, hidden, created_at, user_named) VALUES (?, ?, 0, ?, ?)').run(id, name, now(), userNamed);
+      return id;
+    }
+    return Number(this.db.prepare('INSERT INTO persons (name, hidden, created_at, user_named) VALUES (?, 0, ?, ?)').run(name, now(), userNamed).lastInsertRowid);
+  }
+
+  /** Another live person of that name (case-insensitive), for a merge proposal. */
+  sameName(name: string, exceptId: number): { id: number; name: string } | undefined {
+    return this.db
+      .prepare<[string, number], { id: number; name: string }>('SELECT id, name FROM persons WHERE merged_into IS NULL AND lower(name) = lower(?) AND id != ? LIMIT 1')
+      .get(name, exceptId);
+  }
+
+  /** Names a person (the user did). */
+  rename(id: number, name: string | null): void {
+    this.db.prepare('UPDATE persons SET name = ?, user_named = 1 WHERE id = ?').run(name, id);
+  }
+
+  /** The target of a merge: user-named, with the name it keeps. */
+  nameMergeTarget(id: number, name: string | null): void {
+    this.db.prepare('UPDATE persons SET user_named = 1, name = ? WHERE id = ?').run(name, id);
+  }
+
+  /** The user corrected this person: it is kept through re-clusters. */
+  markUserNamed(id: number): void {
+    this.db.prepare('UPDATE persons SET user_named = 1 WHERE id = ?').run(id);
+  }
+
+  setMergedInto(id: number, targetId: number): void {
+    this.db.prepare('UPDATE persons SET merged_into = ? WHERE id = ?').run(targetId, id);
+  }
+
+  /** Hides or shows a person (the user did). */
+  setHidden(id: number, hidden: boolean): void {
+    this.db.prepare('UPDATE persons SET hidden = ?, user_named = 1 WHERE id = ?').run(hidden ? 1 : 0, id);
+  }
+
+  /** A person created hidden (an import). */
+  hide(id: number): void {
+    this.db.prepare('UPDATE persons SET hidden = 1 WHERE id = ?').run(id);
+  }
+
+  /** The user chose the person's cover. */
+  setCover(id: number, faceId: number): void {
+    this.db.prepare('UPDATE persons SET cover_face_id = ?, user_named = 1 WHERE id = ?').run(faceId, id);
+  }
+
+  /** An imported cover. */
+  importCover(id: number, faceId: number): void {
+    this.db.prepare('UPDATE persons SET cover_face_id = ? WHERE id = ?').run(faceId, id);
+  }
+
+  /** No person keeps this face as its cover. */
+  clearCover(faceId: number): void {
+    this.db.prepare('UPDATE persons SET cover_face_id = NULL WHERE cover_face_id = ?').run(faceId);
+  }
+
+  /** Puts a person row back as it was (undo). */
+  restorePerson(p: PersonRow): void {
+    this.db
+      .prepare('UPDATE persons SET name = ?, hidden = ?, cover_face_id = ?, user_named = ?, merged_into = ? WHERE id = ?')
+      .run(p.name, p.hidden, p.cover_face_id, p.user_named, p.merged_into, p.id);
+  }
+
+  /** Deletes a person and its assignments (undo of a correction that created it). */
+  deletePerson(id: number): void {
+    this.db.prepare('DELETE FROM face_assignments WHERE person_id = ?').run(id);
+    this.db.prepare('DELETE FROM persons WHERE id = ?').run(id);
+  }
+
+  // ---------------------------------------------------------------- faces
+
+  faceExists(id: number): boolean {
+    return !!this.db.prepare('SELECT 1 FROM faces WHERE id = ?').get(id);
+  }
+
+  /** The face's not_a_face flag (0 or 1), or undefined for no such face. */
+  notAFace(id: number): number | undefined {
+    return this.db.prepare<[number], { not_a_face: number }>('SELECT not_a_face FROM faces WHERE id = ?').get(id)?.not_a_face;
+  }
+
+  markNotAFace(id: number): void {
+    this.db.prepare('UPDATE faces SET not_a_face = 1 WHERE id = ?').run(id);
+  }
+
+  setNotAFace(id: number, value: number): void {
+    this.db.prepare('UPDATE faces SET not_a_face = ? WHERE id = ?').run(value, id);
+  }
+
+  // ---------------------------------------------------------------- assignments
+
+  /** The face's assignment, all columns (tests and tools). */
+  assignmentOf(faceId: number) {
+    return this.db
+      .prepare<[number], { face_id: number; person_id: number; source: AssignmentSource; confirmed: number }>('SELECT * FROM face_assignments WHERE face_id = ?')
+      .get(faceId);
+  }
+
+  /** The face's assignment as a correction records it. */
+  assignment(faceId: number): AssignmentRow | undefined {
+    return this.db.prepare<[number], AssignmentRow>('SELECT person_id, source, confirmed FROM face_assignments WHERE face_id = ?').get(faceId);
   }
 
   assign(faceId: number, personId: number, source: AssignmentSource, confirmed = false): void {
-    this.sAssign.run(faceId, personId, source, confirmed ? 1 : 0);
+    this.db
+      .prepare(
+        `INSERT INTO face_assignments (face_id, person_id, source, confirmed) VALUES (?, ?, ?, ?)
+         ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id, source = excluded.source, confirmed = excluded.confirmed`,
+      )
+      .run(faceId, personId, source, confirmed ? 1 : 0);
   }
 
-  assignmentOf(faceId: number) {
-    return this.sAssignmentOf.get(faceId);
+  unassign(faceId: number): void {
+    this.db.prepare('DELETE FROM face_assignments WHERE face_id = ?').run(faceId);
   }
+
+  /** Every face assigned to a person (any source). */
+  facesOfPerson(personId: number): number[] {
+    return this.db.prepare<[number], { face_id: number }>('SELECT face_id FROM face_assignments WHERE person_id = ?').all(personId).map((r) => r.face_id);
+  }
+
+  /** Moves every assignment of `fromId` to `toId` (source and confirmed kept). */
+  moveAssignments(fromId: number, toId: number): void {
+    this.db.prepare('UPDATE face_assignments SET person_id = ? WHERE person_id = ?').run(toId, fromId);
+  }
+
+  // ---------------------------------------------------------------- rejections
+
+  /** Records "face is not this person"; false when it was recorded already. */
+  addRejection(faceId: number, personId: number): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(faceId, personId).changes > 0;
+  }
+
+  /** Lifts a rejection; false when there was none. */
+  removeRejection(faceId: number, personId: number): boolean {
+    return this.db.prepare('DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?').run(faceId, personId).changes > 0;
+  }
+
+  /** The faces rejected for a person. */
+  rejectedFaces(personId: number): number[] {
+    return this.db.prepare<[number], { face_id: number }>('SELECT face_id FROM face_rejections WHERE person_id = ?').all(personId).map((r) => r.face_id);
+  }
+
+  deleteRejectionsOf(personId: number): void {
+    this.db.prepare('DELETE FROM face_rejections WHERE person_id = ?').run(personId);
+  }
+
+  // ---------------------------------------------------------------- the log (app/store/corrections-repo.ts)
 
   logCorrection(kind: string, payload: unknown): number {
-    return Number(this.sLog.run(new Date().toISOString(), kind, JSON.stringify(payload)).lastInsertRowid);
+    return this.log.append(kind, JSON.stringify(payload));
   }
 
   corrections(): CorrectionRow[] {
-    return this.sCorrections.all();
-  }
-
-  persons(): PersonRow[] {
-    return this.sPersons.all();
+    return this.log.all();
   }
 }

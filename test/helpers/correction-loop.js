@@ -5,9 +5,10 @@ const path = require('node:path');
 const root = path.join(__dirname, '..', '..');
 const { Store } = require(path.join(root, 'dist/app/store/store.js'));
 const { PeopleService } = require(path.join(root, 'dist/app/people/people-service.js'));
+const { projectionSync } = require(path.join(root, 'dist/app/learning/projection.js'));
 
 const store = Store.open(process.argv[2]);
-const svc = new PeopleService(store.db);
+const svc = new PeopleService(store.db, { projections: projectionSync });
 const [a, b] = svc.listPeople();
 const faces = [...svc.personFaces(a.id), ...svc.personFaces(b.id)].map((f) => f.id);
 for (let i = 0; ; i++) {

@@ -1,6 +1,7 @@
 /** Library databases of synthetic faces (app/people/synthetic.ts). */
 import type Database from 'better-sqlite3';
 import { PeopleService } from '../../app/people/people-service';
+import { projectionSync } from '../../app/learning/projection';
 import { synthesize } from '../../app/people/synthetic';
 import { Store } from '../../app/store/store';
 
@@ -27,7 +28,7 @@ export function libraryWithAnna(file: string, then: (db: Database.Database, svc:
   const store = Store.open(file);
   try {
     writeSyntheticFaces(store.db, 600, 5);
-    const svc = new PeopleService(store.db);
+    const svc = new PeopleService(store.db, { projections: projectionSync });
     svc.update();
     const anna = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!.id;
     svc.correct({ kind: 'name', personId: anna, name: 'Anna' });

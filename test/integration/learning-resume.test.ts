@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, ReprojectProgress, RollbackResult } from '../../app/contract/contract';
 import { headLayout, type HeadShape } from '../../app/learning/head';
 import { LearningService } from '../../app/learning/learning-service';
-import { activeHeadId, pendingSwitch } from '../../app/learning/projection';
+import { activeHeadId, pendingSwitch, projectionSync } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { PeopleService } from '../../app/people/people-service';
@@ -70,7 +70,7 @@ function makeLibrary(file: string): { head: string; decisions: Decisions } {
       }
     }
   })();
-  const people = new PeopleService(db);
+  const people = new PeopleService(db, { projections: projectionSync });
   people.update();
   const list = people.listPeople();
   expect(list.length).toBeGreaterThanOrEqual(3);
@@ -173,7 +173,7 @@ describe('a head switch interrupted by the engine stopping is finished at the ne
     const refFile = tempLibrary();
     fs.copyFileSync(file, refFile);
     const ref = Store.open(refFile);
-    await new LearningService(ref.db, new PeopleService(ref.db)).rollback(head);
+    await new LearningService(ref.db, new PeopleService(ref.db, { projections: projectionSync })).rollback(head);
     ref.close();
     const want = snapshot(refFile);
     expect(want.pending).toBeNull();
@@ -262,7 +262,7 @@ describe('a head switch interrupted by the engine stopping is finished at the ne
     const { decisions } = makeLibrary(file);
     const before = snapshot(file);
     const store = Store.open(file);
-    const learning = new LearningService(store.db, new PeopleService(store.db));
+    const learning = new LearningService(store.db, new PeopleService(store.db, { projections: projectionSync }));
     const stop = new AbortController();
     // Adoption forced (any score): this is about what follows it.
     const out = learning.train({
@@ -285,7 +285,7 @@ describe('a head switch interrupted by the engine stopping is finished at the ne
     const refFile = tempLibrary();
     fs.copyFileSync(file, refFile);
     const ref = Store.open(refFile);
-    new PeopleService(ref.db).recluster();
+    new PeopleService(ref.db, { projections: projectionSync }).recluster();
     ref.close();
     const want = snapshot(refFile);
     expect(want.pending).toBeNull();
@@ -309,7 +309,7 @@ describe('a head switch interrupted by the engine stopping is finished at the ne
     const file = tempLibrary();
     const { head, decisions } = makeLibrary(file);
     const store = Store.open(file);
-    const learning = new LearningService(store.db, new PeopleService(store.db));
+    const learning = new LearningService(store.db, new PeopleService(store.db, { projections: projectionSync }));
     // Every face re-projected (one chunk), then stopped before the re-cluster.
     const stop = new AbortController();
     await expect(learning.rollback(head, { reprojectChunk: 10_000, reprojectSignal: stop.signal, onReproject: () => stop.abort() })).rejects.toMatchObject({
@@ -335,7 +335,7 @@ describe('a head switch interrupted by the engine stopping is finished at the ne
     // `visage people recluster` (or any full re-cluster) on the stopped library finishes it too.
     const other = Store.open(copy);
     expect(pendingSwitch(other.db, MODEL)).toBe(head);
-    new PeopleService(other.db).recluster();
+    new PeopleService(other.db, { projections: projectionSync }).recluster();
     expect(pendingSwitch(other.db, MODEL)).toBeNull();
     other.close();
     expect(snapshot(copy).assignments).toEqual(end.assignments);

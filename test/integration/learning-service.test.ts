@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { Scanner } from '../../app/library/scanner';
 import { LearningService } from '../../app/learning/learning-service';
-import { activeHeadId, setActiveHeadId, syncProjections } from '../../app/learning/projection';
+import { activeHeadId, setActiveHeadId, syncProjections, projectionSync } from '../../app/learning/projection';
 import { PeopleService } from '../../app/people/people-service';
 import { encodeHeadRecord, identityHead } from '../../app/learning/record';
 import { Store } from '../../app/store/store';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
   await new Scanner({ store, analyzer, thumbnails: null }).scan([lib]);
   await analyzer.close?.();
-  svc = new PeopleService(store.db);
+  svc = new PeopleService(store.db, { projections: projectionSync });
   svc.update();
 }, 180_000);
 

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { namedMembership, openChanges } from '../../app/learning/changes';
-import { pendingSwitch, setActiveHeadId } from '../../app/learning/projection';
+import { pendingSwitch, setActiveHeadId, projectionSync } from '../../app/learning/projection';
 import { PeopleService } from '../../app/people/people-service';
 import type { Store } from '../../app/store/store';
 import { tempStores } from '../helpers/temp-stores';
@@ -21,7 +21,7 @@ const temp = tempStores('visage-changes-');
 function library() {
   const store = temp.open();
   writeSyntheticFaces(store.db, 600, 3, MODEL);
-  const svc = new PeopleService(store.db);
+  const svc = new PeopleService(store.db, { projections: projectionSync });
   svc.recluster();
   const [anna, bob, cleo] = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount || a.id - b.id);
   svc.correct({ kind: 'name', personId: anna!.id, name: 'Anna' });

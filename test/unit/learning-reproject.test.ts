@@ -18,6 +18,7 @@ import {
   reprojectInChunks,
   setActiveHeadId,
   syncProjections,
+  projectionSync,
 } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
@@ -283,7 +284,7 @@ describe('staleness lookups (schema v5 indexes)', () => {
 describe('LearningService: adopting or rolling back a head re-projects in the background, then re-clusters', () => {
   it('train: an adopted head is re-projected in chunks with progress, then people re-clustered keeping the user\'s decisions', async () => {
     const s = library(150);
-    const people = new PeopleService(s.db);
+    const people = new PeopleService(s.db, { projections: projectionSync });
     people.update();
     const ids = ours(s).map((f) => f.id);
     for (let p = 0; p < 3; p++) people.correct({ kind: 'split', faceIds: ids.slice(p * 6, p * 6 + 6), name: `P${p}` });
@@ -307,7 +308,7 @@ describe('LearningService: adopting or rolling back a head re-projects in the ba
 
   it('rollback re-projects in chunks with progress, re-clusters, and an interrupted one leaves a consistent library', async () => {
     const s = library(120);
-    const people = new PeopleService(s.db);
+    const people = new PeopleService(s.db, { projections: projectionSync });
     people.update();
     const learning = new LearningService(s.db, people);
     const head = storeHead(s.db, 1, 4);
@@ -339,7 +340,7 @@ describe('LearningService: adopting or rolling back a head re-projects in the ba
 
   it('a switch is pending from the active-head change (same transaction) until the re-cluster commits; resumePending finishes an interrupted one', async () => {
     const s = library(120);
-    const people = new PeopleService(s.db);
+    const people = new PeopleService(s.db, { projections: projectionSync });
     people.update();
     const learning = new LearningService(s.db, people);
     expect(learning.pendingSwitch()).toBeNull();
@@ -372,7 +373,7 @@ describe('LearningService: adopting or rolling back a head re-projects in the ba
     expect(pendingSwitch(s.db, MODEL)).toBe(head);
     expect(ours(s).every((f) => f.head_id === head)).toBe(true);
     // ...one that commits clears it; a second resume has nothing to do.
-    const again = new LearningService(s.db, new PeopleService(s.db));
+    const again = new LearningService(s.db, new PeopleService(s.db, { projections: projectionSync }));
     const progress: unknown[] = [];
     expect(await again.resumePending({ onReproject: (p) => progress.push(p) })).toMatchObject({ assigned: expect.any(Number) });
     expect(progress).toEqual([]);

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PeopleIndex } from '../../app/people/people-index';
 import { PeopleService } from '../../app/people/people-service';
+import { decisions, loadFaces, personRecords } from '../../app/people/cluster-inputs';
+import type { PeopleContext } from '../../app/people/context';
 import { synthesize } from '../../app/people/synthetic';
 import type { ClusterFace, FaceColumns, FaceId, PersonId } from '../../app/people/types';
 import { DIM } from '../../app/people/vector';
@@ -170,9 +172,10 @@ describe('PeopleService rebuild after corrections equals the old rebuild', () =>
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const priv = svc as any;
       const rebuilt = (): PeopleIndex => {
-        priv.index = null;
-        return priv.ensureIndex();
+        priv.cache.set(null);
+        return priv.cache.ensure();
       };
+      const ctx = priv.cache.ctx as PeopleContext;
       // the old ensureIndex: ClusterFace objects, filtered, loaded, pool built during load
       const oldWay = (): PeopleIndex => {
         const idx = new PeopleIndex({ model: priv.thresholds, newPersonId: () => 1e9 });
@@ -181,9 +184,9 @@ describe('PeopleService rebuild after corrections equals the old rebuild', () =>
           .prepare('SELECT fa.face_id, fa.person_id FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE p.merged_into IS NULL')
           .all() as { face_id: number; person_id: number }[])
           assignment.set(r.face_id, r.person_id);
-        const mark = priv.watermark();
-        const faces = (priv.loadFaces() as ClusterFace[]).filter((f) => f.id <= mark || assignment.has(f.id));
-        idx.load({ persons: priv.personRecords(), faces, assignment, decisions: priv.decisions() });
+        const mark = ctx.cluster.watermark();
+        const faces = (loadFaces(ctx) as ClusterFace[]).filter((f) => f.id <= mark || assignment.has(f.id));
+        idx.load({ persons: personRecords(ctx), faces, assignment, decisions: decisions(ctx) });
         idx.materializePool();
         return idx;
       };

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { headLayout, type HeadShape } from '../../app/learning/head';
-import { activeHeadId, pendingSwitch, setActiveHeadId, syncProjections } from '../../app/learning/projection';
+import { activeHeadId, pendingSwitch, setActiveHeadId, syncProjections, projectionSync } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
 import { Rng } from '../../app/learning/rng';
 import { PeopleService } from '../../app/people/people-service';
@@ -78,7 +78,7 @@ function dump(db: Store['db']) {
 /** Clusters the library, then the user names, splits, rejects, merges, moves and marks a false detection. */
 function withDecisions(file: string): string {
   const store = open(file, false);
-  const people = new PeopleService(store.db);
+  const people = new PeopleService(store.db, { projections: projectionSync });
   people.update();
   const list = people.listPeople();
   expect(list.length).toBeGreaterThanOrEqual(6);
@@ -101,8 +101,8 @@ describe('re-cluster in a worker thread', () => {
     const a = open(file);
     const b = open(file);
     const before = dump(b.db);
-    const sync = new PeopleService(a.db).recluster();
-    const worker = await new PeopleService(b.db).reclusterInWorker();
+    const sync = new PeopleService(a.db, { projections: projectionSync }).recluster();
+    const worker = await new PeopleService(b.db, { projections: projectionSync }).reclusterInWorker();
     expect({ ...worker, seconds: 0 }).toEqual({ ...sync, seconds: 0 });
     const after = dump(b.db);
     expect(after).toEqual(dump(a.db));
@@ -134,10 +134,10 @@ describe('re-cluster in a worker thread', () => {
     }
     const a = open(file);
     const b = open(file);
-    const pa = new PeopleService(a.db);
+    const pa = new PeopleService(a.db, { projections: projectionSync });
     expect(pa.thresholds.cluster).toBe(0.9);
     const sync = pa.recluster();
-    const worker = await new PeopleService(b.db).reclusterInWorker();
+    const worker = await new PeopleService(b.db, { projections: projectionSync }).reclusterInWorker();
     expect(worker.created).toBeGreaterThan(5);
     expect({ ...worker, seconds: 0 }).toEqual({ ...sync, seconds: 0 });
     expect(dump(b.db)).toEqual(dump(a.db));
@@ -148,7 +148,7 @@ describe('re-cluster in a worker thread', () => {
   it('placeholder ids: above every real id, in the order the re-cluster asked for them', () => {
     const s = synthesize({ faces: 400, identities: 10, seed: 2 });
     const res = runPacked({
-      thresholds: new PeopleService(open(libraryFile(1)).db).thresholds,
+      thresholds: new PeopleService(open(libraryFile(1)).db, { projections: projectionSync }).thresholds,
       faces: { n: s.n, ids: Float64Array.from(s.ids), photoIds: Float64Array.from(s.photoIds), quality: Float32Array.from(s.quality), embeddings: s.embeddings },
       persons: [],
       assigned: { faces: new Float64Array(0), persons: new Float64Array(0) },
@@ -163,7 +163,7 @@ describe('re-cluster in a worker thread', () => {
 
   it('keeps the event loop turning while it computes', async () => {
     const store = open(withDecisions(libraryFile(1500, 7)));
-    const people = new PeopleService(store.db);
+    const people = new PeopleService(store.db, { projections: projectionSync });
     let ticks = 0;
     let firedBeforeDone = false;
     const timer = setInterval(() => ticks++, 2);
@@ -181,8 +181,8 @@ describe('re-cluster in a worker thread', () => {
     const file = withDecisions(libraryFile(1200, 3));
     const a = open(file);
     const b = open(file);
-    const pa = new PeopleService(a.db);
-    const pb = new PeopleService(b.db);
+    const pa = new PeopleService(a.db, { projections: projectionSync });
+    const pb = new PeopleService(b.db, { projections: projectionSync });
     const list = pb.listPeople();
     const face = pb.personFaces(list.at(-1)!.id)[0]!.id;
     const target = list.find((p) => p.name === 'Bob')!.id;
@@ -224,7 +224,7 @@ describe('re-cluster in a worker thread', () => {
 
   it('a worker that fails or is aborted rejects and leaves the database as it was', async () => {
     const store = open(withDecisions(libraryFile(600, 9)));
-    const people = new PeopleService(store.db);
+    const people = new PeopleService(store.db, { projections: projectionSync });
     const before = dump(store.db);
     const dir = tempDir();
     const throws = path.join(dir, 'throws.js');
@@ -261,7 +261,7 @@ describe('re-cluster in a worker thread', () => {
 
     it('ready before the next request, which then waits for no rebuild and answers as a fresh load', async () => {
       const store = open(withDecisions(libraryFile(2500, 13)));
-      const svc = new PeopleService(store.db);
+      const svc = new PeopleService(store.db, { projections: projectionSync });
       const builds = svc.indexBuilds;
       await svc.reclusterInWorker();
       // Nobody asks: the index is built in slices between other work.
@@ -269,27 +269,27 @@ describe('re-cluster in a worker thread', () => {
       const probes = probesOf(store);
       const seen = observe(svc, probes);
       expect(svc.indexBuilds).toBe(builds + 1);
-      expect(seen).toEqual(observe(new PeopleService(store.db), probes));
+      expect(seen).toEqual(observe(new PeopleService(store.db, { projections: projectionSync }), probes));
     });
 
     it('an edit while it is built (here through another service) leaves it unused: the next request rebuilds from the new state', async () => {
       const store = open(withDecisions(libraryFile(2500, 13)));
-      const svc = new PeopleService(store.db);
+      const svc = new PeopleService(store.db, { projections: projectionSync });
       await svc.reclusterInWorker();
       await tick(); // the faces are read; the prototypes are still to compute
-      const other = new PeopleService(store.db);
+      const other = new PeopleService(store.db, { projections: projectionSync });
       const p = other.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!;
       other.correct({ kind: 'reject', faceIds: other.personFaceIds(p.id).slice(0, 2), personId: p.id });
       for (let i = 0; i < 200; i++) await tick();
       const builds = svc.indexBuilds;
       const probes = probesOf(store);
-      expect(observe(svc, probes)).toEqual(observe(new PeopleService(store.db), probes));
+      expect(observe(svc, probes)).toEqual(observe(new PeopleService(store.db, { projections: projectionSync }), probes));
       expect(svc.indexBuilds).toBe(builds + 1);
     });
 
     it('a library closed while it is built: the building stops, nothing thrown', async () => {
       const store = open(withDecisions(libraryFile(2500, 13)));
-      const svc = new PeopleService(store.db);
+      const svc = new PeopleService(store.db, { projections: projectionSync });
       await svc.reclusterInWorker();
       await tick();
       stores.splice(stores.indexOf(store), 1);

@@ -11,7 +11,7 @@ import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliComman
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
-import { PeopleService } from '../../people/people-service';
+import { peopleServiceFor } from '../people-service';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledFaces } from '../../eval/labelled-tree';
 import type { ModelThresholds } from '../../people/thresholds';
@@ -64,7 +64,8 @@ export const command: CliCommand = {
       if (m !== undefined) overrides.minClusterSize = m;
       if (q !== undefined) overrides.qualityMin = q;
       const t1 = performance.now();
-      const svc = new PeopleService(store.db, { overrides });
+      // A scratch library of the evaluation: the model's own thresholds ('normal'), then the flags'.
+      const svc = peopleServiceFor(store.db, null, { overrides });
       svc.recluster();
       const clusterSeconds = (performance.now() - t1) / 1000;
 

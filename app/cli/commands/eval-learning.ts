@@ -15,7 +15,7 @@ import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliComman
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
-import { PeopleService } from '../../people/people-service';
+import { peopleServiceFor } from '../people-service';
 import { clusterMetrics } from '../../people/metrics';
 import { LearningService } from '../../learning/learning-service';
 import { Rng } from '../../learning/rng';
@@ -94,7 +94,8 @@ export const command: CliCommand = {
         identityOf.set(faceId, identity);
         byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), faceId]);
       }
-      const svc = new PeopleService(store.db);
+      // A scratch library of the evaluation: the model's own thresholds ('normal').
+      const svc = peopleServiceFor(store.db, null);
       const rng = new Rng(seed);
       const test: number[] = [];
       let labelled = 0;
@@ -166,7 +167,7 @@ export const command: CliCommand = {
       const scratch = new BetterSqlite3(scratchFile);
       let reclusterOnly: Measure;
       try {
-        new PeopleService(scratch).recluster();
+        peopleServiceFor(scratch, null).recluster();
         reclusterOnly = measure(scratch);
       } finally {
         scratch.close();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../../interop/import-export';
-import { PeopleService } from '../../people/people-service';
+import { peopleServiceFor } from '../people-service';
 import { projectRoot } from '../../platform/paths';
 import { resolveDbPath } from '../../platform/paths';
 import { openStoreForReading } from '../open-store';
@@ -54,9 +54,10 @@ export const commands: CliCommand[] = [
         if (e instanceof PeopleFileError) throw new UsageError(e.message);
         throw e;
       }
-      const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
+      const dbPath = resolveDbPath(stringFlag(p, 'db'));
+      const store = openStoreForReading(dbPath);
       try {
-        const r = importPeople(new PeopleService(store.db), store.db, data, file);
+        const r = importPeople(peopleServiceFor(store.db, dbPath), store.db, data, file);
         out(p, r, `imported ${r.persons} people and ${r.faces} face decisions; ${r.unmatched.length} face(s) not found in this library`);
         return 0;
       } finally {
@@ -86,9 +87,10 @@ export const commands: CliCommand[] = [
     usage: 'usage: visage xmp-read --db FILE [--json]',
     async run(args) {
       const p = parseArgs(args, { values: { db: 'string' }, booleans: ['json'] });
-      const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
+      const dbPath = resolveDbPath(stringFlag(p, 'db'));
+      const store = openStoreForReading(dbPath);
       try {
-        const r = await importXmpRegions(new PeopleService(store.db), store.db);
+        const r = await importXmpRegions(peopleServiceFor(store.db, dbPath), store.db);
         out(p, r, `read ${r.faces} named face(s) from ${r.photos} photo(s) into ${r.persons} people; ${r.unmatched.length} region(s) matched no face`);
         return 0;
       } finally {

@@ -6,7 +6,8 @@
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
 import { resolveDbPath } from '../../platform/paths';
 import { openStoreForReading } from '../open-store';
-import { CorrectionError, PeopleService } from '../../people/people-service';
+import { CorrectionError, type PeopleService } from '../../people/people-service';
+import { peopleServiceFor } from '../people-service';
 import type { Correction } from '../../contract/people';
 
 type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
@@ -37,9 +38,11 @@ function make(name: string, summary: string, usage: string, spec: FlagSpec, hand
     async run(args) {
       const p = parseArgs(args, fullSpec);
       if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
-      const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
+      const dbPath = resolveDbPath(stringFlag(p, 'db'));
+      const store = openStoreForReading(dbPath);
       try {
-        const svc = new PeopleService(store.db);
+        // The library's strictness and learned head, as in the app.
+        const svc = peopleServiceFor(store.db, dbPath);
         let result: unknown;
         try {
           result = handler(svc, p);

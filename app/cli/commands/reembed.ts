@@ -7,7 +7,7 @@ import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '..
 import { FacePipeline } from '../../faces/pipeline';
 import { getEmbedder } from '../../faces/models/registry';
 import { reembedLibrary } from '../../library/reembed';
-import { PeopleService } from '../../people/people-service';
+import { peopleServiceFor } from '../people-service';
 import { resolveDbPath } from '../../platform/paths';
 import { openStoreForReading } from '../open-store';
 import { setLibraryModel } from '../../store/settings';
@@ -26,7 +26,8 @@ export const command: CliCommand = {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const store = openStoreForReading(resolveDbPath(stringFlag(p, 'db')));
+    const dbPath = resolveDbPath(stringFlag(p, 'db'));
+    const store = openStoreForReading(dbPath);
     try {
       const engine = await FacePipeline.create({ embedder: model, provider: (stringFlag(p, 'provider') as 'cpu' | undefined) ?? 'auto' });
       const r = await reembedLibrary(store, engine, (d, t) => {
@@ -34,7 +35,7 @@ export const command: CliCommand = {
       });
       await engine.close();
       setLibraryModel(store.db, model);
-      const people = new PeopleService(store.db, { model }).recluster();
+      const people = peopleServiceFor(store.db, dbPath, { model }).recluster();
       const out = { ...r, people };
       process.stdout.write(p.flags.has('json') ? `${JSON.stringify(out)}\n` : `re-embedded ${r.faces} face(s) of ${r.photos} photo(s) with ${model}; ${people.people} people\n`);
       return r.failed.length ? 1 : 0;

@@ -1,0 +1,238 @@
+/**
+ * The corrections a user makes (name, merge, split, move, confirm, reject, hide, cover,
+ * not-a-face, import), each applied to the store while recording in an UndoInfo what reverting
+ * it needs. Transactions and the log are app/people/undo.ts's; this file only changes the state.
+ */
+import type { PeopleRepo } from '../store/people-repo';
+import type { PersonRow } from '../store/types';
+import type { Correction, CorrectionResult, FaceId, ImportPlan, PersonId } from '../contract/people';
+
+export class CorrectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorrectionError';
+  }
+}
+
+export interface AssignmentState {
+  faceId: FaceId;
+  personId: PersonId | null;
+  source: 'user' | 'machine' | null;
+  confirmed: boolean;
+}
+
+/** What undoing a correction needs, stored with it in the log. */
+export interface UndoInfo {
+  /** Face assignments before the correction. */
+  assignments?: AssignmentState[];
+  /** Person rows before the correction (name/hidden/cover/user_named/merged_into). */
+  persons?: PersonRow[];
+  /** Person rows this correction created (deleted on undo, recreated with the same id on redo). */
+  createdPersons?: PersonId[];
+  /** Rejection rows this correction added. */
+  addedRejections?: [FaceId, PersonId][];
+  /** Rejection rows this correction removed (re-inserted on undo). */
+  removedRejections?: [FaceId, PersonId][];
+  /** not_a_face flags before the correction. */
+  notAFace?: [FaceId, number][];
+}
+
+export type Applied = Omit<CorrectionResult, 'correctionId'>;
+
+export function livePerson(repo: PeopleRepo, id: PersonId): PersonRow {
+  const p = repo.person(id);
+  if (!p) throw new CorrectionError(`no person ${id}`);
+  if (p.merged_into !== null) throw new CorrectionError(`person ${id} was merged into ${p.merged_into}`);
+  return p;
+}
+
+function checkFaces(repo: PeopleRepo, ids: FaceId[]): FaceId[] {
+  const unique = [...new Set(ids)];
+  if (!unique.length) throw new CorrectionError('no faces given');
+  for (const f of unique) {
+    if (!repo.faceExists(f)) throw new CorrectionError(`no face ${f}`);
+  }
+  return unique;
+}
+
+export function assignmentOf(repo: PeopleRepo, faceId: FaceId): AssignmentState {
+  const r = repo.assignment(faceId);
+  return r ? { faceId, personId: r.person_id, source: r.source, confirmed: !!r.confirmed } : { faceId, personId: null, source: null, confirmed: false };
+}
+
+/** The not_a_face flag of a face checked to exist (checkFaces) or named by an import plan. */
+function notAFaceOf(repo: PeopleRepo, f: FaceId): [FaceId, number] {
+  const v = repo.notAFace(f);
+  if (v === undefined) throw new CorrectionError(`no face ${f}`);
+  return [f, v];
+}
+
+/** The person rows of `ids` that exist. */
+function rowsOf(repo: PeopleRepo, ids: Iterable<PersonId>): PersonRow[] {
+  const rows: PersonRow[] = [];
+  for (const id of ids) {
+    const row = repo.person(id);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** Apply a correction, recording in `undo` what reverting it needs. `previous` is set on redo. */
+export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo, previous: UndoInfo | null): Applied {
+  switch (c.kind) {
+    case 'name': {
+      const p = livePerson(repo, c.personId);
+      const name = c.name?.trim() ? c.name.trim() : null;
+      undo.persons = [p];
+      repo.rename(p.id, name);
+      const same = name ? repo.sameName(name, p.id) : undefined;
+      return { personIds: [p.id], ...(same ? { mergeProposal: { personId: same.id, name: same.name } } : {}) };
+    }
+    case 'merge': {
+      const target = livePerson(repo, c.targetId);
+      const sources = [...new Set(c.sourceIds)].filter((s) => s !== target.id).map((s) => livePerson(repo, s));
+      if (!sources.length) throw new CorrectionError('merge needs at least one other person');
+      const faces = sources.flatMap((s) => repo.facesOfPerson(s.id));
+      undo.persons = [target, ...sources];
+      undo.assignments = faces.map((f) => assignmentOf(repo, f));
+      undo.removedRejections = [];
+      for (const s of sources) {
+        // Faces keep their source/confirmed state; rejections of a source now hold for the target.
+        repo.moveAssignments(s.id, target.id);
+        for (const f of repo.rejectedFaces(s.id)) {
+          undo.removedRejections.push([f, s.id]);
+          if (repo.addRejection(f, target.id)) (undo.addedRejections ??= []).push([f, target.id]);
+        }
+        repo.deleteRejectionsOf(s.id);
+        repo.setMergedInto(s.id, target.id);
+      }
+      const name = target.name ?? sources.find((s) => s.name)?.name ?? null;
+      repo.nameMergeTarget(target.id, name);
+      return { personIds: [target.id] };
+    }
+    case 'split': {
+      const faces = checkFaces(repo, c.faceIds);
+      undo.assignments = faces.map((f) => assignmentOf(repo, f));
+      const from = new Set(undo.assignments.map((a) => a.personId).filter((p): p is number => p !== null));
+      undo.persons = rowsOf(repo, from);
+      const id = repo.createPerson(c.name?.trim() || null, previous?.createdPersons?.[0], true);
+      undo.createdPersons = [id];
+      for (const f of faces) repo.assign(f, id, 'user', true);
+      // The split-off faces are not the person they came from: a permanent cannot-link.
+      undo.addedRejections = [];
+      for (const a of undo.assignments) {
+        if (a.personId !== null && repo.addRejection(a.faceId, a.personId)) undo.addedRejections.push([a.faceId, a.personId]);
+      }
+      for (const p of from) repo.markUserNamed(p);
+      return { personIds: [id, ...from] };
+    }
+    case 'move':
+    case 'confirm': {
+      const target = livePerson(repo, c.personId);
+      const faces = checkFaces(repo, c.faceIds);
+      undo.assignments = faces.map((f) => assignmentOf(repo, f));
+      undo.persons = [target];
+      undo.addedRejections = [];
+      for (const f of faces) {
+        // Moving a face onto a person the user had rejected for it lifts that rejection.
+        if (repo.removeRejection(f, target.id)) (undo.removedRejections ??= []).push([f, target.id]);
+        repo.assign(f, target.id, 'user', true);
+      }
+      repo.markUserNamed(target.id);
+      return { personIds: [target.id] };
+    }
+    case 'reject': {
+      const person = livePerson(repo, c.personId);
+      const faces = checkFaces(repo, c.faceIds);
+      undo.assignments = faces.map((f) => assignmentOf(repo, f));
+      undo.persons = [person];
+      undo.addedRejections = [];
+      for (const f of faces) {
+        if (repo.addRejection(f, person.id)) undo.addedRejections.push([f, person.id]);
+        const a = assignmentOf(repo, f);
+        if (a.personId === person.id) repo.unassign(f);
+      }
+      // A person the user corrected is kept through re-clusters so that the rejection keeps its meaning.
+      repo.markUserNamed(person.id);
+      return { personIds: [person.id] };
+    }
+    case 'hide': {
+      const p = livePerson(repo, c.personId);
+      undo.persons = [p];
+      repo.setHidden(p.id, c.hidden);
+      return { personIds: [p.id] };
+    }
+    case 'cover': {
+      const p = livePerson(repo, c.personId);
+      const a = assignmentOf(repo, c.faceId);
+      if (a.personId !== p.id) throw new CorrectionError(`face ${c.faceId} is not a face of person ${p.id}`);
+      undo.persons = [p];
+      repo.setCover(p.id, c.faceId);
+      return { personIds: [p.id] };
+    }
+    case 'not-a-face': {
+      const faces = checkFaces(repo, c.faceIds);
+      undo.assignments = faces.map((f) => assignmentOf(repo, f));
+      undo.notAFace = faces.map((f) => notAFaceOf(repo, f));
+      const affected = [...new Set(undo.assignments.map((a) => a.personId).filter((p): p is number => p !== null))];
+      undo.persons = rowsOf(repo, affected);
+      for (const f of faces) {
+        repo.markNotAFace(f);
+        repo.unassign(f);
+        repo.clearCover(f);
+      }
+      return { personIds: affected };
+    }
+    case 'import':
+      return applyImport(repo, c.plan, undo, previous);
+    default: {
+      const never: never = c;
+      throw new CorrectionError(`unknown correction ${(never as { kind: string }).kind}`);
+    }
+  }
+}
+
+/** Applies an import plan: persons created (same ids on redo), faces assigned, flags set. */
+function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previous: UndoInfo | null): Applied {
+  const ids = new Map<string, PersonId>();
+  const created: PersonId[] = [];
+  const persons: PersonRow[] = [];
+  undo.createdPersons = created;
+  undo.persons = persons;
+  let k = 0;
+  for (const p of plan.persons) {
+    if (p.existingId !== undefined) {
+      const row = livePerson(repo, p.existingId);
+      persons.push(row);
+      ids.set(p.ref, row.id);
+      if (p.name && !row.name) repo.rename(row.id, p.name);
+      continue;
+    }
+    const id = repo.createPerson(p.name, previous?.createdPersons?.[k++], true);
+    if (p.hidden) repo.hide(id);
+    created.push(id);
+    ids.set(p.ref, id);
+  }
+  const faces = new Set<FaceId>([...plan.assignments.map((a) => a.faceId), ...plan.notAFace]);
+  undo.assignments = [...faces].map((f) => assignmentOf(repo, f));
+  for (const a of plan.assignments) {
+    const pid = ids.get(a.person);
+    if (pid === undefined) throw new CorrectionError(`import plan assigns face ${a.faceId} to unknown person ${a.person}`);
+    repo.assign(a.faceId, pid, a.source, a.confirmed);
+  }
+  undo.addedRejections = [];
+  for (const r of plan.rejections) {
+    const pid = ids.get(r.person);
+    if (pid !== undefined && repo.addRejection(r.faceId, pid)) undo.addedRejections.push([r.faceId, pid]);
+  }
+  undo.notAFace = plan.notAFace.map((f) => notAFaceOf(repo, f));
+  for (const f of plan.notAFace) {
+    repo.markNotAFace(f);
+    repo.unassign(f);
+  }
+  for (const c of plan.covers) {
+    const pid = ids.get(c.person);
+    if (pid !== undefined) repo.importCover(pid, c.faceId);
+  }
+  return { personIds: [...new Set(ids.values())] };
+}

@@ -1,0 +1,142 @@
+/**
+ * The people screens' reads: people with their counts and covers, a person's faces and photos,
+ * unassigned faces, a photo with its faces, and the suggestions the clustering index ranks
+ * ("Is this Anna?", "merge with...").
+ */
+import type { FaceViewRow, PersonCountsRow } from '../store/people-queries-repo';
+import { clusterFace } from './cluster-inputs';
+import type { PeopleContext } from './context';
+import type { IndexCache } from './index-cache';
+import type {
+  FaceId,
+  FaceInfo,
+  FaceSuggestion,
+  PersonId,
+  PersonPhoto,
+  PersonSuggestion,
+  PersonSummary,
+  PhotoId,
+  PhotoInfo,
+} from '../contract/people';
+
+function summary(r: PersonCountsRow): PersonSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    hidden: !!r.hidden,
+    faceCount: r.face_count,
+    photoCount: r.photo_count,
+    coverFaceId: r.cover_face_id ?? r.best_face,
+    userTouched: !!r.user_named,
+  };
+}
+
+function faceInfo(r: FaceViewRow): FaceInfo {
+  return {
+    id: r.id,
+    photoId: r.photo_id,
+    photoPath: r.path,
+    box: { x: r.x, y: r.y, width: r.w, height: r.h },
+    photoWidth: r.width,
+    photoHeight: r.height,
+    score: r.score,
+    quality: r.q_score ?? 0,
+    personId: r.person_id,
+    personName: r.person_name,
+    source: r.source,
+    confirmed: !!r.confirmed,
+  };
+}
+
+export class PeopleQueries {
+  constructor(
+    private readonly ctx: PeopleContext,
+    private readonly index: IndexCache,
+  ) {}
+
+  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
+    const q = opts.query?.trim().toLowerCase();
+    return this.ctx.queries
+      .personCounts(null)
+      .filter((r) => opts.includeHidden || !r.hidden)
+      .filter((r) => !q || (r.name ?? '').toLowerCase().includes(q))
+      .map(summary)
+      .sort((a, b) => Number(!!b.name) - Number(!!a.name) || b.faceCount - a.faceCount || a.id - b.id);
+  }
+
+  getPerson(id: PersonId): PersonSummary | null {
+    const [row] = this.ctx.queries.personCounts(id);
+    return row ? summary(row) : null;
+  }
+
+  personFaces(id: PersonId, opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
+    return this.ctx.queries.personFaces(id, opts).map(faceInfo);
+  }
+
+  personFaceIds(id: PersonId): FaceId[] {
+    return this.ctx.queries.personFaceIds(id);
+  }
+
+  personPhotos(id: PersonId, opts: { offset?: number; limit?: number } = {}): PersonPhoto[] {
+    return this.ctx.queries
+      .personPhotos(id, opts)
+      .map((r) => ({ id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, faceId: r.face_id }));
+  }
+
+  personPhotoIds(id: PersonId): PhotoId[] {
+    return this.ctx.queries.personPhotoIds(id);
+  }
+
+  unassignedFaces(opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
+    return this.ctx.queries.unassignedFaces(this.ctx.model, opts).map(faceInfo);
+  }
+
+  face(id: FaceId): FaceInfo | null {
+    const r = this.ctx.queries.face(id);
+    return r ? faceInfo(r) : null;
+  }
+
+  photo(id: PhotoId): PhotoInfo | null {
+    const p = this.ctx.queries.photo(id);
+    if (!p) return null;
+    const faces = this.ctx.queries.photoFaces(id).map(faceInfo);
+    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, faces };
+  }
+
+  suggestPeople(faceId: FaceId, k = 5): PersonSuggestion[] {
+    const idx = this.index.ensure();
+    const row = clusterFace(this.ctx, faceId);
+    if (!row) return [];
+    const people = this.ctx.people;
+    return idx
+      .suggestPeople(row, k)
+      .filter((s) => people.person(s.personId)?.merged_into == null)
+      .map((s) => ({ personId: s.personId, name: people.person(s.personId)?.name ?? null, similarity: s.score }));
+  }
+
+  suggestFaces(personId: PersonId, k = 20): FaceSuggestion[] {
+    const idx = this.index.ensure();
+    if (!idx.people().some((p) => p.id === personId)) return [];
+    return idx.suggestFaces(personId, k).map((s) => ({ faceId: s.faceId, similarity: s.score }));
+  }
+
+  similarPeople(personId: PersonId, k = 10): PersonSuggestion[] {
+    const idx = this.index.ensure();
+    const protos = idx.prototypesOf(personId);
+    const best = new Map<PersonId, number>();
+    for (const f of protos) {
+      const cf = clusterFace(this.ctx, f);
+      if (!cf) continue;
+      for (const s of idx.suggestPeople(cf, k + 1)) {
+        if (s.personId === personId) continue;
+        best.set(s.personId, Math.max(best.get(s.personId) ?? -1, s.score));
+      }
+    }
+    const people = this.ctx.people;
+    return [...best.entries()]
+      .filter(([id]) => people.person(id)?.merged_into == null)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([id, score]) => ({ personId: id, name: people.person(id)?.name ?? null, similarity: score }));
+  }
+}
