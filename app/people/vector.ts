@@ -5,7 +5,10 @@
  * cosine computed on the int8 values (dot / (|a| |b|)), in which the per-model scale cancels.
  * Matrices are packed row-major Int8Arrays of n * DIM bytes, with their row norms precomputed.
  */
-export const DIM = 128;
+import { EMBEDDING_BYTES } from '../faces/types';
+
+/** Bytes (= int8 dimensions) of a face vector. */
+export const DIM = EMBEDDING_BYTES;
 
 /** Dot product of row `ai` of `a` and row `bi` of `b` (rows of DIM int8 values). */
 export function dotAt(a: Int8Array, ai: number, b: Int8Array, bi: number): number {

@@ -5,7 +5,7 @@
  * index-cache.ts). Machine writes never touch a user assignment.
  */
 import type Database from 'better-sqlite3';
-import { EMBEDDING_BYTES } from './faces-repo';
+import { EMBEDDING_BYTES } from '../faces/types';
 
 /** A face as clustering reads it. */
 export interface ClusterFaceRow {

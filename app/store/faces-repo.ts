@@ -2,8 +2,8 @@
 import type Database from 'better-sqlite3';
 import type { FaceRecord } from '../faces/types';
 import type { FaceRow } from './types';
+import { EMBEDDING_BYTES } from '../faces/types';
 
-export const EMBEDDING_BYTES = 128;
 
 export class FacesRepo {
   private readonly sInsert;
