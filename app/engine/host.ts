@@ -47,35 +47,19 @@ import { MODELS, DEFAULT_EMBEDDER } from '../faces/models/registry';
 import { CorrectionError, PeopleService, type PeopleServiceOptions } from '../people/people-service';
 import type { ClusterStats } from '../contract/people';
 import type { PeopleApi } from '../people/api';
-import type { Strictness } from '../contract/contract';
 import { thumbnailDirFor } from '../platform/paths';
 import { Store } from '../store/store';
 import { libraryModel } from '../store/settings';
 import { contentTypeOf, resolveInside } from '../platform/media-guard';
 import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from './settings-file';
+import { strictnessOverrides, type BaseThresholds } from './strictness';
 
-export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: { cluster: number; assign: number; verify: number; album?: number; albumGroup?: number } };
+export { strictnessOverrides };
+
+export type PeopleServiceCtor = new (db: Store['db'], opts?: PeopleServiceOptions) => PeopleApi & { readonly thresholds?: BaseThresholds };
 
 /** The learning service class: `new LearningService(db, people)` (app/learning/learning-service.ts). */
 export type LearningServiceCtor = new (db: Store['db'], people: PeopleService) => LearningApi;
-
-/**
- * Clustering strictness as threshold overrides: half the gap between the model's verification and
- * clustering thresholds, up (stricter) or down (looser), on the merge, the assign and (when the
- * model uses them) the album thresholds.
- */
-export function strictnessOverrides(
-  base: { cluster: number; assign: number; verify: number; album?: number; albumGroup?: number } | undefined,
-  s: Strictness,
-): PeopleServiceOptions['overrides'] {
-  if (!base || s === 'normal') return undefined;
-  const step = Math.max(0.005, (base.cluster - base.verify) / 2) * (s === 'strict' ? 1 : -1);
-  const clamp = (x: number) => Math.min(0.995, Math.max(-0.99, x));
-  const out: NonNullable<PeopleServiceOptions['overrides']> = { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
-  if (base.album !== undefined && base.album < 1) out.album = clamp(base.album + step);
-  if (base.albumGroup !== undefined && base.albumGroup < 1) out.albumGroup = clamp(base.albumGroup + step);
-  return out;
-}
 
 export interface EngineHostOptions {
   dbPath: string;
