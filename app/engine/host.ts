@@ -33,6 +33,7 @@ import {
   type TrainProgress,
   type XmpWrite,
 } from '../contract/contract';
+import { NotFoundError } from '../contract/errors';
 import { LearningService } from '../learning/learning-service';
 import type { LearningApi, ReprojectRun } from '../learning/api';
 import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../interop/import-export';
@@ -626,7 +627,7 @@ export class EngineHost extends EventEmitter {
     try {
       r = await this.backgroundJob('roll back', () => l.rollback(headId, this.reprojectRun()));
     } catch (e) {
-      if (/^no head /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
+      if (e instanceof NotFoundError) throw new ContractError(e.code, e.message);
       throw e;
     }
     this.emitEvent('people.changed', { reason: 'learning:rollback' });
@@ -824,7 +825,7 @@ export class EngineHost extends EventEmitter {
       else if (kind === 'thumb') file = await this.thumbs.ensurePhoto(this.store, id);
       else file = await this.photoForBrowser(id);
     } catch (e) {
-      if (/^no (photo|face) /.test((e as Error).message)) throw new ContractError('not-found', (e as Error).message);
+      if (e instanceof NotFoundError) throw new ContractError(e.code, e.message);
       throw new ContractError('not-found', `cannot read ${kind} ${id}: ${(e as Error).message}`);
     }
     const roots = this.allowedRoots();
@@ -836,7 +837,7 @@ export class EngineHost extends EventEmitter {
   /** The original when a browser can show it, else a cached JPEG preview (HEIC, TIFF). */
   private async photoForBrowser(id: number): Promise<string> {
     const photo = this.store.photos.byId(id);
-    if (!photo) throw new Error(`no photo ${id}`);
+    if (!photo) throw new NotFoundError('photo', `no photo ${id}`);
     const format = photo.format ?? formatFromExtension(photo.path);
     if (format && BROWSER_FORMATS.has(format)) return photo.path;
     const out = path.join(this.thumbsDir, 'previews', photo.hash.slice(0, 2), `${photo.hash}.jpg`);

@@ -32,6 +32,7 @@ import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainP
 import type { LearningApi, ReprojectRun } from './api';
 import { trainHead, type TrainInput, type TrainResult } from './train';
 import { trainHeadInWorker } from './train-worker';
+import { NotFoundError } from '../contract/errors';
 
 /** Training needs at least this many people with two or more labelled faces. */
 export const MIN_TRAIN_PEOPLE = 2;
@@ -246,7 +247,7 @@ export class LearningService implements LearningApi {
   async rollback(headId: string, opts: ReprojectRun = {}): Promise<{ active: HeadSummary; people: ClusterStats }> {
     if (headId !== BASE_HEAD) {
       const row = this.db.prepare<[string, string], { id: string }>('SELECT id FROM heads WHERE id = ? AND model_id = ?').get(headId, this.model);
-      if (!row) throw new Error(`no head ${headId} for model ${this.model}`);
+      if (!row) throw new NotFoundError('head', `no head ${headId} for model ${this.model}`);
     }
     const people = await this.activate(headId, opts);
     return { active: this.heads().find((h) => h.active)!, people };

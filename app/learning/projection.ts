@@ -9,6 +9,7 @@ import { deleteSetting, getSetting, setSetting } from '../store/settings';
 import { decodeHeadRecord, type HeadRecord } from './record';
 import { projectRows } from './head';
 import { quantize } from '../faces/quantize';
+import { NotFoundError } from '../contract/errors';
 
 export const BASE_HEAD = 'base';
 
@@ -52,7 +53,7 @@ export function clearPendingSwitch(db: Database.Database, model: string): void {
 export function loadHead(db: Database.Database, id: string): HeadRecord | null {
   if (id === BASE_HEAD) return null;
   const r = db.prepare<[string], { record: Buffer }>('SELECT record FROM heads WHERE id = ?').get(id);
-  if (!r) throw new Error(`no head ${id}`);
+  if (!r) throw new NotFoundError('head', `no head ${id}`);
   return decodeHeadRecord(r.record);
 }
 
