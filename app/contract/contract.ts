@@ -149,7 +149,18 @@ export type UiMethod = Exclude<Method, 'media.resolve' | 'people.export' | 'peop
 export const UI_BLOCKED_METHODS: ReadonlySet<string> = new Set(['media.resolve', 'people.export', 'people.import']);
 
 type Schemas = typeof engineMethods & typeof shellMethods;
+/** A method's params as a caller writes them (the zod input type of its schema). */
 export type Params<M extends Method> = z.input<Schemas[M]>;
+/** A method's params once its schema has parsed them (the zod output type): what handlers receive. */
+export type ParsedParams<M extends Method> = z.output<Schemas[M]>;
+/** A request that passed validateRequest: a known method and its parsed params. */
+export interface ValidRequest<M extends Method = Method> {
+  method: M;
+  params: ParsedParams<M>;
+}
+
+/** Every schema by method, typed by its parsed params (so that parseParams needs no cast). */
+const schemas: { readonly [M in Method]: z.ZodType<ParsedParams<M>> } = { ...engineMethods, ...shellMethods };
 
 export interface Folder {
   path: string;
@@ -392,20 +403,30 @@ export function isShellMethod(m: string): m is ShellMethod {
 
 /**
  * Validates a method name and its params. Throws ContractError('unknown-method' | 'bad-request').
- * `allowInternal` lets hosts call media.resolve; UI-facing entry points pass false.
+ * `allowInternal` lets hosts call media.resolve and the people file's methods; UI-facing entry
+ * points pass false. Shell methods are known only with `allowShell` (the desktop shell).
  */
-export function validateRequest(method: unknown, params: unknown, opts: { allowInternal?: boolean; allowShell?: boolean } = {}): { method: Method; params: unknown } {
+export function validateRequest(method: unknown, params: unknown, opts: { allowInternal?: boolean; allowShell: true }): ValidRequest;
+export function validateRequest(method: unknown, params: unknown, opts?: { allowInternal?: boolean; allowShell?: false }): ValidRequest<EngineMethod>;
+export function validateRequest(method: unknown, params: unknown, opts: { allowInternal?: boolean; allowShell?: boolean } = {}): ValidRequest {
   if (typeof method !== 'string') throw new ContractError('bad-request', 'method must be a string');
-  const schema = isEngineMethod(method) ? engineMethods[method] : opts.allowShell && isShellMethod(method) ? shellMethods[method] : undefined;
-  if (!schema) throw new ContractError('unknown-method', `unknown method "${method.slice(0, 64)}"`);
-  if (!opts.allowInternal && UI_BLOCKED_METHODS.has(method)) throw new ContractError('unknown-method', `unknown method "${method}"`);
-  const r = schema.safeParse(params === null ? undefined : params);
+  if (isEngineMethod(method)) {
+    if (!opts.allowInternal && UI_BLOCKED_METHODS.has(method)) throw new ContractError('unknown-method', `unknown method "${method}"`);
+    return { method, params: parseParams(method, params) };
+  }
+  if (opts.allowShell && isShellMethod(method)) return { method, params: parseParams(method, params) };
+  throw new ContractError('unknown-method', `unknown method "${method.slice(0, 64)}"`);
+}
+
+/** Parses a known method's params with its schema. Throws ContractError('bad-request'). */
+function parseParams<M extends Method>(method: M, params: unknown): ParsedParams<M> {
+  const r = schemas[method].safeParse(params === null ? undefined : params);
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
     throw new ContractError('bad-request', `invalid params for ${method}${where}: ${issue?.message ?? 'invalid'}`);
   }
-  return { method: method as Method, params: r.data };
+  return r.data;
 }
 
 /** The typed API the renderer sees (window.visage in Electron, an HTTP client in browser mode). */

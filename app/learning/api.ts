@@ -25,7 +25,10 @@ export interface LearningApi {
    * the training; once the head is adopted the re-projection and re-cluster finish regardless.
    */
   train(opts?: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; inWorker?: boolean } & ReprojectRun): Promise<TrainOutcome>;
-  /** Makes an earlier head (or 'base') the active one: faces re-projected in chunks, then people re-clustered. */
+  /**
+   * Makes an earlier head (or 'base') the active one: faces re-projected in chunks, then people
+   * re-clustered. An unknown head rejects with NotFoundError('head') (app/contract/errors.ts).
+   */
   rollback(headId: string, opts?: ReprojectRun): Promise<{ active: HeadSummary; people: ClusterStats }>;
   /**
    * The head the library was switched to (adoption or roll back) whose re-projection and re-cluster

@@ -34,6 +34,7 @@ import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainP
 import type { LearningApi, ReprojectRun } from './api';
 import { trainHead, type TrainInput, type TrainResult } from './train';
 import { trainHeadInWorker } from './train-worker';
+import { NotFoundError } from '../contract/errors';
 
 /** Training needs at least this many people with two or more labelled faces. */
 export const MIN_TRAIN_PEOPLE = 2;
@@ -229,7 +230,7 @@ export class LearningService implements LearningApi {
 
   async rollback(headId: string, opts: ReprojectRun = {}): Promise<{ active: HeadSummary; people: ClusterStats }> {
     if (headId !== BASE_HEAD) {
-      if (!headExists(this.db, headId, this.model)) throw new Error(`no head ${headId} for model ${this.model}`);
+      if (!headExists(this.db, headId, this.model)) throw new NotFoundError('head', `no head ${headId} for model ${this.model}`);
     }
     const people = await this.activate(headId, opts);
     return { active: this.heads().find((h) => h.active)!, people };

@@ -20,6 +20,7 @@ import type { ProjectionSync } from '../people/projection-sync';
 import { decodeHeadRecord, type HeadRecord } from './record';
 import { projectRows } from './head';
 import { quantize } from '../faces/quantize';
+import { NotFoundError } from '../contract/errors';
 
 // The active head and a pending switch are data (app/store/heads-repo.ts); re-exported for the
 // callers that think of them as the projection's state.
@@ -29,7 +30,7 @@ export { STALENESS_QUERIES } from '../store/projection-repo';
 export function loadHead(db: Database.Database, id: string): HeadRecord | null {
   if (id === BASE_HEAD) return null;
   const record = headRecordBytes(db, id);
-  if (!record) throw new Error(`no head ${id}`);
+  if (!record) throw new NotFoundError('head', `no head ${id}`);
   return decodeHeadRecord(record);
 }
 

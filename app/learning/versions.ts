@@ -7,6 +7,7 @@
  * Pure state; the store persists `records()` (encodeHeadRecord) and `state()`.
  */
 import { checkRecord, identityHead, type HeadRecord } from './record';
+import { NotFoundError } from '../contract/errors';
 
 export type HeadStatus = 'adopted' | 'discarded';
 
@@ -92,7 +93,7 @@ export class HeadHistory {
    */
   rollback(id: string, force = false, at = new Date().toISOString()): HeadRecord {
     const e = this.entries.get(id);
-    if (!e) throw new Error(`no head ${id}`);
+    if (!e) throw new NotFoundError('head', `no head ${id}`);
     if (e.status === 'discarded') {
       if (!force) throw new Error(`head ${id} was discarded; pass force to use it anyway`);
       e.status = 'adopted';

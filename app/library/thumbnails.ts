@@ -10,6 +10,7 @@ import type { Box } from '../faces/types';
 import type { Store } from '../store/store';
 import { formatFromExtension, sniffFormat } from './formats';
 import { heicToPng } from './heic';
+import { NotFoundError } from '../contract/errors';
 
 export const PHOTO_THUMB_SIDE = 320;
 export const FACE_THUMB_SIDE = 112;
@@ -58,7 +59,7 @@ export class ThumbnailCache {
   /** Path of the photo's thumbnail, regenerated (with its face thumbs) when missing. */
   async ensurePhoto(store: Store, photoId: number): Promise<string> {
     const photo = store.photos.byId(photoId);
-    if (!photo) throw new Error(`no photo ${photoId}`);
+    if (!photo) throw new NotFoundError('photo', `no photo ${photoId}`);
     const file = this.photoPath(photo.hash);
     if (!fs.existsSync(file)) await this.regenerate(store, photoId);
     return file;
@@ -67,7 +68,7 @@ export class ThumbnailCache {
   /** Path of a face's thumbnail, regenerated from its photo when missing. */
   async ensureFace(store: Store, faceId: number): Promise<string> {
     const face = store.faces.byId(faceId);
-    if (!face) throw new Error(`no face ${faceId}`);
+    if (!face) throw new NotFoundError('face', `no face ${faceId}`);
     const photo = store.photos.byId(face.photo_id)!;
     const index = store.faces.byPhoto(photo.id).findIndex((f) => f.id === faceId);
     const file = this.facePath(photo.hash, index);

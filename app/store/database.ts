@@ -63,7 +63,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     }
   } catch (e) {
     db.close();
-    if (e instanceof Error && /not a database|file is encrypted/i.test(e.message)) {
+    // SQLITE_NOTADB: not a database, or an encrypted one.
+    if (e instanceof Database.SqliteError && e.code === 'SQLITE_NOTADB') {
       throw new StoreError('db-unusable', `${file} is not a Visage database: ${e.message}`);
     }
     throw e;

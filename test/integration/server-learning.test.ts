@@ -10,6 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, LearningJob, LearningState, RollbackResult, TrainProgress } from '../../app/contract/contract';
+import { NotFoundError } from '../../app/contract/errors';
 import type { HeadSummary, LearningApi, LearningSummary, ReprojectProgress, ReprojectRun, TrainOutcome } from '../../app/contract/learning';
 import { InProcessEngine } from '../../app/engine/client';
 import { startServer, type RunningServer } from '../../app/server/http-server';
@@ -97,7 +98,7 @@ class ScriptedLearning implements LearningApi {
   }
   async rollback(headId: string, opts: ReprojectRun = {}) {
     const h = this.heads.find((x) => x.id === headId);
-    if (!h) throw new Error(`no head ${headId} for model dlib-resnet-v1`);
+    if (!h) throw new NotFoundError('head', `no head ${headId} for model dlib-resnet-v1`);
     for (const x of this.heads) x.active = x === h;
     await this.reproject(headId, opts);
     return { active: h, people: { people: 3, assigned: 9, unassigned: 3, created: 0, seconds: 0 } };

@@ -178,17 +178,17 @@ describe('contract: request/reply over a port', () => {
 
 describe('clustering strictness', () => {
   it('moves the merge and assign thresholds by half the verify-to-cluster gap', async () => {
-    const { strictnessOverrides } = await import('../../app/engine/host');
-    const base = { verify: 0.92, cluster: 0.94, assign: 0.94 };
-    expect(strictnessOverrides(base, 'normal')).toBeUndefined();
-    const strict = strictnessOverrides(base, 'strict')!;
-    const loose = strictnessOverrides(base, 'loose')!;
-    expect(strict.cluster).toBeCloseTo(0.95, 6);
-    expect(loose.assign).toBeCloseTo(0.93, 6);
-    expect(strictnessOverrides({ verify: 0.35, cluster: 0.45, assign: 0.45 }, 'loose')!.cluster).toBeCloseTo(0.4, 6);
+    const { MODEL_THRESHOLDS, effectiveThresholds } = await import('../../app/people/thresholds');
+    const dlib = MODEL_THRESHOLDS['dlib-resnet-v1']!;
+    const base = { ...dlib, verify: 0.92, cluster: 0.94, assign: 0.94, album: 1, albumGroup: 1 };
+    expect(effectiveThresholds(base, null, 'normal')).toEqual(effectiveThresholds(base, null));
+    expect(effectiveThresholds(base, null, 'strict').cluster).toBeCloseTo(0.95, 6);
+    expect(effectiveThresholds(base, null, 'loose').assign).toBeCloseTo(0.93, 6);
     // the album rule's bar moves with them; a model without it (album >= 1) keeps it off
-    expect(strictnessOverrides({ ...base, album: 0.935 }, 'strict')!.album).toBeCloseTo(0.945, 6);
-    expect(strictnessOverrides({ ...base, album: 0.94, albumGroup: 0.93 }, 'loose')!.albumGroup).toBeCloseTo(0.92, 6);
-    expect(strictnessOverrides({ ...base, album: 1 }, 'loose')!.album).toBeUndefined();
+    expect(effectiveThresholds({ ...base, album: 0.935 }, null, 'strict').album).toBeCloseTo(0.945, 6);
+    expect(effectiveThresholds({ ...base, album: 0.94, albumGroup: 0.93 }, null, 'loose').albumGroup).toBeCloseTo(0.92, 6);
+    expect(effectiveThresholds(base, null, 'loose').album).toBe(1);
+    const arcface = MODEL_THRESHOLDS['faceplugin-512-pca128']!;
+    expect(effectiveThresholds({ ...arcface, verify: 0.35, cluster: 0.45, assign: 0.45 }, null, 'loose').cluster).toBeCloseTo(0.4, 6);
   });
 });

@@ -1,0 +1,143 @@
+/**
+ * The library's folders and settings (`<db>.settings.json` beside the database):
+ * library.state, library.addFolder, library.removeFolder, settings.set.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ContractError, type Folder, type LibraryState, type ScanState, type Settings } from '../../contract/contract';
+import type { PeopleApi } from '../../people/api';
+import type { Store } from '../../store/store';
+import type { JobGuard } from '../jobs';
+import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from '../settings-file';
+import type { Emit, HandlersFor } from './types';
+
+export interface LibraryDeps {
+  dbPath: string;
+  store: Store;
+  jobs: JobGuard;
+  emit: Emit;
+  people: () => PeopleApi | null;
+  scanState: () => ScanState;
+  /** The strictness changed (and was saved): the people service is rebuilt with it. */
+  strictnessChanged: () => void;
+}
+
+export type LibraryMethod = 'library.state' | 'library.addFolder' | 'library.removeFolder' | 'settings.set';
+
+export class Library {
+  private readonly settingsFile: string;
+  private readonly settings: LibrarySettings;
+
+  constructor(private readonly d: LibraryDeps) {
+    this.settingsFile = settingsFileFor(d.dbPath);
+    this.settings = readSettings(this.settingsFile);
+    if (this.settings.folders.length === 0) this.settings.folders = this.foldersFromScans();
+  }
+
+  /** The library folders (absolute paths, sorted). */
+  get folders(): readonly string[] {
+    return this.settings.folders;
+  }
+
+  get strictness(): Settings['strictness'] {
+    return this.settings.strictness;
+  }
+
+  handlers(): HandlersFor<LibraryMethod> {
+    return {
+      'library.state': () => this.state(),
+      'library.addFolder': (p) => this.addFolder(p.path),
+      'library.removeFolder': (p) => this.removeFolder(p.path),
+      'settings.set': (p) => this.setSettings(p),
+    };
+  }
+
+  state(): LibraryState {
+    const people = this.d.people();
+    return {
+      dbPath: this.d.dbPath,
+      folders: this.folderStates(),
+      photos: this.d.store.photos.count(),
+      faces: this.d.store.faces.count(),
+      people: people ? people.listPeople({ includeHidden: true }).length : 0,
+      errors: this.d.store.errors.all().length,
+      scan: this.d.scanState(),
+      settings: { strictness: this.settings.strictness },
+      peopleAvailable: people !== null,
+    };
+  }
+
+  /** The folders of past scans (a library from before folders were saved in its settings). */
+  private foldersFromScans(): string[] {
+    const rows = this.d.store.db.prepare<[], { roots: string }>('SELECT roots FROM scans ORDER BY id').all();
+    const set = new Set<string>();
+    for (const r of rows) {
+      try {
+        const roots: unknown = JSON.parse(r.roots);
+        if (Array.isArray(roots)) for (const f of roots) if (typeof f === 'string') set.add(f);
+      } catch {
+        /* ignore a malformed row */
+      }
+    }
+    return [...set].sort();
+  }
+
+  private folderStates(): Folder[] {
+    const count = this.d.store.db.prepare<[string, string, string], { n: number }>('SELECT count(*) AS n FROM photos WHERE path = ? OR substr(path, 1, length(?)) = ?');
+    return this.settings.folders.map((f) => {
+      let available = false;
+      try {
+        available = fs.statSync(f).isDirectory();
+      } catch {
+        available = false;
+      }
+      const prefix = f.endsWith(path.sep) ? f : f + path.sep;
+      return { path: f, available, photos: count.get(f, prefix, prefix)?.n ?? 0 };
+    });
+  }
+
+  private addFolder(p: string): LibraryState {
+    const abs = path.resolve(p);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      throw new ContractError('not-found', `no such folder: ${abs}`);
+    }
+    if (!st.isDirectory()) throw new ContractError('bad-request', `not a folder: ${abs}`);
+    const folders = this.settings.folders;
+    if (folders.some((f) => f === abs || abs.startsWith(f + path.sep))) return this.state();
+    // A new parent replaces the folders inside it.
+    this.settings.folders = [...folders.filter((f) => !f.startsWith(abs + path.sep)), abs].sort();
+    writeSettings(this.settingsFile, this.settings);
+    return this.state();
+  }
+
+  private removeFolder(p: string): LibraryState {
+    this.d.jobs.refuse('remove folder');
+    const abs = path.resolve(p);
+    if (!this.settings.folders.includes(abs)) throw new ContractError('not-found', `not a library folder: ${abs}`);
+    this.settings.folders = this.settings.folders.filter((f) => f !== abs);
+    writeSettings(this.settingsFile, this.settings);
+    // Its photos leave the library (their faces and assignments with them; corrections stay).
+    const prefix = abs + path.sep;
+    const inOther = (file: string) => this.settings.folders.some((f) => file === f || file.startsWith(f + path.sep));
+    const store = this.d.store;
+    store.transaction(() => {
+      for (const ph of store.photos.under(abs, path.sep)) if (!inOther(ph.path)) store.photos.delete(ph.id);
+      for (const e of store.errors.under(abs, path.sep)) if (e.path.startsWith(prefix) && !inOther(e.path)) store.errors.delete(e.id);
+    });
+    this.d.emit('people.changed', { reason: 'folder-removed' });
+    return this.state();
+  }
+
+  private setSettings(s: Partial<Settings>): Settings {
+    if (s.strictness && s.strictness !== this.settings.strictness) {
+      this.d.jobs.refuse('change strictness');
+      this.settings.strictness = s.strictness;
+      writeSettings(this.settingsFile, this.settings);
+      this.d.strictnessChanged();
+    }
+    return { strictness: this.settings.strictness };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * People: the queries of the people service, corrections with undo/redo (each announced as
+ * people.changed), the "Is this Anna?" groups of unassigned faces, and "re-group everyone"
+ * (people.recluster, a background job of the JobGuard).
+ */
+import { ContractError, type SuggestionGroup, type SuggestionGroups } from '../../contract/contract';
+import type { ClusterStats } from '../../contract/people';
+import type { PeopleApi } from '../../people/api';
+import type { JobGuard } from '../jobs';
+import type { Emit, HandlersFor } from './types';
+
+export interface PeopleDeps {
+  jobs: JobGuard;
+  emit: Emit;
+  people: () => PeopleApi | null;
+  /** Aborted when the engine closes: stops a re-cluster (nothing written). */
+  closing: AbortSignal;
+}
+
+export type PeopleMethod =
+  | 'people.list'
+  | 'people.get'
+  | 'people.faces'
+  | 'people.faceIds'
+  | 'people.photos'
+  | 'people.photoIds'
+  | 'people.unassigned'
+  | 'people.suggestionGroups'
+  | 'people.photo'
+  | 'people.face'
+  | 'people.suggestPeople'
+  | 'people.suggestFaces'
+  | 'people.similar'
+  | 'people.correct'
+  | 'people.undo'
+  | 'people.redo'
+  | 'people.history'
+  | 'people.recluster';
+
+/** The people service, or ContractError('unavailable') when this build has none. */
+export function needPeople(people: () => PeopleApi | null): PeopleApi {
+  const p = people();
+  if (!p) throw new ContractError('unavailable', 'people are not available in this build yet');
+  return p;
+}
+
+export function peopleHandlers(d: PeopleDeps): HandlersFor<PeopleMethod> {
+  const need = () => needPeople(d.people);
+  return {
+    'people.list': (p) => need().listPeople(p ?? {}),
+    'people.get': (p) => need().getPerson(p.id),
+    'people.faces': (p) => need().personFaces(p.id, { offset: p.offset, limit: p.limit ?? 2000 }),
+    'people.faceIds': (p) => need().personFaceIds(p.id),
+    'people.photos': (p) => need().personPhotos(p.id, { offset: p.offset, limit: p.limit }),
+    'people.photoIds': (p) => need().personPhotoIds(p.id),
+    'people.unassigned': (p) => need().unassignedFaces({ offset: p?.offset, limit: p?.limit ?? 500 }),
+    'people.suggestionGroups': (p) => suggestionGroups(need(), p?.limit ?? 300),
+    'people.photo': (p) => need().photo(p.id),
+    'people.face': (p) => need().face(p.id),
+    'people.suggestPeople': (p) => need().suggestPeople(p.faceId, p.k),
+    'people.suggestFaces': (p) => need().suggestFaces(p.personId, p.k),
+    'people.similar': (p) => need().similarPeople(p.personId, p.k),
+    'people.correct': (p) => {
+      const r = need().correct(p);
+      d.emit('people.changed', { reason: `correct:${p.kind}` });
+      return r;
+    },
+    'people.undo': () => {
+      const r = need().undo();
+      if (r) d.emit('people.changed', { reason: 'undo' });
+      return r;
+    },
+    'people.redo': () => {
+      const r = need().redo();
+      if (r) d.emit('people.changed', { reason: 'redo' });
+      return r;
+    },
+    'people.history': (p) => need().history(p?.limit),
+    'people.recluster': () => recluster(d, need()),
+  };
+}
+
+/**
+ * "Re-group everyone": a full re-cluster whose computation runs in a worker thread, so that the
+ * engine keeps answering meanwhile. Like a roll back it refuses to start during training, a
+ * re-projection or a scan, and makes scans, training, roll backs, imports, strictness changes and
+ * another re-cluster wait (`busy`, JobGuard); corrections are allowed: the re-cluster's result is
+ * only persisted if the library did not change while it was computed, else it is computed again
+ * (PeopleService.reclusterInWorker). close() stops it (nothing written).
+ */
+async function recluster(d: PeopleDeps, people: PeopleApi): Promise<ClusterStats> {
+  const signal = d.closing;
+  const r = await d.jobs.run('re-cluster', async () => (people.reclusterInWorker ? people.reclusterInWorker({ signal }) : people.recluster()));
+  d.emit('people.changed', { reason: 'recluster' });
+  return r;
+}
+
+/** Unassigned faces grouped by the person each most likely is ("Is this Anna?"), the rest unknown. */
+function suggestionGroups(people: PeopleApi, limit: number): SuggestionGroups {
+  const faces = people.unassignedFaces({ limit });
+  const groups = new Map<number, SuggestionGroup>();
+  const unknown: SuggestionGroups['unknown'] = [];
+  for (const face of faces) {
+    const best = people.suggestPeople(face.id, 1)[0];
+    if (!best) {
+      unknown.push(face);
+      continue;
+    }
+    let g = groups.get(best.personId);
+    if (!g) {
+      const person = people.getPerson(best.personId);
+      g = { personId: best.personId, name: best.name, coverFaceId: person?.coverFaceId ?? null, faces: [] };
+      groups.set(best.personId, g);
+    }
+    g.faces.push({ face, similarity: best.similarity });
+  }
+  const list = [...groups.values()];
+  for (const g of list) g.faces.sort((a, b) => b.similarity - a.similarity);
+  list.sort((a, b) => Number(b.name !== null) - Number(a.name !== null) || b.faces.length - a.faces.length || a.personId - b.personId);
+  return { groups: list, unknown, total: faces.length };
+}

@@ -1,0 +1,136 @@
+/**
+ * The engine's one exclusive job at a time (a scan, a training job, a roll back, the resumed
+ * re-projection of an unfinished head switch, a re-cluster) and the one table of what each of
+ * them refuses while it runs (`busy`). Requests that are not jobs (corrections, queries, XMP
+ * writes, adding a folder...) are always answered.
+ */
+import { ContractError } from '../contract/contract';
+
+/** The jobs that exclude one another. */
+export type JobKind = 'scan' | 'training' | 'roll back' | 're-projection' | 're-cluster';
+
+/** The requests a running job may refuse (starting a job is one of them). */
+export type GuardedAction = 'scan' | 'train' | 'roll back' | 're-cluster' | 'import' | 'read XMP' | 'change strictness' | 'remove folder';
+
+/**
+ * How a running job answers an action: `wait` ("wait for the X to finish before ..."),
+ * `wait or cancel` (the same, adding that the job can be cancelled), `already running` (the same
+ * job again), null: allowed.
+ */
+export type Refusal = 'wait' | 'wait or cancel' | 'already running' | null;
+
+/**
+ * What is refused while what runs. Every job refuses every other job: at most one runs. A scan
+ * lets imports, XMP reads and strictness changes through; training, a roll back, a resumed
+ * re-projection and a re-cluster let a folder be removed.
+ */
+export const REFUSALS: { readonly [A in GuardedAction]: { readonly [K in JobKind]: Refusal } } = {
+  scan: { scan: 'already running', training: 'wait or cancel', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  train: { scan: 'wait', training: 'already running', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  'roll back': { scan: 'wait', training: 'wait or cancel', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  're-cluster': { scan: 'wait', training: 'wait or cancel', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  import: { scan: null, training: 'wait', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  'read XMP': { scan: null, training: 'wait', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  'change strictness': { scan: null, training: 'wait', 'roll back': 'wait', 're-projection': 'wait', 're-cluster': 'wait' },
+  'remove folder': { scan: 'wait', training: null, 'roll back': null, 're-projection': null, 're-cluster': null },
+};
+
+/** The action that starts a job (the resumed re-projection starts on its own, at start-up). */
+const STARTED_BY: { readonly [K in JobKind]: GuardedAction | null } = {
+  scan: 'scan',
+  training: 'train',
+  'roll back': 'roll back',
+  're-projection': null,
+  're-cluster': 're-cluster',
+};
+
+/** The action as the end of a sentence: "... before <verb>". */
+const VERB: { readonly [A in GuardedAction]: string } = {
+  scan: 'scanning',
+  train: 'training',
+  'roll back': 'rolling back',
+  're-cluster': 're-clustering',
+  import: 'importing',
+  'read XMP': 'reading XMP',
+  'change strictness': 'changing the strictness',
+  'remove folder': 'removing a folder',
+};
+
+/** The job in "a ... is already running". */
+const ALREADY: { readonly [K in JobKind]: string } = {
+  scan: 'a scan',
+  training: 'a training job',
+  'roll back': 'a roll back',
+  're-projection': 'a re-projection',
+  're-cluster': 'a re-cluster',
+};
+
+/** The message of a refusal (null when `action` is allowed while `running` runs). */
+export function refusalMessage(action: GuardedAction, running: JobKind): string | null {
+  const r = REFUSALS[action][running];
+  if (r === null) return null;
+  if (r === 'already running') return `${ALREADY[running]} is already running`;
+  return `wait for the ${running} to finish${r === 'wait or cancel' ? ' (or cancel it)' : ''} before ${VERB[action]}`;
+}
+
+/** The running job's hold on the guard: end() frees it (once; later calls do nothing). */
+export interface JobTicket {
+  readonly kind: JobKind;
+  end(): void;
+}
+
+export class JobGuard {
+  private running: (JobTicket & { ended: Promise<void> }) | null = null;
+
+  /** The job running now, or null. */
+  current(): JobKind | null {
+    return this.running?.kind ?? null;
+  }
+
+  /** Throws ContractError('busy') when the running job refuses `action`. */
+  refuse(action: GuardedAction): void {
+    if (!this.running) return;
+    const message = refusalMessage(action, this.running.kind);
+    if (message !== null) throw new ContractError('busy', message);
+  }
+
+  /**
+   * Starts a job of `kind`: refused (`busy`) as the table says while another runs; the caller
+   * calls end() on the ticket when the job no longer excludes others.
+   */
+  start(kind: JobKind): JobTicket {
+    const action = STARTED_BY[kind];
+    if (action !== null) this.refuse(action);
+    // Every job refuses every other (REFUSALS); a job that starts on its own needs a free guard.
+    if (this.running) throw new ContractError('busy', `${ALREADY[this.running.kind]} is already running`);
+    let ended: () => void = () => undefined;
+    const ticket = {
+      kind,
+      ended: new Promise<void>((resolve) => {
+        ended = resolve;
+      }),
+      end: () => {
+        if (this.running === ticket) this.running = null;
+        ended();
+      },
+    };
+    this.running = ticket;
+    return ticket;
+  }
+
+  /** Resolves when the running job (if any, and if of one of `kinds` when given) has ended. */
+  async settled(kinds?: readonly JobKind[]): Promise<void> {
+    const job = this.running;
+    if (job && (!kinds || kinds.includes(job.kind))) await job.ended;
+  }
+
+  /** start(kind), then `fn`; the job ends when the promise `fn` returns settles (or it throws). */
+  async run<T>(kind: JobKind, fn: () => Promise<T>): Promise<T> {
+    const ticket = this.start(kind);
+    try {
+      return await fn();
+    } finally {
+      ticket.end();
+    }
+  }
+}
