@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Box } from '../faces/types';
-import type { FaceRow as StoreFaceRow, PhotoRow } from '../store/types';
+import { InteropRepo, type DecisionFaceRow } from '../store/interop-repo';
 import {
   emptyPeopleFile,
   matchFace,
@@ -27,36 +27,17 @@ import { iou } from '../faces/geometry';
 import type { PeopleService } from '../people/people-service';
 import type { CorrectionResult, ImportPlan } from '../contract/people';
 
-/** A face with its photo and its person, as export and XMP writing read them. */
-type FaceRow = Pick<StoreFaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h' | 'model_id'> &
-  Pick<PhotoRow, 'path' | 'hash' | 'width' | 'height' | 'orientation'> & {
-    not_a_face: number;
-    person_id: number | null;
-    person_name: string | null;
-    source: 'user' | 'machine' | null;
-    confirmed: number | null;
-  };
-
-const FACE_SELECT = `SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.model_id, f.not_a_face, p.path, p.hash, p.width, p.height, p.orientation,
-  fa.person_id, pe.name AS person_name, fa.source, fa.confirmed
-  FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN face_assignments fa ON fa.face_id = f.id
-  LEFT JOIN persons pe ON pe.id = fa.person_id`;
-
 export function exportPeople(db: Database.Database, appVersion: string): PeopleFile {
   const file = emptyPeopleFile(appVersion);
-  const persons = db
-    .prepare<[], { id: number; name: string | null; hidden: number; cover_face_id: number | null; created_at: string }>(
-      `SELECT id, name, hidden, cover_face_id, created_at FROM persons p WHERE merged_into IS NULL
-       AND (user_named = 1 OR EXISTS (SELECT 1 FROM face_assignments fa WHERE fa.person_id = p.id))`,
-    )
-    .all();
+  const repo = new InteropRepo(db);
+  const persons = repo.exportablePersons();
   const live = new Set(persons.map((p) => p.id));
   const rejections = new Map<number, number[]>();
-  for (const r of db.prepare<[], { face_id: number; person_id: number }>('SELECT face_id, person_id FROM face_rejections').all()) {
+  for (const r of repo.rejections()) {
     if (!live.has(r.person_id)) continue;
     rejections.set(r.face_id, [...(rejections.get(r.face_id) ?? []), r.person_id]);
   }
-  const faces = (db.prepare(FACE_SELECT + ' ORDER BY f.id').all() as FaceRow[]).filter(
+  const faces = repo.allDecisionFaces().filter(
     (f) => (f.person_id !== null && live.has(f.person_id)) || f.not_a_face || rejections.has(f.id),
   );
   const faceIds = new Set(faces.map((f) => f.id));
@@ -78,9 +59,8 @@ export function exportPeople(db: Database.Database, appVersion: string): PeopleF
     ...(rejections.has(f.id) ? { rejected: rejections.get(f.id)! } : {}),
     model: f.model_id,
   }));
-  file.corrections = db
-    .prepare<[], { id: number; at: string; payload: string; undone: number }>('SELECT id, at, payload, undone FROM corrections ORDER BY id')
-    .all()
+  file.corrections = repo
+    .correctionsLog()
     .map((r) => ({ id: r.id, at: r.at, correction: JSON.parse(r.payload).correction, undone: r.undone !== 0 }))
     .filter((c) => c.correction.kind !== 'import');
   return file;
@@ -96,13 +76,10 @@ export interface ImportReport {
 
 /** Library faces of the photo the file face was on (content hash first, then path). */
 function candidatesFor(db: Database.Database, f: PeopleFileFace): (LibraryFace & { id: number })[] | null {
-  let photo = db.prepare<[string], { id: number; width: number; height: number }>('SELECT id, width, height FROM photos WHERE hash = ? LIMIT 1').get(f.photo.hash);
-  photo ??= db.prepare<[string], { id: number; width: number; height: number }>('SELECT id, width, height FROM photos WHERE path = ?').get(f.photo.path);
+  const repo = new InteropRepo(db);
+  const photo = repo.photoByHashOrPath(f.photo.hash, f.photo.path);
   if (!photo) return null;
-  return db
-    .prepare<[number], { id: number; x: number; y: number; w: number; h: number }>('SELECT id, x, y, w, h FROM faces WHERE photo_id = ?')
-    .all(photo.id)
-    .map((r) => ({ id: r.id, box: { x: r.x, y: r.y, width: r.w, height: r.h }, photoWidth: photo!.width, photoHeight: photo!.height }));
+  return repo.facesOfPhoto(photo.id).map((r) => ({ id: r.id, box: { x: r.x, y: r.y, width: r.w, height: r.h }, photoWidth: photo.width, photoHeight: photo.height }));
 }
 
 export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { plan: ImportPlan; unmatched: ImportReport['unmatched'] } {
@@ -165,8 +142,8 @@ export interface XmpWriteReport {
 
 /** Writes the named faces of every photo (or of one person's photos) to XMP sidecars. */
 export function writeXmpSidecars(db: Database.Database, opts: { personId?: number } = {}): XmpWriteReport {
-  const rows = db.prepare(`${FACE_SELECT} WHERE f.not_a_face = 0 ORDER BY p.id, f.id`).all() as FaceRow[];
-  const byPhoto = new Map<number, FaceRow[]>();
+  const rows = new InteropRepo(db).realFacesByPhoto();
+  const byPhoto = new Map<number, DecisionFaceRow[]>();
   for (const r of rows) if (r.person_name) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r]);
   const report: XmpWriteReport = { photos: 0, regions: 0, sidecars: [], failed: [] };
   for (const faces of byPhoto.values()) {
@@ -190,12 +167,13 @@ export function writeXmpSidecars(db: Database.Database, opts: { personId?: numbe
 
 /** Reads face regions with names from sidecars / embedded XMP and names the matching faces. */
 export async function importXmpRegions(svc: PeopleService, db: Database.Database): Promise<ImportReport & { photos: number }> {
-  const photos = db.prepare<[], { id: number; path: string; width: number; height: number; orientation: number }>('SELECT id, path, width, height, orientation FROM photos').all();
+  const repo = new InteropRepo(db);
+  const photos = repo.photosForRegions();
   const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [] };
   const unmatched: ImportReport['unmatched'] = [];
   const refs = new Map<string, string>();
   const existing = new Map<string, number>();
-  for (const p of db.prepare<[], { id: number; name: string }>('SELECT id, name FROM persons WHERE merged_into IS NULL AND name IS NOT NULL').all()) {
+  for (const p of repo.namedPersons()) {
     if (!existing.has(p.name.toLowerCase())) existing.set(p.name.toLowerCase(), p.id);
   }
   let withRegions = 0;
@@ -203,9 +181,7 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
     if (!existsSync(photo.path)) continue;
     const info = await readPhotoRegions(photo.path).catch(() => null);
     if (!info) continue;
-    const faces = db
-      .prepare<[number], { id: number; x: number; y: number; w: number; h: number }>('SELECT id, x, y, w, h FROM faces WHERE photo_id = ? AND not_a_face = 0')
-      .all(photo.id);
+    const faces = repo.facesOfPhoto(photo.id, true);
     const regions = uprightRegions(info, { width: photo.width, height: photo.height, orientation: photo.orientation }).filter(
       (r) => r.type === 'Face' && r.name,
     );

@@ -95,4 +95,9 @@ export class PhotosRepo {
   count(): number {
     return this.sCount.get()!.n;
   }
+
+  /** Photos at `folder` or under it (`prefix`: the folder with its trailing separator). */
+  countUnder(folder: string, prefix: string): number {
+    return this.db.prepare<[string, string, string], { n: number }>('SELECT count(*) AS n FROM photos WHERE path = ? OR substr(path, 1, length(?)) = ?').get(folder, prefix, prefix)?.n ?? 0;
+  }
 }

@@ -9,7 +9,7 @@ export class ScansRepo {
   private readonly sFinish;
   private readonly sById;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.sOpen = db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE roots = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1');
     this.sInsert = db.prepare('INSERT INTO scans (roots, started_at) VALUES (?, ?)');
     this.sWalkDone = db.prepare('UPDATE scans SET walk_done = 1 WHERE id = ?');
@@ -36,5 +36,15 @@ export class ScansRepo {
 
   byId(id: number): ScanRow | undefined {
     return this.sById.get(id);
+  }
+
+  /** The roots (JSON text, as stored) of every scan, oldest first. */
+  allRoots(): string[] {
+    return this.db.prepare<[], { roots: string }>('SELECT roots FROM scans ORDER BY id').all().map((r) => r.roots);
+  }
+
+  /** When the last finished scan ended (ISO time), or null. */
+  lastFinishedAt(): string | null {
+    return this.db.prepare<[], { finished_at: string }>('SELECT finished_at FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get()?.finished_at ?? null;
   }
 }

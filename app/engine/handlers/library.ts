@@ -69,11 +69,10 @@ export class Library {
 
   /** The folders of past scans (a library from before folders were saved in its settings). */
   private foldersFromScans(): string[] {
-    const rows = this.d.store.db.prepare<[], { roots: string }>('SELECT roots FROM scans ORDER BY id').all();
     const set = new Set<string>();
-    for (const r of rows) {
+    for (const text of this.d.store.scans.allRoots()) {
       try {
-        const roots: unknown = JSON.parse(r.roots);
+        const roots: unknown = JSON.parse(text);
         if (Array.isArray(roots)) for (const f of roots) if (typeof f === 'string') set.add(f);
       } catch {
         /* ignore a malformed row */
@@ -83,7 +82,6 @@ export class Library {
   }
 
   private folderStates(): Folder[] {
-    const count = this.d.store.db.prepare<[string, string, string], { n: number }>('SELECT count(*) AS n FROM photos WHERE path = ? OR substr(path, 1, length(?)) = ?');
     return this.settings.folders.map((f) => {
       let available = false;
       try {
@@ -92,7 +90,7 @@ export class Library {
         available = false;
       }
       const prefix = f.endsWith(path.sep) ? f : f + path.sep;
-      return { path: f, available, photos: count.get(f, prefix, prefix)?.n ?? 0 };
+      return { path: f, available, photos: this.d.store.photos.countUnder(f, prefix) };
     });
   }
 

@@ -44,8 +44,7 @@ export class ScanJobs {
   lastRate: number | null = null;
 
   constructor(private readonly d: ScanDeps) {
-    const last = d.store.db.prepare<[], { finished_at: string }>('SELECT finished_at FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get();
-    this.lastFinishedAt = last?.finished_at ?? null;
+    this.lastFinishedAt = d.store.scans.lastFinishedAt();
   }
 
   handlers(): HandlersFor<ScanMethod> {
