@@ -1,7 +1,9 @@
 /**
  * The incremental people index: faces, people, their prototypes and the unassigned pool, in
- * memory. Pure: no database. The store hydrates it (load), feeds it new faces (addFaces) and
- * user corrections (userAssign, reject, mergePersons, ...), and persists the ChangeSets it returns.
+ * memory. One concern in one file (over 500 lines): every rule below reads and moves the same
+ * slot table, people and pool together, and each must leave all three consistent in one step.
+ * Pure: no database. The store hydrates it (load), feeds it new faces (addFaces) and user
+ * corrections (userAssign, reject, mergePersons, ...), and persists the ChangeSets it returns.
  *
  * Rules it keeps (see docs/clustering.md):
  * - a new face joins the person whose nearest prototype is >= assign, beats every other eligible
