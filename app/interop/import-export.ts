@@ -20,6 +20,9 @@ import {
   type PeopleFile,
   type PeopleFileFace,
 } from './people-file';
+
+/** A correction as the people file keeps it: the log's 'import' entries are left out. */
+type FileCorrection = PeopleFile['corrections'][number];
 import { areaFromBox, boxFromArea, uprightRegions, type Region } from './xmp/regions';
 import { writeSidecarRegions } from './xmp/sidecar';
 import { readPhotoRegions } from './xmp/index';
@@ -81,8 +84,8 @@ export function exportPeople(db: Database.Database, appVersion: string): PeopleF
   file.corrections = db
     .prepare<[], { id: number; at: string; payload: string; undone: number }>('SELECT id, at, payload, undone FROM corrections ORDER BY id')
     .all()
-    .map((r) => ({ id: r.id, at: r.at, correction: JSON.parse(r.payload).correction, undone: r.undone !== 0 }))
-    .filter((c) => c.correction.kind !== 'import');
+    .map((r) => ({ id: r.id, at: r.at, correction: (JSON.parse(r.payload) as { correction: FileCorrection['correction'] | { kind: 'import' } }).correction, undone: r.undone !== 0 }))
+    .filter((c): c is FileCorrection => c.correction.kind !== 'import');
   return file;
 }
 
@@ -102,7 +105,7 @@ function candidatesFor(db: Database.Database, f: PeopleFileFace): (LibraryFace &
   return db
     .prepare<[number], { id: number; x: number; y: number; w: number; h: number }>('SELECT id, x, y, w, h FROM faces WHERE photo_id = ?')
     .all(photo.id)
-    .map((r) => ({ id: r.id, box: { x: r.x, y: r.y, width: r.w, height: r.h }, photoWidth: photo!.width, photoHeight: photo!.height }));
+    .map((r) => ({ id: r.id, box: { x: r.x, y: r.y, width: r.w, height: r.h }, photoWidth: photo.width, photoHeight: photo.height }));
 }
 
 export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { plan: ImportPlan; unmatched: ImportReport['unmatched'] } {

@@ -4,6 +4,9 @@ import type { CliCommand } from '../command';
  * Every CLI command, in `visage help` order: one line per command module (each module exports
  * `command`). Modules are required lazily so that `visage help` stays fast.
  */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
+   CommonJS require() loads a module when its loader is called; the array's type states the shape
+   each command module exports. */
 const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   // engine (issue 2)
   () => require('./detect'),
@@ -27,6 +30,7 @@ const loaders: (() => { command?: CliCommand; commands?: CliCommand[] })[] = [
   // learning (issue 6)
   () => require('./eval-learning'),
 ];
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access */
 
 export async function loadCommands(): Promise<CliCommand[]> {
   return loaders.flatMap((load) => {
