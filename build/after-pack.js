@@ -20,7 +20,7 @@ exports.default = async function afterPack(context) {
   const nativeDir = path.join(root, 'node_modules', '.visage-electron');
   const unpacked = path.join(context.packager.getResourcesDir(context.appOutDir), 'app.asar.unpacked', 'node_modules');
 
-  let manifest = null;
+  let manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(nativeDir, 'manifest.json'), 'utf8'));
   } catch {

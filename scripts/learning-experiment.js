@@ -181,7 +181,6 @@ async function main() {
   if (!fs.existsSync(a.cache) || fs.readFileSync(a.cache, 'utf8').split('\n').filter(Boolean).length < 10) await computeCache(dist, a.data, a.cache);
   const L = require(path.join(dist, 'app/learning/index.js'));
   const { MODEL_THRESHOLDS } = require(path.join(dist, 'app/people/thresholds.js'));
-  const { quantize } = require(path.join(dist, 'app/faces/quantize.js'));
   const th = MODEL_THRESHOLDS['dlib-resnet-v1'];
   // default pseudo-labels: the faces the people feature itself assigns (its threshold and margin); --pseudo 0 turns them off
   if (a.pseudo < 0) a.pseudo = th.assign;

@@ -18,7 +18,7 @@ export const ENGINE_USAGE =
 
 export function mergeSpecs(...specs: FlagSpec[]): FlagSpec {
   return {
-    values: Object.assign({}, ...specs.map((s) => s.values ?? {})),
+    values: specs.reduce<NonNullable<FlagSpec['values']>>((all, s) => Object.assign(all, s.values), {}),
     booleans: specs.flatMap((s) => s.booleans ?? []),
   };
 }

@@ -51,6 +51,7 @@ export const headId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._
 /** The largest people file accepted for import (bytes of JSON text). */
 export const MAX_PEOPLE_FILE_BYTES = 64 * 1024 * 1024;
 /** A label for where imported decisions came from (a file name), shown in the corrections list. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const sourceLabel = z.string().trim().min(1).max(200).refine((s) => !/[\0-\x1f]/.test(s), 'control characters');
 
 export const strictness = z.enum(['loose', 'normal', 'strict']);

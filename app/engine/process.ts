@@ -6,6 +6,7 @@
  *
  *   process.js --db FILE [--mode electron|browser]
  */
+import type { EventName } from '../contract/contract';
 import { serveRequests } from '../contract/rpc';
 import { electronSqliteBinding } from '../platform/native-modules';
 import { setSqliteNativeBinding } from '../store/database';
@@ -50,7 +51,7 @@ function main(): void {
     process.exit(1);
   }
   const server = serveRequests(post, (method, params) => host.handle(method, params));
-  host.on('event', (event, data) => server.postEvent(event, data));
+  host.on('event', (event: EventName, data: unknown) => server.postEvent(event, data));
   listen((msg) => {
     if ((msg as { type?: string } | null)?.type === 'shutdown') {
       void host.close().then(() => process.exit(0));

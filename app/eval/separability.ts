@@ -58,7 +58,7 @@ export function separability(input: SeparabilityInput): SeparabilityPoint[] {
   const gNorm = Float64Array.from(rows, (_, i) => normAt(g, i));
   const album = input.score === 'album';
   const size = new Float64Array(names.length);
-  for (const o of owner) size[o]++;
+  for (const o of owner) size[o]!++;
   const best = new Float64Array(names.length);
   const scored = input.queries.map((q) => {
     const v = input.vector(q.faceId);
@@ -66,7 +66,7 @@ export function separability(input: SeparabilityInput): SeparabilityPoint[] {
     best.fill(album ? 0 : -2);
     for (let i = 0; i < rows.length; i++) {
       const c = dotAt(v, 0, g, i) / (vn * gNorm[i]! || 1);
-      if (album) best[owner[i]!] += c / size[owner[i]!]!;
+      if (album) best[owner[i]!]! += c / size[owner[i]!]!;
       else if (c > best[owner[i]!]!) best[owner[i]!] = c;
     }
     let p1 = -1, s1 = -2, s2 = -2;

@@ -41,7 +41,7 @@ export function project(p: Projection, x: Float32Array): Float32Array {
     const d = x[i]! - p.mean[i]!;
     if (d === 0) continue;
     const row = i * p.to;
-    for (let j = 0; j < p.to; j++) out[j] += d * p.matrix[row + j]!;
+    for (let j = 0; j < p.to; j++) out[j]! += d * p.matrix[row + j]!;
   }
   return out;
 }

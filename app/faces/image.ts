@@ -132,9 +132,9 @@ export function warpAffine(img: RgbImage, m: number[], w: number, h: number): Ui
         }
       }
       const o = (v * w + u) * 3;
-      out[o] = Math.round(acc[0]! * inv);
-      out[o + 1] = Math.round(acc[1]! * inv);
-      out[o + 2] = Math.round(acc[2]! * inv);
+      out[o] = Math.round(acc[0] * inv);
+      out[o + 1] = Math.round(acc[1] * inv);
+      out[o + 2] = Math.round(acc[2] * inv);
     }
   }
   return out;

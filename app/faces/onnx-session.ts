@@ -8,6 +8,7 @@
  * process, so the cost of the probe (~0.4 s for WebGPU) is paid once.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
@@ -64,7 +65,7 @@ export function gpuCandidates(): ProviderName[] {
 }
 
 function defaultThreads(): number {
-  const n = require('node:os').availableParallelism?.() ?? require('node:os').cpus().length;
+  const n = os.availableParallelism?.() ?? os.cpus().length;
   return Math.max(1, Math.min(4, n));
 }
 

@@ -133,7 +133,7 @@ export class FacePipeline {
   /** Faces of an already decoded photo. */
   async analyzeDecoded(photo: DecodedPhoto, decodeMs = 0): Promise<PhotoAnalysis> {
     const timings = { decode: decodeMs, detect: 0, landmarks: 0, align: 0, embed: 0 };
-    let t = performance.now();
+    const t = performance.now();
     const detections = await this.detector.detect(photo.image, { tiles: this.opts.tiles });
     timings.detect = performance.now() - t;
     const faces = await this.facesFromDetections(photo.image, detections, photo.scale, timings);

@@ -20,6 +20,9 @@ import {
   type PeopleFile,
   type PeopleFileFace,
 } from './people-file';
+
+/** A correction as the people file keeps it: the log's 'import' entries are left out. */
+type FileCorrection = PeopleFile['corrections'][number];
 import { areaFromBox, boxFromArea, uprightRegions, type Region } from './xmp/regions';
 import { writeSidecarRegions } from './xmp/sidecar';
 import { readPhotoRegions } from './xmp/index';
@@ -61,8 +64,8 @@ export function exportPeople(db: Database.Database, appVersion: string): PeopleF
   }));
   file.corrections = repo
     .correctionsLog()
-    .map((r) => ({ id: r.id, at: r.at, correction: JSON.parse(r.payload).correction, undone: r.undone !== 0 }))
-    .filter((c) => c.correction.kind !== 'import');
+    .map((r) => ({ id: r.id, at: r.at, correction: (JSON.parse(r.payload) as { correction: FileCorrection['correction'] | { kind: 'import' } }).correction, undone: r.undone !== 0 }))
+    .filter((c): c is FileCorrection => c.correction.kind !== 'import');
   return file;
 }
 

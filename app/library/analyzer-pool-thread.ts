@@ -15,7 +15,7 @@ interface Job {
 async function main(): Promise<void> {
   const engine = await FacePipeline.create(workerData as FacePipelineOptions);
   parentPort!.postMessage({ ready: true, embedderId: engine.embedderId, provider: engine.provider, info: engine.info });
-  parentPort!.on('message', async (job: Job | 'close') => {
+  const onMessage = async (job: Job | 'close'): Promise<void> => {
     if (job === 'close') {
       await engine.close();
       parentPort!.postMessage({ closed: true });
@@ -28,7 +28,9 @@ async function main(): Promise<void> {
       const err = e as Error & { code?: string };
       parentPort!.postMessage({ id: job.id, error: { message: err.message, code: err.code, name: err.name } });
     }
-  });
+  };
+  // Not awaited, as before: a failing engine.close() is an unhandled rejection, which ends the worker.
+  parentPort!.on('message', (job: Job | 'close') => void onMessage(job));
 }
 
 main().catch((e: Error) => parentPort!.postMessage({ fatal: e.message }));

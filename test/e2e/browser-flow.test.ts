@@ -285,7 +285,7 @@ describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real 
 
   it('photo view shows boxes with names; clicking a face fixes it', async () => {
     type F = { id: number; photoId: number; photoPath: string };
-    let groups = (await call<F[]>('people.unassigned', { limit: 500 })).filter((f) => f.photoPath.includes('/groups/'));
+    const groups = (await call<F[]>('people.unassigned', { limit: 500 })).filter((f) => f.photoPath.includes('/groups/'));
     if (groups.length === 0) {
       // Clustering may have grouped them: any face of a group photo will do.
       for (const p of await call<Person[]>('people.list', { includeHidden: true })) groups.push(...(await call<F[]>('people.faces', { id: p.id })).filter((f) => f.photoPath.includes('/groups/')));

@@ -6,6 +6,7 @@ export interface CliResult {
   stdout: string;
   stderr: string;
   /** The last stdout line parsed as JSON (eval commands print their result there). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the CLI's JSON field by field and assert on it
   lastJson: () => any;
 }
 

@@ -134,13 +134,15 @@ describe('scan: bad files', () => {
     const db = path.join(tempDir('bad-db'), 'v.db');
     store = Store.open(db);
     const engine = await createPipelineAnalyzer();
+    const readBuffer = engine.analyzeBuffer?.bind(engine);
+    if (!readBuffer) throw new Error('the pipeline analyzer reads buffers');
     // Deletes vanishing.jpg while the first photo is being analysed: found by the walk, gone when its turn comes.
     analyzer = {
       embedderId: engine.embedderId,
       analyzeFile: (p) => engine.analyzeFile(p),
       analyzeBuffer: (b) => {
         fs.rmSync(path.join(lib, 'vanishing.jpg'), { force: true });
-        return engine.analyzeBuffer(b);
+        return readBuffer(b);
       },
       close: () => engine.close!(),
     };

@@ -142,9 +142,9 @@ describe('contract: request validation', () => {
 
 describe('contract: request/reply over a port', () => {
   function pair(handle: (m: unknown, p: unknown) => Promise<unknown>) {
-    let server!: ReturnType<typeof serveRequests>;
+    // `server` is read only when a message is delivered, after both exist.
     const client = new RpcClient((msg) => queueMicrotask(() => server.onMessage(structuredClone(msg))), 2000);
-    server = serveRequests((msg) => queueMicrotask(() => client.handleMessage(structuredClone(msg))), handle);
+    const server = serveRequests((msg) => queueMicrotask(() => client.handleMessage(structuredClone(msg))), handle);
     return { client, server };
   }
 

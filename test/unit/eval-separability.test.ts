@@ -5,7 +5,7 @@ import { separability } from '../../app/eval/separability';
 function vec(a: number, b = a, t = 0): Int8Array {
   const v = new Int8Array(128);
   v[a] = Math.round(100 * (1 - t));
-  v[b] += Math.round(100 * t);
+  v[b]! += Math.round(100 * t); // a and b are axes 0..127 in every call below
   return v;
 }
 

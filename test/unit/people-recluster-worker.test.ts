@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Correction } from '../../app/contract/people';
 import { headLayout, type HeadShape } from '../../app/learning/head';
 import { activeHeadId, pendingSwitch, setActiveHeadId, syncProjections, projectionSync } from '../../app/learning/projection';
 import { encodeHeadRecord, type HeadRecord } from '../../app/learning/record';
@@ -186,7 +187,7 @@ describe('re-cluster in a worker thread', () => {
     const list = pb.listPeople();
     const face = pb.personFaces(list.at(-1)!.id)[0]!.id;
     const target = list.find((p) => p.name === 'Bob')!.id;
-    const correction = { kind: 'move', personId: target, faceIds: [face] } as const;
+    const correction: Correction = { kind: 'move', personId: target, faceIds: [face] };
 
     const discarded: number[] = [];
     const run = pb.reclusterInWorker({ onDiscard: (n) => discarded.push(n) });

@@ -16,7 +16,11 @@ describe('int8 vector maths', () => {
     for (let t = 0; t < 20; t++) {
       const a = randomInt8(r), b = randomInt8(r);
       let d = 0, na = 0, nb = 0;
-      for (let i = 0; i < DIM; i++) (d += a[i]! * b[i]!), (na += a[i]! ** 2), (nb += b[i]! ** 2);
+      for (let i = 0; i < DIM; i++) {
+        d += a[i]! * b[i]!;
+        na += a[i]! ** 2;
+        nb += b[i]! ** 2;
+      }
       expect(dot(a, b)).toBe(d);
       expect(cosine(a, b)).toBeCloseTo(d / Math.sqrt(na * nb), 12);
     }
@@ -65,13 +69,19 @@ describe('kNN indexes', () => {
   it.skipIf(!loadHnsw())('HNSW finds nearly the exact neighbours, with exact int8 scores', () => {
     const b = new BruteForceIndex();
     const h = new HnswIndex({ capacity: 100 }); // grows
-    for (let i = 0; i < set.n; i++) b.add(i, vec(i)), h.add(i, vec(i));
+    for (let i = 0; i < set.n; i++) {
+      b.add(i, vec(i));
+      h.add(i, vec(i));
+    }
     let hit = 0, total = 0;
     for (let q = 0; q < 200; q++) {
       const exact = b.search(vec(q * 7), 10);
       const approx = h.search(vec(q * 7), 10);
       const ids = new Set(approx.map((n) => n.label));
-      for (const e of exact) (total++, ids.has(e.label) && hit++);
+      for (const e of exact) {
+        total++;
+        if (ids.has(e.label)) hit++;
+      }
       for (const a of approx) expect(a.score).toBeCloseTo(cosine(vec(q * 7), vec(a.label)), 9);
     }
     expect(hit / total).toBeGreaterThan(0.95);

@@ -7,6 +7,9 @@ type CommandModule = { command?: CliCommand; commands?: CliCommand[]; startComma
  * A command loads only its own module (`visage scan` never loads the evaluation code); `visage help`
  * loads them all to print their summaries. A test checks the names against what the modules export.
  */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return --
+   CommonJS require() loads a module when its loader is called; CommandModule states the shape
+   each command module exports. */
 export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => CommandModule }[] = [
   { names: ['detect'], load: () => require('./detect') },
   { names: ['eval-lfw'], load: () => require('./eval-lfw') },
@@ -27,6 +30,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => C
   { names: ['export', 'import', 'xmp-write', 'xmp-read'], load: () => require('./export-import') },
   { names: ['eval-learning'], load: () => require('./eval-learning') },
 ];
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return */
 
 function commandsOf(m: CommandModule): CliCommand[] {
   const list = m.commands ?? (m.command ? [m.command] : []);

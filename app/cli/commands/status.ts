@@ -8,7 +8,7 @@ import { projectRoot } from '../../platform/paths';
 async function status(json: boolean): Promise<number> {
   const dir = modelsDir();
   const manifestFile = join(dir, 'manifest.json');
-  const manifest = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : null;
+  const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { models?: { id: string; version: number }[] }) : null;
   let engine: FacePipeline | null = null;
   let error: string | null = null;
   try {
@@ -17,9 +17,9 @@ async function status(json: boolean): Promise<number> {
     error = e instanceof Error ? e.message : String(e);
   }
   const info = {
-    version: JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version as string,
+    version: (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version,
     modelsDir: dir,
-    models: manifest?.models?.map((m: { id: string; version: number }) => `${m.id}@${m.version}`) ?? [],
+    models: manifest?.models?.map((m) => `${m.id}@${m.version}`) ?? [],
     engine: engine ? { ready: true, provider: engine.info.provider, embedder: engine.info.embedder, fallbacks: engine.info.fallbacks.map((f) => f.provider) } : { ready: false, error },
   };
   await engine?.close();

@@ -75,6 +75,7 @@ export function decodeEntities(s: string, offset = 0): string {
 /** Escapes text for element content or a double-quoted attribute value. */
 export function escapeXml(s: string): string {
   // Characters XML 1.0 cannot carry at all are dropped (control characters other than tab/newline).
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this drops
   const clean = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
   return clean.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\r/g, '&#13;');
 }

@@ -21,6 +21,7 @@ export function parseRoute(hash: string): Route {
     }
     case 'photo': {
       const id = num(parts[1]);
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- parsed once, read once: nothing to react to
       const face = num(new URLSearchParams(query).get('face') ?? undefined);
       return id ? { name: 'photo', id, face } : { name: 'people' };
     }

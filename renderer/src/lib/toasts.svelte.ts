@@ -18,6 +18,7 @@ export interface Toast {
 export class Toasts {
   items = $state<Toast[]>([]);
   private nextId = 1;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- timer handles, never rendered
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   show(message: string, opts: { action?: ToastAction; kind?: 'info' | 'error'; timeout?: number } = {}): number {

@@ -9,7 +9,7 @@
  *  - writes models/manifest.json (id, version, file, sha256), and skips work when up to date.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { projectRoot } from '../../../platform/paths';

@@ -19,8 +19,8 @@ export function pca(samples: Float32Array[], k: number, iterations = 200, seed =
   if (n < 2) throw new Error('pca needs at least 2 samples');
   if (k > d) throw new Error('k > dims');
   const mean = new Float64Array(d);
-  for (const s of samples) for (let i = 0; i < d; i++) mean[i] += s[i]!;
-  for (let i = 0; i < d; i++) mean[i] /= n;
+  for (const s of samples) for (let i = 0; i < d; i++) mean[i]! += s[i]!;
+  for (let i = 0; i < d; i++) mean[i]! /= n;
   const cov = new Float64Array(d * d);
   const c = new Float64Array(d);
   for (const s of samples) {
@@ -29,7 +29,7 @@ export function pca(samples: Float32Array[], k: number, iterations = 200, seed =
       const ci = c[i]!;
       if (ci === 0) continue;
       const row = i * d;
-      for (let j = i; j < d; j++) cov[row + j] += ci * c[j]!;
+      for (let j = i; j < d; j++) cov[row + j]! += ci * c[j]!;
     }
   }
   let trace = 0;
@@ -87,9 +87,9 @@ function orthonormalise(Q: Float64Array[]): void {
     for (let p = 0; p < j; p++) {
       const r = dot(Q[p]!, q);
       const qp = Q[p]!;
-      for (let i = 0; i < q.length; i++) q[i] -= r * qp[i]!;
+      for (let i = 0; i < q.length; i++) q[i]! -= r * qp[i]!;
     }
     const norm = Math.sqrt(dot(q, q)) || 1;
-    for (let i = 0; i < q.length; i++) q[i] /= norm;
+    for (let i = 0; i < q.length; i++) q[i]! /= norm;
   }
 }
