@@ -5,7 +5,7 @@ import path from 'node:path';
 export function versionOf(): string {
   try {
     // dist/app/engine/version.js -> the package root
-    const v: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version;
+    const v = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: unknown }).version;
     return typeof v === 'string' ? v : '0.0.0';
   } catch {
     return '0.0.0';

@@ -64,7 +64,11 @@ class PairHeap {
   }
   push(s: number, a: number, b: number, va: number, vb: number): void {
     if (a > b) [a, b, va, vb] = [b, a, vb, va];
-    this.s.push(s), this.a.push(a), this.b.push(b), this.va.push(va), this.vb.push(vb);
+    this.s.push(s);
+    this.a.push(a);
+    this.b.push(b);
+    this.va.push(va);
+    this.vb.push(vb);
     let i = this.s.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -98,13 +102,13 @@ export function averageLinkage(input: HacInput): HacResult {
   const n = rows.length;
   const pinnedIn = input.pinned;
   const clusterOf = new Int32Array(n);
-  const members: (number[] | null)[] = new Array(n).fill(null);
-  const sums: (Float64Array | null)[] = new Array(n).fill(null);
-  const photos: (Set<number> | null)[] = new Array(n).fill(null);
+  const members = new Array<number[] | null>(n).fill(null);
+  const sums = new Array<Float64Array | null>(n).fill(null);
+  const photos = new Array<Set<number> | null>(n).fill(null);
   const pinned = new Float64Array(n).fill(-1);
-  const rejects: (Set<number> | null)[] = new Array(n).fill(null);
+  const rejects = new Array<Set<number> | null>(n).fill(null);
   const version = new Int32Array(n);
-  const nbrs: (Set<number> | null)[] = new Array(n).fill(null);
+  const nbrs = new Array<Set<number> | null>(n).fill(null);
 
   // initial clusters: one per pinned person (must-link), singletons otherwise
   const pinRoot = new Map<number, number>();
@@ -125,7 +129,7 @@ export function averageLinkage(input: HacInput): HacResult {
       nbrs[i] = new Set();
     }
     members[root]!.push(i);
-    addUnit(sums[root]!, vectors, rows[i]!);
+    addUnit(sums[root]!, vectors, rows[i]);
     photos[root]!.add(photo[i]!);
     const rj = input.rejects?.(i);
     if (rj && rj.size) {
@@ -173,7 +177,7 @@ export function averageLinkage(input: HacInput): HacResult {
     if (!members[x] || !members[y] || version[x] !== vx || version[y] !== vy) continue;
     if (!canMerge(x, y)) continue;
     // merge the smaller into the larger (ties: into the lower index)
-    const [a, b] = members[x]!.length >= members[y]!.length ? [x, y] : [y, x];
+    const [a, b] = members[x].length >= members[y].length ? [x, y] : [y, x];
     for (const i of members[b]!) {
       clusterOf[i] = a;
       members[a]!.push(i);
@@ -184,7 +188,7 @@ export function averageLinkage(input: HacInput): HacResult {
     if (pinned[a]! < 0) pinned[a] = pinned[b]!;
     if (rejects[b]) {
       if (!rejects[a]) rejects[a] = new Set();
-      for (const r of rejects[b]!) rejects[a]!.add(r);
+      for (const r of rejects[b]) rejects[a].add(r);
     }
     for (const c of nbrs[b]!) {
       if (c === a) continue;

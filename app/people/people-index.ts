@@ -771,12 +771,14 @@ export class PeopleIndex {
       const a = this.persons.get(r.personId)?.album;
       if (!a) continue;
       const s = { personId: r.personId, score: dotUnitF(v, 0, a) };
-      if (!top || s.score > top.score) (second = top), (top = s);
-      else if (!second || s.score > second.score) second = s;
+      if (!top || s.score > top.score) {
+        second = top;
+        top = s;
+      } else if (!second || s.score > second.score) second = s;
     }
     if (!top || top.score < this.th.album) return null;
     if (second && top.score - second.score < this.th.margin) return null;
-    const proto = ranked.find((r) => r.personId === top!.personId)!.score;
+    const proto = ranked.find((r) => r.personId === top.personId)!.score;
     if (proto < ranked[0]!.score - this.th.margin) return null;
     return { personId: top.personId, score: top.score, runnerUp: second, reason: 'album' };
   }
@@ -947,7 +949,11 @@ export class PeopleIndex {
       while (stack.length) {
         const s = stack.pop()!;
         comp.push(s);
-        for (const o of this.poolGraph.get(s) ?? []) if (!seen.has(o)) seen.add(o), stack.push(o);
+        for (const o of this.poolGraph.get(s) ?? []) {
+          if (seen.has(o)) continue;
+          seen.add(o);
+          stack.push(o);
+        }
       }
       if (comp.length < this.th.minClusterSize) continue;
       comp.sort((a, b) => a - b);
@@ -1019,8 +1025,11 @@ export class PeopleIndex {
     let top: PersonState | null = null, topScore = -2, secondScore = -2;
     for (const p of this.albums) {
       const d = dotF(mean, p.album!);
-      if (d > topScore) (secondScore = topScore), (topScore = d), (top = p);
-      else if (d > secondScore) secondScore = d;
+      if (d > topScore) {
+        secondScore = topScore;
+        topScore = d;
+        top = p;
+      } else if (d > secondScore) secondScore = d;
     }
     if (!top || topScore < this.th.albumGroup || topScore - secondScore < this.th.margin) return null;
     for (const s of slots) if (this.rejected.get(s)?.has(top.id) || this.photoConflict(s, top.id)) return null;

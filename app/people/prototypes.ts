@@ -31,7 +31,7 @@ export function selectPrototypes(
   const typ = new Float64Array(m);
   for (let i = 0; i < m; i++) typ[i] = dotUnitF(vectors, sample[i]!, sum);
   // candidates: drop the least typical 10% when there are enough faces
-  let eligible = new Uint8Array(m).fill(1);
+  const eligible = new Uint8Array(m).fill(1);
   if (m >= 10) {
     const order = [...typ.keys()].sort((a, b) => typ[a]! - typ[b]! || a - b);
     for (let i = 0; i < Math.floor(m / 10); i++) eligible[order[i]!] = 0;
@@ -56,7 +56,10 @@ export function selectPrototypes(
     let best = 0, bs = -Infinity;
     for (let c = 0; c < chosen.length; c++) {
       const s = cos(i, chosen[c]!);
-      if (s > bs) (bs = s), (best = c);
+      if (s > bs) {
+        bs = s;
+        best = c;
+      }
     }
     groups[best]!.push(i);
   }
@@ -64,14 +67,16 @@ export function selectPrototypes(
   groups.forEach((g, c) => {
     if (g.length === 0) return result.push(sample[chosen[c]!]!);
     const gs = new Float64Array(DIM);
-    for (const i of g) addUnit(gs, vectors, sample[i]!);
+    for (const i of g) addUnit(gs, vectors, sample[i]);
     let best = g[0]!, bs = -Infinity;
     for (const i of g) {
       const s = dotUnitF(vectors, sample[i]!, gs);
-      if (s > bs) (bs = s), (best = i);
+      if (s > bs) {
+        bs = s;
+        best = i;
+      }
     }
     result.push(sample[best]!);
   });
-  eligible = new Uint8Array(0);
   return [...new Set(result)];
 }

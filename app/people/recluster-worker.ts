@@ -89,7 +89,7 @@ export function reclusterInWorker(input: PackedReclusterInput, opts: ReclusterWo
     try {
       worker = new Worker(opts.workerPath ?? defaultReclusterWorkerPath(), { workerData: { kind: WORKER_KIND, input }, transferList: buffersOf(input) });
     } catch (e) {
-      reject(e);
+      reject(e instanceof Error ? e : new Error(String(e)));
       return;
     }
     let settled = false;

@@ -172,7 +172,7 @@ const STRICTNESS_FLOOR = -0.99;
 /** The thresholds of a model; throws for an unknown model (never cluster with a wrong scale). */
 export function thresholdsFor(model: string | ModelThresholds, overrides?: Partial<ModelThresholds>): ModelThresholds {
   const base = typeof model === 'string' ? MODEL_THRESHOLDS[model] : model;
-  if (!base) throw new Error(`no clustering thresholds for model "${String(model)}"`);
+  if (!base) throw new Error(`no clustering thresholds for model "${typeof model === 'string' ? model : '(given thresholds)'}"`);
   const t = { ...base, ...overrides };
   // A named person never keeps fewer prototypes than any other person.
   t.namedPrototypes = Math.max(t.namedPrototypes ?? t.prototypes, t.prototypes);

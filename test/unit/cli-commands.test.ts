@@ -1,10 +1,12 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths';
 
 // The compiled registry (npm test builds dist/ first): its loaders are plain `require`s of the
 // compiled modules beside it, as in the installed CLI.
-const { COMMAND_MODULES, loadCommand, loadCommands } = require(join(ROOT, 'dist', 'app', 'cli', 'commands', 'index.js')) as typeof import('../../app/cli/commands');
+const loadCompiled = createRequire(__filename);
+const { COMMAND_MODULES, loadCommand, loadCommands } = loadCompiled(join(ROOT, 'dist', 'app', 'cli', 'commands', 'index.js')) as typeof import('../../app/cli/commands');
 
 describe('CLI command registry', () => {
   it('names each module by exactly the commands it exports, so a command loads only its own module', () => {

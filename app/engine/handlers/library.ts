@@ -83,7 +83,7 @@ export class Library {
 
   private folderStates(): Folder[] {
     return this.settings.folders.map((f) => {
-      let available = false;
+      let available: boolean;
       try {
         available = fs.statSync(f).isDirectory();
       } catch {
