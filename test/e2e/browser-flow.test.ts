@@ -14,12 +14,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeopleFile } from '../../app/interop/people-file';
-import { assembleLibrary, datasetsPresent, ROOT, tempDir } from './fixtures';
-import { CHROMIUM, ensureRendererBuilt, launchPage, startServe, stopServe, tearDown, type Served, pageCall } from './serve';
+import { requireDatasets } from '../helpers/paths';
+import { assembleLibrary, ROOT, tempDir } from './fixtures';
+import { ensureRendererBuilt, launchPage, startServe, stopServe, tearDown, type Served, pageCall } from './serve';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
-const canRun = fs.existsSync(CHROMIUM) && datasetsPresent();
 
 let dir: string;
 let library: string;
@@ -75,7 +75,7 @@ async function toast(text: string | RegExp): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!canRun) return;
+  requireDatasets();
   ensureRendererBuilt();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.mkdirSync(DOCS, { recursive: true });
@@ -88,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(() => tearDown(browser, served, dir));
 
-describe.skipIf(!canRun)('browser mode, end to end (Chromium, real engine, real database)', () => {
+describe('browser mode, end to end (Chromium, real engine, real database)', () => {
   it('prints exactly one line and refuses requests without the token', async () => {
     expect(served!.stdout().split('\n').filter(Boolean)).toHaveLength(1);
     const origin = new URL(served!.url).origin;
