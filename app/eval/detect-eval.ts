@@ -59,6 +59,8 @@ export interface DetectEvalResult {
   boxes: number;
   detections: number;
   countImages: number;
+  /** Annotated photos that are not in the folder (left out of every figure above). */
+  missing: string[];
   perImage: { file: string; truth: number; detected: number; matched?: number }[];
   seconds: number;
 }
@@ -68,10 +70,14 @@ export async function evaluateDetection(engine: FacePipeline, dataDir: string, a
   const annPath = annotationsFile ?? join(dataDir, 'annotations.json');
   const ann = JSON.parse(readFileSync(annPath, 'utf8')) as Annotations;
   const perImage: DetectEvalResult['perImage'] = [];
+  const missing: string[] = [];
   let boxes = 0, matched = 0, detections = 0, boxImages = 0;
   for (const [name, a] of Object.entries(ann.dlib_boxes_ltwh ?? {})) {
     const file = findFile(dataDir, name);
-    if (!file) continue;
+    if (!file) {
+      missing.push(name);
+      continue;
+    }
     const r = await engine.analyzeFile(file);
     const truth = a.boxes.map((b) => ({ x: b.left, y: b.top, width: b.width, height: b.height }));
     const m = matchBoxes(r.faces, truth);
@@ -84,7 +90,10 @@ export async function evaluateDetection(engine: FacePipeline, dataDir: string, a
   let countErr = 0, countImages = 0, noses = 0, nosesHit = 0;
   for (const [name, a] of Object.entries(ann.compreface_noses ?? {})) {
     const file = findFile(dataDir, name);
-    if (!file) continue;
+    if (!file) {
+      if (!missing.includes(name)) missing.push(name);
+      continue;
+    }
     const r = await engine.analyzeFile(file);
     countErr += Math.abs(r.faces.length - a.face_count);
     countImages++;
@@ -103,6 +112,7 @@ export async function evaluateDetection(engine: FacePipeline, dataDir: string, a
     boxes,
     detections,
     countImages,
+    missing,
     perImage,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };

@@ -2,7 +2,8 @@
  * The labelled faces of an indexed `<identity>/<image>` tree (eval-clusters, eval-learning): one
  * face per image, labelled with the image's top folder under DIR. The image's subject is the
  * largest face whose box covers the image centre (LFW and similar sets are crops centred on the
- * subject, where a bystander's face can be the larger one), else the largest face.
+ * subject, where a bystander's face can be the larger one), else the largest face. `labelledTree`
+ * adds what that leaves out: images with no face found, and the other (bystander) faces.
  */
 import type Database from 'better-sqlite3';
 import { basename, dirname, relative, sep } from 'node:path';
@@ -26,6 +27,58 @@ export function subjectFace<T extends Box>(faces: readonly T[], width: number, h
   const largest = (list: readonly T[]) => list.reduce<T | null>((best, f) => (!best || f.w * f.h > best.w * best.h ? f : best), null);
   const central = faces.filter((f) => f.x <= cx && cx <= f.x + f.w && f.y <= cy && cy <= f.y + f.h);
   return largest(central) ?? largest(faces);
+}
+
+/** An image of the tree where no face was found (or that could not be read): its subject is in no album. */
+export interface MissedImage {
+  path: string;
+  identity: string;
+  /** 'no-face', or the scan's error code for a file that could not be read. */
+  reason: string;
+}
+
+/** A face in a labelled image that is not its subject (someone in the background). */
+export interface BystanderFace {
+  faceId: number;
+  /** The label of the image it is in (not this face's identity, which is unknown). */
+  imageIdentity: string;
+}
+
+export interface LabelledTree {
+  faces: LabelledFace[];
+  missed: MissedImage[];
+  bystanders: BystanderFace[];
+}
+
+function identityOf(dataDir: string, path: string): string | null {
+  const rel = relative(dataDir, path);
+  if (rel.startsWith('..')) return null;
+  return rel.includes(sep) ? rel.split(sep)[0]! : basename(dirname(path));
+}
+
+/**
+ * Everything the labelled tree says about an indexed library: the subject face of each image, the
+ * images where none was found (or that failed to index), and the other faces of labelled images.
+ */
+export function labelledTree(db: Database.Database, dataDir: string): LabelledTree {
+  const faces = labelledFaces(db, dataDir);
+  const subjects = new Set(faces.map((f) => f.faceId));
+  const missed: MissedImage[] = [];
+  for (const r of db.prepare<[], { path: string }>('SELECT ph.path FROM photos ph WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = ph.id) ORDER BY ph.path').all()) {
+    const identity = identityOf(dataDir, r.path);
+    if (identity !== null) missed.push({ path: r.path, identity, reason: 'no-face' });
+  }
+  for (const r of db.prepare<[], { path: string; code: string }>('SELECT path, code FROM errors ORDER BY path').all()) {
+    const identity = identityOf(dataDir, r.path);
+    if (identity !== null) missed.push({ path: r.path, identity, reason: r.code });
+  }
+  const bystanders: BystanderFace[] = [];
+  for (const r of db.prepare<[], { id: number; path: string }>('SELECT f.id, ph.path FROM faces f JOIN photos ph ON ph.id = f.photo_id ORDER BY f.id').all()) {
+    if (subjects.has(r.id)) continue;
+    const identity = identityOf(dataDir, r.path);
+    if (identity !== null) bystanders.push({ faceId: r.id, imageIdentity: identity });
+  }
+  return { faces, missed, bystanders };
 }
 
 export function labelledFaces(db: Database.Database, dataDir: string): LabelledFace[] {

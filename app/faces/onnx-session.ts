@@ -10,7 +10,33 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+
+/**
+ * onnxruntime-node 1.30's Linux build starts Microsoft's 1DS telemetry client with the first
+ * inference session. That client reads /proc/self/cmdline and matches it with a std::regex whose
+ * recursion takes one stack frame per character: a command line over ~32 KB (about 330 photo paths
+ * from a shell glob; the 8 MB main-thread stack) or ~16 KB in a worker thread (4 MB stack) kills
+ * the process with SIGSEGV. Shortening `process.argv` or creating the session in a worker with
+ * `argv: []` does not help (the kernel's cmdline is unchanged). `ORT_DISABLE_TELEMETRY=1` turns the
+ * client off, which a private photo manager wants anyway (it would post to
+ * mobile.events.data.microsoft.com). ORT reads it with getenv() when the first session is created,
+ * so it must be in the process's real environment: assigning `process.env` on the main thread calls
+ * setenv(); in a worker thread `process.env` is a private copy, so workers rely on the main thread
+ * having set it before they start (importing this module on the main thread does).
+ */
+export function disableOrtTelemetry(): void {
+  if (isMainThread) process.env.ORT_DISABLE_TELEMETRY = '1';
+}
+disableOrtTelemetry();
+
+/** Throws, rather than letting ORT crash the process, when the telemetry switch is not in place. */
+function assertTelemetryOff(): void {
+  if (process.env.ORT_DISABLE_TELEMETRY !== '1') {
+    throw new Error('ORT_DISABLE_TELEMETRY=1 must be set on the main thread before a worker creates ONNX sessions (see onnx-session.ts)');
+  }
+}
 
 export type ProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export type ProviderChoice = 'auto' | ProviderName;
@@ -70,6 +96,7 @@ function defaultThreads(): number {
 }
 
 export async function createSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<LoadedSession> {
+  assertTelemetryOff();
   const choice = opts.provider ?? 'auto';
   const candidates: ProviderName[] = choice === 'auto' ? gpuCandidates() : choice === 'cpu' ? [] : [choice];
   const fallbacks: LoadedSession['fallbacks'] = [];

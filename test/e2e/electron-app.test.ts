@@ -47,12 +47,22 @@ describe('desktop app (Electron)', () => {
     const state = await win.evaluate(() => (window as unknown as { visage: { call(m: string): Promise<{ dbPath: string }> } }).visage.call('library.state'));
     expect(state.dbPath).toBe(db);
     await expect(win.evaluate(() => (window as unknown as { visage: { call(m: string, p: unknown): Promise<unknown> } }).visage.call('people.get', { id: 'x' }))).rejects.toThrow(/bad-request/);
-    // Navigation away is blocked.
+    // Navigation away is blocked: wait for the attempt to reach the main process's will-navigate
+    // handlers (the app's, registered first, has run by the time ours does) and read its verdict,
+    // rather than sleeping and hoping a slow navigation would have happened by then.
+    type Verdict = { url: string; prevented: boolean };
+    await app.evaluate(({ BrowserWindow }) => {
+      (globalThis as unknown as { __verdict: Promise<Verdict> }).__verdict = new Promise<Verdict>((resolve) => {
+        BrowserWindow.getAllWindows()[0]!.webContents.once('will-navigate', (e, url) => resolve({ url, prevented: e.defaultPrevented }));
+      });
+    });
     await win.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
       location.href = 'https://example.com/';
     });
-    await win.waitForTimeout(500);
+    expect(await app.evaluate(() => (globalThis as unknown as { __verdict: Promise<Verdict> }).__verdict)).toEqual({ url: 'https://example.com/', prevented: true });
     expect(win.url()).toBe('visage://app/index.html');
+    expect(await win.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     await win.waitForSelector('[data-screen=welcome]');
   }, 120_000);
 });

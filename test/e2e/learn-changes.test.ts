@@ -1,21 +1,19 @@
 /**
- * "Check what changed" on the Learn screen, in Chromium against `visage serve` (real engine, real
- * SQLite): a synthetic library is clustered, its largest person is named Anna, and the re-cluster
+ * "Check what changed" on the Learn screen, in Chromium against `visage serve` (the engine process
+ * and real SQLite; the faces are synthetic vectors written into the database, not detected):
+ * a synthetic library is clustered, its largest person is named Anna, and the re-cluster
  * that finishes a head switch puts six of her faces back into her (they had been taken out). The
  * screen lists them under Anna; Yes confirms a face (the user's decision), No records "not Anna"
  * (the face leaves her; undo brings it back), N on a focused face says no from the keyboard, "All
  * N are Anna" confirms the rest; every answer lands in the database, and the count of faces to check
  * in the navigation follows.
  */
-import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setActiveHeadId } from '../../app/learning/projection';
 import { libraryWithAnna } from '../helpers/synthetic-library';
-import { CHROMIUM, serveLibrary, tearDown, type Served } from './serve';
-
-const canRun = fs.existsSync(CHROMIUM);
+import { serveLibrary, tearDown, type Served } from './serve';
 
 let dir: string;
 let db: string;
@@ -41,14 +39,13 @@ const tileIds = (personId: number) =>
   page.locator(`[data-change-person="${personId}"] [data-change-face]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-change-face'))));
 
 beforeAll(async () => {
-  if (!canRun) return;
   ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-changes-', buildLibrary));
   await page.goto(served.url);
 }, 120_000);
 
 afterAll(() => tearDown(browser, served, dir));
 
-describe.skipIf(!canRun)('"Check what changed" after a switch of version (Chromium, real engine)', () => {
+describe('"Check what changed" after a switch of version (Chromium, engine process, synthetic face vectors)', () => {
   it('lists the faces the switch put into Anna, and Yes / No / All are kept', async () => {
     // Before the Learn screen is opened, the navigation says there are faces to check.
     await expect.poll(async () => Number((await page.getByTestId('nav-learn-check').textContent()) ?? 0)).toBeGreaterThanOrEqual(joined.length);

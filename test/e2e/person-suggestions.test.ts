@@ -1,19 +1,17 @@
 /**
- * "Is this Anna?" on the person page, in Chromium against `visage serve` (real engine, real
- * SQLite): a synthetic library is clustered, its largest person is named Anna and some of her faces
+ * "Is this Anna?" on the person page, in Chromium against `visage serve` (the engine process
+ * and real SQLite; the faces are synthetic vectors written into the database, not detected):
+ * a synthetic library is clustered, its largest person is named Anna and some of her faces
  * are taken back out to the unassigned pool. The tab lists them; Yes puts a face on Anna as the
  * user's decision, No records "not Anna" (the face is never suggested again; undo brings it back),
  * N on a focused face says no from the keyboard, "Yes to all" takes the rest; every answer lands
  * in the database.
  */
-import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libraryWithAnna } from '../helpers/synthetic-library';
-import { CHROMIUM, pageCall, serveLibrary, tearDown, type Served } from './serve';
-
-const canRun = fs.existsSync(CHROMIUM);
+import { pageCall, serveLibrary, tearDown, type Served } from './serve';
 
 let dir: string;
 let db: string;
@@ -38,14 +36,13 @@ const tiles = () => page.locator('[data-suggested-face]');
 const tileIds = async () => (await tiles().evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-suggested-face')))));
 
 beforeAll(async () => {
-  if (!canRun) return;
   ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-suggest-', buildLibrary));
   await page.goto(served.url);
 }, 120_000);
 
 afterAll(() => tearDown(browser, served, dir));
 
-describe.skipIf(!canRun)('"Is this Anna?" suggestions on the person page (Chromium, real engine)', () => {
+describe('"Is this Anna?" suggestions on the person page (Chromium, engine process, synthetic face vectors)', () => {
   it('lists the faces the clustering missed, and Yes / No / Yes to all are kept', async () => {
     expect(pooled).toHaveLength(8);
     await page.goto(`${new URL(served!.url).origin}/#/person/${anna}`);

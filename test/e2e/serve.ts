@@ -6,9 +6,9 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumExecutable } from '../helpers/chromium';
 import { ROOT, tempDir } from './fixtures';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
@@ -97,9 +97,12 @@ export async function pageCall<T>(page: Page, method: string, params?: unknown):
   ) as Promise<T>;
 }
 
-/** Headless Chromium with one 1280x800 light page that reports page errors on the console. */
+/**
+ * Headless Chromium with one 1280x800 light page that reports page errors on the console. Throws
+ * (the test fails, it is not skipped) when no browser is found: see test/helpers/chromium.ts.
+ */
 export async function launchPage(): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS, headless: true });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page.on('pageerror', (e) => console.error('page error:', e.message));
   return { browser, page };

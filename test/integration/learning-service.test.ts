@@ -49,7 +49,7 @@ describe('learning from corrections', () => {
     await expect(learning.train()).rejects.toThrow(/at least two faces of at least 2 people/);
   });
 
-  it('trains from named people, stores the head with its figures, and adopts it only if it is better', async () => {
+  it('trains from named people and stores the head with its held-out figures; one that cannot beat a perfect current head is discarded', async () => {
     const people = svc.listPeople();
     people.forEach((p, i) => svc.correct({ kind: 'name', personId: p.id, name: `Person ${i}` }));
     const moved = svc.personFaces(people[0]!.id)[0]!.id;
@@ -78,18 +78,41 @@ describe('learning from corrections', () => {
     const heads = learning.heads();
     expect(heads.map((h) => h.id)).toContain(out.head.id);
     const active = heads.find((h) => h.active)!;
-    if (out.adopted) {
-      // Adopted: every face re-projected from its base; decisions kept through the re-cluster.
-      expect(active.id).toBe(out.head.id);
-      expect(embeddings().every((f) => f.head_id === out.head.id)).toBe(true);
-      expect(reprojected.at(-1)).toBe(embeddings().length);
-      expect(out.people).not.toBeNull();
-    } else {
-      expect(active.id).toBe('base');
-      expect(embeddings().every((f) => f.head_id === null && f.embedding.equals(f.base_embedding))).toBe(true);
-    }
+    // Measured on this library: the base is already perfect on the held-out faces, so no head can
+    // beat it (train.ts adopts only on a strictly higher score, accuracy - wrong): discarded, the
+    // base stays active and every face keeps its base embedding. (Both outcomes of the rule, forced,
+    // are in the next test.)
+    expect(out.before).toEqual({ accuracy: 1, wrong: 0, unassigned: 0 });
+    expect(out.adopted).toBe(false);
+    expect(active.id).toBe('base');
+    expect(embeddings().every((f) => f.head_id === null && f.embedding.equals(f.base_embedding))).toBe(true);
+    expect(out.people).toBeNull();
     expect(svc.face(moved)!.personId).toBe(people[0]!.id);
     expect(svc.listPeople().map((p) => p.name).sort()).toEqual(people.map((_, i) => `Person ${i}`).sort());
+  }, 120_000);
+
+  it('discards a head that does not beat the current one by the required gain, and adopts one that does', async () => {
+    const learning = new LearningService(store.db, svc);
+    const activeBefore = learning.heads().find((h) => h.active)!.id;
+    const before = embeddings();
+    const names = svc.listPeople().map((p) => p.name).sort();
+    expect(names.every((n) => n !== null)).toBe(true);
+    // A gain no head can reach: discarded, the active head and every embedding unchanged.
+    const no = await learning.train({ options: { epochs: 4, heldOutFraction: 0.3, minGain: 10 } });
+    expect(no.adopted).toBe(false);
+    expect(no.reason).toMatch(/does not beat|never beat/);
+    expect(learning.heads().find((h) => h.active)!.id).toBe(activeBefore);
+    expect(embeddings()).toEqual(before);
+    // Any head "beats" the current one when the required gain is very negative (and the last
+    // epoch's weights are kept): adopted, every face re-projected with it.
+    const yes = await learning.train({ options: { epochs: 4, heldOutFraction: 0.3, minGain: -10, noMoreWrong: false, restoreBest: false } });
+    expect(yes.adopted, yes.reason).toBe(true);
+    expect(learning.heads().find((h) => h.active)!.id).toBe(yes.head.id);
+    expect(embeddings().every((f) => f.head_id === yes.head.id)).toBe(true);
+    // The user's names survive the re-cluster that follows the adoption.
+    expect(yes.people).not.toBeNull();
+    expect(svc.listPeople().map((p) => p.name).sort()).toEqual(names);
+    await learning.rollback('base');
   }, 120_000);
 
   it('re-projects from the kept base embedding under any head and rolls back to the base exactly', async () => {
@@ -147,31 +170,35 @@ describe('visage eval-learning', () => {
     expect(typeof out.adopted).toBe('boolean');
     expect(typeof out.trainSeconds).toBe('number');
     expect(out.after.wrong).toBeLessThanOrEqual(out.before.wrong + 0.05);
-    // An adopted head's switch lists what it put into named people, by what those faces really are.
-    if (out.changes) {
-      expect(out.adopted).toBe(true);
-      expect(out.changes.right + out.changes.wrong + out.changes.strangers).toBe(out.changes.joined);
-    }
+    // dlib-johns with 3 labelled faces each is already perfect before training (measured: every
+    // test face right, held-out accuracy 1): no head can beat it, so it is discarded and the
+    // switch has nothing to list for the user to check.
+    expect(out.before).toMatchObject({ accuracy: 1, wrong: 0, unassigned: 0 });
+    expect(out.heldOut.before).toEqual({ accuracy: 1, wrong: 0, unassigned: 0 });
+    expect(out.adopted).toBe(false);
+    expect(out.reason).toMatch(/never beat|does not beat/);
+    expect(out.changes).toBeUndefined();
   }, 180_000);
 
-  it('--answer N and --review: answers "Is this Anna?" and "Check what changed" as the user would', () => {
+  it('--answer N answers "Is this Anna?" by the truth (all No when every face is already right); --review has nothing to check when no head was adopted', () => {
     const r = runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--labeled', '3', '--seed', '1', '--answer', '2', '--review', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = r.lastJson();
-    // --review: every face the switch put into named people answered, Yes or No, then trained again.
-    if (out.changes) {
-      expect(out.reviewed.yes).toBe(out.changes.right);
-      expect(out.reviewed.no).toBe(out.changes.wrong + out.changes.strangers);
-      expect(typeof out.reviewed.secondTraining.adopted).toBe('boolean');
-      expect(out.reviewed.afterAnswers.wrong).toBeLessThanOrEqual(out.after.wrong);
-    } else expect(out.reviewed).toBeUndefined();
+    // Every face is on its own person before the answers (see above), so a face suggested for a
+    // named person is always someone else's: a Yes here would be a wrong answer by the eval.
+    expect(out.before).toMatchObject({ accuracy: 1, wrong: 0, unassigned: 0 });
     const a = out.answered;
     expect(a.perPerson).toBe(2);
-    // at most 2 answers for each of the 5 named people, each a Yes or a No
-    expect(a.yes + a.no).toBeLessThanOrEqual(10);
-    expect(a.testFaces).toBeLessThanOrEqual(out.testFaces);
-    expect(a.testFaces).toBeGreaterThanOrEqual(out.testFaces - (a.yes + a.no));
-    for (const k of ['before', 'after']) expect(typeof a[k].accuracy, k).toBe('number');
+    expect(a.yes).toBe(0);
+    expect(a.no).toBeGreaterThan(0);
+    expect(a.no).toBeLessThanOrEqual(10); // at most 2 for each of the 5 named people
+    // Saying No never makes the faces that were not asked about worse.
+    expect(a.after.wrong).toBeLessThanOrEqual(a.before.wrong);
+    expect(a.after.accuracy).toBeGreaterThanOrEqual(a.before.accuracy);
+    // Discarded head: no switch, so "Check what changed" has nothing and --review answers nothing.
+    expect(out.adopted).toBe(false);
+    expect(out.changes).toBeUndefined();
+    expect(out.reviewed).toBeUndefined();
     expect(runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--labeled', '3', '--answer', '-1']).code).toBe(2);
   }, 180_000);
 });

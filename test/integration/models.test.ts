@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../app/faces/onnx-session';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../../app/faces/models/registry';
 import { decodePhoto } from '../../app/faces/image';

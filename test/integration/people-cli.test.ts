@@ -56,18 +56,3 @@ describe('visage people commands', () => {
     expect(runCli(['split', '--db', db]).stderr).toMatch(/--faces/);
   });
 });
-
-describe('visage eval-clusters', () => {
-  it('scores the clustering of a labelled tree (dlib-johns) with BCubed F1 >= 0.95', () => {
-    const r = runCli(['eval-clusters', '--data', join(PEOPLE, 'dlib-johns'), '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const out = r.lastJson();
-    for (const k of ['bcubedPrecision', 'bcubedRecall', 'bcubedF1', 'pairwiseF1', 'identities', 'people', 'faces', 'unassigned', 'model', 'seconds']) {
-      expect(out, k).toHaveProperty(k);
-    }
-    expect(out.identities).toBe(5);
-    expect(out.model).toBe('dlib-resnet-v1');
-    expect(out.bcubedF1).toBeGreaterThanOrEqual(0.95);
-    expect(out.unassigned).toBeLessThanOrEqual(0.1);
-  }, 120_000);
-});

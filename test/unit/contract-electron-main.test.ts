@@ -183,8 +183,14 @@ beforeAll(async () => {
   h.onFork = (_m, args) => new FakeUtilityProcess(args);
   mainMod = await import('../../main/main');
   mainMod.main();
-  await new Promise((r) => setTimeout(r, 50));
-  win = h.windows[0] as typeof win;
+  // main() opens the window and registers the IPC handlers once the (fake) app is ready.
+  win = (await vi.waitFor(
+    () => {
+      if (!h.windows[0] || !h.handlers.get('visage:call')) throw new Error('the window and the IPC handlers are not there yet');
+      return h.windows[0];
+    },
+    { timeout: 10_000, interval: 5 },
+  )) as typeof win;
 });
 
 afterAll(async () => {

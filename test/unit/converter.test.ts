@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../app/faces/onnx-session';
 import { GraphBuilder } from '../../app/faces/models/build/onnx-graph';
 import { decodeWeights, depthwiseToOihw, hwioToOihw } from '../../app/faces/models/build/tfjs-weights';
 

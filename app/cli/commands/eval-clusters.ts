@@ -2,7 +2,11 @@
  * `visage eval-clusters --data DIR`: how well the people feature groups a labelled tree
  * `<identity>/<image>`. Indexes DIR into a fresh database (or --db FILE, reused when it already
  * holds the photos), takes the largest face of each image as that image's labelled face, clusters,
- * and prints BCubed and pairwise scores. Unassigned labelled faces count as singletons.
+ * and prints BCubed and pairwise scores. Unassigned labelled faces count as singletons, and so do
+ * images where no face was found (or that could not be read): their subject is in no album, an
+ * error the scores must show (listed under `missed`). Faces other than an image's subject are not
+ * labelled; they are reported apart (`bystanders`): how many, and how many went into a person
+ * that holds some image's subject (where they would show in that person's album).
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +17,7 @@ import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
 import { peopleServiceFor } from '../people-service';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
-import { labelledFaces } from '../../eval/labelled-tree';
+import { labelledTree } from '../../eval/labelled-tree';
 import type { ModelThresholds } from '../../people/thresholds';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--cluster X] [--assign X] [--min-size N] [--quality X] [--json]
@@ -23,7 +27,12 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--cluster X] 
 /** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face indexed. */
 export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   faces: number;
+  /** Images scored: one labelled face each, plus the missed images (as unassigned singletons). */
   labelledFaces: number;
+  /** Images of the tree with no face found or that failed to index, counted as errors above. */
+  missed: { count: number; images: { path: string; identity: string; reason: string }[] };
+  /** Faces of labelled images that are not the subject (not scored above). */
+  bystanders: { faces: number; unassigned: number; inSubjectPeople: number };
   model: string;
   thresholds: Partial<ModelThresholds>;
   seconds: number;
@@ -69,11 +78,15 @@ export const command: CliCommand = {
       svc.recluster();
       const clusterSeconds = (performance.now() - t1) / 1000;
 
-      const labelled = labelledFaces(store.db, data);
+      const tree = labelledTree(store.db, data);
+      const labelled = tree.faces;
       const personOf = store.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
-      const truth = labelled.map((l) => l.identity);
-      const predicted = labelled.map((l) => personOf.get(l.faceId)?.person_id ?? null);
+      const truth = [...labelled.map((l) => l.identity), ...tree.missed.map((m) => m.identity)];
+      const predicted = [...labelled.map((l) => personOf.get(l.faceId)?.person_id ?? null), ...tree.missed.map(() => null)];
       const mt = clusterMetrics(truth, predicted);
+      const subjectPeople = new Set(labelled.map((l) => personOf.get(l.faceId)?.person_id).filter((x) => x !== undefined));
+      const bystanderPeople = tree.bystanders.map((b) => personOf.get(b.faceId)?.person_id);
+      if (tree.missed.length) progress(`eval-clusters: ${tree.missed.length} image(s) with no face found or unreadable, counted as unassigned: ${tree.missed.map((m) => m.path).join(', ')}`);
       const round = (x: number) => Math.round(x * 1e4) / 1e4;
       const result: ClusterEval = {
         bcubedPrecision: round(mt.bcubedPrecision),
@@ -86,6 +99,12 @@ export const command: CliCommand = {
         people: mt.people,
         faces: store.faces.count(),
         labelledFaces: truth.length,
+        missed: { count: tree.missed.length, images: tree.missed },
+        bystanders: {
+          faces: tree.bystanders.length,
+          unassigned: bystanderPeople.filter((x) => x === undefined).length,
+          inSubjectPeople: bystanderPeople.filter((x) => x !== undefined && subjectPeople.has(x)).length,
+        },
         unassigned: round(mt.unassigned),
         model: svc.model,
         thresholds: { cluster: svc.thresholds.cluster, assign: svc.thresholds.assign, minClusterSize: svc.thresholds.minClusterSize, qualityMin: svc.thresholds.qualityMin },
@@ -94,7 +113,7 @@ export const command: CliCommand = {
         clusterSeconds: Math.round(clusterSeconds * 100) / 100,
       };
       if (!p.flags.has('json')) {
-        process.stdout.write(`BCubed F1 ${result.bcubedF1} (P ${result.bcubedPrecision}, R ${result.bcubedRecall}), pairwise F1 ${result.pairwiseF1}, ${result.people} people for ${result.identities} identities\n`);
+        process.stdout.write(`BCubed F1 ${result.bcubedF1} (P ${result.bcubedPrecision}, R ${result.bcubedRecall}), pairwise F1 ${result.pairwiseF1}, ${result.people} people for ${result.identities} identities; ${result.missed.count} image(s) with no face (counted unassigned); ${result.bystanders.faces} bystander face(s), ${result.bystanders.inSubjectPeople} in a subject's person\n`);
       }
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;

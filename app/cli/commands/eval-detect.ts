@@ -22,9 +22,11 @@ export const command: CliCommand = {
     progress(`eval-detect: on ${engine.info.provider}`);
     const r = await evaluateDetection(engine, data, ann);
     await engine.close();
+    // Said whatever the output format: a figure over fewer photos than annotated must not pass silently.
+    if (r.missing.length) progress(`eval-detect: ${r.missing.length} annotated photo(s) not found under ${data}, left out: ${r.missing.join(', ')}`);
     if (!p.flags.has('json')) {
       for (const im of r.perImage) progress(`  ${im.file}: ${im.detected} detected, ${im.truth} annotated${im.matched !== undefined ? `, ${im.matched} matched` : ''}`);
-      process.stdout.write(`recall ${r.recall.toFixed(3)}, precision ${r.precision.toFixed(3)}, count error ${r.countError.toFixed(2)}\n`);
+      process.stdout.write(`recall ${r.recall.toFixed(3)}, precision ${r.precision.toFixed(3)}, count error ${r.countError.toFixed(2)} (${r.boxImages} box-annotated and ${r.countImages} count-annotated photos; ${r.missing.length} annotated photo(s) not found)\n`);
     }
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return 0;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../onnx-session';
 import { projectRoot } from '../../../platform/paths';
 import { modelsDir } from '../paths';
 import { EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, LANDMARKS_FACEAPI, MODELS, type ModelInfo, type ModelSource } from '../registry';
