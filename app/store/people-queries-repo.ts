@@ -4,29 +4,19 @@
  * them; app/people/queries.ts turns them into the contract's types.
  */
 import type Database from 'better-sqlite3';
-import type { PersonRow } from './types';
+import type { FaceRow, PersonRow, PhotoRow } from './types';
 
 /** A person with its counts and the face that covers it when the user chose none. */
 export type PersonCountsRow = PersonRow & { face_count: number; photo_count: number; best_face: number | null };
 
 /** A face with its photo and its person. */
-export interface FaceViewRow {
-  id: number;
-  photo_id: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  score: number;
-  q_score: number | null;
-  path: string;
-  width: number;
-  height: number;
-  person_id: number | null;
-  source: 'user' | 'machine' | null;
-  confirmed: number | null;
-  person_name: string | null;
-}
+export type FaceViewRow = Pick<FaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h' | 'score' | 'q_score'> &
+  Pick<PhotoRow, 'path' | 'width' | 'height'> & {
+    person_id: number | null;
+    source: 'user' | 'machine' | null;
+    confirmed: number | null;
+    person_name: string | null;
+  };
 
 export interface PhotoViewRow {
   id: number;
