@@ -14,6 +14,7 @@ import type Database from 'better-sqlite3';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner } from '../../library/scanner';
+import { EvaluationRepo } from '../../store/evaluation-repo';
 import { Store } from '../../store/store';
 import { peopleServiceFor } from '../people-service';
 import { clusterMetrics } from '../../people/metrics';
@@ -48,17 +49,6 @@ interface Measure {
   strangersInNamed: number;
 }
 
-/** A scratch copy of a scanned library: faces kept, every people decision and head forgotten. */
-function resetPeople(db: Database.Database): void {
-  db.exec(`
-    DELETE FROM face_rejections; DELETE FROM face_assignments; UPDATE persons SET merged_into = NULL; DELETE FROM persons;
-    DELETE FROM heads; DELETE FROM learning_changes; DELETE FROM settings WHERE key LIKE 'learning.%' OR key LIKE 'people.%';
-    DROP TRIGGER IF EXISTS corrections_append_only; DELETE FROM corrections;
-    CREATE TRIGGER corrections_append_only BEFORE DELETE ON corrections BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
-    UPDATE faces SET not_a_face = 0;
-  `);
-}
-
 export const command: CliCommand = {
   name: 'eval-learning',
   summary: 'does learning from corrections improve people? (before/after on held-back faces)',
@@ -81,7 +71,8 @@ export const command: CliCommand = {
     if (cached) copyFileSync(cached, dbFile);
     const store = Store.open(dbFile);
     try {
-      if (cached) resetPeople(store.db);
+      // A scratch copy of a scanned library: faces kept, every people decision and head forgotten.
+      if (cached) new EvaluationRepo(store.db).resetPeople();
       const analyzer = await createLibraryAnalyzer({});
       const scanner = new Scanner({ store, analyzer, thumbnails: null, concurrency: 4, progressIntervalMs: 5000 });
       scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-learning: indexed ${pr.done}/${pr.found}`));
@@ -115,22 +106,19 @@ export const command: CliCommand = {
       if (!identities) throw new UsageError(`no identity in ${data} has ${K + 3} or more images`);
 
       const measure = (db: Database.Database = store.db, faces: readonly number[] = test): Measure => {
-        const nameOf = db.prepare<[number], { name: string | null }>(
-          'SELECT p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE fa.face_id = ?',
-        );
+        const repo = new EvaluationRepo(db);
         let right = 0, wrong = 0;
         for (const f of faces) {
-          const name = nameOf.get(f)?.name ?? null;
+          const name = repo.nameOfFace(f);
           if (name === identityOf.get(f)) right++;
           else if (name !== null) wrong++;
         }
-        const personOf = db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
         const all = [...identityOf.keys()];
-        const m = clusterMetrics(all.map((f) => identityOf.get(f)!), all.map((f) => personOf.get(f)?.person_id ?? null));
+        const m = clusterMetrics(all.map((f) => identityOf.get(f)!), all.map((f) => repo.personOfFace(f)));
         // Faces of identities nobody named that ended up in a named person (false "Is this Anna?").
         let strangers = 0;
         const selected = new Set(test.map((f) => identityOf.get(f)));
-        for (const f of all) if (!selected.has(identityOf.get(f)) && nameOf.get(f)?.name) strangers++;
+        for (const f of all) if (!selected.has(identityOf.get(f)) && repo.nameOfFace(f)) strangers++;
         const n = faces.length;
         return {
           strangersInNamed: strangers, accuracy: round(right / n), wrong: round(wrong / n), unassigned: round((n - right - wrong) / n), bcubedF1: round(m.bcubedF1), bcubedPrecision: round(m.bcubedPrecision), bcubedRecall: round(m.bcubedRecall) };
@@ -139,20 +127,18 @@ export const command: CliCommand = {
       const before = measure();
       // Separability: the faces outside the named people, missing ones vs strangers (--separability).
       const named = new Map<string, number[]>();
-      for (const r of store.db
-        .prepare<[], { face_id: number; name: string }>('SELECT fa.face_id, p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE p.name IS NOT NULL')
-        .all()) {
+      const evalRepo = new EvaluationRepo(store.db);
+      for (const r of evalRepo.namedFaces()) {
         named.set(r.name, [...(named.get(r.name) ?? []), r.face_id]);
       }
       const inNamed = new Set([...named.values()].flat());
       const namedIdentities = new Set(test.map((f) => identityOf.get(f)!));
       const queries = [...identityOf].filter(([f]) => !inNamed.has(f)).map(([faceId, id]) => ({ faceId, identity: namedIdentities.has(id) ? id : null }));
       const curve = () => {
-        const get = store.db.prepare<[number], { embedding: Buffer }>('SELECT embedding FROM faces WHERE id = ?');
         const cache = new Map<number, Int8Array>();
         const vector = (id: number) => {
           let v = cache.get(id);
-          if (!v) cache.set(id, (v = new Int8Array(Uint8Array.from(get.get(id)!.embedding).buffer)));
+          if (!v) cache.set(id, (v = evalRepo.embedding(id)!));
           return v;
         };
         const input = { vector, gallery: named, queries, budgets: SEPARABILITY_BUDGETS, margin: svc.thresholds.margin };
@@ -163,7 +149,7 @@ export const command: CliCommand = {
       // alone differs from the incremental state, so this separates its share of the change from
       // the head's.
       const scratchFile = join(tmp, 'recluster-only.db');
-      store.db.prepare('VACUUM INTO ?').run(scratchFile);
+      evalRepo.snapshotTo(scratchFile);
       const scratch = new BetterSqlite3(scratchFile);
       let reclusterOnly: Measure;
       try {
@@ -177,7 +163,7 @@ export const command: CliCommand = {
       let answered: { yes: number; no: number; faces: number[]; beforeDb: string } | null = null;
       if (answerN > 0) {
         const beforeDb = join(tmp, 'before.db');
-        store.db.prepare('VACUUM INTO ?').run(beforeDb);
+        evalRepo.snapshotTo(beforeDb);
         answered = { yes: 0, no: 0, faces: [], beforeDb };
         const people = svc.listPeople({ includeHidden: true }).filter((x) => x.name !== null).sort((a, b) => a.id - b.id);
         for (const person of people) {
@@ -209,12 +195,11 @@ export const command: CliCommand = {
       // What the Learn screen asks the user to check: the faces the switch put into named people,
       // by what they really are.
       const changed = learning.summary().changes;
-      const nameOf = store.db.prepare<[number], { name: string }>('SELECT name FROM persons WHERE id = ?');
       let changes: { joined: number; right: number; wrong: number; strangers: number } | undefined;
       if (changed) {
         changes = { joined: changed.open, right: 0, wrong: 0, strangers: 0 };
         for (const person of changed.people) {
-          const name = nameOf.get(person.personId)?.name;
+          const name = evalRepo.personName(person.personId);
           for (const f of person.faces) {
             const id = identityOf.get(f);
             if (id === name) changes.right++;
@@ -230,7 +215,7 @@ export const command: CliCommand = {
       if (p.flags.has('review') && changed) {
         let yes = 0, no = 0;
         for (const person of changed.people) {
-          const name = nameOf.get(person.personId)?.name;
+          const name = evalRepo.personName(person.personId);
           const confirm = person.faces.filter((f) => identityOf.get(f) === name);
           const reject = person.faces.filter((f) => identityOf.get(f) !== name);
           if (confirm.length) svc.correct({ kind: 'confirm', faceIds: confirm, personId: person.personId });
