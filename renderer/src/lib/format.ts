@@ -26,3 +26,15 @@ export function displayName(name: string | null | undefined): string {
 export function percent(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
+
+/**
+ * What a face thumbnail is, for screen readers: "Face of Anna in IMG_2041.jpg", "Face of an
+ * unknown person in IMG_2041.jpg" (no person), "Face of an unnamed person in …" (a person with no name).
+ */
+export function faceLabel(face: { personId?: number | null; personName?: string | null; photoPath?: string | null } | undefined, person?: { id: number | null; name: string | null }): string {
+  const personId = person ? person.id : (face?.personId ?? null);
+  const name = person ? person.name : (face?.personName ?? null);
+  const who = personId === null ? 'an unknown person' : name && name.trim() ? name : 'an unnamed person';
+  const file = basename(face?.photoPath);
+  return `Face of ${who}${file ? ` in ${file}` : ''}`;
+}
