@@ -159,6 +159,29 @@ describe('faults through the CLI', () => {
     expect(runCli(['recluster', '--db', db, '--json']).code).toBe(0);
   }, 90_000);
 
+  it('closing the analyzer pool while photos are in flight never aborts the process (Napi::Error, exit 134)', () => {
+    // Before: close() terminated the worker threads mid-inference and the addon's C++ exception
+    // ended the process with SIGABRT, as a scan stopped by a full disk did.
+    const script = `
+      const { createWorkerAnalyzer } = require(${JSON.stringify(path.join(ROOT, 'dist/app/library/analyzer-pool.js'))});
+      const fs = require('fs');
+      const files = ${JSON.stringify(johnImages(6))}.map((f) => fs.readFileSync(f));
+      (async () => {
+        for (const ms of [0, 30, 60, 90]) {
+          const a = await createWorkerAnalyzer({ workers: 2 });
+          for (const b of files) a.analyzeBuffer(b).catch(() => {});
+          await new Promise((r) => setTimeout(r, ms));
+          await a.close();
+        }
+        process.stdout.write('closed\\n');
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/terminate called|Napi::Error/);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('closed\n');
+  }, 60_000);
+
   it('a damaged library (garbage, truncated) or a newer one is refused untouched (exit 3) with the newest backup offered; visage restore puts it back, keeping the damaged file aside', () => {
     const dir = tempDir('damaged');
     const db = path.join(dir, 'visage.db');
