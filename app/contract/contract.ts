@@ -11,6 +11,7 @@
  * This module has no Node or Electron imports: the renderer imports it too (types and schemas).
  */
 import { z } from 'zod';
+import type { MachineFaultInfo } from './faults';
 import type { ScanProgress } from './scan';
 import type {
   ClusterStats,
@@ -184,6 +185,11 @@ export interface ScanState {
   failed: FailedFile[];
   /** When the last scan finished (ISO), null if none. */
   lastFinishedAt: string | null;
+  /**
+   * The machine fault that stopped the last scan (full disk, read-only or locked library, a folder
+   * gone offline): one sentence to show as it is; null once a scan starts again or ends well.
+   */
+  fault: MachineFaultInfo | null;
 }
 
 export interface LibraryState {

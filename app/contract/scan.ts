@@ -1,6 +1,7 @@
 /** Scan progress as the app and the CLI see it (computed by app/library/progress.ts). */
 
-export type ScanPhase = 'starting' | 'walking' | 'indexing' | 'cleaning' | 'done' | 'cancelled';
+/** 'stopped': a machine fault (app/contract/faults.ts) stopped the scan; it resumes when run again. */
+export type ScanPhase = 'starting' | 'walking' | 'indexing' | 'cleaning' | 'done' | 'cancelled' | 'stopped';
 
 export interface ScanProgress {
   phase: ScanPhase;

@@ -29,6 +29,7 @@ import { ThumbnailCache } from '../library/thumbnails';
 import { CorrectionError, PeopleService, type PeopleServiceOptions } from '../people/people-service';
 import type { PeopleApi } from '../people/api';
 import { thumbnailDirFor } from '../platform/paths';
+import { acquireLibraryLock, type LibraryLock } from '../store/lock';
 import { Store } from '../store/store';
 import { libraryModel } from '../store/settings';
 import { AnalyzerLoader, type EngineAnalyzer } from './analyzer';
@@ -82,12 +83,21 @@ export class EngineHost extends EventEmitter {
   /** Aborted by close(): stops a re-projection between chunks, and a re-cluster. */
   private readonly closing = new AbortController();
   private closed = false;
+  private readonly lock: LibraryLock;
 
   constructor(opts: EngineHostOptions) {
     super();
     this.dbPath = path.resolve(opts.dbPath);
     const mode = opts.mode ?? 'browser';
-    const store = Store.open(this.dbPath);
+    // One writer per library: a second app or server on it is refused (app/store/lock.ts).
+    this.lock = acquireLibraryLock(this.dbPath, mode === 'electron' ? 'the Visage app' : 'visage serve');
+    let store: Store;
+    try {
+      store = Store.open(this.dbPath);
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
     this.store = store;
     this.thumbsDir = thumbnailDirFor(this.dbPath);
     const thumbs = new ThumbnailCache(this.thumbsDir);
@@ -229,6 +239,7 @@ export class EngineHost extends EventEmitter {
     await this.reprojectSettled();
     await this.analyzer.close();
     this.store.close();
+    this.lock.release();
   }
 }
 

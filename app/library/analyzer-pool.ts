@@ -28,6 +28,35 @@ interface Slot {
   worker: Worker;
   busy: number;
   pending: Map<number, Pending>;
+  /** Set while close() waits for the thread's engine to close. */
+  closed?: () => void;
+  exited?: boolean;
+}
+
+/** How long close() waits for photos in flight, then for the thread's engine to close. */
+const CLOSE_DRAIN_MS = 30_000;
+const CLOSE_ENGINE_MS = 5_000;
+
+/**
+ * Ends one worker thread without killing native code mid-call: terminating a thread while
+ * onnxruntime-node (or sharp) runs in it makes the addon throw a C++ `Napi::Error` that nothing
+ * catches, and the whole process aborts (`terminate called after throwing an instance of
+ * 'Napi::Error'`, exit 134; seen when a scan stopped on a full disk). So: wait for the photos in
+ * flight, let the thread close its engine, and terminate only a thread that does not answer.
+ */
+async function closeSlot(slot: Slot): Promise<void> {
+  const until = (ms: number, done: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const t0 = Date.now();
+      const tick = () => (done() || Date.now() - t0 > ms ? resolve() : setTimeout(tick, 10));
+      tick();
+    });
+  await until(CLOSE_DRAIN_MS, () => slot.pending.size === 0 || slot.exited === true);
+  let closed = false;
+  slot.closed = () => (closed = true);
+  slot.worker.postMessage('close');
+  await until(CLOSE_ENGINE_MS, () => closed || slot.exited === true);
+  await slot.worker.terminate();
 }
 
 export interface WorkerAnalyzer extends Analyzer {
@@ -51,8 +80,9 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
       new Promise<void>((resolve, reject) => {
         const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
         const slot: Slot = { worker, busy: 0, pending: new Map() };
-        worker.on('message', (m: { ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
-          if (m.ready) {
+        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
+          if (m.closed) slot.closed?.();
+          else if (m.ready) {
             embedderId = m.embedderId!;
             provider = m.provider!;
             info = { ...m.info, workers: n };
@@ -67,6 +97,11 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
             if (m.error) p.reject(new AnalyzerError(m.error.message, m.error.code));
             else p.resolve(m.result!);
           }
+        });
+        worker.on('exit', () => {
+          slot.exited = true;
+          for (const p of slot.pending.values()) p.reject(new AnalyzerError('the analyzer thread stopped'));
+          slot.pending.clear();
         });
         worker.on('error', (e) => {
           for (const p of slot.pending.values()) p.reject(e);
@@ -100,9 +135,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     },
     analyzeFile: (path) => submit({ path }),
     analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
-    async close() {
-      await Promise.all(slots.map((s) => s.worker.terminate()));
-    },
+    close: () => Promise.all(slots.map((s) => closeSlot(s))).then(() => undefined),
   };
 }
 

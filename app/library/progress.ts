@@ -53,7 +53,7 @@ export class ProgressMeter {
 
   phase(phase: ScanPhase): void {
     this.p.phase = phase;
-    if (phase === 'done' || phase === 'cancelled') this.p.current = null;
+    if (phase === 'done' || phase === 'cancelled' || phase === 'stopped') this.p.current = null;
     this.push(true);
   }
 

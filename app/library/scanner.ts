@@ -7,13 +7,22 @@
  * redone only if it had not finished), so a kill at any moment followed by the same command gives
  * the database a clean run gives.
  *
+ * Machine faults (app/contract/faults.ts) are not file faults: a full disk, a read-only, locked
+ * or unreachable library, or a library folder (scan root) that goes offline stops the scan after
+ * the photos in flight, with `summary.fault` set and phase 'stopped'. No photo gets an error for
+ * it: the job that met it stays pending (its attempt uncounted), so the same scan run again, once
+ * the cause is fixed, retries everything the fault touched. Photos under a root that is offline are
+ * never deleted nor taken as moved.
+ *
  * Events: 'progress' (ScanProgress, throttled), 'file-error' ({ path, code, message }),
- * 'paused', 'resumed'.
+ * 'paused', 'resumed', 'fault' (MachineFaultInfo).
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { MachineFaultInfo } from '../contract/faults';
 import type { PhotoAnalysis } from '../faces/types';
+import { folderReachable, libraryFaultOf, MachineFault, makeFault } from '../store/faults';
 import type { Store } from '../store/store';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
 import { errorCode, type Analyzer } from './analyzer';
@@ -49,6 +58,8 @@ export interface ScanSummary extends ScanProgress {
   roots: string[];
   resumed: boolean;
   cancelled: boolean;
+  /** Set when a machine fault stopped the scan (phase 'stopped'); run it again once fixed. */
+  fault: MachineFaultInfo | null;
 }
 
 export interface FileError {
@@ -79,6 +90,10 @@ export class Scanner extends EventEmitter {
   private cancelled = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
   private running = false;
+  private fault: MachineFault | null = null;
+  private roots: string[] = [];
+  /** Roots of every scan this library has had (longest first): which folder a photo belongs to. */
+  private knownRoots: string[] = [];
 
   constructor(opts: ScannerOptions) {
     super();
@@ -113,6 +128,19 @@ export class Scanner extends EventEmitter {
     this.emit('resumed');
   }
 
+  /** Cancelled, or stopped by a machine fault. */
+  private get stopping(): boolean {
+    return this.cancelled || this.fault !== null;
+  }
+
+  /** Stops the scan for a machine fault (the first one wins); the photos in flight finish. */
+  private halt(f: MachineFault): void {
+    if (this.fault) return;
+    this.fault = f;
+    this.emit('fault', f.info);
+    this.resume();
+  }
+
   /** Finish the photos in flight and stop; the scan stays resumable (same roots, next run). */
   cancel(): void {
     this.cancelled = true;
@@ -124,26 +152,41 @@ export class Scanner extends EventEmitter {
     const roots = normaliseRoots(rootsIn);
     this.running = true;
     this.cancelled = false;
+    this.fault = null;
+    this.roots = roots;
+    let scanId = -1;
+    let resumed = false;
     try {
-      const { scan, resumed } = this.store.scans.openOrResume(roots);
       this.meter.reset();
-      if (!scan.walk_done) {
-        this.meter.phase('walking');
-        await this.walkPhase(scan.id, roots);
-        if (!this.cancelled) this.store.scans.markWalkDone(scan.id);
+      try {
+        const opened = this.store.scans.openOrResume(roots);
+        const scan = opened.scan;
+        scanId = scan.id;
+        resumed = opened.resumed;
+        this.knownRoots = knownRoots(roots, this.store.scans.allRoots());
+        if (!scan.walk_done) {
+          this.meter.phase('walking');
+          await this.walkPhase(scan.id, roots);
+          if (!this.stopping) this.store.scans.markWalkDone(scan.id);
+        }
+        if (!this.stopping) {
+          const found = this.store.jobs.count(scan.id);
+          const pending = this.store.jobs.count(scan.id, 'pending');
+          this.meter.startIndexing(found, found - pending);
+          await this.indexPhase(scan.id);
+        }
+        if (!this.stopping) {
+          this.meter.phase('cleaning');
+          this.cleanupPhase(scan.id, roots);
+        }
+      } catch (e) {
+        const f = this.faultOf(e);
+        if (!f) throw e;
+        this.halt(f);
       }
-      if (!this.cancelled) {
-        const found = this.store.jobs.count(scan.id);
-        const pending = this.store.jobs.count(scan.id, 'pending');
-        this.meter.startIndexing(found, found - pending);
-        await this.indexPhase(scan.id);
-      }
-      if (!this.cancelled) {
-        this.meter.phase('cleaning');
-        this.cleanupPhase(scan.id, roots);
-      }
-      this.meter.phase(this.cancelled ? 'cancelled' : 'done');
-      return { ...this.meter.snapshot(), scanId: scan.id, roots, resumed, cancelled: this.cancelled };
+      const fault = this.fault as MachineFault | null; // (set by halt(), which TS does not follow)
+      this.meter.phase(fault ? 'stopped' : this.cancelled ? 'cancelled' : 'done');
+      return { ...this.meter.snapshot(), scanId, roots, resumed, cancelled: this.cancelled, fault: fault?.info ?? null };
     } finally {
       this.running = false;
       this.pauseGate = null;
@@ -160,6 +203,11 @@ export class Scanner extends EventEmitter {
       const probs = problems;
       batch = [];
       problems = [];
+      if (probs.length > 0) {
+        // A root that went away during the walk is offline, not a folder of bad files.
+        const offline = roots.find((r) => !folderReachable(r));
+        if (offline) throw makeFault('folder-offline', offline, `${probs[0]!.code}: ${probs[0]!.message}`, 'scan');
+      }
       this.store.transaction(() => {
         this.store.jobs.enqueueMany(
           scanId,
@@ -173,7 +221,7 @@ export class Scanner extends EventEmitter {
       for (const p of probs) this.fileError(p.path, p.code, p.message);
       this.meter.found(entries.length);
     };
-    for await (const entry of walk(roots, { onProblem: (p) => problems.push(p), shouldStop: () => this.cancelled })) {
+    for await (const entry of walk(roots, { onProblem: (p) => problems.push(p), shouldStop: () => this.stopping })) {
       batch.push(entry);
       if (batch.length >= WALK_BATCH) flush();
     }
@@ -199,26 +247,92 @@ export class Scanner extends EventEmitter {
     const worker = async () => {
       for (;;) {
         if (this.pauseGate) await this.pauseGate.promise;
-        if (this.cancelled) return;
+        if (this.stopping) return;
         const job = next();
         if (!job) return;
         const seq = taken++;
         this.meter.current(job.path);
-        let outcome: JobOutcome;
+        let outcome: JobOutcome | null;
         try {
           outcome = await this.processJob(scanId, job, () => order.turn(seq));
         } catch (e) {
-          // Anything unexpected (a bug, a full disk) is still one file's error, never the scan's end.
-          const code = e instanceof ScanFileError ? e.code : 'internal';
-          this.fail(job, code, e instanceof Error ? e.message : String(e));
-          outcome = 'failed';
+          outcome = this.unexpected(job, e);
         } finally {
           order.done(seq);
         }
-        this.meter.jobDone(outcome);
+        if (outcome) this.meter.jobDone(outcome);
       }
     };
-    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    // Every worker ends before the scan does (never a photo left in flight in the analyzer when the
+    // caller closes it); the first unexpected error, if any, is thrown then.
+    const settled = await Promise.allSettled(Array.from({ length: this.concurrency }, worker));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /**
+   * An error processJob did not turn into an outcome. A machine fault stops the scan and leaves the
+   * job pending (null). Anything else (a bug) is still that one file's error, never the scan's end.
+   */
+  private unexpected(job: JobRow, e: unknown): JobOutcome | null {
+    const fault = this.faultOf(e);
+    if (!fault) {
+      const code = e instanceof ScanFileError ? e.code : 'internal';
+      try {
+        return this.fail(job, code, e instanceof Error ? e.message : String(e));
+      } catch (e2) {
+        const f2 = this.faultOf(e2);
+        if (!f2) throw e2;
+        this.halt(f2);
+        return null;
+      }
+    }
+    this.halt(fault);
+    try {
+      this.store.jobs.unattempt(job.id); // the machine failed, not this file: its try does not count
+    } catch {
+      // (the database may be unwritable right now: one attempt stays counted, of maxAttempts)
+    }
+    return null;
+  }
+
+  private faultOf(e: unknown): MachineFault | null {
+    return libraryFaultOf(e, this.store.file, 'scan');
+  }
+
+  /** The scan root (or an earlier scan's root) holding `p`, longest first. */
+  private rootOf(p: string): string | undefined {
+    return this.knownRoots.find((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  }
+
+  /** The file is gone for good: missing while the folder it belongs to is reachable (not offline). */
+  private isGone(p: string): boolean {
+    if (!isMissing(p)) return false;
+    const root = this.rootOf(p);
+    return root ? !this.rootOffline(root) : folderReachable(path.dirname(p));
+  }
+
+  /**
+   * A root is offline when it cannot be reached, or when it is an empty folder while the library
+   * holds photos under it (the mount point an unplugged drive leaves behind).
+   */
+  private rootOffline(root: string): boolean {
+    if (!folderReachable(root)) return true;
+    try {
+      if (fs.readdirSync(root).length > 0) return false;
+    } catch {
+      return true;
+    }
+    return this.store.photos.countUnder(root, root.endsWith(path.sep) ? root : root + path.sep) > 0;
+  }
+
+  /** Throws folder-offline when the root holding this job's file is offline. */
+  private checkOnline(p: string, e: unknown): void {
+    const root = this.rootOf(p);
+    if (root && this.rootOffline(root)) {
+      const c = (e as NodeJS.ErrnoException).code ?? '';
+      throw makeFault('folder-offline', root, `${c}: ${e instanceof Error ? e.message : String(e)}`, 'scan');
+    }
   }
 
   /**
@@ -232,6 +346,7 @@ export class Scanner extends EventEmitter {
     try {
       st = await fs.promises.stat(job.path);
     } catch (e) {
+      this.checkOnline(job.path, e);
       return this.failFs(job, e);
     }
     if (!st.isFile()) return this.fail(job, 'not-a-file', 'not a regular file');
@@ -260,6 +375,7 @@ export class Scanner extends EventEmitter {
     try {
       buf = await fs.promises.readFile(job.path);
     } catch (e) {
+      this.checkOnline(job.path, e);
       return this.failFs(job, e);
     }
     const hash = sha1(buf);
@@ -295,8 +411,11 @@ export class Scanner extends EventEmitter {
     if (this.thumbs) {
       try {
         await this.thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box));
-      } catch {
-        // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it.
+      } catch (e) {
+        // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it; but a
+        // full or unwritable library disk stops the scan (the photo is retried, thumbnails too).
+        const f = this.faultOf(e);
+        if (f && f.kind !== 'locked') throw f;
       }
     }
     const photo: NewPhoto = {
@@ -348,7 +467,7 @@ export class Scanner extends EventEmitter {
     const { store } = this;
     const twins = store.photos.byHash(hash).filter((p) => p.path !== job.path);
     if (twins.length === 0) return null;
-    const moved = twins.find((p) => !store.jobs.seen(scanId, p.path) && isGone(p.path));
+    const moved = twins.find((p) => !store.jobs.seen(scanId, p.path) && this.isGone(p.path));
     if (moved) {
       this.done(job, () => {
         store.photos.move(moved.id, job.path, size, mtimeMs);
@@ -379,6 +498,9 @@ export class Scanner extends EventEmitter {
   private cleanupPhase(scanId: number, roots: string[]): void {
     const { store } = this;
     let removed = 0;
+    // A root that is offline now would look empty: its photos are kept and the scan stays open.
+    const offline = roots.find((r) => this.rootOffline(r));
+    if (offline) throw makeFault('folder-offline', offline, 'the folder is not reachable (or empty) at clean-up', 'scan');
     store.transaction(() => {
       const problemDirs = roots.flatMap((r) => store.errors.under(r, path.sep)).filter((e) => e.code === 'permission-denied' || e.code === 'unreadable-dir');
       const shielded = (p: string) => problemDirs.some((d) => p.startsWith(d.path + path.sep));
@@ -437,7 +559,7 @@ function photoFields(p: PhotoRow): NewPhoto {
   return rest;
 }
 
-function isGone(p: string): boolean {
+function isMissing(p: string): boolean {
   try {
     fs.statSync(p);
     return false;
@@ -445,6 +567,19 @@ function isGone(p: string): boolean {
     const c = (e as NodeJS.ErrnoException).code;
     return c === 'ENOENT' || c === 'ENOTDIR';
   }
+}
+
+/** This scan's roots and every earlier scan's (stored as JSON arrays), longest first. */
+function knownRoots(roots: string[], stored: string[]): string[] {
+  const all = new Set(roots);
+  for (const text of stored) {
+    try {
+      for (const r of JSON.parse(text) as unknown[]) if (typeof r === 'string') all.add(r);
+    } catch {
+      // (a malformed row names no root)
+    }
+  }
+  return [...all].sort((a, b) => b.length - a.length);
 }
 
 /** Deleted, or still there but no longer a library file (now hidden, a folder, ...). Unreadable: keep. */

@@ -61,7 +61,7 @@ export class ThumbnailCache {
     const photo = store.photos.byId(photoId);
     if (!photo) throw new NotFoundError('photo', `no photo ${photoId}`);
     const file = this.photoPath(photo.hash);
-    if (!fs.existsSync(file)) await this.regenerate(store, photoId);
+    if (!isSoundJpeg(file)) await this.regenerate(store, photoId);
     return file;
   }
 
@@ -72,7 +72,7 @@ export class ThumbnailCache {
     const photo = store.photos.byId(face.photo_id)!;
     const index = store.faces.byPhoto(photo.id).findIndex((f) => f.id === faceId);
     const file = this.facePath(photo.hash, index);
-    if (!fs.existsSync(file)) await this.regenerate(store, photo.id);
+    if (!isSoundJpeg(file)) await this.regenerate(store, photo.id);
     return file;
   }
 
@@ -100,9 +100,38 @@ function cropFor(b: Box, scale: number, width: number, height: number) {
   return { left, top, width: right - left, height: bottom - top };
 }
 
+/**
+ * Present and whole: starts with a JPEG SOI marker and ends with EOI. A thumbnail deleted, cut short
+ * (disk full, power cut) or overwritten with garbage is re-created from the photo.
+ */
+export function isSoundJpeg(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < 4) return false;
+    const head = Buffer.alloc(2);
+    const tail = Buffer.alloc(2);
+    fs.readSync(fd, head, 0, 2, 0);
+    fs.readSync(fd, tail, 0, 2, size - 2);
+    return head[0] === 0xff && head[1] === 0xd8 && tail[0] === 0xff && tail[1] === 0xd9;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function writeAtomic(file: string, data: Buffer): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true }); // (a full disk leaves no half file behind)
+    throw e;
+  }
 }

@@ -1,11 +1,15 @@
 /**
  * Opens the library database: WAL journal, foreign keys on, migrations applied.
+ *
+ * A damaged file (not a database, truncated, malformed) or one from a newer Visage is refused
+ * before anything is written to it (not even the journal mode), with one sentence that offers the
+ * newest backup from `<name>.backups/` (`visage restore --from FILE`, app/store/restore.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { backupBeforeMigration } from './backup';
-import { migrate } from './migrations';
+import { backupBeforeMigration, listBackups } from './backup';
+import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
 
 export interface OpenOptions {
   /** Fail instead of creating a missing file (read-only commands). */
@@ -17,7 +21,7 @@ export interface OpenOptions {
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'db-missing' | 'db-unusable',
+    readonly code: 'db-missing' | 'db-unusable' | 'db-damaged' | 'db-newer',
     message: string,
   ) {
     super(message);
@@ -41,6 +45,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
   const existed = file !== ':memory:' && fs.existsSync(file);
+  if (existed) {
+    const damage = headerDamage(file);
+    if (damage) throw damagedError(file, damage);
+  }
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false, nativeBinding });
@@ -48,6 +56,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     throw new StoreError('db-unusable', `cannot open ${file}: ${(e as Error).message}`);
   }
   try {
+    // Read before anything is written: a newer file is refused exactly as it is.
+    const version = schemaVersion(db);
+    if (version > LATEST_VERSION) throw newerError(file, version);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a committed transaction survives a killed process (kill -9); only an OS
@@ -63,11 +74,65 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     }
   } catch (e) {
     db.close();
-    // SQLITE_NOTADB: not a database, or an encrypted one.
-    if (e instanceof Database.SqliteError && e.code === 'SQLITE_NOTADB') {
-      throw new StoreError('db-unusable', `${file} is not a Visage database: ${e.message}`);
+    if (e instanceof StoreError) throw e;
+    // SQLITE_NOTADB: not a database, or an encrypted one; SQLITE_CORRUPT: malformed pages.
+    if (e instanceof Database.SqliteError && (e.code === 'SQLITE_NOTADB' || e.code.startsWith('SQLITE_CORRUPT'))) {
+      throw damagedError(file, e.message);
     }
     throw e;
   }
   return db;
+}
+
+/** What is wrong with the file's first page, read without SQLite: null when it looks sound. */
+export function headerDamage(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null; // (unreadable: SQLite's own error says why)
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return null; // a new, empty library
+    const head = Buffer.alloc(100);
+    const n = fs.readSync(fd, head, 0, 100, 0);
+    if (n < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') return 'it is not an SQLite database';
+    const raw = head.readUInt16BE(16);
+    const pageSize = raw === 1 ? 65536 : raw;
+    const pages = head.readUInt32BE(28);
+    // The in-header size is valid when the change counter matches "version-valid-for".
+    const valid = head.readUInt32BE(24) === head.readUInt32BE(92);
+    // With a WAL beside it the file may lag behind its header (a checkpoint cut short by a full
+    // disk writes page 1 first; the WAL still holds every page): only a lone file is judged.
+    const wal = fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0;
+    if (!wal && valid && pages > 0 && size < pages * pageSize) return `it is truncated (${size} of ${pages * pageSize} bytes)`;
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The newest pre-migration backup of this library, if any. */
+export function newestBackup(file: string): string | null {
+  const all = listBackups(file);
+  return all.length > 0 ? all[all.length - 1]!.file : null;
+}
+
+function offerBackup(file: string): string {
+  const b = newestBackup(file);
+  return b
+    ? `restore the newest backup with: visage restore --db ${file} --from ${b}`
+    : `no backup was found in ${path.join(path.dirname(path.resolve(file)), path.basename(file).replace(/\.(db|sqlite3?)$/i, ''))}.backups/`;
+}
+
+export function damagedError(file: string, why: string): StoreError {
+  return new StoreError('db-damaged', `The library ${file} is damaged (${why}) and Visage did not change it: ${offerBackup(file)}.`);
+}
+
+function newerError(file: string, version: number): StoreError {
+  return new StoreError(
+    'db-newer',
+    `The library ${file} was written by a newer Visage (schema v${version}; this one knows up to v${LATEST_VERSION}) and Visage did not change it: update Visage, or ${offerBackup(file)}.`,
+  );
 }

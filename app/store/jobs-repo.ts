@@ -21,6 +21,7 @@ export class JobsRepo {
   private readonly sSeen;
   private readonly sClear;
   private readonly sAttempt;
+  private readonly sUnattempt;
   private readonly sEnqueueFailed;
 
   constructor(private readonly db: Database.Database) {
@@ -39,6 +40,7 @@ export class JobsRepo {
     );
     this.sSetState = db.prepare('UPDATE jobs SET state = ? WHERE id = ?');
     this.sAttempt = db.prepare('UPDATE jobs SET attempts = attempts + 1 WHERE id = ?');
+    this.sUnattempt = db.prepare('UPDATE jobs SET attempts = max(0, attempts - 1) WHERE id = ?');
     this.sCount = db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM jobs WHERE scan_id = ? AND state = ?');
     this.sCountAll = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM jobs WHERE scan_id = ?');
     this.sSeen = db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM jobs WHERE scan_id = ? AND path = ?');
@@ -69,6 +71,11 @@ export class JobsRepo {
   /** Counts a try before the work starts: a job that kills the process every time can be given up on. */
   attempt(id: number): void {
     this.sAttempt.run(id);
+  }
+
+  /** Takes back a try that a machine fault (full disk, offline folder) ended, not the file. */
+  unattempt(id: number): void {
+    this.sUnattempt.run(id);
   }
 
   count(scanId: number, state?: JobState): number {

@@ -43,6 +43,11 @@ export class ScansRepo {
     return this.db.prepare<[], { roots: string }>('SELECT roots FROM scans ORDER BY id').all().map((r) => r.roots);
   }
 
+  /** Scans that have not finished (interrupted or stopped by a fault), oldest first. */
+  unfinished(): ScanRow[] {
+    return this.db.prepare<[], ScanRow>('SELECT * FROM scans WHERE finished_at IS NULL ORDER BY id').all();
+  }
+
   /** When the last finished scan ended (ISO time), or null. */
   lastFinishedAt(): string | null {
     return this.db.prepare<[], { finished_at: string }>('SELECT finished_at FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get()?.finished_at ?? null;

@@ -123,7 +123,7 @@ describe('store migrations', () => {
     const db = new Database(file);
     db.pragma(`user_version = ${LATEST_VERSION + 1}`);
     db.close();
-    expect(() => openDatabase(file)).toThrow(/newer than this Visage/);
+    expect(() => openDatabase(file)).toThrow(/written by a newer Visage/);
     const check = new Database(file);
     expect(check.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
     check.close();

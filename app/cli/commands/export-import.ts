@@ -55,7 +55,7 @@ export const commands: CliCommand[] = [
         throw e;
       }
       const dbPath = resolveDbPath(stringFlag(p, 'db'));
-      const store = openStoreForReading(dbPath);
+      const store = openStoreForReading(dbPath, 'visage import');
       try {
         const r = importPeople(peopleServiceFor(store.db, dbPath), store.db, data, file);
         out(p, r, `imported ${r.persons} people and ${r.faces} face decisions; ${r.unmatched.length} face(s) not found in this library`);
@@ -88,7 +88,7 @@ export const commands: CliCommand[] = [
     async run(args) {
       const p = parseArgs(args, { values: { db: 'string' }, booleans: ['json'] });
       const dbPath = resolveDbPath(stringFlag(p, 'db'));
-      const store = openStoreForReading(dbPath);
+      const store = openStoreForReading(dbPath, 'visage xmp-read');
       try {
         const r = await importXmpRegions(peopleServiceFor(store.db, dbPath), store.db);
         out(p, r, `read ${r.faces} named face(s) from ${r.photos} photo(s) into ${r.persons} people; ${r.unmatched.length} region(s) matched no face`);

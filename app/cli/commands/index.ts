@@ -20,6 +20,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => C
   { names: ['photos'], load: () => require('./photos') },
   { names: ['faces'], load: () => require('./faces') },
   { names: ['errors'], load: () => require('./errors') },
+  { names: ['restore'], load: () => require('./restore') },
   { names: ['serve'], load: () => require('./serve') },
   {
     names: ['people', 'person', 'unassigned', 'cluster', 'recluster', 'suggest', 'name', 'merge', 'split', 'move', 'reject', 'confirm', 'hide', 'cover', 'not-a-face', 'undo', 'redo', 'history'],

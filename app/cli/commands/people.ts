@@ -26,7 +26,7 @@ function intFlag(p: ParsedArgs, name: string): number {
   return v;
 }
 
-function make(name: string, summary: string, usage: string, spec: FlagSpec, handler: Handler): CliCommand {
+function make(name: string, summary: string, usage: string, spec: FlagSpec, handler: Handler, writes = false): CliCommand {
   const fullSpec: FlagSpec = {
     values: { db: 'string', ...(spec.values ?? {}) },
     booleans: ['json', ...(spec.booleans ?? [])],
@@ -39,7 +39,7 @@ function make(name: string, summary: string, usage: string, spec: FlagSpec, hand
       const p = parseArgs(args, fullSpec);
       if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
       const dbPath = resolveDbPath(stringFlag(p, 'db'));
-      const store = openStoreForReading(dbPath);
+      const store = openStoreForReading(dbPath, writes ? `visage ${name}` : undefined);
       try {
         // The library's strictness and learned head, as in the app.
         const svc = peopleServiceFor(store.db, dbPath);
@@ -65,7 +65,7 @@ function human(v: unknown): string {
 }
 
 const correction = (name: Correction['kind'], summary: string, usage: string, spec: FlagSpec, build: (p: ParsedArgs) => Correction) =>
-  make(name, summary, usage, spec, (svc, p) => svc.correct(build(p)));
+  make(name, summary, usage, spec, (svc, p) => svc.correct(build(p)), true);
 
 export const commands: CliCommand[] = [
   make('people', 'list people (named first, then by size)', '[--hidden] [--query TEXT]', { values: { query: 'string' }, booleans: ['hidden'] }, (svc, p) =>
@@ -80,8 +80,8 @@ export const commands: CliCommand[] = [
   make('unassigned', 'faces in no person, best quality first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) =>
     svc.unassignedFaces({ limit: numberFlag(p, 'limit') }),
   ),
-  make('cluster', 'assign new faces to people and cluster the unassigned pool', '', {}, (svc) => svc.update()),
-  make('recluster', 're-cluster every face from scratch, keeping every user decision', '', {}, (svc) => svc.recluster()),
+  make('cluster', 'assign new faces to people and cluster the unassigned pool', '', {}, (svc) => svc.update(), true),
+  make('recluster', 're-cluster every face from scratch, keeping every user decision', '', {}, (svc) => svc.recluster(), true),
   make('suggest', 'suggestions: people for a face (--face) or faces for a person (--person)', '(--face ID | --person ID) [--k N]', { values: { face: 'number', person: 'number', k: 'number' } }, (svc, p) => {
     const k = numberFlag(p, 'k');
     if (numberFlag(p, 'face') !== undefined) return svc.suggestPeople(intFlag(p, 'face'), k);
@@ -132,7 +132,7 @@ export const commands: CliCommand[] = [
     kind: 'not-a-face',
     faceIds: intList(p, 'faces'),
   })),
-  make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }),
-  make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }),
+  make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }, true),
+  make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }, true),
   make('history', 'the corrections log, newest first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) => svc.history(numberFlag(p, 'limit') ?? 50)),
 ];

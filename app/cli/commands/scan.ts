@@ -2,6 +2,10 @@
  * `visage scan DIR...`: index folders into the library database. Progress on stderr (JSON lines
  * with --json), the summary on stdout. Ctrl-C finishes the photos in flight and stops; the same
  * command later resumes.
+ *
+ * Exit codes: 0 done, 130 cancelled (Ctrl-C), 75 stopped by a machine fault (a full disk, a
+ * read-only, locked or unreachable library, a photo folder gone offline: one sentence on stderr,
+ * nothing lost, the same command resumes once the cause is fixed), 2 usage, 1 anything else.
  */
 import path from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
@@ -9,7 +13,10 @@ import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner, ScanInputError, normaliseRoots, type FileError } from '../../library/scanner';
 import type { ScanProgress } from '../../library/progress';
 import { ThumbnailCache } from '../../library/thumbnails';
+import { EXIT_MACHINE_FAULT } from '../../contract/faults';
 import { StoreError } from '../../store/database';
+import { libraryFaultOf } from '../../store/faults';
+import { acquireLibraryLock, type LibraryLock } from '../../store/lock';
 import { resolveDbPath, thumbnailDirFor } from '../../platform/paths';
 import { Store } from '../../store/store';
 import { libraryModel } from '../../store/settings';
@@ -47,11 +54,18 @@ export const command: CliCommand = {
     const dbPath = resolveDbPath(stringFlag(p, 'db'));
 
     let store: Store;
+    let lock: LibraryLock | null = null;
     try {
+      // One writer per library (app/store/lock.ts): refused while the app or another scan has it.
+      lock = acquireLibraryLock(dbPath, 'visage scan');
       store = Store.open(dbPath);
     } catch (e) {
-      if (e instanceof StoreError) throw new UsageError(e.message);
-      throw e;
+      lock?.release();
+      if (e instanceof StoreError && (e.code === 'db-missing' || e.code === 'db-unusable')) throw new UsageError(e.message);
+      const fault = libraryFaultOf(e, dbPath, 'scan');
+      if (!fault) throw e;
+      process.stderr.write(json ? `${JSON.stringify({ fault: fault.info })}\n` : `visage scan: ${fault.message}\n`);
+      return EXIT_MACHINE_FAULT;
     }
     // New faces are embedded with the library's model (visage reembed switches it).
     const analyzer = await createLibraryAnalyzer({ threads, embedder: libraryModel(store.db) ?? undefined });
@@ -71,6 +85,12 @@ export const command: CliCommand = {
     process.once('SIGTERM', stop);
     try {
       const summary = await scanner.scan(roots);
+      if (summary.fault) {
+        // One sentence, no stack trace; the counts so far on stdout with --json.
+        if (json) process.stdout.write(`${JSON.stringify({ db: dbPath, ...summary, current: undefined })}\n`);
+        process.stderr.write(json ? `${JSON.stringify({ fault: summary.fault })}\n` : `visage scan: ${summary.fault.message}\n`);
+        return EXIT_MACHINE_FAULT;
+      }
       const totals = { photos: store.photos.count(), faces: store.faces.count(), errors: store.errors.all().length };
       const result = { db: dbPath, ...summary, current: undefined, totals, embedder: analyzer.embedderId };
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -88,6 +108,7 @@ export const command: CliCommand = {
       process.off('SIGTERM', stop);
       await analyzer.close?.();
       store.close();
+      lock.release();
     }
   },
 };

@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, type CliCommand } from '../command';
+import { parseArgs, stringFlag, type CliCommand } from '../command';
 import { FacePipeline } from '../../faces/pipeline';
 import { modelsDir } from '../../faces/models/paths';
-import { projectRoot } from '../../platform/paths';
+import { projectRoot, resolveDbPath } from '../../platform/paths';
+import { checkLibraryHealth } from '../../store/health';
 
-async function status(json: boolean): Promise<number> {
+/**
+ * Exit codes: 0 ready, 1 the face engine is not ready or the library has a problem (each said in
+ * one sentence: damaged, newer, full disk, read-only or unreachable folder).
+ */
+async function status(json: boolean, db: string): Promise<number> {
+  const library = checkLibraryHealth(db);
   const dir = modelsDir();
   const manifestFile = join(dir, 'manifest.json');
   const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { models?: { id: string; version: number }[] }) : null;
@@ -20,6 +26,7 @@ async function status(json: boolean): Promise<number> {
     version: (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version,
     modelsDir: dir,
     models: manifest?.models?.map((m) => `${m.id}@${m.version}`) ?? [],
+    library,
     engine: engine ? { ready: true, provider: engine.info.provider, embedder: engine.info.embedder, fallbacks: engine.info.fallbacks.map((f) => f.provider) } : { ready: false, error },
   };
   await engine?.close();
@@ -30,17 +37,20 @@ async function status(json: boolean): Promise<number> {
     process.stdout.write(
       engine ? `  face engine: ready, ${info.engine.embedder} on ${info.engine.provider}\n` : `  face engine: NOT ready: ${error}\n`,
     );
+    const schema = library.schema === null ? '' : ` (schema v${library.schema})`;
+    process.stdout.write(`  library: ${library.db}${schema}: ${library.problems.length ? 'PROBLEM' : 'ok'}\n`);
+    for (const line of [...library.problems, ...library.notes]) process.stdout.write(`    ${line}\n`);
   }
-  return engine ? 0 : 1;
+  return engine && library.problems.length === 0 ? 0 : 1;
 }
 
 export const command: CliCommand = {
   name: 'status',
-  summary: 'show the engine status: models, execution provider',
-  usage: 'usage: visage status [--json]',
+  summary: 'show the engine and library status: models, provider, library problems',
+  usage: 'usage: visage status [--db FILE] [--json]\n  The face engine, and the library: damaged, full disk, read-only or offline folders, a scan to resume.',
   async run(args) {
-    const p = parseArgs(args, { booleans: ['json'] });
-    return status(p.flags.has('json'));
+    const p = parseArgs(args, { values: { db: 'string' }, booleans: ['json'] });
+    return status(p.flags.has('json'), resolveDbPath(stringFlag(p, 'db')));
   },
 };
 

@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import { ContractError, type FailedFile, type ScanState } from '../../contract/contract';
+import type { MachineFaultInfo } from '../../contract/faults';
+import { libraryFaultOf } from '../../store/faults';
 import type { PeopleApi } from '../../people/api';
 import type { ScanProgress } from '../../library/progress';
 import { Scanner, type FileError, type ScanSummary } from '../../library/scanner';
@@ -40,6 +42,8 @@ export class ScanJobs {
   private progress: ScanProgress | null = null;
   private failed: FailedFile[] = [];
   private lastFinishedAt: string | null;
+  /** What stopped the last scan, if a machine fault did (shown on the Scan screen). */
+  private fault: MachineFaultInfo | null = null;
   /** Photos per second of the last scan, null if none yet. */
   lastRate: number | null = null;
 
@@ -81,6 +85,7 @@ export class ScanJobs {
       progress: this.progress,
       failed,
       lastFinishedAt: this.lastFinishedAt,
+      fault: this.fault,
     };
   }
 
@@ -114,6 +119,7 @@ export class ScanJobs {
     };
     this.failed = [];
     this.progress = null;
+    this.fault = null;
     scanner.on('progress', (pr: ScanProgress) => {
       this.progress = pr;
       this.d.emit('scan.progress', pr);
@@ -132,7 +138,9 @@ export class ScanJobs {
         (summary: ScanSummary) => this.finished(summary, end),
         (e: Error) => {
           end();
-          this.failed.push({ path: roots.join(', '), code: 'scan-failed', message: e.message });
+          const fault = libraryFaultOf(e, this.d.dbPath, 'scan');
+          if (fault) this.fault = fault.info;
+          else this.failed.push({ path: roots.join(', '), code: 'scan-failed', message: e.message });
         },
       )
       .finally(() => {
@@ -147,6 +155,12 @@ export class ScanJobs {
 
   /** A scan ended: people are updated (unless it was cancelled), then the job ends and says so. */
   private finished(summary: ScanSummary, end: () => void): void {
+    if (summary.fault) {
+      // Stopped by the machine: nothing to update, the same scan resumes from Scan now.
+      this.fault = summary.fault;
+      end();
+      return;
+    }
     this.lastFinishedAt = new Date().toISOString();
     if (summary.rate > 0) this.lastRate = summary.rate;
     let peopleError: string | null = null;
