@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MachineFaultInfo } from '../contract/faults';
 import type { PhotoAnalysis } from '../faces/types';
-import { folderReachable, libraryFaultOf, MachineFault, makeFault } from '../store/faults';
+import { libraryFaultOf, MachineFault, makeFault } from '../store/faults';
 import type { Store } from '../store/store';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
 import { errorCode, type Analyzer } from './analyzer';
@@ -33,7 +33,9 @@ import { readPhotoMetadata } from './photo-metadata';
 import { InOrder } from './in-order';
 import { ProgressMeter, type ScanPhase, type ScanProgress } from './progress';
 import type { ThumbnailCache } from './thumbnails';
-import { walk, type WalkEntry, type WalkProblem } from './walker';
+import { walkIntoQueue } from './walk-phase';
+import { LibraryRoots, isGoneOrExcluded, normaliseRoots } from './roots';
+
 
 export interface ScannerOptions {
   store: Store;
@@ -68,14 +70,6 @@ export interface FileError {
   message: string;
 }
 
-export class ScanInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScanInputError';
-  }
-}
-
-const WALK_BATCH = 256;
 const QUEUE_BATCH = 64;
 
 export class Scanner extends EventEmitter {
@@ -91,9 +85,8 @@ export class Scanner extends EventEmitter {
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
   private running = false;
   private fault: MachineFault | null = null;
-  private roots: string[] = [];
-  /** Roots of every scan this library has had (longest first): which folder a photo belongs to. */
-  private knownRoots: string[] = [];
+  /** Roots of every scan this library has had: which folder a photo belongs to, and whether it is offline. */
+  private known: LibraryRoots | null = null;
 
   constructor(opts: ScannerOptions) {
     super();
@@ -153,7 +146,6 @@ export class Scanner extends EventEmitter {
     this.running = true;
     this.cancelled = false;
     this.fault = null;
-    this.roots = roots;
     let scanId = -1;
     let resumed = false;
     try {
@@ -163,7 +155,7 @@ export class Scanner extends EventEmitter {
         const scan = opened.scan;
         scanId = scan.id;
         resumed = opened.resumed;
-        this.knownRoots = knownRoots(roots, this.store.scans.allRoots());
+        this.known = new LibraryRoots(roots, this.store.scans.allRoots(), this.store.photos);
         if (!scan.walk_done) {
           this.meter.phase('walking');
           await this.walkPhase(scan.id, roots);
@@ -193,39 +185,10 @@ export class Scanner extends EventEmitter {
     }
   }
 
-  // ---- walk: every photo file becomes a job, every walk problem a failed job + error ----
+  // ---- walk: every photo file becomes a job, every walk problem a failed job + error (walk-phase.ts) ----
 
-  private async walkPhase(scanId: number, roots: string[]): Promise<void> {
-    let batch: WalkEntry[] = [];
-    let problems: WalkProblem[] = [];
-    const flush = () => {
-      const entries = batch;
-      const probs = problems;
-      batch = [];
-      problems = [];
-      if (probs.length > 0) {
-        // A root that went away during the walk is offline, not a folder of bad files.
-        const offline = roots.find((r) => !folderReachable(r));
-        if (offline) throw makeFault('folder-offline', offline, `${probs[0]!.code}: ${probs[0]!.message}`, 'scan');
-      }
-      this.store.transaction(() => {
-        this.store.jobs.enqueueMany(
-          scanId,
-          entries.map((e) => ({ path: e.path, size: e.size, mtime_ms: e.mtimeMs })),
-        );
-        for (const p of probs) {
-          this.store.jobs.enqueueFailed(scanId, p.path);
-          this.store.errors.record({ path: p.path, code: p.code, message: p.message });
-        }
-      });
-      for (const p of probs) this.fileError(p.path, p.code, p.message);
-      this.meter.found(entries.length);
-    };
-    for await (const entry of walk(roots, { onProblem: (p) => problems.push(p), shouldStop: () => this.stopping })) {
-      batch.push(entry);
-      if (batch.length >= WALK_BATCH) flush();
-    }
-    flush();
+  private walkPhase(scanId: number, roots: string[]): Promise<void> {
+    return walkIntoQueue({ store: this.store, meter: this.meter, onFileError: (p, c, m) => this.fileError(p, c, m), shouldStop: () => this.stopping }, scanId, roots);
   }
 
   // ---- index: N workers drain the pending jobs in id order ----
@@ -296,43 +259,13 @@ export class Scanner extends EventEmitter {
     return null;
   }
 
+  private knownRoots(): LibraryRoots {
+    if (!this.known) throw new Error('no scan is running');
+    return this.known;
+  }
+
   private faultOf(e: unknown): MachineFault | null {
     return libraryFaultOf(e, this.store.file, 'scan');
-  }
-
-  /** The scan root (or an earlier scan's root) holding `p`, longest first. */
-  private rootOf(p: string): string | undefined {
-    return this.knownRoots.find((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
-  }
-
-  /** The file is gone for good: missing while the folder it belongs to is reachable (not offline). */
-  private isGone(p: string): boolean {
-    if (!isMissing(p)) return false;
-    const root = this.rootOf(p);
-    return root ? !this.rootOffline(root) : folderReachable(path.dirname(p));
-  }
-
-  /**
-   * A root is offline when it cannot be reached, or when it is an empty folder while the library
-   * holds photos under it (the mount point an unplugged drive leaves behind).
-   */
-  private rootOffline(root: string): boolean {
-    if (!folderReachable(root)) return true;
-    try {
-      if (fs.readdirSync(root).length > 0) return false;
-    } catch {
-      return true;
-    }
-    return this.store.photos.countUnder(root, root.endsWith(path.sep) ? root : root + path.sep) > 0;
-  }
-
-  /** Throws folder-offline when the root holding this job's file is offline. */
-  private checkOnline(p: string, e: unknown): void {
-    const root = this.rootOf(p);
-    if (root && this.rootOffline(root)) {
-      const c = (e as NodeJS.ErrnoException).code ?? '';
-      throw makeFault('folder-offline', root, `${c}: ${e instanceof Error ? e.message : String(e)}`, 'scan');
-    }
   }
 
   /**
@@ -346,7 +279,7 @@ export class Scanner extends EventEmitter {
     try {
       st = await fs.promises.stat(job.path);
     } catch (e) {
-      this.checkOnline(job.path, e);
+      this.knownRoots().checkOnline(job.path, e);
       return this.failFs(job, e);
     }
     if (!st.isFile()) return this.fail(job, 'not-a-file', 'not a regular file');
@@ -375,7 +308,7 @@ export class Scanner extends EventEmitter {
     try {
       buf = await fs.promises.readFile(job.path);
     } catch (e) {
-      this.checkOnline(job.path, e);
+      this.knownRoots().checkOnline(job.path, e);
       return this.failFs(job, e);
     }
     const hash = sha1(buf);
@@ -467,7 +400,7 @@ export class Scanner extends EventEmitter {
     const { store } = this;
     const twins = store.photos.byHash(hash).filter((p) => p.path !== job.path);
     if (twins.length === 0) return null;
-    const moved = twins.find((p) => !store.jobs.seen(scanId, p.path) && this.isGone(p.path));
+    const moved = twins.find((p) => !store.jobs.seen(scanId, p.path) && this.knownRoots().isGone(p.path));
     if (moved) {
       this.done(job, () => {
         store.photos.move(moved.id, job.path, size, mtimeMs);
@@ -499,7 +432,7 @@ export class Scanner extends EventEmitter {
     const { store } = this;
     let removed = 0;
     // A root that is offline now would look empty: its photos are kept and the scan stays open.
-    const offline = roots.find((r) => this.rootOffline(r));
+    const offline = roots.find((r) => this.knownRoots().rootOffline(r));
     if (offline) throw makeFault('folder-offline', offline, 'the folder is not reachable (or empty) at clean-up', 'scan');
     store.transaction(() => {
       const problemDirs = roots.flatMap((r) => store.errors.under(r, path.sep)).filter((e) => e.code === 'permission-denied' || e.code === 'unreadable-dir');
@@ -557,58 +490,6 @@ export class Scanner extends EventEmitter {
 function photoFields(p: PhotoRow): NewPhoto {
   const { id: _id, indexed_at: _at, ...rest } = p;
   return rest;
-}
-
-function isMissing(p: string): boolean {
-  try {
-    fs.statSync(p);
-    return false;
-  } catch (e) {
-    const c = (e as NodeJS.ErrnoException).code;
-    return c === 'ENOENT' || c === 'ENOTDIR';
-  }
-}
-
-/** This scan's roots and every earlier scan's (stored as JSON arrays), longest first. */
-function knownRoots(roots: string[], stored: string[]): string[] {
-  const all = new Set(roots);
-  for (const text of stored) {
-    try {
-      for (const r of JSON.parse(text) as unknown[]) if (typeof r === 'string') all.add(r);
-    } catch {
-      // (a malformed row names no root)
-    }
-  }
-  return [...all].sort((a, b) => b.length - a.length);
-}
-
-/** Deleted, or still there but no longer a library file (now hidden, a folder, ...). Unreadable: keep. */
-function isGoneOrExcluded(p: string): boolean {
-  try {
-    fs.statSync(p);
-    return true;
-  } catch (e) {
-    const c = (e as NodeJS.ErrnoException).code;
-    return c === 'ENOENT' || c === 'ENOTDIR' || c === 'ELOOP';
-  }
-}
-
-/** Absolute, without trailing separators, de-duplicated, sorted; each must exist. */
-export function normaliseRoots(roots: string[]): string[] {
-  if (roots.length === 0) throw new ScanInputError('no folder to scan');
-  const out = new Set<string>();
-  for (const r of roots) {
-    const abs = path.resolve(r);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      throw new ScanInputError(`no such folder: ${r}`);
-    }
-    if (!st.isDirectory() && !st.isFile()) throw new ScanInputError(`not a folder: ${r}`);
-    out.add(abs);
-  }
-  return [...out].sort();
 }
 
 export type { ScanPhase, ScanProgress };

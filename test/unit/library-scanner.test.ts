@@ -11,7 +11,8 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FaceRecord, PhotoAnalysis } from '../../app/faces/types';
 import type { Analyzer } from '../../app/library/analyzer';
-import { Scanner, ScanInputError, type FileError } from '../../app/library/scanner';
+import { ScanInputError } from '../../app/library/roots';
+import { Scanner, type FileError } from '../../app/library/scanner';
 import type { ScanProgress } from '../../app/library/progress';
 import { Store } from '../../app/store/store';
 

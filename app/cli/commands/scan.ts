@@ -10,7 +10,8 @@
 import path from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '../command';
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
-import { Scanner, ScanInputError, normaliseRoots, type FileError } from '../../library/scanner';
+import { ScanInputError, normaliseRoots } from '../../library/roots';
+import { Scanner, type FileError } from '../../library/scanner';
 import type { ScanProgress } from '../../library/progress';
 import { ThumbnailCache } from '../../library/thumbnails';
 import { EXIT_MACHINE_FAULT } from '../../contract/faults';
