@@ -12,6 +12,7 @@
 // --sweep distance=0.04,0.05,0.06 --algorithm linear --part tune) and ends with a summary: the
 // mean BCubed P/R/F1 over the tuning sets (TUNE_SETS) per value, and the value chosen: the highest
 // mean F1 among those with mean precision >= 0.97 (the highest mean precision when none is).
+// FLAG may name several flags that take the same value: --sweep cluster+assign=0.93,0.94.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -116,7 +117,7 @@ function main() {
   const summary = [];
   for (const a of algorithms) {
     for (const v of o.sweep.values) {
-      const rows = o.sets.map((set) => evalSet(o, set, a, [`--${o.sweep.flag}`, v]));
+      const rows = o.sets.map((set) => evalSet(o, set, a, o.sweep.flag.split('+').flatMap((f) => [`--${f}`, v])));
       process.stdout.write(`\n${a}, --${o.sweep.flag} ${v}:\n${table(rows)}\n`);
       const t = rows.filter((r) => tuneSets.includes(r.set));
       const mean = (k) => t.reduce((s, r) => s + r[k], 0) / Math.max(1, t.length);

@@ -5,6 +5,7 @@
  * - `linear`: Ente's (app/people/baselines/linear.ts).
  * For the baselines a cluster of one face counts as unassigned (as Visage's minClusterSize 2 does).
  */
+import type { AlbumMergeOptions } from '../people/album-merge';
 import { dbscanCluster } from '../people/baselines/dbscan';
 import { linearCluster } from '../people/baselines/linear';
 import { toPeople } from '../people/baselines/unit-rows';
@@ -39,8 +40,14 @@ export function isAlgorithm(s: string): s is Algorithm {
 }
 
 /** face id -> person (null = unassigned) for every face of `faces`. */
-export function runAlgorithm(algorithm: Algorithm, faces: FaceColumns, th: ModelThresholds, params: BaselineParams): Map<FaceId, PersonId | null> {
-  if (algorithm === 'visage') return recluster({ model: th, faces }).assignment;
+export function runAlgorithm(
+  algorithm: Algorithm,
+  faces: FaceColumns,
+  th: ModelThresholds,
+  params: BaselineParams,
+  albumMerge?: AlbumMergeOptions,
+): Map<FaceId, PersonId | null> {
+  if (algorithm === 'visage') return recluster({ model: th, faces, albumMerge }).assignment;
   const labels =
     algorithm === 'dbscan'
       ? dbscanCluster(faces, { maxDistance: params.distance, minFaces: params.minFaces })

@@ -28,13 +28,17 @@ import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
 import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
+import type { AlbumMergeOptions } from '../../people/album-merge';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
-       [--cluster X] [--assign X] [--min-size N] [--quality X] [--distance D] [--min-faces N] [--json]
+       [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X [--album-merge-min N]]
+       [--distance D] [--min-faces N] [--json]
   DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
   does not even walk DIR again). --part keeps the photos of that part's identities only (LFW: folds
   1-3 tune, 4-5 report; other trees: half the identities by a hash of the name; docs/clustering.md).
   --cluster/--assign/--min-size/--quality override Visage's clustering thresholds (calibration);
+  --album-merge X: Visage with a second merge pass of clusters whose average linkage is >= X, one
+  side of >= N faces (default 5; app/people/album-merge.ts).
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).`;
 
 /** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face clustered. */
@@ -56,6 +60,8 @@ export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   bystanders: { faces: number; unassigned: number; inSubjectPeople: number };
   model: string;
   thresholds: Partial<ModelThresholds>;
+  /** Visage's second merge pass by album similarity (null: off). */
+  albumMerge: AlbumMergeOptions | null;
   /** The baseline's parameters (null for visage). */
   baseline: BaselineParams | null;
   seconds: number;
@@ -71,7 +77,7 @@ export const command: CliCommand = {
     const p = parseArgs(args, {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
-        algorithm: 'string', part: 'string', distance: 'number', 'min-faces': 'number',
+        algorithm: 'string', part: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -127,7 +133,9 @@ export const command: CliCommand = {
       const faces = new ClusterRepo(store.db).faceColumns(svc.model, split ? (id) => kept.has(id) : () => true);
 
       const t1 = performance.now();
-      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan);
+      const am = numberFlag(p, 'album-merge');
+      const albumMerge: AlbumMergeOptions | null = am === undefined ? null : { threshold: am, minFaces: numberFlag(p, 'album-merge-min') ?? 5 };
+      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan, albumMerge ?? undefined);
       const clusterSeconds = (performance.now() - t1) / 1000;
 
       const personOf = (faceId: number) => assignment.get(faceId) ?? null;
@@ -166,6 +174,7 @@ export const command: CliCommand = {
         },
         model: svc.model,
         thresholds: { cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin },
+        albumMerge: algorithm === 'visage' ? albumMerge : null,
         baseline,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
         scanSeconds: Math.round(scanSeconds * 10) / 10,
