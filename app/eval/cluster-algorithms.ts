@@ -31,8 +31,8 @@ export interface BaselineParams {
  * and sports-celebs, among those whose mean BCubed precision is >= 0.97.
  */
 export const BASELINE_DEFAULTS: Readonly<Record<'dbscan' | 'linear', BaselineParams>> = {
-  dbscan: { distance: 0.06, minFaces: 3, lowQualityRatio: 2 / 3 },
-  linear: { distance: 0.06, minFaces: 3, lowQualityRatio: 2 / 3 },
+  dbscan: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
+  linear: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
 };
 
 export function isAlgorithm(s: string): s is Algorithm {

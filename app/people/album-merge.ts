@@ -49,7 +49,7 @@ export function mergeAlbums(input: AlbumMergeInput, opts: AlbumMergeOptions): { 
     const photos = new Set<number>();
     const rejected = new Set<number>();
     for (const i of c) {
-      addUnit(sum, input.vectors, input.rows[i]!);
+      addUnit(sum, input.vectors, input.rows[i]);
       photos.add(input.photo[i]!);
       for (const p of input.rejects?.(i) ?? []) rejected.add(p);
     }
