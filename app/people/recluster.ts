@@ -10,6 +10,7 @@
  * 4. every face still unassigned (low quality, small groups) is tried against the people's
  *    prototypes (PeopleIndex.attachPool), then the rest of the pool is clustered again.
  */
+import { mergeAlbums, type AlbumMergeOptions } from './album-merge';
 import type { AutoIndexOptions } from './ann';
 import { buildSimilarityGraph } from './graph';
 import { averageLinkage } from './hac';
@@ -37,6 +38,8 @@ export interface ReclusterInput {
   previous?: ReadonlyMap<FaceId, PersonId | null>;
   newPersonId?: () => PersonId;
   index?: AutoIndexOptions;
+  /** A second merge pass by album similarity after HAC (album-merge.ts); off when absent. */
+  albumMerge?: AlbumMergeOptions;
 }
 
 export interface ReclusterResult {
@@ -83,15 +86,20 @@ export function recluster(input: ReclusterInput): ReclusterResult {
   }
   const neighbors = buildSimilarityGraph(cols.embeddings, rows, th.knn, th.cluster, input.index);
   const t1 = performance.now();
-  const hac = averageLinkage({
+  const photo = rows.map((r) => cols.photoIds[r]!);
+  const rejects = (i: number) => decisions.rejected.get(cols.ids[rows[i]!]!);
+  const firstPass = averageLinkage({
     vectors: cols.embeddings,
     rows,
     neighbors,
     threshold: th.cluster,
-    photo: rows.map((r) => cols.photoIds[r]!),
+    photo,
     pinned: rows.map((r) => pinOf(cols.ids[r]!)),
-    rejects: (i) => decisions.rejected.get(cols.ids[rows[i]!]!),
+    rejects,
   });
+  const hac = input.albumMerge
+    ? mergeAlbums({ vectors: cols.embeddings, rows, clusters: firstPass.clusters, pinnedOf: firstPass.pinnedOf, photo, rejects }, input.albumMerge)
+    : firstPass;
   const t2 = performance.now();
 
   const assignment = new Map<FaceId, PersonId>();

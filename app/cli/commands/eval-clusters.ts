@@ -1,40 +1,69 @@
 /**
- * `visage eval-clusters --data DIR`: how well the people feature groups a labelled tree
- * `<identity>/<image>`. Indexes DIR into a fresh database (or --db FILE, reused when it already
- * holds the photos), takes the largest face of each image as that image's labelled face, clusters,
- * and prints BCubed and pairwise scores. Unassigned labelled faces count as singletons, and so do
+ * `visage eval-clusters --data DIR`: scans a labelled tree `<identity>/<image>` into a
+ * fresh database (or --db FILE, reused when it already holds the photos; --no-scan skips the walk),
+ * takes the subject face of each image as that image's labelled face (app/eval/labelled-tree.ts),
+ * clusters the faces in memory with the chosen algorithm (Visage's full re-cluster, or the Immich /
+ * Ente baselines: app/eval/cluster-algorithms.ts) and prints BCubed and pairwise scores. Nothing
+ * is written to the library's people. Unassigned labelled faces count as singletons, and so do
  * images where no face was found (or that could not be read): their subject is in no album, an
  * error the scores must show (listed under `missed`). Faces other than an image's subject are not
  * labelled; they are reported apart (`bystanders`): how many, and how many went into a person
  * that holds some image's subject (where they would show in that person's album).
+ *
+ * --part tune|report (app/eval/cluster-parts.ts) keeps only the photos whose labelled identity
+ * (folder) is in that part: their faces, bystanders included, are clustered and scored as above;
+ * the other part's photos, their bystanders included, are left out of the clustering altogether.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
+import { ClusterRepo } from '../../store/cluster-repo';
 import { peopleServiceFor } from '../people-service';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledTree } from '../../eval/labelled-tree';
+import { treeParts, type Part } from '../../eval/cluster-parts';
+import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
+import type { AlbumMergeOptions } from '../../people/album-merge';
 
-const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--cluster X] [--assign X] [--min-size N] [--quality X] [--json]
-  DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan).
-  --cluster/--assign/--min-size/--quality override the model's clustering thresholds (calibration).`;
+const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
+       [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X [--album-merge-min N]]
+       [--distance D] [--min-faces N] [--json]
+  DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
+  does not even walk DIR again). --part keeps the photos of that part's identities only (LFW: folds
+  1-3 tune, 4-5 report; other trees: half the identities by a hash of the name; docs/clustering.md).
+  --cluster/--assign/--min-size/--quality override Visage's clustering thresholds (calibration);
+  --album-merge X: Visage with a second merge pass of clusters whose average linkage is >= X, one
+  side of >= N faces (default 5; app/people/album-merge.ts).
+  --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).`;
 
-/** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face indexed. */
+/** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face clustered. */
 export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
+  /** The tree's folder name. */
+  set: string;
+  algorithm: Algorithm;
+  part: Part | 'all';
+  /** How the tree was split into parts (null for --part all). */
+  partRule: string | null;
   faces: number;
   /** Images scored: one labelled face each, plus the missed images (as unassigned singletons). */
   labelledFaces: number;
+  /** Share of the labelled faces of identities with >= 3 images left unassigned (missed images included). */
+  unassignedOf3: number;
   /** Images of the tree with no face found or that failed to index, counted as errors above. */
   missed: { count: number; images: { path: string; identity: string; reason: string }[] };
   /** Faces of labelled images that are not the subject (not scored above). */
   bystanders: { faces: number; unassigned: number; inSubjectPeople: number };
   model: string;
   thresholds: Partial<ModelThresholds>;
+  /** Visage's second merge pass by album similarity (null: off). */
+  albumMerge: AlbumMergeOptions | null;
+  /** The baseline's parameters (null for visage). */
+  baseline: BaselineParams | null;
   seconds: number;
   scanSeconds: number;
   clusterSeconds: number;
@@ -46,24 +75,35 @@ export const command: CliCommand = {
   usage,
   async run(args) {
     const p = parseArgs(args, {
-      values: { data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number' },
-      booleans: ['json'],
+      values: {
+        data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
+        algorithm: 'string', part: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
+      },
+      booleans: ['json', 'no-scan'],
     });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
-    const data = stringFlag(p, 'data');
-    if (!data) throw new UsageError('--data DIR is required');
-    if (!existsSync(data) || !statSync(data).isDirectory()) throw new UsageError(`${data} is not a folder`);
-    const t0 = performance.now();
+    const dataArg = stringFlag(p, 'data');
+    if (!dataArg) throw new UsageError('--data DIR is required');
+    if (!existsSync(dataArg) || !statSync(dataArg).isDirectory()) throw new UsageError(`${dataArg} is not a folder`);
+    const data = resolve(dataArg);
+    const algorithm = stringFlag(p, 'algorithm') ?? 'visage';
+    if (!isAlgorithm(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
+    const part = stringFlag(p, 'part') ?? 'all';
+    if (part !== 'all' && part !== 'tune' && part !== 'report') throw new UsageError('--part must be tune, report or all');
     const keep = stringFlag(p, 'db');
+    if (p.flags.has('no-scan') && (!keep || !existsSync(keep))) throw new UsageError('--no-scan needs --db FILE of a library already scanned');
+    const t0 = performance.now();
     const tmp = keep ? null : mkdtempSync(join(tmpdir(), 'visage-eval-clusters-'));
     const dbFile = keep ?? join(tmp!, 'eval.db');
     const store = Store.open(dbFile);
     try {
-      const analyzer = await createLibraryAnalyzer({ threads: numberFlag(p, 'threads') ?? 1 });
-      const scanner = new Scanner({ store, analyzer, concurrency: 2, thumbnails: null, progressIntervalMs: 5000 });
-      scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-clusters: indexed ${pr.done}/${pr.found}`));
-      await scanner.scan([data]);
-      await analyzer.close?.();
+      if (!p.flags.has('no-scan')) {
+        const analyzer = await createLibraryAnalyzer({ threads: numberFlag(p, 'threads') ?? 1 });
+        const scanner = new Scanner({ store, analyzer, concurrency: 2, thumbnails: null, progressIntervalMs: 5000 });
+        scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-clusters: indexed ${pr.done}/${pr.found}`));
+        await scanner.scan([data]);
+        await analyzer.close?.();
+      }
       const scanSeconds = (performance.now() - t0) / 1000;
 
       const overrides: Partial<ModelThresholds> = {};
@@ -72,23 +112,48 @@ export const command: CliCommand = {
       if (a !== undefined) overrides.assign = a;
       if (m !== undefined) overrides.minClusterSize = m;
       if (q !== undefined) overrides.qualityMin = q;
-      const t1 = performance.now();
-      // A scratch library of the evaluation: the model's own thresholds ('normal'), then the flags'.
+      const baseline: BaselineParams | null = algorithm === 'visage' ? null : { ...BASELINE_DEFAULTS[algorithm] };
+      if (baseline) {
+        baseline.distance = numberFlag(p, 'distance') ?? baseline.distance;
+        baseline.minFaces = numberFlag(p, 'min-faces') ?? baseline.minFaces;
+      }
+      // The model's own thresholds at 'normal' strictness (the library's choice does not apply to
+      // an evaluation), then the flags'.
       const svc = peopleServiceFor(store.db, null, { overrides });
-      svc.recluster();
-      const clusterSeconds = (performance.now() - t1) / 1000;
+      const th = svc.thresholds;
 
       const tree = labelledTree(store.db, data);
-      const labelled = tree.faces;
-      const personOf = store.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?');
-      const truth = [...labelled.map((l) => l.identity), ...tree.missed.map((m) => m.identity)];
-      const predicted = [...labelled.map((l) => personOf.get(l.faceId)?.person_id ?? null), ...tree.missed.map(() => null)];
+      const split = part === 'all' ? null : treeParts(data);
+      const inPart = (identity: string) => !split || split.parts.get(identity) === part;
+      const labelled = tree.faces.filter((l) => inPart(l.identity));
+      const missed = tree.missed.filter((x) => inPart(x.identity));
+      const bystanders = tree.bystanders.filter((b) => inPart(b.imageIdentity));
+      // --part: the part's photos only (subjects and bystanders); all: every face of the library.
+      const kept = new Set<number>([...labelled.map((l) => l.faceId), ...bystanders.map((b) => b.faceId)]);
+      const faces = new ClusterRepo(store.db).faceColumns(svc.model, split ? (id) => kept.has(id) : () => true);
+
+      const t1 = performance.now();
+      const am = numberFlag(p, 'album-merge');
+      const albumMerge: AlbumMergeOptions | null = am === undefined ? null : { threshold: am, minFaces: numberFlag(p, 'album-merge-min') ?? 5 };
+      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan, albumMerge ?? undefined);
+      const clusterSeconds = (performance.now() - t1) / 1000;
+
+      const personOf = (faceId: number) => assignment.get(faceId) ?? null;
+      const truth = [...labelled.map((l) => l.identity), ...missed.map((x) => x.identity)];
+      const predicted = [...labelled.map((l) => personOf(l.faceId)), ...missed.map(() => null)];
       const mt = clusterMetrics(truth, predicted);
-      const subjectPeople = new Set(labelled.map((l) => personOf.get(l.faceId)?.person_id).filter((x) => x !== undefined));
-      const bystanderPeople = tree.bystanders.map((b) => personOf.get(b.faceId)?.person_id);
-      if (tree.missed.length) progress(`eval-clusters: ${tree.missed.length} image(s) with no face found or unreadable, counted as unassigned: ${tree.missed.map((m) => m.path).join(', ')}`);
+      const count = new Map<string, number>();
+      for (const t of truth) count.set(t, (count.get(t) ?? 0) + 1);
+      const of3 = truth.map((t, i) => ({ t, p: predicted[i] })).filter((x) => (count.get(x.t) ?? 0) >= 3);
+      const subjectPeople = new Set(labelled.map((l) => personOf(l.faceId)).filter((x) => x !== null));
+      const bystanderPeople = bystanders.map((b) => personOf(b.faceId));
+      if (missed.length) progress(`eval-clusters: ${missed.length} image(s) with no face found or unreadable, counted as unassigned: ${missed.map((x) => x.path).join(', ')}`);
       const round = (x: number) => Math.round(x * 1e4) / 1e4;
       const result: ClusterEval = {
+        set: basename(data),
+        algorithm,
+        part,
+        partRule: split?.rule ?? null,
         bcubedPrecision: round(mt.bcubedPrecision),
         bcubedRecall: round(mt.bcubedRecall),
         bcubedF1: round(mt.bcubedF1),
@@ -97,23 +162,26 @@ export const command: CliCommand = {
         pairwiseF1: round(mt.pairwiseF1),
         identities: mt.identities,
         people: mt.people,
-        faces: store.faces.count(),
+        faces: faces.n,
         labelledFaces: truth.length,
-        missed: { count: tree.missed.length, images: tree.missed },
-        bystanders: {
-          faces: tree.bystanders.length,
-          unassigned: bystanderPeople.filter((x) => x === undefined).length,
-          inSubjectPeople: bystanderPeople.filter((x) => x !== undefined && subjectPeople.has(x)).length,
-        },
         unassigned: round(mt.unassigned),
+        unassignedOf3: round(of3.length ? of3.filter((x) => x.p === null).length / of3.length : 0),
+        missed: { count: missed.length, images: missed },
+        bystanders: {
+          faces: bystanders.length,
+          unassigned: bystanderPeople.filter((x) => x === null).length,
+          inSubjectPeople: bystanderPeople.filter((x) => x !== null && subjectPeople.has(x)).length,
+        },
         model: svc.model,
-        thresholds: { cluster: svc.thresholds.cluster, assign: svc.thresholds.assign, minClusterSize: svc.thresholds.minClusterSize, qualityMin: svc.thresholds.qualityMin },
+        thresholds: { cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin },
+        albumMerge: algorithm === 'visage' ? albumMerge : null,
+        baseline,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
         scanSeconds: Math.round(scanSeconds * 10) / 10,
         clusterSeconds: Math.round(clusterSeconds * 100) / 100,
       };
       if (!p.flags.has('json')) {
-        process.stdout.write(`BCubed F1 ${result.bcubedF1} (P ${result.bcubedPrecision}, R ${result.bcubedRecall}), pairwise F1 ${result.pairwiseF1}, ${result.people} people for ${result.identities} identities; ${result.missed.count} image(s) with no face (counted unassigned); ${result.bystanders.faces} bystander face(s), ${result.bystanders.inSubjectPeople} in a subject's person\n`);
+        process.stdout.write(`${result.set} [${algorithm}, part ${part}] BCubed F1 ${result.bcubedF1} (P ${result.bcubedPrecision}, R ${result.bcubedRecall}), pairwise F1 ${result.pairwiseF1}, ${result.people} people for ${result.identities} identities; ${result.missed.count} image(s) with no face (counted unassigned); ${result.bystanders.faces} bystander face(s), ${result.bystanders.inSubjectPeople} in a subject's person\n`);
       }
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;

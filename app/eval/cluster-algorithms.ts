@@ -1,0 +1,59 @@
+/**
+ * The clustering algorithms `visage eval-clusters --algorithm` compares on the same faces:
+ * - `visage`: Visage's full re-cluster (app/people/recluster.ts) with the given thresholds;
+ * - `dbscan`: Immich's (app/people/baselines/dbscan.ts);
+ * - `linear`: Ente's (app/people/baselines/linear.ts).
+ * For the baselines a cluster of one face counts as unassigned (as Visage's minClusterSize 2 does).
+ */
+import type { AlbumMergeOptions } from '../people/album-merge';
+import { dbscanCluster } from '../people/baselines/dbscan';
+import { linearCluster } from '../people/baselines/linear';
+import { toPeople } from '../people/baselines/unit-rows';
+import { recluster } from '../people/recluster';
+import type { ModelThresholds } from '../people/thresholds';
+import type { FaceColumns, FaceId, PersonId } from '../people/types';
+
+export const ALGORITHMS = ['visage', 'dbscan', 'linear'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface BaselineParams {
+  /** Cosine distance (dbscan: maxDistance, linear: distance). */
+  distance: number;
+  /** dbscan: neighbours a core point needs, itself included. */
+  minFaces: number;
+  /** linear: the low-quality faces' distance, as a share of `distance` (Ente: 0.16 / 0.24). */
+  lowQualityRatio: number;
+}
+
+/**
+ * Default baseline distances, chosen on the tuning part (docs/clustering.md: "Baselines"): the
+ * value with the highest mean BCubed F1 over the tuning parts of lfw-dev, pins-celebs, vn-celebs
+ * and sports-celebs, among those whose mean BCubed precision is >= 0.97.
+ */
+export const BASELINE_DEFAULTS: Readonly<Record<'dbscan' | 'linear', BaselineParams>> = {
+  dbscan: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
+  linear: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
+};
+
+export function isAlgorithm(s: string): s is Algorithm {
+  return (ALGORITHMS as readonly string[]).includes(s);
+}
+
+/** face id -> person (null = unassigned) for every face of `faces`. */
+export function runAlgorithm(
+  algorithm: Algorithm,
+  faces: FaceColumns,
+  th: ModelThresholds,
+  params: BaselineParams,
+  albumMerge?: AlbumMergeOptions,
+): Map<FaceId, PersonId | null> {
+  if (algorithm === 'visage') return recluster({ model: th, faces, albumMerge }).assignment;
+  const labels =
+    algorithm === 'dbscan'
+      ? dbscanCluster(faces, { maxDistance: params.distance, minFaces: params.minFaces })
+      : linearCluster(faces, { distance: params.distance, lowQualityDistance: params.distance * params.lowQualityRatio, qualityMin: th.qualityMin });
+  const people = toPeople(labels, 2);
+  const out = new Map<FaceId, PersonId | null>();
+  for (let i = 0; i < faces.n; i++) out.set(faces.ids[i]!, people[i]!);
+  return out;
+}
