@@ -66,6 +66,20 @@ export default tseslint.config(
     },
   },
   {
+    // SQL lives in app/store's repositories only (docs/architecture.md): elsewhere a prepared
+    // statement, a pragma or a db.exec() is an error. (Transactions may be opened anywhere.)
+    files: ['app/**/*.ts', 'main/**/*.ts'],
+    ignores: ['app/store/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.property.name='prepare']", message: 'SQL belongs in an app/store repository.' },
+        { selector: "CallExpression[callee.property.name='pragma']", message: 'SQL belongs in an app/store repository.' },
+        { selector: "CallExpression[callee.property.name='exec'][callee.object.name='db']", message: 'SQL belongs in an app/store repository.' },
+        { selector: "CallExpression[callee.property.name='exec'][callee.object.property.name='db']", message: 'SQL belongs in an app/store repository.' },
+      ],
+    },
+  },
+  {
     // A command's run() implements CliCommand (Promise<number>) and is async even where it awaits
     // nothing, so that a UsageError thrown in it is a rejection, which cli/main.ts awaits.
     files: ['app/cli/commands/**/*.ts'],

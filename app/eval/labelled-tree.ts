@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { basename, dirname, relative, sep } from 'node:path';
+import { EvaluationRepo } from '../store/evaluation-repo';
 
 export interface LabelledFace {
   faceId: number;
@@ -64,16 +65,17 @@ export function labelledTree(db: Database.Database, dataDir: string): LabelledTr
   const faces = labelledFaces(db, dataDir);
   const subjects = new Set(faces.map((f) => f.faceId));
   const missed: MissedImage[] = [];
-  for (const r of db.prepare<[], { path: string }>('SELECT ph.path FROM photos ph WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = ph.id) ORDER BY ph.path').all()) {
-    const identity = identityOf(dataDir, r.path);
-    if (identity !== null) missed.push({ path: r.path, identity, reason: 'no-face' });
+  const repo = new EvaluationRepo(db);
+  for (const path of repo.photosWithoutFaces()) {
+    const identity = identityOf(dataDir, path);
+    if (identity !== null) missed.push({ path, identity, reason: 'no-face' });
   }
-  for (const r of db.prepare<[], { path: string; code: string }>('SELECT path, code FROM errors ORDER BY path').all()) {
+  for (const r of repo.fileErrors()) {
     const identity = identityOf(dataDir, r.path);
     if (identity !== null) missed.push({ path: r.path, identity, reason: r.code });
   }
   const bystanders: BystanderFace[] = [];
-  for (const r of db.prepare<[], { id: number; path: string }>('SELECT f.id, ph.path FROM faces f JOIN photos ph ON ph.id = f.photo_id ORDER BY f.id').all()) {
+  for (const r of repo.facePaths()) {
     if (subjects.has(r.id)) continue;
     const identity = identityOf(dataDir, r.path);
     if (identity !== null) bystanders.push({ faceId: r.id, imageIdentity: identity });
@@ -82,13 +84,7 @@ export function labelledTree(db: Database.Database, dataDir: string): LabelledTr
 }
 
 export function labelledFaces(db: Database.Database, dataDir: string): LabelledFace[] {
-  const rows = db
-    .prepare<[], { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number }>(
-      `SELECT ph.id AS photo_id, ph.path, ph.width, ph.height, f.id, f.x, f.y, f.w, f.h
-       FROM photos ph JOIN faces f ON f.photo_id = ph.id
-       ORDER BY ph.path, f.id`,
-    )
-    .all();
+  const rows = new EvaluationRepo(db).facesWithPhotos();
   const out: LabelledFace[] = [];
   for (let i = 0; i < rows.length; ) {
     let j = i;

@@ -1,6 +1,6 @@
 /**
  * What the evaluation commands read and reset on their scratch copies of a scanned library
- * (app/cli/commands/eval-learning.ts): never used on a user's library.
+ * (app/cli/commands/eval-learning.ts, app/eval/labelled-tree.ts): never changes a user's library.
  */
 import type Database from 'better-sqlite3';
 
@@ -58,5 +58,31 @@ export class EvaluationRepo {
   /** A consistent copy of the library into `file` (VACUUM INTO). */
   snapshotTo(file: string): void {
     this.db.prepare('VACUUM INTO ?').run(file);
+  }
+
+  /** Paths of the photos where no face was found. */
+  photosWithoutFaces(): string[] {
+    return this.db.prepare<[], { path: string }>('SELECT ph.path FROM photos ph WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = ph.id) ORDER BY ph.path').all().map((r) => r.path);
+  }
+
+  /** The files that failed to index, with their error code. */
+  fileErrors(): { path: string; code: string }[] {
+    return this.db.prepare<[], { path: string; code: string }>('SELECT path, code FROM errors ORDER BY path').all();
+  }
+
+  /** Every face with its photo's path, by face id. */
+  facePaths(): { id: number; path: string }[] {
+    return this.db.prepare<[], { id: number; path: string }>('SELECT f.id, ph.path FROM faces f JOIN photos ph ON ph.id = f.photo_id ORDER BY f.id').all();
+  }
+
+  /** Every face with its box and its photo's path and size, by photo path then face id. */
+  facesWithPhotos(): { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number }[] {
+    return this.db
+      .prepare<[], { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number }>(
+        `SELECT ph.id AS photo_id, ph.path, ph.width, ph.height, f.id, f.x, f.y, f.w, f.h
+         FROM photos ph JOIN faces f ON f.photo_id = ph.id
+         ORDER BY ph.path, f.id`,
+      )
+      .all();
   }
 }

@@ -135,3 +135,30 @@ describe('import boundaries (ESLint, for .svelte files)', () => {
     expect(result?.messages.map((m) => m.ruleId)).toEqual(['no-restricted-imports']);
   });
 });
+
+describe('SQL only in app/store (ESLint)', () => {
+  // The probe is written to disk: the type-aware rules lint only files of the tsconfig program.
+  const sqlIn = async (dir: string) => {
+    const file = path.join(root, dir, `${probe}.ts`);
+    fs.writeFileSync(
+      file,
+      "import type Database from 'better-sqlite3';\nexport const n = (db: Database.Database) => db.prepare('SELECT 1').get();\nexport const m = (store: { db: Database.Database }) => store.db.exec('DELETE FROM persons');\n",
+    );
+    try {
+      const [result] = await new ESLint({ cwd: root }).lintFiles([file]);
+      expect(result?.messages.filter((m) => m.fatal)).toEqual([]);
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').length;
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  };
+
+  it('a prepared statement or db.exec() outside app/store is an error', async () => {
+    expect(await sqlIn('app/people')).toBe(2);
+    expect(await sqlIn('app/cli/commands')).toBe(2);
+  }, 120_000);
+
+  it('inside app/store it is what a repository does', async () => {
+    expect(await sqlIn('app/store')).toBe(0);
+  }, 120_000);
+});
