@@ -11,19 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { rng } from '../../app/people/synthetic';
 import { assertBuilt, CLI, dumpLibrary, johnImages, makeLibrary, ROOT, runCli, tempDir } from './scan-helpers';
 
 const SEED = Number(process.env.VISAGE_KILL_SEED ?? 20260521);
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 
 /** Runs the CLI and SIGKILLs it after `ms` (if it has not ended); resolves with whether it was killed. */
