@@ -5,17 +5,8 @@
  * different people) above it: if 0.1% of random pairs had cos >= 0.945 under the base, the new
  * threshold is the cosine that 0.1% of the same pairs reach under the head.
  */
+import { cosine } from '../faces/quantize';
 import { Rng } from './rng';
-
-function cos(a: Float32Array, b: Float32Array): number {
-  let d = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? d / Math.sqrt(na * nb) : 0;
-}
 
 export interface ThresholdMap {
   /** The same random pairs' cosines under the base and under the head, for each threshold. */
@@ -39,8 +30,8 @@ export function mapThresholds(base: Float32Array[], head: Float32Array[], thresh
     const i = Math.floor(rng.next() * n);
     let j = Math.floor(rng.next() * (n - 1));
     if (j >= i) j++;
-    b[k] = cos(base[i]!, base[j]!);
-    h[k] = cos(head[i]!, head[j]!);
+    b[k] = cosine(base[i]!, base[j]!);
+    h[k] = cosine(head[i]!, head[j]!);
   }
   const hs = Float64Array.from(h).sort();
   const order = Array.from(b.keys()).sort((x, y) => b[y]! - b[x]!);

@@ -57,7 +57,7 @@ function baseName(dbPath: string): string {
 }
 
 /** 2026-05-01T10:00:00.123Z -> 2026-05-01T10-00-00Z (sortable, valid on every file system). */
-function stamp(d: Date): string {
+export function stamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
 }
 

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { headerDamage } from './database';
+import { stamp } from './backup';
 import { acquireLibraryLock } from './lock';
 import { LATEST_VERSION } from './migrations';
 
@@ -50,10 +51,6 @@ export function checkBackup(file: string): { problem: string | null; version: nu
   } finally {
     db?.close();
   }
-}
-
-function stamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
 }
 
 export function restoreBackup(dbPathIn: string, fromIn: string, now = new Date()): RestoreResult {
