@@ -48,16 +48,29 @@ export async function serve(opts: ServeOptions): Promise<{ server: RunningServer
   return { server, engine, stop };
 }
 
-/** Serve until the process is told to stop; resolves with the exit code. */
+/**
+ * Serve until the process is told to stop; resolves with the exit code. The signal handlers are
+ * installed before the URL line is printed: a caller that signals as soon as it reads the line
+ * must not meet the default action (killed by the signal, no exit code).
+ */
 export async function serveUntilStopped(opts: ServeOptions): Promise<number> {
-  const { stop } = await serve(opts);
-  return new Promise<number>((resolve) => {
-    const onSignal = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      void stop().then(() => resolve(0));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  let signalled!: () => void;
+  const stopRequested = new Promise<void>((r) => (signalled = r));
+  const onSignal = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    signalled();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let running: Awaited<ReturnType<typeof serve>>;
+  try {
+    running = await serve(opts);
+  } catch (e) {
+    onSignal();
+    throw e;
+  }
+  await stopRequested;
+  await running.stop();
+  return 0;
 }
