@@ -21,6 +21,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../platform/atomic-file';
 
 export const PEOPLE_FILE_FORMAT = 'visage-people';
 export const PEOPLE_FILE_VERSION = 1;
@@ -207,14 +208,7 @@ export function serializePeopleFile(data: PeopleFile): string {
 export function writePeopleFile(file: string, data: PeopleFile): void {
   const text = serializePeopleFile(data);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text, 'utf8');
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, text);
 }
 
 /** Skeleton of a new file (the exporter fills persons, faces, corrections). */

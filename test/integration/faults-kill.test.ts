@@ -1,8 +1,10 @@
 /**
  * A power cut in long operations: `kill -9` of the real CLI process at seeded random points during
- * a scan, a re-cluster and a people import (bounded: two kills each). Afterwards the library opens,
- * `PRAGMA integrity_check` is ok, every correction committed before is still there, and the same
- * command run again ends equal to a clean run of it. A longer soak: scripts/soak-kill.js.
+ * a scan, a re-cluster, a people import, a training run with the adoption and re-projection of its
+ * head (`visage learn`), a people-file export and an XMP write (bounded: two kills each).
+ * Afterwards the library opens, `PRAGMA integrity_check` is ok, every correction committed before
+ * is still there, what the operation writes outside the library is whole or absent (never half a
+ * file, no temporary file left), and the same command run again ends equal to a clean run of it. A longer soak: scripts/soak-kill.js.
  * VISAGE_KILL_SEED picks other points (the seed is in the describe's name). The lock file a killed
  * process leaves is stale and taken over by the rerun.
  */
@@ -11,6 +13,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readPeopleFile } from '../../app/interop/people-file';
+import { parseRegions } from '../../app/interop/xmp/regions';
+import { TEMP_SUFFIX } from '../../app/platform/atomic-file';
 import { rng } from '../../app/people/synthetic';
 import { assertBuilt, CLI, dumpLibrary, johnImages, makeLibrary, ROOT, runCli, tempDir } from './scan-helpers';
 
@@ -49,6 +54,7 @@ const people = (db: string) =>
 
 let base: string;
 let lib2: string;
+let libFolder: string;
 let peopleFile: string;
 let durations: Record<string, number> = {};
 beforeAll(() => {
@@ -59,14 +65,31 @@ beforeAll(() => {
   base = path.join(tempDir('kbase'), 'visage.db');
   expect(runCli(['scan', lib, '--db', base, '--no-thumbnails']).code).toBe(0);
   expect(runCli(['cluster', '--db', base]).code).toBe(0);
-  const first = q<{ id: number }>(base, 'SELECT id FROM persons ORDER BY id LIMIT 1')[0]!;
-  expect(runCli(['name', '--db', base, '--person', String(first.id), '--name', 'Anna']).code).toBe(0);
+  // Every person with two faces or more gets a name: `visage learn` has people to learn from.
+  const named = q<{ id: number }>(base, 'SELECT person_id AS id FROM face_assignments GROUP BY person_id HAVING count(*) >= 2 ORDER BY person_id');
+  expect(named.length).toBeGreaterThanOrEqual(2);
+  for (const [i, p] of named.entries()) expect(runCli(['name', '--db', base, '--person', String(p.id), '--name', i === 0 ? 'Anna' : `Person ${i}`]).code).toBe(0);
+  libFolder = lib;
   peopleFile = path.join(tempDir('kpf'), 'lib.visage-people.json');
   expect(runCli(['export', '--db', base, '--out', peopleFile]).code).toBe(0);
   durations = {};
 });
 
-const ops: { name: string; args: (db: string) => string[]; prepare?: (db: string) => void; compare: (a: string, b: string) => void }[] = [
+const ops: {
+  name: string;
+  args: (db: string) => string[];
+  prepare?: (db: string) => void;
+  /** What must hold right after each kill, beyond the library's soundness. */
+  afterKill?: (db: string) => void;
+  compare: (a: string, b: string) => void;
+  /** What the rerun is compared with, when it is not "equals a clean run". */
+  claim?: string;
+  /** What the clean run must have done (so that the kills fall in the work that matters). */
+  checkClean?: (db: string) => void;
+  /** Files the command writes outside the library (compared clean vs killed+rerun), and how to remove them. */
+  outputs?: () => Record<string, string>;
+  clearOutputs?: () => void;
+}[] = [
   {
     name: 'scan',
     args: (db) => ['scan', lib2, '--db', db, '--no-thumbnails'],
@@ -88,11 +111,83 @@ const ops: { name: string; args: (db: string) => string[]; prepare?: (db: string
     args: (db) => ['import', '--db', db, '--file', peopleFile],
     compare: (a, b) => expect(people(b)).toEqual(people(a)),
   },
+  {
+    name: 'learn',
+    // Adoption forced (any head "beats" the current one), so that every run trains, adopts,
+    // re-projects every face and re-groups people: the kill points fall in all of them.
+    args: (db) => ['learn', '--db', db, '--opt', 'minGain=-10', '--opt', 'noMoreWrong=false', '--opt', 'restoreBest=false', '--opt', 'epochs=6'],
+    claim: 'leaves the library whole: every face on the active head, no switch pending, every name kept',
+    checkClean: (db) => expect(activeHead(db)).not.toBe('base'),
+    afterKill: (db) => {
+      // Finished or no trace: a head row is whole (its record decodes to the size of a head) or absent.
+      for (const h of q<{ id: string; n: number }>(db, 'SELECT id, length(record) AS n FROM heads')) expect(h.n, h.id).toBeGreaterThan(128 * 128 * 4);
+    },
+    compare: (a, b) => {
+      // The rerun first finishes a switch a kill interrupted, then trains again (a second head,
+      // another parent): the state is whole, not equal. Every face is on the active head, no switch
+      // is pending, and the user's names are all there on the same faces' people.
+      for (const db of [a, b]) {
+        const active = activeHead(db);
+        expect(q(db, "SELECT key FROM settings WHERE key LIKE 'learning.pendingSwitch.%'")).toEqual([]);
+        const off = q<{ n: number }>(db, `SELECT count(*) AS n FROM faces WHERE coalesce(head_id, 'base') <> '${active}'`)[0]!.n;
+        expect(off, `faces not on ${active}`).toBe(0);
+      }
+      const names = (db: string) => people(db).map((p) => p.name).filter((n) => n !== null).sort();
+      expect(names(b)).toEqual(names(a));
+    },
+  },
+  {
+    name: 'export',
+    args: (db) => ['export', '--db', db, '--out', `${db}.visage-people.json`],
+    claim: 'writes the same people file as a clean run, and no temporary file is left',
+    afterKill: (db) => {
+      // The file is whole (it validates) or not there; a killed writer's temporary file is litter
+      // that the next write removes (checked after the rerun).
+      if (fs.existsSync(`${db}.visage-people.json`)) expect(() => readPeopleFile(`${db}.visage-people.json`)).not.toThrow();
+    },
+    compare: (a, b) => {
+      const strip = (db: string) => {
+        const f = readPeopleFile(`${db}.visage-people.json`) as unknown as Record<string, unknown>;
+        delete f.exportedAt;
+        delete f.createdAt;
+        return f;
+      };
+      expect(strip(b)).toEqual(strip(a));
+      expect(fs.readdirSync(path.dirname(b)).filter((n) => n.endsWith(TEMP_SUFFIX))).toEqual([]);
+    },
+  },
+  {
+    name: 'xmp-write',
+    // Both libraries name the same photo files: the clean run's sidecars are read, then removed,
+    // before the killed runs write them again.
+    args: (db) => ['xmp-write', '--db', db],
+    claim: 'writes the same sidecars as a clean run, and no temporary file is left',
+    checkClean: () => expect(Object.keys(sidecars()).length).toBeGreaterThan(0),
+    outputs: () => sidecars(),
+    clearOutputs: () => {
+      for (const f of Object.keys(sidecars())) fs.rmSync(f);
+    },
+    afterKill: () => {
+      for (const [f, text] of Object.entries(sidecars())) expect(parseRegions(text), f).not.toBeNull();
+    },
+    compare: () => {
+      expect(fs.readdirSync(libFolder, { recursive: true }).map(String).filter((n) => n.endsWith(TEMP_SUFFIX))).toEqual([]);
+    },
+  },
 ];
+
+const activeHead = (db: string) => q<{ value: string }>(db, "SELECT value FROM settings WHERE key LIKE 'learning.activeHead.%'")[0]?.value ?? 'base';
+
+/** The XMP sidecars in the library's photo folder, by path. */
+function sidecars(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of fs.readdirSync(libFolder, { recursive: true }).map(String)) if (n.endsWith('.xmp')) out[path.join(libFolder, n)] = fs.readFileSync(path.join(libFolder, n), 'utf8');
+  return out;
+}
 
 describe(`kill -9 in long operations (seed ${SEED})`, () => {
   for (const op of ops) {
-    it(`${op.name}: killed at two random points, the library is sound, corrections kept, and the rerun equals a clean run`, async () => {
+    it(`${op.name}: killed at two random points, the library is sound, corrections kept, and the rerun ${op.claim ?? 'equals a clean run'}`, async () => {
       const work = tempDir(`k${op.name}`);
       const clean = path.join(work, 'clean.db');
       fs.copyFileSync(base, clean);
@@ -100,8 +195,11 @@ describe(`kill -9 in long operations (seed ${SEED})`, () => {
       const t0 = Date.now();
       const c = runCli(op.args(clean));
       expect(c.code, c.stderr).toBe(0);
+      op.checkClean?.(clean);
       durations[op.name] = Date.now() - t0;
       const before = corrections(clean).filter((x) => x.id <= corrections(base).length);
+      const cleanOutputs = op.outputs?.();
+      op.clearOutputs?.();
 
       const killed = path.join(work, 'killed.db');
       fs.copyFileSync(base, killed);
@@ -112,11 +210,13 @@ describe(`kill -9 in long operations (seed ${SEED})`, () => {
         await killAfter(op.args(killed), ms);
         expect(integrity(killed), `${op.name} killed at ${ms} ms`).toBe('ok');
         expect(corrections(killed).slice(0, before.length)).toEqual(before);
+        op.afterKill?.(killed);
       }
       const r = runCli(op.args(killed));
       expect(r.code, r.stderr).toBe(0);
       expect(integrity(killed)).toBe('ok');
       op.compare(clean, killed);
+      if (cleanOutputs) expect(op.outputs!()).toEqual(cleanOutputs);
       expect(corrections(killed).slice(0, before.length)).toEqual(before);
     }, 90_000);
   }

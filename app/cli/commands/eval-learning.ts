@@ -17,6 +17,7 @@ import { Scanner } from '../../library/scanner';
 import { EvaluationRepo } from '../../store/evaluation-repo';
 import { Store } from '../../store/store';
 import { peopleServiceFor } from '../people-service';
+import { trainingOptions } from '../training-options';
 import { clusterMetrics } from '../../people/metrics';
 import { LearningService } from '../../learning/learning-service';
 import { Rng } from '../../learning/rng';
@@ -179,13 +180,8 @@ export const command: CliCommand = {
         progress(`eval-learning: answered ${answered.yes} Yes and ${answered.no} No`);
       }
       const learning = new LearningService(store.db, svc);
-      // --opt key=value: training options for experiments (numbers or strings), e.g. --opt weightDecay=0.01
-      const options: Record<string, number | string> = {};
-      for (const kv of (p.values.opt as string[] | undefined) ?? []) {
-        const [k, v] = kv.split('=');
-        if (!k || v === undefined) throw new UsageError(`--opt needs key=value, got ${kv}`);
-        options[k] = Number.isFinite(Number(v)) ? Number(v) : v;
-      }
+      // --opt key=value: training options for experiments, e.g. --opt weightDecay=0.01
+      const options = trainingOptions(p.values.opt as string[] | undefined);
       const outcome = await learning.train({
         options,
         onProgress: (pr) => progress(`eval-learning: epoch ${pr.epoch}/${pr.epochs} loss ${pr.loss} held-out accuracy ${pr.val.accuracy}`),

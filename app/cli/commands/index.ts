@@ -29,6 +29,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => C
   { names: ['eval-clusters'], load: () => require('./eval-clusters') },
   { names: ['reembed'], load: () => require('./reembed') },
   { names: ['export', 'import', 'xmp-write', 'xmp-read'], load: () => require('./export-import') },
+  { names: ['learn'], load: () => require('./learn') },
   { names: ['eval-learning'], load: () => require('./eval-learning') },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return */

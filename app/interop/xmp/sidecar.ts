@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../platform/atomic-file';
 import {
   DEFAULT_PREFIXES,
   areaIou,
@@ -257,14 +258,6 @@ export function writeSidecarRegions(photoPath: string, info: RegionInfo, opts: M
   const text = mergeRegionsIntoXmp(existing, info, opts);
   if (text === existing) return file;
   // Atomic replace: a crash leaves the old sidecar or the new one, never half of one.
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text, 'utf8');
-  try {
-    if (existing !== null) fs.chmodSync(tmp, fs.statSync(file).mode & 0o777);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, text, existing !== null ? { mode: fs.statSync(file).mode & 0o777 } : {});
   return file;
 }
