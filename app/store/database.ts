@@ -107,10 +107,44 @@ export function headerDamage(file: string): string | null {
     // disk writes page 1 first; the WAL still holds every page): only a lone file is judged.
     const wal = fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0;
     if (!wal && valid && pages > 0 && size < pages * pageSize) return `it is truncated (${size} of ${pages * pageSize} bytes)`;
-    return null;
+    return wal ? null : lostWal(file);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Committed changes that lived only in a write-ahead log that is gone: the `-shm` index a process
+ * left (it crashed or was killed, so SQLite did not clean up) says the log held frames that were
+ * never copied into the file (mxFrame > nBackfill), but the `-wal` file is missing or empty (copied
+ * without it, or deleted). Opening would silently drop those changes, and SQLite would rebuild the
+ * index and erase the evidence, so the library is refused untouched. Layout (sqlite.org/walformat):
+ * two copies of a 48-byte header in native byte order (iVersion 3007000, isInit at byte 12, mxFrame
+ * at 16), then the checkpoint info with nBackfill at byte 96.
+ */
+export function lostWal(file: string): string | null {
+  const shm = `${file}-shm`;
+  let buf: Buffer;
+  try {
+    const fd = fs.openSync(shm, 'r');
+    try {
+      buf = Buffer.alloc(100);
+      if (fs.readSync(fd, buf, 0, 100, 0) < 100) return null;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null; // no index: SQLite ended cleanly (or never wrote a log)
+  }
+  const le = buf.readUInt32LE(0) === 3007000;
+  if (!le && buf.readUInt32BE(0) !== 3007000) return null; // not an index this check knows
+  const u32 = (at: number) => (le ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
+  // The two header copies agree when the index is sound; a torn one proves nothing.
+  if (buf.compare(buf, 0, 48, 48, 96) !== 0 || buf[12] !== 1) return null;
+  const mxFrame = u32(16);
+  const backfilled = u32(96);
+  if (mxFrame <= backfilled) return null;
+  return `its write-ahead log ${path.basename(file)}-wal is missing, and with it ${mxFrame - backfilled} page write(s) of changes made before the last time Visage stopped unexpectedly (if you copied the library, copy ${path.basename(file)}-wal beside it too)`;
 }
 
 /** The newest pre-migration backup of this library, if any. */

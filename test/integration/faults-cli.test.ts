@@ -234,4 +234,38 @@ describe('faults through the CLI', () => {
     expect(rb.code).toBe(1);
     expect(rb.stderr).toMatch(/not restored: .+; the library was not changed/);
   });
+
+  it('a library whose write-ahead log is missing (it held changes not yet in the file) is refused untouched (exit 3); with the log beside it, it opens with every change', () => {
+    const dir = tempDir('lostwal');
+    const db = path.join(dir, 'visage.db');
+    const src = new Database(cleanDb, { readonly: true });
+    src.prepare('VACUUM INTO ?').run(db);
+    src.close();
+    // A process that commits a rename and is killed before any checkpoint: the change lives only
+    // in visage.db-wal, and the -shm index says so (as after a power cut or kill -9 of Visage).
+    const child = spawnSync(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const c = new D(${JSON.stringify(db)}); c.pragma('journal_mode = WAL'); c.pragma('wal_autocheckpoint = 0');
+       c.prepare("INSERT INTO settings (key, value) VALUES ('wal-probe', 'committed')").run(); process.kill(process.pid, 'SIGKILL');`],
+      { cwd: ROOT },
+    );
+    expect(child.signal).toBe('SIGKILL');
+    expect(fs.existsSync(`${db}-wal`) && fs.existsSync(`${db}-shm`)).toBe(true);
+    const walBytes = fs.readFileSync(`${db}-wal`);
+    fs.rmSync(`${db}-wal`);
+    const before = [sha(db), sha(`${db}-shm`)];
+    const r = runCli(['photos', '--db', db]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/is damaged \(its write-ahead log visage\.db-wal is missing, and with it \d+ page write\(s\) of changes .+\) and Visage did not change it/);
+    noStack(r.stderr);
+    expect(runCli(['scan', lib, '--db', db]).code).toBe(3);
+    expect(runCli(['status', '--db', db]).stdout).toMatch(/write-ahead log visage\.db-wal is missing/);
+    expect([sha(db), sha(`${db}-shm`)]).toEqual(before);
+    // Put back, the log is replayed: the change is there and nothing is refused.
+    fs.writeFileSync(`${db}-wal`, walBytes);
+    const ok = runCli(['photos', '--db', db]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(rows(db, "SELECT value FROM settings WHERE key = 'wal-probe'")).toEqual([{ value: 'committed' }]);
+    expect(integrity(db)).toBe('ok');
+  });
 });
