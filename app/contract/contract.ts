@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { MachineFaultInfo } from './faults';
+import type { BackupChoice, RecoveryInfo, RestoreOutcome } from './recovery';
 import type { ScanProgress } from './scan';
 import type {
   ClusterStats,
@@ -27,6 +28,7 @@ import type {
 import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from './learning';
 
 export type { ScanProgress };
+export type { BackupChoice, RecoveryInfo, RestoreOutcome };
 export type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from './people';
@@ -76,6 +78,10 @@ export const engineMethods = {
   'library.state': none,
   'library.addFolder': z.object({ path: folderPath }).strict(),
   'library.removeFolder': z.object({ path: folderPath }).strict(),
+  /** Why the library was refused (damaged, newer) and the backups that can be put back. */
+  'library.recovery': none,
+  /** Puts one of library.recovery's backups in place of a refused library, then opens it. */
+  'library.restore': z.object({ file: filePath }).strict(),
   'scan.start': none,
   'scan.pause': none,
   'scan.resume': none,
@@ -302,6 +308,8 @@ export interface Results {
   'library.state': LibraryState;
   'library.addFolder': LibraryState;
   'library.removeFolder': LibraryState;
+  'library.recovery': RecoveryInfo;
+  'library.restore': RestoreOutcome;
   'scan.start': ScanState;
   'scan.pause': ScanState;
   'scan.resume': ScanState;

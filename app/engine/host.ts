@@ -34,6 +34,7 @@ import { Store } from '../store/store';
 import { libraryModel } from '../store/settings';
 import { AnalyzerLoader, type EngineAnalyzer } from './analyzer';
 import { JobGuard } from './jobs';
+import { soundLibraryRecoveryHandlers } from './recovery';
 import { appHandlers } from './handlers/app';
 import { interopHandlers } from './handlers/interop';
 import { LearningJobs } from './handlers/learning';
@@ -156,6 +157,7 @@ export class EngineHost extends EventEmitter {
     this.handlers = {
       ...appHandlers({ dbPath: this.dbPath, mode, analyzer: this.analyzer, scanRate: () => this.scans.lastRate }),
       ...this.library.handlers(),
+      ...soundLibraryRecoveryHandlers(this.dbPath),
       ...this.scans.handlers(),
       ...peopleHandlers({ jobs, emit, people, closing }),
       ...this.learning.handlers(),

@@ -11,6 +11,7 @@ import { serveRequests } from '../contract/rpc';
 import { electronSqliteBinding } from '../platform/native-modules';
 import { setSqliteNativeBinding } from '../store/database';
 import { EngineHost } from './host';
+import { recoverable, RecoveryHost } from './recovery';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -43,15 +44,28 @@ function main(): void {
   }
   const mode = arg('mode') === 'electron' ? 'electron' : 'browser';
   setSqliteNativeBinding(electronSqliteBinding());
-  let host: EngineHost;
-  try {
-    host = new EngineHost({ dbPath, mode });
-  } catch (e) {
-    post({ ready: false, error: (e as Error).message });
-    process.exit(1);
-  }
   const server = serveRequests(post, (method, params) => host.handle(method, params));
-  host.on('event', (event: EventName, data: unknown) => server.postEvent(event, data));
+  const onEvent = (event: EventName, data: unknown) => server.postEvent(event, data);
+  const open = (): EngineHost => {
+    const h = new EngineHost({ dbPath, mode });
+    h.on('event', onEvent);
+    return h;
+  };
+  // A damaged library, or one from a newer Visage: recovery mode (./recovery.ts) answers why and
+  // offers the backups; a restore opens the library in this same process.
+  let host: EngineHost | RecoveryHost;
+  try {
+    host = open();
+  } catch (e) {
+    if (!recoverable(e)) {
+      post({ ready: false, error: (e as Error).message });
+      process.exit(1);
+    }
+    host = new RecoveryHost(dbPath, e, () => {
+      host = open();
+      host.warmUp();
+    });
+  }
   listen((msg) => {
     if ((msg as { type?: string } | null)?.type === 'shutdown') {
       void host.close().then(() => process.exit(0));

@@ -147,10 +147,11 @@ export function lostWal(file: string): string | null {
   return `its write-ahead log ${path.basename(file)}-wal is missing, and with it ${mxFrame - backfilled} page write(s) of changes made before the last time Visage stopped unexpectedly (if you copied the library, copy ${path.basename(file)}-wal beside it too)`;
 }
 
-/** The newest pre-migration backup of this library, if any. */
+/** The newest pre-migration backup of this library that is not visibly damaged itself, if any. */
 export function newestBackup(file: string): string | null {
   const all = listBackups(file);
-  return all.length > 0 ? all[all.length - 1]!.file : null;
+  for (let i = all.length - 1; i >= 0; i--) if (headerDamage(all[i]!.file) === null) return all[i]!.file;
+  return null;
 }
 
 function offerBackup(file: string): string {
