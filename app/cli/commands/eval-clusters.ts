@@ -18,11 +18,10 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { createLibraryAnalyzer } from '../../library/analyzer-pool';
-import { Scanner } from '../../library/scanner';
 import { Store } from '../../store/store';
 import { ClusterRepo } from '../../store/cluster-repo';
 import { peopleServiceFor } from '../people-service';
+import { scanTree } from '../scan-tree';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
@@ -98,11 +97,7 @@ export const command: CliCommand = {
     const store = Store.open(dbFile);
     try {
       if (!p.flags.has('no-scan')) {
-        const analyzer = await createLibraryAnalyzer({ threads: numberFlag(p, 'threads') ?? 1 });
-        const scanner = new Scanner({ store, analyzer, concurrency: 2, thumbnails: null, progressIntervalMs: 5000 });
-        scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-clusters: indexed ${pr.done}/${pr.found}`));
-        await scanner.scan([data]);
-        await analyzer.close?.();
+        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters');
       }
       const scanSeconds = (performance.now() - t0) / 1000;
 

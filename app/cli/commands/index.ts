@@ -27,6 +27,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => C
     load: () => require('./people'),
   },
   { names: ['eval-clusters'], load: () => require('./eval-clusters') },
+  { names: ['eval-user'], load: () => require('./eval-user') },
   { names: ['reembed'], load: () => require('./reembed') },
   { names: ['export', 'import', 'xmp-write', 'xmp-read'], load: () => require('./export-import') },
   { names: ['learn'], load: () => require('./learn') },

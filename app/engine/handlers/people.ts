@@ -3,7 +3,8 @@
  * people.changed), the "Is this Anna?" groups of unassigned faces, and "re-group everyone"
  * (people.recluster, a background job of the JobGuard).
  */
-import { ContractError, type SuggestionGroup, type SuggestionGroups } from '../../contract/contract';
+import { ContractError } from '../../contract/contract';
+import { suggestionGroups } from '../../people/suggestion-groups';
 import type { ClusterStats } from '../../contract/people';
 import type { PeopleApi } from '../../people/api';
 import type { JobGuard } from '../jobs';
@@ -95,27 +96,3 @@ async function recluster(d: PeopleDeps, people: PeopleApi): Promise<ClusterStats
   return r;
 }
 
-/** Unassigned faces grouped by the person each most likely is ("Is this Anna?"), the rest unknown. */
-function suggestionGroups(people: PeopleApi, limit: number): SuggestionGroups {
-  const faces = people.unassignedFaces({ limit });
-  const groups = new Map<number, SuggestionGroup>();
-  const unknown: SuggestionGroups['unknown'] = [];
-  for (const face of faces) {
-    const best = people.suggestPeople(face.id, 1)[0];
-    if (!best) {
-      unknown.push(face);
-      continue;
-    }
-    let g = groups.get(best.personId);
-    if (!g) {
-      const person = people.getPerson(best.personId);
-      g = { personId: best.personId, name: best.name, coverFaceId: person?.coverFaceId ?? null, faces: [] };
-      groups.set(best.personId, g);
-    }
-    g.faces.push({ face, similarity: best.similarity });
-  }
-  const list = [...groups.values()];
-  for (const g of list) g.faces.sort((a, b) => b.similarity - a.similarity);
-  list.sort((a, b) => Number(b.name !== null) - Number(a.name !== null) || b.faces.length - a.faces.length || a.personId - b.personId);
-  return { groups: list, unknown, total: faces.length };
-}
