@@ -113,11 +113,18 @@ describe('faults through the CLI', () => {
     fs.copyFileSync(cleanDb, db);
     // A moved folder: every photo is re-found, so the scan writes and meets the other writer.
     const moved = makeLibrary(johnImages(24));
-    // Another process holds the write lock for 9 s (past the 5 s busy_timeout).
-    const holder = spawn(process.execPath, ['-e', `const D=require('better-sqlite3');const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');process.stdout.write('held\\n');setTimeout(()=>{d.exec('ROLLBACK');d.close()},9000)`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Another process holds the write lock until the scan has ended (past the 5 s busy_timeout,
+    // however slowly the scan starts on a loaded machine), then lets go when told to.
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D=require('better-sqlite3');const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');process.stdout.write('held\\n');process.stdin.once('data',()=>{d.exec('ROLLBACK');d.close();process.exit(0)})`],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((r) => holder.stdout.once('data', () => r()));
     const r = runCli(['scan', moved, '--db', db, '--no-thumbnails']);
-    await new Promise((r2) => holder.on('exit', r2));
+    const released = new Promise((r2) => holder.on('exit', r2));
+    holder.stdin.write('release\n');
+    await released;
     expect(r.code, r.stderr).toBe(75);
     expect(r.stderr).toMatch(/is busy in another Visage \(the app or another command\): wait for it to finish or close it, then run the scan again; nothing was lost/);
     noStack(r.stderr);
