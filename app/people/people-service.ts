@@ -133,6 +133,10 @@ export class PeopleService implements PeopleApi {
     return this.queries.personPhotoIds(id);
   }
 
+  photosTogether(personIds: PersonId[], opts: { only?: boolean; offset?: number; limit?: number } = {}): PersonPhoto[] {
+    return this.queries.photosTogether(personIds, opts);
+  }
+
   unassignedFaces(opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
     return this.queries.unassignedFaces(opts);
   }
