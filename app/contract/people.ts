@@ -109,7 +109,7 @@ export type Correction =
  * (`ref`): a new person is created for each, unless `existingId` names one of this library.
  */
 export interface ImportPlan {
-  persons: { ref: string; existingId?: PersonId; name: string | null; hidden: boolean }[];
+  persons: { ref: string; existingId?: PersonId; name: string | null; hidden: boolean; birthDate?: string | null }[];
   assignments: { faceId: FaceId; person: string; source: 'user' | 'machine'; confirmed: boolean }[];
   rejections: { faceId: FaceId; person: string }[];
   notAFace: FaceId[];

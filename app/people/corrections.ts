@@ -231,10 +231,18 @@ function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previou
       persons.push(row);
       ids.set(p.ref, row.id);
       if (p.name && !row.name) repo.rename(row.id, p.name);
+      if (p.birthDate && !row.birth_date) {
+        repo.setBirthDate(row.id, p.birthDate);
+        undo.rebuildIndex = true;
+      }
       continue;
     }
     const id = repo.createPerson(p.name, previous?.createdPersons?.[k++], true);
     if (p.hidden) repo.hide(id);
+    if (p.birthDate) {
+      repo.setBirthDate(id, p.birthDate);
+      undo.rebuildIndex = true;
+    }
     created.push(id);
     ids.set(p.ref, id);
   }

@@ -90,6 +90,10 @@ export class PeopleQueries {
     return this.ctx.queries.personPhotos(id, opts).map(personPhoto);
   }
 
+  smallUnnamed(maxPhotos: number): PersonId[] {
+    return this.ctx.people.smallUnnamed(maxPhotos);
+  }
+
   photosTogether(personIds: PersonId[], opts: { only?: boolean; offset?: number; limit?: number } = {}): PersonPhoto[] {
     const ids = [...new Set(personIds)];
     if (ids.length < 2) throw new CorrectionError('choose at least two different people');
