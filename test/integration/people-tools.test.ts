@@ -14,6 +14,7 @@ import { setMinFacePixels } from '../../app/store/face-visibility';
 import { exportPeople, importPeople } from '../../app/interop/import-export';
 import { parsePeopleFile, serializePeopleFile } from '../../app/interop/people-file';
 import { runCli } from '../helpers/cli';
+import { hostWithoutEngine } from '../helpers/engine-host';
 import { libraryWithAnna } from '../helpers/synthetic-library';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-people-tools-'));
@@ -195,6 +196,41 @@ describe('hide the crowd', () => {
     const svc3 = new PeopleService(db);
     expect(svc3.getPerson(anna)!.faceCount).toBe(annaFaces.length);
     expect(svc3.unassignedFaces().length).toBe(unassigned);
+  });
+});
+
+describe('through the engine (the contract the app calls)', () => {
+  it('settings.set minFacePixels hides small faces at once and is reported by library.state; photosTogether and the corrections answer', async () => {
+    const { file, store } = fresh();
+    store.close();
+    open.length = 0;
+    const host = hostWithoutEngine(file);
+    try {
+      const before = (await host.handle('people.list', {})) as { id: number; faceCount: number }[];
+      expect(before.length).toBeGreaterThan(1);
+      expect(((await host.handle('library.state', undefined)) as { settings: { minFacePixels: number } }).settings.minFacePixels).toBe(0);
+      // Every synthetic face is 10 px: at 11 px none is shown (the named Anna stays, empty), at 10 all are back.
+      expect(await host.handle('settings.set', { minFacePixels: 11 })).toEqual({ strictness: 'normal', minFacePixels: 11 });
+      expect(((await host.handle('people.list', {})) as { id: number; faceCount: number }[]).map((p) => [p.id, p.faceCount])).toEqual([[anna, 0]]);
+      expect(await host.handle('people.unassigned', {})).toEqual([]);
+      await host.handle('settings.set', { minFacePixels: 10 });
+      expect(((await host.handle('people.list', {})) as { id: number }[]).map((p) => p.id)).toEqual(before.map((p) => p.id));
+
+      const [a, b] = before;
+      expect(Array.isArray(await host.handle('people.photosTogether', { personIds: [a!.id, b!.id], only: true }))).toBe(true);
+      await expect(host.handle('people.photosTogether', { personIds: [a!.id, 999_999] })).rejects.toMatchObject({ code: 'not-found' });
+      await expect(host.handle('people.correct', { kind: 'birthday', personId: anna, birthDate: '2021-02-30' })).rejects.toMatchObject({ code: 'bad-request' });
+      await host.handle('people.correct', { kind: 'birthday', personId: anna, birthDate: '2020-06-01' });
+      expect(((await host.handle('people.get', { id: anna })) as { birthDate: string }).birthDate).toBe('2020-06-01');
+      const face = (await host.handle('people.faces', { id: anna, limit: 1 })) as { photoId: number }[];
+      const photo = (await host.handle('people.photo', { id: face[0]!.photoId })) as { date: string; faces: { personBirthDate: string | null }[] };
+      expect(photo.date).toBe('2021-03-04');
+      expect(photo.faces.some((f) => f.personBirthDate === '2020-06-01')).toBe(true);
+      expect(((await host.handle('people.undo', undefined)) as { kind: string }).kind).toBe('birthday');
+      expect(((await host.handle('people.get', { id: anna })) as { birthDate: string | null }).birthDate).toBeNull();
+    } finally {
+      await host.close();
+    }
   });
 });
 
