@@ -57,6 +57,21 @@ export const MAX_PEOPLE_FILE_BYTES = 64 * 1024 * 1024;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const sourceLabel = z.string().trim().min(1).max(200).refine((s) => !/[\0-\x1f]/.test(s), 'control characters');
 
+/** A calendar date 'YYYY-MM-DD' that exists (no 2023-02-30), from year 1000 on. */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= '1000-01-01';
+  }, 'not a calendar date');
+
+/** "Ignore faces smaller than N pixels": 0 (none ignored) .. 2000 px (MAX_MIN_FACE_PIXELS in app/store/face-visibility.ts). */
+export const minFacePixels = z.number().int().min(0).max(2000);
+
+/** "Hide unnamed people with at most N photos": 1 .. 1000 photos. */
+export const maxPhotos = z.number().int().min(1).max(1000);
+
 export const strictness = z.enum(['loose', 'normal', 'strict']);
 export type Strictness = z.infer<typeof strictness>;
 
@@ -70,6 +85,8 @@ export const correctionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hide'), personId: id, hidden: z.boolean() }).strict(),
   z.object({ kind: z.literal('cover'), personId: id, faceId: id }).strict(),
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }).strict(),
+  z.object({ kind: z.literal('birthday'), personId: id, birthDate: isoDate.nullable() }).strict(),
+  z.object({ kind: z.literal('hide-small'), maxPhotos }).strict(),
 ]);
 
 /** Every method the engine answers, with its params schema. */
@@ -99,6 +116,11 @@ export const engineMethods = {
   'people.photos': page.extend({ id }).strict(),
   /** Every photo id of a person, in people.photos' order (its length is the person's photo count). */
   'people.photoIds': z.object({ id }).strict(),
+  /**
+   * Photos of people together: showing every one of `personIds`; with `only`, no other (not
+   * hidden) person either (strangers in no person do not count). In people.photos' order.
+   */
+  'people.photosTogether': page.extend({ personIds: z.array(id).min(2).max(20), only: z.boolean().optional() }).strict(),
   'people.unassigned': page.strict().optional(),
   'people.suggestionGroups': z.object({ limit: z.number().int().min(1).max(2000).optional() }).strict().optional(),
   'people.photo': z.object({ id }).strict(),
@@ -111,7 +133,7 @@ export const engineMethods = {
   'people.redo': none,
   'people.history': z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict().optional(),
   'people.recluster': none,
-  'settings.set': z.object({ strictness: strictness.optional() }).strict(),
+  'settings.set': z.object({ strictness: strictness.optional(), minFacePixels: minFacePixels.optional() }).strict(),
   /** "Learn from my corrections": what it will use, the running/last job, the heads. */
   'learning.state': none,
   /** Starts a training job (one at a time); progress comes as learning.progress events. */
@@ -213,6 +235,8 @@ export interface LibraryState {
 
 export interface Settings {
   strictness: Strictness;
+  /** "Ignore faces smaller than N pixels" (the larger side of a face's box); 0: none ignored. */
+  minFacePixels: number;
 }
 
 export interface AppInfo {
@@ -321,6 +345,7 @@ export interface Results {
   'people.faceIds': number[];
   'people.photos': PersonPhoto[];
   'people.photoIds': number[];
+  'people.photosTogether': PersonPhoto[];
   'people.unassigned': FaceInfo[];
   'people.suggestionGroups': SuggestionGroups;
   'people.photo': PhotoInfo | null;

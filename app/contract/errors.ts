@@ -6,7 +6,7 @@
 import type { ErrorCode } from './contract';
 
 /** What a lookup did not find. */
-export type MissingThing = 'photo' | 'face' | 'head';
+export type MissingThing = 'photo' | 'face' | 'head' | 'person';
 
 /** A photo, face or learned head that does not exist: answered as `not-found` with this message. */
 export class NotFoundError extends Error {

@@ -22,6 +22,10 @@ export interface PersonSummary {
   coverFaceId: FaceId | null;
   /** True when the user named, merged, confirmed or assigned faces to this person. */
   userTouched: boolean;
+  /** Birth date 'YYYY-MM-DD' (null: unknown). */
+  birthDate: string | null;
+  /** The date of the person's most recent photo ('YYYY-MM-DD', PhotoInfo.date), null for none. */
+  latestPhotoDate: string | null;
 }
 
 export interface FaceInfo {
@@ -39,6 +43,8 @@ export interface FaceInfo {
   /** 'user' = the user put it there (never moved by the machine); 'machine' = clustering did. */
   source: 'user' | 'machine' | null;
   confirmed: boolean;
+  /** The person's birth date ('YYYY-MM-DD'), null when unknown or in no person. */
+  personBirthDate: string | null;
 }
 
 export interface PhotoInfo {
@@ -47,6 +53,8 @@ export interface PhotoInfo {
   width: number;
   height: number;
   takenAt: string | null;
+  /** The photo's date 'YYYY-MM-DD' that ages are counted at: the EXIF date taken, else the file's date. */
+  date: string;
   faces: FaceInfo[];
 }
 
@@ -57,6 +65,8 @@ export interface PersonPhoto {
   width: number;
   height: number;
   takenAt: string | null;
+  /** As PhotoInfo.date. */
+  date: string;
   faceId: FaceId;
 }
 
@@ -87,6 +97,10 @@ export type Correction =
   | { kind: 'cover'; personId: PersonId; faceId: FaceId }
   /** Not a face (a false detection): removed from people and never clustered again. */
   | { kind: 'not-a-face'; faceIds: FaceId[] }
+  /** Sets (YYYY-MM-DD) or clears (null) a person's birth date. */
+  | { kind: 'birthday'; personId: PersonId; birthDate: string | null }
+  /** Hides every unnamed person (shown in the list) with at most `maxPhotos` photos. */
+  | { kind: 'hide-small'; maxPhotos: number }
   /** Decisions restored from an export file or XMP sidecars (app/people/import-export.ts). */
   | { kind: 'import'; source: string; plan: ImportPlan };
 
@@ -95,7 +109,7 @@ export type Correction =
  * (`ref`): a new person is created for each, unless `existingId` names one of this library.
  */
 export interface ImportPlan {
-  persons: { ref: string; existingId?: PersonId; name: string | null; hidden: boolean }[];
+  persons: { ref: string; existingId?: PersonId; name: string | null; hidden: boolean; birthDate?: string | null }[];
   assignments: { faceId: FaceId; person: string; source: 'user' | 'machine'; confirmed: boolean }[];
   rejections: { faceId: FaceId; person: string }[];
   notAFace: FaceId[];

@@ -50,6 +50,7 @@ export function exportPeople(db: Database.Database, appVersion: string): PeopleF
     hidden: !!p.hidden,
     cover: p.cover_face_id !== null && faceIds.has(p.cover_face_id) ? p.cover_face_id : null,
     createdAt: p.created_at,
+    ...(p.birth_date ? { birthDate: p.birth_date } : {}),
   }));
   file.faces = faces.map((f) => ({
     id: f.id,
@@ -117,9 +118,9 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
     }
   }
   for (const p of file.persons) {
-    // Named or hidden persons are user decisions even without faces here; others need a face.
-    if (!used.has(p.id) && !p.name && !p.hidden) continue;
-    plan.persons.push({ ref: `p${p.id}`, name: p.name, hidden: p.hidden });
+    // Named, hidden or dated persons are user decisions even without faces here; others need a face.
+    if (!used.has(p.id) && !p.name && !p.hidden && !p.birthDate) continue;
+    plan.persons.push({ ref: `p${p.id}`, name: p.name, hidden: p.hidden, ...(p.birthDate ? { birthDate: p.birthDate } : {}) });
     if (p.cover !== null && mapped.has(p.cover)) plan.covers.push({ person: `p${p.id}`, faceId: mapped.get(p.cover)! });
   }
   const refs = new Set(plan.persons.map((p) => p.ref));

@@ -2,7 +2,8 @@
  * The "Export people" file: a versioned JSON document with everything the user taught Visage
  * about the people in a library, so that it can be restored into another (or a rebuilt) library:
  *
- * - persons: id, name, hidden, cover face;
+ * - persons: id, name, hidden, cover face, birth date (format version 2 on; version 1 files, which
+ *   have none, still import);
  * - faces: which face (photo path + the photo's content hash + the face box in upright pixels)
  *   belongs to which person, whether the user or the machine put it there, confirmed or not, and
  *   faces the user marked "not a face";
@@ -21,10 +22,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isoDate } from '../contract/contract';
 import { writeFileAtomic } from '../platform/atomic-file';
 
 export const PEOPLE_FILE_FORMAT = 'visage-people';
-export const PEOPLE_FILE_VERSION = 1;
+/** The version written. 2 added persons' birth dates and the birthday / hide-small corrections. */
+export const PEOPLE_FILE_VERSION = 2;
+/** Every version this Visage reads (a version 1 file is a version 2 file without birth dates). */
+const READ_VERSIONS = [1, 2] as const;
 /** Suggested file extension. */
 export const PEOPLE_FILE_EXTENSION = '.visage-people.json';
 
@@ -55,6 +60,8 @@ export const PersonSchema = z.object({
   /** A face id of this file (the person's cover), or null for the automatic choice. */
   cover: id.nullable(),
   createdAt: z.string().min(1).optional(),
+  /** Birth date 'YYYY-MM-DD' (version 2 on; absent or null: unknown). */
+  birthDate: isoDate.nullable().optional(),
 });
 
 export const FaceSchema = z.object({
@@ -86,6 +93,8 @@ export const CorrectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hide'), personId: id, hidden: z.boolean() }),
   z.object({ kind: z.literal('cover'), personId: id, faceId: id }),
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }),
+  z.object({ kind: z.literal('birthday'), personId: id, birthDate: isoDate.nullable() }),
+  z.object({ kind: z.literal('hide-small'), maxPhotos: z.number().int().positive() }),
 ]);
 
 export const CorrectionEntrySchema = z.object({
@@ -98,7 +107,7 @@ export const CorrectionEntrySchema = z.object({
 
 export const PeopleFileSchema = z.object({
   format: z.literal(PEOPLE_FILE_FORMAT),
-  version: z.literal(PEOPLE_FILE_VERSION),
+  version: z.union(READ_VERSIONS.map((v) => z.literal(v))),
   exportedAt: z.iso.datetime({ offset: true }),
   app: z.object({ name: z.string(), version: z.string() }),
   persons: z.array(PersonSchema),

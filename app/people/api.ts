@@ -22,6 +22,12 @@ export interface PeopleApi {
   personPhotos(id: PersonId, opts?: { offset?: number; limit?: number }): PersonPhoto[];
   /** Every photo id of a person, in personPhotos' order (cheap: ids only; its length is the count). */
   personPhotoIds(id: PersonId): PhotoId[];
+  /**
+   * Photos showing every one of `personIds` (2 or more live people); with `only`, no face of any
+   * other live, not hidden person either (faces in no person and of hidden people do not count).
+   * In personPhotos' order, each with the first person's best face; unknown people: NotFoundError.
+   */
+  photosTogether(personIds: PersonId[], opts?: { only?: boolean; offset?: number; limit?: number }): PersonPhoto[];
   /** Faces in no person (not marked "not a face"), best quality first. */
   unassignedFaces(opts?: { offset?: number; limit?: number }): FaceInfo[];
   photo(id: PhotoId): PhotoInfo | null;

@@ -1,6 +1,6 @@
 /**
  * The corrections a user makes (name, merge, split, move, confirm, reject, hide, cover,
- * not-a-face, import), each applied to the store while recording in an UndoInfo what reverting
+ * not-a-face, birthday, hide-small, import), each applied to the store while recording in an UndoInfo what reverting
  * it needs. Transactions and the log are app/people/undo.ts's; this file only changes the state.
  */
 import type { PeopleRepo } from '../store/people-repo';
@@ -35,6 +35,11 @@ export interface UndoInfo {
   removedRejections?: [FaceId, PersonId][];
   /** not_a_face flags before the correction. */
   notAFace?: [FaceId, number][];
+  /**
+   * The correction changed which faces may join whom beyond the faces it lists (a birth date: the
+   * birth-date rule's cannot-links): the in-memory index is built again rather than patched.
+   */
+  rebuildIndex?: boolean;
 }
 
 export type Applied = Omit<CorrectionResult, 'correctionId'>;
@@ -183,6 +188,26 @@ export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo,
       }
       return { personIds: affected };
     }
+    case 'birthday': {
+      const p = livePerson(repo, c.personId);
+      undo.persons = [p];
+      undo.rebuildIndex = true;
+      // The machine never gives a person a face from before their birth: those it gave go back
+      // to the pool (the user's own assignments stay).
+      if (c.birthDate !== null) {
+        const faces = repo.machineFacesBefore(p.id, c.birthDate);
+        undo.assignments = faces.map((f) => assignmentOf(repo, f));
+        for (const f of faces) repo.unassign(f);
+      }
+      repo.setBirthDate(p.id, c.birthDate);
+      return { personIds: [p.id] };
+    }
+    case 'hide-small': {
+      const ids = repo.smallUnnamed(c.maxPhotos);
+      undo.persons = rowsOf(repo, ids);
+      for (const id of ids) repo.setHidden(id, true);
+      return { personIds: ids };
+    }
     case 'import':
       return applyImport(repo, c.plan, undo, previous);
     default: {
@@ -206,10 +231,18 @@ function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previou
       persons.push(row);
       ids.set(p.ref, row.id);
       if (p.name && !row.name) repo.rename(row.id, p.name);
+      if (p.birthDate && !row.birth_date) {
+        repo.setBirthDate(row.id, p.birthDate);
+        undo.rebuildIndex = true;
+      }
       continue;
     }
     const id = repo.createPerson(p.name, previous?.createdPersons?.[k++], true);
     if (p.hidden) repo.hide(id);
+    if (p.birthDate) {
+      repo.setBirthDate(id, p.birthDate);
+      undo.rebuildIndex = true;
+    }
     created.push(id);
     ids.set(p.ref, id);
   }

@@ -143,6 +143,7 @@ export class IndexCache {
   /** Brings idx to the database's state after u (PeopleIndex.patch); false when it cannot do that exactly. */
   private patched(idx: PeopleIndex, u: UndoInfo): boolean {
     const { ctx } = this;
+    if (u.rebuildIndex) return false;
     const faceIds = new Set<FaceId>();
     for (const [f] of u.notAFace ?? []) faceIds.add(f);
     const personIds = new Set<PersonId>();

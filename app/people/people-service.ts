@@ -133,6 +133,15 @@ export class PeopleService implements PeopleApi {
     return this.queries.personPhotoIds(id);
   }
 
+  /** The people "hide-small" with `maxPhotos` would hide now (ids, ascending). */
+  smallUnnamed(maxPhotos: number): PersonId[] {
+    return this.queries.smallUnnamed(maxPhotos);
+  }
+
+  photosTogether(personIds: PersonId[], opts: { only?: boolean; offset?: number; limit?: number } = {}): PersonPhoto[] {
+    return this.queries.photosTogether(personIds, opts);
+  }
+
   unassignedFaces(opts: { offset?: number; limit?: number } = {}): FaceInfo[] {
     return this.queries.unassignedFaces(opts);
   }

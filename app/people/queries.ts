@@ -3,7 +3,9 @@
  * unassigned faces, a photo with its faces, and the suggestions the clustering index ranks
  * ("Is this Anna?", "merge with...").
  */
-import type { FaceViewRow, PersonCountsRow } from '../store/people-queries-repo';
+import type { FaceViewRow, PersonCountsRow, PhotoViewRow } from '../store/people-queries-repo';
+import { NotFoundError } from '../contract/errors';
+import { CorrectionError } from './corrections';
 import { clusterFace } from './cluster-inputs';
 import type { PeopleContext } from './context';
 import type { IndexCache } from './index-cache';
@@ -28,6 +30,8 @@ function summary(r: PersonCountsRow): PersonSummary {
     photoCount: r.photo_count,
     coverFaceId: r.cover_face_id ?? r.best_face,
     userTouched: !!r.user_named,
+    birthDate: r.birth_date ?? null,
+    latestPhotoDate: r.latest_date,
   };
 }
 
@@ -45,7 +49,12 @@ function faceInfo(r: FaceViewRow): FaceInfo {
     personName: r.person_name,
     source: r.source,
     confirmed: !!r.confirmed,
+    personBirthDate: r.person_birth_date,
   };
+}
+
+function personPhoto(r: PhotoViewRow & { face_id: number }): PersonPhoto {
+  return { id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, date: r.date, faceId: r.face_id };
 }
 
 export class PeopleQueries {
@@ -78,9 +87,21 @@ export class PeopleQueries {
   }
 
   personPhotos(id: PersonId, opts: { offset?: number; limit?: number } = {}): PersonPhoto[] {
-    return this.ctx.queries
-      .personPhotos(id, opts)
-      .map((r) => ({ id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, faceId: r.face_id }));
+    return this.ctx.queries.personPhotos(id, opts).map(personPhoto);
+  }
+
+  smallUnnamed(maxPhotos: number): PersonId[] {
+    return this.ctx.people.smallUnnamed(maxPhotos);
+  }
+
+  photosTogether(personIds: PersonId[], opts: { only?: boolean; offset?: number; limit?: number } = {}): PersonPhoto[] {
+    const ids = [...new Set(personIds)];
+    if (ids.length < 2) throw new CorrectionError('choose at least two different people');
+    for (const id of ids) {
+      const p = this.ctx.people.person(id);
+      if (!p || p.merged_into !== null) throw new NotFoundError('person', `no person ${id}`);
+    }
+    return this.ctx.queries.photosTogether(ids, !!opts.only, opts).map(personPhoto);
   }
 
   personPhotoIds(id: PersonId): PhotoId[] {
@@ -100,7 +121,7 @@ export class PeopleQueries {
     const p = this.ctx.queries.photo(id);
     if (!p) return null;
     const faces = this.ctx.queries.photoFaces(id).map(faceInfo);
-    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, faces };
+    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, date: p.date, faces };
   }
 
   suggestPeople(faceId: FaceId, k = 5): PersonSuggestion[] {
@@ -108,9 +129,11 @@ export class PeopleQueries {
     const row = clusterFace(this.ctx, faceId);
     if (!row) return [];
     const people = this.ctx.people;
+    // A face the index does not hold yet carries no cannot-links there: the birth-date rule is checked here too.
+    const unborn = new Set(this.ctx.cluster.bornAfter(faceId));
     return idx
       .suggestPeople(row, k)
-      .filter((s) => people.person(s.personId)?.merged_into == null)
+      .filter((s) => people.person(s.personId)?.merged_into == null && !unborn.has(s.personId))
       .map((s) => ({ personId: s.personId, name: people.person(s.personId)?.name ?? null, similarity: s.score }));
   }
 

@@ -27,6 +27,7 @@ function mergeUndo(before: UndoInfo, after: UndoInfo): UndoInfo {
     addedRejections: [...(before.addedRejections ?? []), ...(after.addedRejections ?? [])],
     removedRejections: [...(before.removedRejections ?? []), ...(after.removedRejections ?? [])],
     notAFace: [...(before.notAFace ?? []), ...(after.notAFace ?? [])],
+    ...(before.rebuildIndex || after.rebuildIndex ? { rebuildIndex: true } : {}),
   };
 }
 

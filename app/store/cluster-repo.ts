@@ -6,6 +6,19 @@
  */
 import type Database from 'better-sqlite3';
 import { EMBEDDING_BYTES } from '../faces/types';
+import { MIN_FACE_PIXELS_KEY, photoDate, shownFace } from './face-visibility';
+
+/**
+ * The birth-date rule as cannot-links: (face, person) for every face of a photo dated before the
+ * person's birth date, unless the user put that face into that person. Read with the user's
+ * rejections, so that clustering, the index and its suggestions never give such a face to the
+ * person (a face the user assigns is theirs to decide).
+ */
+const BORN_AFTER = `
+    SELECT f.id AS face_id, p.id AS person_id
+    FROM persons p JOIN faces f JOIN photos ph ON ph.id = f.photo_id
+    WHERE p.birth_date IS NOT NULL AND p.merged_into IS NULL AND ${photoDate('ph')} < p.birth_date
+      AND NOT EXISTS (SELECT 1 FROM face_assignments ua WHERE ua.face_id = f.id AND ua.person_id = p.id AND ua.source = 'user')`;
 
 /** A face as clustering reads it. */
 export interface ClusterFaceRow {
@@ -50,17 +63,17 @@ export class ClusterRepo {
     return row?.model_id ?? null;
   }
 
-  /** Ids of the model's faces (not-a-face excluded), ascending. */
+  /** Ids of the model's faces (not-a-face and ignored small faces excluded: shownFace), ascending. */
   faceIds(model: string): number[] {
     return this.db
-      .prepare<[string], { id: number }>('SELECT id FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id')
+      .prepare<[string], { id: number }>(`SELECT id FROM faces WHERE ${shownFace('faces')} AND model_id = ? ORDER BY id`)
       .all(model)
       .map((r) => r.id);
   }
 
-  /** The model's faces (not-a-face excluded), by id. */
+  /** The model's faces (not-a-face and ignored small faces excluded), by id. */
   faces(model: string): ClusterFaceRow[] {
-    return this.db.prepare<[string], ClusterFaceRow>('SELECT id, photo_id, embedding, q_score FROM faces WHERE not_a_face = 0 AND model_id = ? ORDER BY id').all(model);
+    return this.db.prepare<[string], ClusterFaceRow>(`SELECT id, photo_id, embedding, q_score FROM faces WHERE ${shownFace('faces')} AND model_id = ? ORDER BY id`).all(model);
   }
 
   /**
@@ -68,7 +81,7 @@ export class ClusterRepo {
    * packed columns.
    */
   faceColumns(model: string, keep: (id: number) => boolean): FaceColumns {
-    const where = 'FROM faces WHERE not_a_face = 0 AND model_id = ?';
+    const where = `FROM faces WHERE ${shownFace('faces')} AND model_id = ?`;
     const total = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n ${where}`).get(model)?.n ?? 0;
     const ids = new Float64Array(total);
     const photoIds = new Float64Array(total);
@@ -119,9 +132,17 @@ export class ClusterRepo {
       .all();
   }
 
-  /** Every "not this person" (cannot-links). */
+  /** Every "not this person" (cannot-links), with the birth-date rule's (BORN_AFTER). */
   rejections(): { face_id: number; person_id: number }[] {
-    return this.db.prepare<[], { face_id: number; person_id: number }>('SELECT face_id, person_id FROM face_rejections').all();
+    return this.db.prepare<[], { face_id: number; person_id: number }>(`SELECT face_id, person_id FROM face_rejections UNION ${BORN_AFTER}`).all();
+  }
+
+  /** The people a face may never be given by the machine because its photo predates their birth. */
+  bornAfter(faceId: number): number[] {
+    return this.db
+      .prepare<[number], { person_id: number }>(`SELECT person_id FROM (${BORN_AFTER}) WHERE face_id = ?`)
+      .all(faceId)
+      .map((r) => r.person_id);
   }
 
   /** The machine's assignments. */
@@ -135,11 +156,13 @@ export class ClusterRepo {
    */
   faceStateReader(): { state(id: number): FaceStateRow | undefined; rejections(id: number): number[] } {
     const state = this.db.prepare<[number], FaceStateRow>(
-      `SELECT f.not_a_face, f.model_id, fa.person_id, fa.source, p.merged_into
+      `SELECT NOT ${shownFace('f')} AS not_a_face, f.model_id, fa.person_id, fa.source, p.merged_into
        FROM faces f LEFT JOIN face_assignments fa ON fa.face_id = f.id LEFT JOIN persons p ON p.id = fa.person_id WHERE f.id = ?`,
     );
-    const rejectedBy = this.db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_rejections WHERE face_id = ? ORDER BY person_id');
-    return { state: (id) => state.get(id), rejections: (id) => rejectedBy.all(id).map((x) => x.person_id) };
+    const rejectedBy = this.db.prepare<[number, number], { person_id: number }>(
+      `SELECT person_id FROM face_rejections WHERE face_id = ? UNION SELECT person_id FROM (${BORN_AFTER}) WHERE face_id = ? ORDER BY person_id`,
+    );
+    return { state: (id) => state.get(id), rejections: (id) => rejectedBy.all(id, id).map((x) => x.person_id) };
   }
 
   /**
@@ -177,14 +200,14 @@ export class ClusterRepo {
       .run();
   }
 
-  /** Faces in a person (not-a-face excluded), any model. */
+  /** Faces in a person (not-a-face and ignored small faces excluded), any model. */
   assignedCount(): number {
-    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE f.not_a_face = 0').get()?.n ?? 0;
+    return this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM face_assignments fa JOIN faces f ON f.id = fa.face_id WHERE ${shownFace('f')}`).get()?.n ?? 0;
   }
 
   /** The model's faces (not-a-face excluded). */
   faceCount(model: string): number {
-    return this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM faces WHERE not_a_face = 0 AND model_id = ?').get(model)?.n ?? 0;
+    return this.db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM faces WHERE ${shownFace('faces')} AND model_id = ?`).get(model)?.n ?? 0;
   }
 
   /**
@@ -201,6 +224,9 @@ export class ClusterRepo {
       one('SELECT COUNT(*), MAX(id) FROM persons'),
       one('SELECT COUNT(*) FROM face_assignments'),
       one('SELECT COUNT(*) FROM face_rejections'),
+      // what decides which faces are clustered and which may join whom
+      one(`SELECT value FROM settings WHERE key = '${MIN_FACE_PIXELS_KEY}'`),
+      one('SELECT group_concat(id || birth_date) FROM persons WHERE birth_date IS NOT NULL'),
     ];
   }
 

@@ -19,6 +19,7 @@ export interface ExportPersonRow {
   id: number;
   name: string | null;
   hidden: number;
+  birth_date: string | null;
   cover_face_id: number | null;
   created_at: string;
 }
@@ -44,7 +45,7 @@ export class InteropRepo {
   exportablePersons(): ExportPersonRow[] {
     return this.db
       .prepare<[], ExportPersonRow>(
-        `SELECT id, name, hidden, cover_face_id, created_at FROM persons p WHERE merged_into IS NULL
+        `SELECT id, name, hidden, cover_face_id, created_at, birth_date FROM persons p WHERE merged_into IS NULL
          AND (user_named = 1 OR EXISTS (SELECT 1 FROM face_assignments fa WHERE fa.person_id = p.id))`,
       )
       .all();

@@ -209,6 +209,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Self-contained (one column on persons): renumbering it at a merge changes nothing else.
+    version: 7,
+    name: 'people: birth dates',
+    up(db) {
+      db.exec(`
+        -- A person's birth date, ISO 'YYYY-MM-DD' (NULL: unknown). Ages on photos; no face of a
+        -- photo dated before it is put into or suggested for the person by the machine.
+        ALTER TABLE persons ADD COLUMN birth_date TEXT CHECK (birth_date IS NULL OR birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

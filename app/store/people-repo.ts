@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { CorrectionsRepo } from './corrections-repo';
+import { photoDate, shownFace } from './face-visibility';
 import type { CorrectionRow, PersonRow } from './types';
 
 export type AssignmentSource = 'machine' | 'user';
@@ -29,7 +30,7 @@ export class PeopleRepo {
   // ---------------------------------------------------------------- persons
 
   person(id: number): PersonRow | undefined {
-    return this.db.prepare<[number], PersonRow>('SELECT id, name, hidden, cover_face_id, user_named, merged_into, created_at FROM persons WHERE id = ?').get(id);
+    return this.db.prepare<[number], PersonRow>('SELECT id, name, hidden, cover_face_id, user_named, merged_into, created_at, birth_date FROM persons WHERE id = ?').get(id);
   }
 
   /** Every person row, merged ones included. */
@@ -106,11 +107,46 @@ export class PeopleRepo {
     this.db.prepare('UPDATE persons SET cover_face_id = NULL WHERE cover_face_id = ?').run(faceId);
   }
 
-  /** Puts a person row back as it was (undo). */
+  /**
+   * Puts a person row back as it was (undo). A row logged before birth dates existed (schema v7)
+   * carries none: the birth date is then left as it is.
+   */
   restorePerson(p: PersonRow): void {
     this.db
       .prepare('UPDATE persons SET name = ?, hidden = ?, cover_face_id = ?, user_named = ?, merged_into = ? WHERE id = ?')
       .run(p.name, p.hidden, p.cover_face_id, p.user_named, p.merged_into, p.id);
+    if (p.birth_date !== undefined) this.db.prepare('UPDATE persons SET birth_date = ? WHERE id = ?').run(p.birth_date, p.id);
+  }
+
+  /** Sets or clears (null) a person's birth date 'YYYY-MM-DD' (the user did). */
+  setBirthDate(id: number, date: string | null): void {
+    this.db.prepare('UPDATE persons SET birth_date = ?, user_named = 1 WHERE id = ?').run(date, id);
+  }
+
+  /** The faces the machine put into a person whose photo is dated before `date` ('YYYY-MM-DD'). */
+  machineFacesBefore(personId: number, date: string): number[] {
+    return this.db
+      .prepare<[number, string], { id: number }>(
+        `SELECT f.id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id JOIN photos ph ON ph.id = f.photo_id
+         WHERE fa.person_id = ? AND fa.source = 'machine' AND ${photoDate('ph')} < ? ORDER BY f.id`,
+      )
+      .all(personId, date)
+      .map((r) => r.id);
+  }
+
+  /**
+   * Unnamed live people the people list shows (not hidden, with shown faces) with at most
+   * `maxPhotos` photos: what "Hide unnamed people with at most N photos" hides.
+   */
+  smallUnnamed(maxPhotos: number): number[] {
+    return this.db
+      .prepare<[number], { id: number }>(
+        `SELECT p.id FROM persons p JOIN face_assignments fa ON fa.person_id = p.id JOIN faces f ON f.id = fa.face_id AND ${shownFace('f')}
+         WHERE p.name IS NULL AND p.hidden = 0 AND p.merged_into IS NULL
+         GROUP BY p.id HAVING COUNT(DISTINCT f.photo_id) <= ? ORDER BY p.id`,
+      )
+      .all(maxPhotos)
+      .map((r) => r.id);
   }
 
   /** Deletes a person and its assignments (undo of a correction that created it). */

@@ -79,6 +79,8 @@ export interface PersonRow {
   created_at: string;
   user_named: number;
   merged_into: number | null;
+  /** 'YYYY-MM-DD' or null; absent in rows a correction logged before schema v7. */
+  birth_date?: string | null;
 }
 
 export interface CorrectionRow {

@@ -90,6 +90,11 @@ describe('accessibility: axe-core over every screen and dialog, light and dark (
     await go('people');
     await page.waitForSelector('[data-screen=people] [data-person-id]');
     await check('People');
+    // "Hide unnamed people…": the dialog with its count, then Escape.
+    await page.getByRole('button', { name: 'Hide unnamed people…' }).click();
+    await page.getByTestId('hide-small-count').waitFor();
+    await check('Hide unnamed people dialog');
+    await page.keyboard.press('Escape');
     const people = await call<Person[]>('people.list');
     const [first, second] = people;
     await go(`person/${first!.id}`);
@@ -110,6 +115,14 @@ describe('accessibility: axe-core over every screen and dialog, light and dark (
     await page.getByRole('tab', { name: /^Photos/ }).click();
     await page.waitForSelector('[data-photo-id]');
     await check('Person: photos');
+    // "With…": the picker, then the photos together with the chosen person and "Only them".
+    await page.getByTestId('with-button').click();
+    await page.getByRole('dialog').getByRole('option').first().waitFor();
+    await check('With… dialog');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('together-count').waitFor();
+    await check('Person: photos with…');
+    await page.locator('.with-bar .chip-x').first().click();
     await page.getByTestId('suggested-tab').click();
     await page.locator('[data-suggested-face], [data-testid=no-suggestions]').first().waitFor();
     await check('Person: is this…?');

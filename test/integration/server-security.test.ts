@@ -150,13 +150,13 @@ describe('browser mode: Host and Origin', () => {
 describe('settings', () => {
   it('keeps the clustering strictness beside the database and re-clusters with it', async () => {
     const set = JSON.parse((await api('settings.set', { strictness: 'strict' })).body);
-    expect(set.result).toEqual({ strictness: 'strict' });
+    expect(set.result).toEqual({ strictness: 'strict', minFacePixels: 0 });
     expect(JSON.parse((await api('library.state')).body).result.settings.strictness).toBe('strict');
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'data', 'visage.settings.json'), 'utf8')).strictness).toBe('strict');
     const r = JSON.parse((await api('people.recluster')).body);
     expect(r.ok).toBe(true);
     expect(typeof r.result.people).toBe('number');
-    expect(JSON.parse((await api('settings.set', { strictness: 'normal' })).body).result).toEqual({ strictness: 'normal' });
+    expect(JSON.parse((await api('settings.set', { strictness: 'normal' })).body).result).toEqual({ strictness: 'normal', minFacePixels: 0 });
   });
 });
 

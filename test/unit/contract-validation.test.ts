@@ -70,6 +70,9 @@ describe('contract: request validation', () => {
       { kind: 'hide', personId: 1, hidden: true },
       { kind: 'cover', personId: 1, faceId: 4 },
       { kind: 'not-a-face', faceIds: [9] },
+      { kind: 'birthday', personId: 1, birthDate: '2020-02-29' },
+      { kind: 'birthday', personId: 1, birthDate: null },
+      { kind: 'hide-small', maxPhotos: 3 },
     ];
     for (const c of ok) expect(correctionSchema.safeParse(c).success, JSON.stringify(c)).toBe(true);
     const bad = [
@@ -81,10 +84,25 @@ describe('contract: request validation', () => {
       { kind: 'hide', personId: 1, hidden: 'yes' },
       { kind: 'drop', personId: 1 },
       { kind: 'cover', personId: 1, faceId: 4, extra: true },
+      { kind: 'birthday', personId: 1, birthDate: '2021-02-29' },
+      { kind: 'birthday', personId: 1, birthDate: '2020-1-5' },
+      { kind: 'birthday', personId: 1, birthDate: '0999-01-01' },
+      { kind: 'birthday', personId: 1 },
+      { kind: 'hide-small', maxPhotos: 0 },
+      { kind: 'hide-small', maxPhotos: 2.5 },
     ];
     for (const c of bad) expect(code(() => validateRequest('people.correct', c)), JSON.stringify(c)).toBe('bad-request');
     // Names are trimmed.
     expect(validateRequest('people.correct', { kind: 'name', personId: 1, name: '  Anna ' }).params).toEqual({ kind: 'name', personId: 1, name: 'Anna' });
+  });
+
+  it('validates photos together and the people settings', () => {
+    expect(validateRequest('people.photosTogether', { personIds: [1, 2], only: true }).params).toEqual({ personIds: [1, 2], only: true });
+    for (const p of [{ personIds: [1] }, { personIds: [] }, { personIds: [1, 'x'] }, { personIds: Array.from({ length: 21 }, (_, i) => i + 1) }, { personIds: [1, 2], only: 'yes' }]) {
+      expect(code(() => validateRequest('people.photosTogether', p)), JSON.stringify(p)).toBe('bad-request');
+    }
+    expect(validateRequest('settings.set', { minFacePixels: 40 }).params).toEqual({ minFacePixels: 40 });
+    for (const v of [-1, 2001, 1.5, '40']) expect(code(() => validateRequest('settings.set', { minFacePixels: v })), String(v)).toBe('bad-request');
   });
 
   it('validates the learning methods', () => {

@@ -93,6 +93,20 @@ describe('store migrations', () => {
     });
   }
 
+  it('the birth-dates migration gives the persons of the library before it an empty birth date, and refuses a date that is not YYYY-MM-DD', () => {
+    // Found by name: the version number may change when branches merge.
+    const birthDates = MIGRATIONS.find((m) => m.name === 'people: birth dates')!.version;
+    const file = tmpDb();
+    const old = openDatabase(file, { targetVersion: birthDates - 1 });
+    old.prepare("INSERT INTO persons (id, name, hidden, created_at) VALUES (1, 'Ann', 0, '2024-01-01')").run();
+    old.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT name, birth_date FROM persons WHERE id = 1').get()).toEqual({ name: 'Ann', birth_date: null });
+    db.prepare("UPDATE persons SET birth_date = '2019-02-03' WHERE id = 1").run();
+    expect(() => db.prepare("UPDATE persons SET birth_date = '3 Feb 2019' WHERE id = 1").run()).toThrow(/CHECK constraint/);
+    db.close();
+  });
+
   it('v5 indexes the faces of a v4 library for the staleness lookups, and no other query changes plan', () => {
     const file = tmpDb();
     const old = openDatabase(file, { targetVersion: 4 });

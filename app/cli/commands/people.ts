@@ -1,6 +1,7 @@
 /**
  * People commands: list, cluster, re-cluster, suggestions, and every correction the UI can make
- * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, undo, redo, history), so
+ * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, birthday, hide-small, undo,
+ * redo, history), so
  * that scripts and tests can drive everything the app does. All take --db FILE and --json.
  */
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
@@ -9,6 +10,7 @@ import { openStoreForReading } from '../open-store';
 import { CorrectionError, type PeopleService } from '../../people/people-service';
 import { peopleServiceFor } from '../people-service';
 import type { Correction } from '../../contract/people';
+import { isoDate, maxPhotos as maxPhotosSchema } from '../../contract/contract';
 
 type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
 
@@ -132,6 +134,28 @@ export const commands: CliCommand[] = [
     kind: 'not-a-face',
     faceIds: intList(p, 'faces'),
   })),
+  correction('birthday', "set (YYYY-MM-DD) or clear (none) a person's birth date", '--person ID --date YYYY-MM-DD|none', { values: { person: 'number', date: 'string' } }, (p) => {
+    const raw = stringFlag(p, 'date');
+    if (raw === undefined) throw new UsageError('--date YYYY-MM-DD (or none) is required');
+    if (raw === 'none') return { kind: 'birthday', personId: intFlag(p, 'person'), birthDate: null };
+    const d = isoDate.safeParse(raw);
+    if (!d.success) throw new UsageError(`--date: "${raw}" is not a date YYYY-MM-DD (or none)`);
+    return { kind: 'birthday', personId: intFlag(p, 'person'), birthDate: d.data };
+  }),
+  make(
+    'hide-small',
+    'hide every unnamed person with at most N photos (one undoable correction)',
+    '--max-photos N [--dry-run]',
+    { values: { 'max-photos': 'number' }, booleans: ['dry-run'] },
+    (svc, p) => {
+      const n = maxPhotosSchema.safeParse(numberFlag(p, 'max-photos'));
+      if (!n.success) throw new UsageError('--max-photos N is required: a whole number of photos, 1 to 1000');
+      // --dry-run: who would be hidden, nothing written (the count the app shows before confirming).
+      if (p.flags.has('dry-run')) return { wouldHide: svc.smallUnnamed(n.data) };
+      return svc.correct({ kind: 'hide-small', maxPhotos: n.data });
+    },
+    true,
+  ),
   make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }, true),
   make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }, true),
   make('history', 'the corrections log, newest first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) => svc.history(numberFlag(p, 'limit') ?? 50)),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ContractError, type Folder, type LibraryState, type ScanState, type Settings } from '../../contract/contract';
 import type { PeopleApi } from '../../people/api';
 import type { Store } from '../../store/store';
+import { minFacePixels, setMinFacePixels } from '../../store/face-visibility';
 import type { JobGuard } from '../jobs';
 import { readSettings, settingsFileFor, writeSettings, type LibrarySettings } from '../settings-file';
 import type { Emit, HandlersFor } from './types';
@@ -18,7 +19,10 @@ export interface LibraryDeps {
   emit: Emit;
   people: () => PeopleApi | null;
   scanState: () => ScanState;
-  /** The strictness changed (and was saved): the people service is rebuilt with it. */
+  /**
+   * The strictness or the smallest face shown changed (and was saved): the people service is
+   * rebuilt with it (its in-memory index holds the faces it clusters).
+   */
   strictnessChanged: () => void;
 }
 
@@ -62,7 +66,7 @@ export class Library {
       people: people ? people.listPeople({ includeHidden: true }).length : 0,
       errors: this.d.store.errors.all().length,
       scan: this.d.scanState(),
-      settings: { strictness: this.settings.strictness },
+      settings: this.currentSettings(),
       peopleAvailable: people !== null,
     };
   }
@@ -129,6 +133,10 @@ export class Library {
     return this.state();
   }
 
+  private currentSettings(): Settings {
+    return { strictness: this.settings.strictness, minFacePixels: minFacePixels(this.d.store.db) };
+  }
+
   private setSettings(s: Partial<Settings>): Settings {
     if (s.strictness && s.strictness !== this.settings.strictness) {
       this.d.jobs.refuse('change strictness');
@@ -136,6 +144,14 @@ export class Library {
       writeSettings(this.settingsFile, this.settings);
       this.d.strictnessChanged();
     }
-    return { strictness: this.settings.strictness };
+    // Kept in the database (not the settings file): every people query reads it in SQL
+    // (app/store/face-visibility.ts), the command line's included.
+    if (s.minFacePixels !== undefined && s.minFacePixels !== minFacePixels(this.d.store.db)) {
+      this.d.jobs.refuse('change strictness');
+      setMinFacePixels(this.d.store.db, s.minFacePixels);
+      this.d.strictnessChanged();
+      this.d.emit('people.changed', { reason: 'settings:minFacePixels' });
+    }
+    return this.currentSettings();
   }
 }

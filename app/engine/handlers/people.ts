@@ -25,6 +25,7 @@ export type PeopleMethod =
   | 'people.faceIds'
   | 'people.photos'
   | 'people.photoIds'
+  | 'people.photosTogether'
   | 'people.unassigned'
   | 'people.suggestionGroups'
   | 'people.photo'
@@ -54,6 +55,7 @@ export function peopleHandlers(d: PeopleDeps): HandlersFor<PeopleMethod> {
     'people.faceIds': (p) => need().personFaceIds(p.id),
     'people.photos': (p) => need().personPhotos(p.id, { offset: p.offset, limit: p.limit }),
     'people.photoIds': (p) => need().personPhotoIds(p.id),
+    'people.photosTogether': (p) => need().photosTogether(p.personIds, { only: p.only, offset: p.offset, limit: p.limit }),
     'people.unassigned': (p) => need().unassignedFaces({ offset: p?.offset, limit: p?.limit ?? 500 }),
     'people.suggestionGroups': (p) => suggestionGroups(need(), p?.limit ?? 300),
     'people.photo': (p) => need().photo(p.id),

@@ -28,6 +28,10 @@ export function describe(c: Correction): string {
       return 'Cover changed';
     case 'not-a-face':
       return `Marked ${faces} as not a face`;
+    case 'birthday':
+      return c.birthDate ? `Birthday set to ${c.birthDate}` : 'Birthday removed';
+    case 'hide-small':
+      return `Hid unnamed people with at most ${c.maxPhotos} photo${c.maxPhotos === 1 ? '' : 's'}`;
     case 'import':
       return c.source === 'xmp' ? 'Names read from XMP' : `Imported people from ${c.source}`;
   }
