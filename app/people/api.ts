@@ -38,6 +38,11 @@ export interface PeopleApi {
   history(limit?: number): LoggedCorrection[];
   /** Assign new faces (after a scan) incrementally and cluster the unassigned pool. */
   update(): ClusterStats;
+  /**
+   * Faces no clustering has decided yet (scanned by `visage scan --no-cluster`, or by a version
+   * that did not cluster after the command line's scans): update() puts them into people.
+   */
+  unclusteredFaces?(): number;
   /** Re-cluster everything from scratch, reproducing every user decision (blocks until done). */
   recluster(): ClusterStats;
   /**

@@ -95,6 +95,41 @@ async function recluster(d: PeopleDeps, people: PeopleApi): Promise<ClusterStats
   return r;
 }
 
+/**
+ * A library opened with faces no clustering has decided (scanned by `visage scan --no-cluster`, by
+ * a version whose command-line scans did not cluster, or written by another tool): they are put
+ * into people by the same incremental update() the app runs after its own scans (corrections kept
+ * exactly as there), as a re-cluster job of the guard, on a later turn of the event loop so the
+ * host is answering first; `people.changed` ('open') tells the UI to load the people. Nothing is
+ * done while another job runs: a scan updates people when it ends, and a resumed head switch ends
+ * with a full re-cluster. Returns whether it ran (for tests); failures go out as a
+ * 'clustering-failed' file error, as after a scan.
+ */
+export function clusterNewFacesOnOpen(d: PeopleDeps & { dbPath: string }): Promise<boolean> {
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      let ran = false;
+      try {
+        const people = d.people();
+        if (d.closing.aborted || !people?.unclusteredFaces || d.jobs.current() !== null || people.unclusteredFaces() === 0) return;
+        const ticket = d.jobs.start('re-cluster');
+        try {
+          people.update();
+          ran = true;
+        } finally {
+          ticket.end();
+        }
+        d.emit('people.changed', { reason: 'open' });
+      } catch (e) {
+        // A closed library (the host shut down meanwhile) is not a failure to report.
+        if (!d.closing.aborted) d.emit('scan.fileError', { path: d.dbPath, code: 'clustering-failed', message: e instanceof Error ? e.message : String(e) });
+      } finally {
+        resolve(ran);
+      }
+    });
+  });
+}
+
 /** Unassigned faces grouped by the person each most likely is ("Is this Anna?"), the rest unknown. */
 function suggestionGroups(people: PeopleApi, limit: number): SuggestionGroups {
   const faces = people.unassignedFaces({ limit });
