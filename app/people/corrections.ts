@@ -222,7 +222,12 @@ function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previou
     return { source, target };
   }).filter((m) => m.source.id !== m.target);
   for (const m of merges) persons.push(m.source);
-  const faces = new Set<FaceId>([...plan.assignments.map((a) => a.faceId), ...plan.notAFace, ...merges.flatMap((m) => repo.facesOfPerson(m.source.id))]);
+  const faces = new Set<FaceId>([
+    ...plan.assignments.map((a) => a.faceId),
+    ...plan.notAFace,
+    ...plan.rejections.map((r) => r.faceId),
+    ...merges.flatMap((m) => repo.facesOfPerson(m.source.id)),
+  ]);
   undo.assignments = [...faces].map((f) => assignmentOf(repo, f));
   undo.addedRejections = [];
   undo.removedRejections = [];
@@ -243,7 +248,10 @@ function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previou
   }
   for (const r of plan.rejections) {
     const pid = ids.get(r.person);
-    if (pid !== undefined && repo.addRejection(r.faceId, pid)) undo.addedRejections.push([r.faceId, pid]);
+    if (pid === undefined) continue;
+    if (repo.addRejection(r.faceId, pid)) undo.addedRejections.push([r.faceId, pid]);
+    // A face "not this person" leaves the person (one of this library the import named or merged into).
+    if (assignmentOf(repo, r.faceId).personId === pid) repo.unassign(r.faceId);
   }
   undo.notAFace = plan.notAFace.map((f) => notAFaceOf(repo, f));
   for (const f of plan.notAFace) {
