@@ -111,11 +111,15 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
     mapped.set(f.id, id);
   }
   const used = new Set<number>();
+  // The other library's own guesses - machine assignments to unnamed, visible people - are not
+  // decisions: this library's clustering stands for those faces (and a name imported for some of
+  // them names the person they are in here: name-tags.ts).
+  const guesses = new Set(file.persons.filter((p) => !p.name && !p.hidden).map((p) => p.id));
   for (const f of file.faces) {
     const id = mapped.get(f.id);
     if (id === undefined) continue;
     if (f.notAFace) plan.notAFace.push(id);
-    else if (f.person !== null && f.source) {
+    else if (f.person !== null && f.source && !(f.source === 'machine' && guesses.has(f.person))) {
       plan.assignments.push({ faceId: id, person: `p${f.person}`, source: f.source, confirmed: f.confirmed });
       used.add(f.person);
     }
