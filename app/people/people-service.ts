@@ -183,9 +183,13 @@ export class PeopleService implements PeopleApi {
     return this.clustering.update();
   }
 
-  /** Faces no clustering has decided yet (above the watermark, unassigned): what update() will decide. */
-  unclusteredFaces(): number {
-    return this.cluster.unclusteredCount(this.model);
+  /**
+   * Faces no clustering has decided yet (above the watermark, unassigned): what update() will
+   * decide; `all` when that is every face of the model (a library never clustered).
+   */
+  unclusteredFaces(): { faces: number; all: boolean } {
+    const faces = this.cluster.unclusteredCount(this.model);
+    return { faces, all: faces > 0 && faces === this.cluster.faceCount(this.model) };
   }
 
   /**
