@@ -203,6 +203,8 @@ export interface LibraryState {
   settings: Settings;
   /** False until the people service is available in this build. */
   peopleAvailable: boolean;
+  /** True while faces are being grouped into people ("Re-group everyone", or new faces at opening). */
+  grouping?: boolean;
 }
 
 export interface Settings {

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PersonSummary } from '../../app/contract/contract';
+import type { LibraryState, PersonSummary } from '../../app/contract/contract';
 import { InProcessEngine } from '../../app/engine/client';
 import { runCli } from '../helpers/cli';
 import { PEOPLE } from '../helpers/paths';
@@ -90,7 +90,12 @@ describe('visage scan and people', () => {
     expect(regrouped.length).toBeGreaterThanOrEqual(3);
 
     const { engine, events } = open(raw);
+    // The job starts on the host's first turn of the event loop; meanwhile the library says so (the
+    // People page shows "Grouping faces into people…" instead of "No people yet").
+    await new Promise(setImmediate);
+    expect(((await engine.call('library.state')) as LibraryState).grouping).toBe(true);
     expect(await engine.host.openClusterSettled()).toBe(true);
+    expect(((await engine.call('library.state')) as LibraryState).grouping).toBe(false);
     expect(events).toContainEqual({ event: 'people.changed', data: { reason: 'open' } });
     const opened = (await engine.call('people.list')) as PersonSummary[];
     // Never clustered: the normal re-cluster (in a worker thread), the same people.

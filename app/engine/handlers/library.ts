@@ -64,6 +64,7 @@ export class Library {
       scan: this.d.scanState(),
       settings: { strictness: this.settings.strictness },
       peopleAvailable: people !== null,
+      grouping: this.d.jobs.current() === 're-cluster',
     };
   }
 
