@@ -122,8 +122,8 @@ export function clusterNewFacesOnOpen(d: PeopleDeps & { dbPath: string }): Promi
       if (d.closing.aborted || !people?.unclusteredFaces || d.jobs.current() !== null) return false;
       const todo = people.unclusteredFaces();
       if (todo.faces === 0) return false;
-      const inWorker = todo.all && people.reclusterInWorker;
-      await d.jobs.run('re-cluster', async () => (inWorker ? people.reclusterInWorker!({ signal: d.closing }) : people.update()));
+      const inWorker = todo.all && people.reclusterInWorker !== undefined;
+      await d.jobs.run('re-cluster', async () => (inWorker && people.reclusterInWorker ? people.reclusterInWorker({ signal: d.closing }) : people.update()));
       d.emit('people.changed', { reason: 'open' });
       return true;
     } catch (e) {
