@@ -125,7 +125,8 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
     }
     for (const r of f.rejected ?? []) {
       plan.rejections.push({ faceId: id, person: `p${r}` });
-      used.add(r);
+      // A guess of the other library that no decision here brings in is not created for a rejection alone.
+      if (!guesses.has(r)) used.add(r);
     }
   }
   for (const p of file.persons) {
