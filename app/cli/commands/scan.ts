@@ -1,7 +1,9 @@
 /**
- * `visage scan DIR...`: index folders into the library database. Progress on stderr (JSON lines
- * with --json), the summary on stdout. Ctrl-C finishes the photos in flight and stops; the same
- * command later resumes.
+ * `visage scan DIR...`: index folders into the library database, then put the new faces into
+ * people (the incremental update the app runs after its scans; `--no-cluster` skips it, and the
+ * app clusters them when it next opens the library). Progress on stderr (JSON lines with --json),
+ * the summary on stdout (`people`: the clustering's figures, null when it did not run). Ctrl-C
+ * finishes the photos in flight and stops; the same command later resumes.
  *
  * Exit codes: 0 done, 130 cancelled (Ctrl-C), 75 stopped by a machine fault (a full disk, a
  * read-only, locked or unreachable library, a photo folder gone offline: one sentence on stderr,
