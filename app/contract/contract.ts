@@ -231,6 +231,8 @@ export interface LibraryState {
   settings: Settings;
   /** False until the people service is available in this build. */
   peopleAvailable: boolean;
+  /** True while faces are being grouped into people ("Re-group everyone", or new faces at opening). */
+  grouping?: boolean;
 }
 
 export interface Settings {
@@ -318,6 +320,12 @@ export interface PeopleImport {
   correction: CorrectionResult | null;
   /** xmp.read: photos that had named face regions. */
   photos?: number;
+  /** Unnamed people that took the name their tagged faces carry (the whole person named). */
+  named?: { personId: number; name: string }[];
+  /** Unnamed people merged whole into the person who already had their tags' name (null: one new in this import). */
+  merged?: { personId: number; intoId: number | null; name: string }[];
+  /** People whose tags disagreed (or disagreed with their name): only the tagged faces moved, the rest stayed. */
+  conflicts?: { personId: number; personName: string | null; names: string[]; faceIds: number[] }[];
 }
 
 export interface XmpWrite {

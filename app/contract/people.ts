@@ -114,6 +114,12 @@ export interface ImportPlan {
   rejections: { faceId: FaceId; person: string }[];
   notAFace: FaceId[];
   covers: { person: string; faceId: FaceId }[];
+  /**
+   * Whole persons of this library merged into a plan person (as the merge correction does): an
+   * unnamed person whose tagged faces all carry a name that another person already has
+   * (app/interop/name-tags.ts). Absent in plans logged before it existed.
+   */
+  merges?: { person: string; sourceId: PersonId }[];
 }
 
 export interface CorrectionResult {

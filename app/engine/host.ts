@@ -40,7 +40,7 @@ import { interopHandlers } from './handlers/interop';
 import { LearningJobs } from './handlers/learning';
 import { Library } from './handlers/library';
 import { mediaHandlers } from './handlers/media';
-import { peopleHandlers } from './handlers/people';
+import { clusterNewFacesOnOpen, peopleHandlers } from './handlers/people';
 import { ScanJobs } from './handlers/scan';
 import type { Handlers } from './handlers/types';
 
@@ -85,6 +85,7 @@ export class EngineHost extends EventEmitter {
   private readonly closing = new AbortController();
   private closed = false;
   private readonly lock: LibraryLock;
+  private readonly openClustered: Promise<boolean>;
 
   constructor(opts: EngineHostOptions) {
     super();
@@ -165,6 +166,13 @@ export class EngineHost extends EventEmitter {
       ...mediaHandlers({ store, thumbs, thumbsDir: this.thumbsDir, allowedRoots: () => this.allowedRoots() }),
     };
     this.learning.resumeSwitch();
+    // Faces scanned without clustering (visage scan --no-cluster, older versions) become people.
+    this.openClustered = clusterNewFacesOnOpen({ jobs, emit, people, closing, dbPath: this.dbPath });
+  }
+
+  /** Resolves when the clustering of new faces at opening is done (true) or was not needed (false). */
+  openClusterSettled(): Promise<boolean> {
+    return this.openClustered;
   }
 
   /** Starts loading the face engine in the background (it is needed for scans and app.info). */

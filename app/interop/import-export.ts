@@ -5,7 +5,8 @@
  * decision (person, source, confirmed, "not a face", "not this person") identified by its photo's
  * content hash and its box, and the corrections log as history.
  * Import finds each face again in this library (photo by content hash, then by path; face by box
- * overlap), and applies everything as ONE undoable correction of kind 'import'.
+ * overlap), and applies everything as ONE undoable correction of kind 'import'. A named person's
+ * faces name the (unnamed) person they are in here, whole (name-tags.ts).
  * XMP: named faces are written as MWG regions to sidecars; reading sidecars (or XMP embedded in
  * the photos) back names the matching faces, again as one undoable 'import'.
  */
@@ -27,6 +28,7 @@ import { areaFromBox, boxFromArea, uprightRegions, type Region } from './xmp/reg
 import { writeSidecarRegions } from './xmp/sidecar';
 import { readPhotoRegions } from './xmp/index';
 import { iou } from '../faces/geometry';
+import { resolveNameTags, type ImportConflict, type TagOutcome } from './name-tags';
 import type { PeopleService } from '../people/people-service';
 import type { CorrectionResult, ImportPlan } from '../contract/people';
 
@@ -76,6 +78,12 @@ export interface ImportReport {
   /** File faces whose photo or face was not found in this library. */
   unmatched: { path: string; box: Box; reason: 'photo-not-found' | 'face-not-found' }[];
   correction: CorrectionResult | null;
+  /** Unnamed people that took the name their tagged faces carry (app/interop/name-tags.ts). */
+  named: TagOutcome['named'];
+  /** Unnamed people merged whole into the person who already had their tags' name. */
+  merged: TagOutcome['merged'];
+  /** People whose tags disagreed: only the tagged faces moved. */
+  conflicts: ImportConflict[];
 }
 
 /** Library faces of the photo the file face was on (content hash first, then path). */
@@ -104,17 +112,22 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
     mapped.set(f.id, id);
   }
   const used = new Set<number>();
+  // The other library's own guesses - machine assignments to unnamed, visible people - are not
+  // decisions: this library's clustering stands for those faces (and a name imported for some of
+  // them names the person they are in here: name-tags.ts).
+  const guesses = new Set(file.persons.filter((p) => !p.name && !p.hidden).map((p) => p.id));
   for (const f of file.faces) {
     const id = mapped.get(f.id);
     if (id === undefined) continue;
     if (f.notAFace) plan.notAFace.push(id);
-    else if (f.person !== null && f.source) {
+    else if (f.person !== null && f.source && !(f.source === 'machine' && guesses.has(f.person))) {
       plan.assignments.push({ faceId: id, person: `p${f.person}`, source: f.source, confirmed: f.confirmed });
       used.add(f.person);
     }
     for (const r of f.rejected ?? []) {
       plan.rejections.push({ faceId: id, person: `p${r}` });
-      used.add(r);
+      // A guess of the other library that no decision here brings in is not created for a rejection alone.
+      if (!guesses.has(r)) used.add(r);
     }
   }
   for (const p of file.persons) {
@@ -131,8 +144,10 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
 export function importPeople(svc: PeopleService, db: Database.Database, file: PeopleFile, source: string): ImportReport {
   const { plan, unmatched } = planFromPeopleFile(db, file);
   const empty = !plan.persons.length && !plan.notAFace.length;
+  // Named people of the file name the people their faces are in here (not one face each).
+  const tags = resolveNameTags(db, plan);
   const correction = empty ? null : svc.correct({ kind: 'import', source, plan });
-  return { persons: plan.persons.length, faces: plan.assignments.length + plan.notAFace.length, unmatched, correction };
+  return { persons: plan.persons.length, faces: plan.assignments.length + plan.notAFace.length, unmatched, correction, ...tags };
 }
 
 // ---------------------------------------------------------------------------------------- XMP
@@ -212,6 +227,8 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
       plan.assignments.push({ faceId: best.id, person: ref, source: 'user', confirmed: true });
     }
   }
+  // A name names the person its face is in here, not only that face (app/interop/name-tags.ts).
+  const tags = resolveNameTags(db, plan);
   const correction = plan.assignments.length ? svc.correct({ kind: 'import', source: 'xmp', plan }) : null;
-  return { persons: plan.persons.length, faces: plan.assignments.length, unmatched, correction, photos: withRegions };
+  return { persons: plan.persons.length, faces: plan.assignments.length, unmatched, correction, photos: withRegions, ...tags };
 }

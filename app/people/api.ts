@@ -44,6 +44,12 @@ export interface PeopleApi {
   history(limit?: number): LoggedCorrection[];
   /** Assign new faces (after a scan) incrementally and cluster the unassigned pool. */
   update(): ClusterStats;
+  /**
+   * Faces no clustering has decided yet (scanned by `visage scan --no-cluster`, or by a version
+   * that did not cluster after the command line's scans): update() puts them into people. `all`:
+   * every face of the library is one of them (it was never clustered).
+   */
+  unclusteredFaces?(): { faces: number; all: boolean };
   /** Re-cluster everything from scratch, reproducing every user decision (blocks until done). */
   recluster(): ClusterStats;
   /**

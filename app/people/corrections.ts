@@ -246,17 +246,45 @@ function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previou
     created.push(id);
     ids.set(p.ref, id);
   }
-  const faces = new Set<FaceId>([...plan.assignments.map((a) => a.faceId), ...plan.notAFace]);
+  // Persons merged whole (an unnamed person whose tags name someone who exists): their faces'
+  // assignments and their rows are recorded before anything changes.
+  const merges = (plan.merges ?? []).map((m) => {
+    const target = ids.get(m.person);
+    if (target === undefined) throw new CorrectionError(`import plan merges person ${m.sourceId} into unknown person ${m.person}`);
+    const source = livePerson(repo, m.sourceId);
+    return { source, target };
+  }).filter((m) => m.source.id !== m.target);
+  for (const m of merges) persons.push(m.source);
+  const faces = new Set<FaceId>([
+    ...plan.assignments.map((a) => a.faceId),
+    ...plan.notAFace,
+    ...plan.rejections.map((r) => r.faceId),
+    ...merges.flatMap((m) => repo.facesOfPerson(m.source.id)),
+  ]);
   undo.assignments = [...faces].map((f) => assignmentOf(repo, f));
+  undo.addedRejections = [];
+  undo.removedRejections = [];
+  for (const { source, target } of merges) {
+    // As the merge correction: faces keep their source/confirmed state, rejections of the source hold for the target.
+    repo.moveAssignments(source.id, target);
+    for (const f of repo.rejectedFaces(source.id)) {
+      undo.removedRejections.push([f, source.id]);
+      if (repo.addRejection(f, target)) undo.addedRejections.push([f, target]);
+    }
+    repo.deleteRejectionsOf(source.id);
+    repo.setMergedInto(source.id, target);
+  }
   for (const a of plan.assignments) {
     const pid = ids.get(a.person);
     if (pid === undefined) throw new CorrectionError(`import plan assigns face ${a.faceId} to unknown person ${a.person}`);
     repo.assign(a.faceId, pid, a.source, a.confirmed);
   }
-  undo.addedRejections = [];
   for (const r of plan.rejections) {
     const pid = ids.get(r.person);
-    if (pid !== undefined && repo.addRejection(r.faceId, pid)) undo.addedRejections.push([r.faceId, pid]);
+    if (pid === undefined) continue;
+    if (repo.addRejection(r.faceId, pid)) undo.addedRejections.push([r.faceId, pid]);
+    // A face "not this person" leaves the person (one of this library the import named or merged into).
+    if (assignmentOf(repo, r.faceId).personId === pid) repo.unassign(r.faceId);
   }
   undo.notAFace = plan.notAFace.map((f) => notAFaceOf(repo, f));
   for (const f of plan.notAFace) {

@@ -69,12 +69,14 @@ export class PeopleService implements PeopleApi {
   private readonly queries: PeopleQueries;
   private readonly log: CorrectionLog;
   private readonly clustering: Clustering;
+  private readonly cluster: ClusterRepo;
 
   constructor(
     private readonly db: Database.Database,
     private readonly opts: PeopleServiceOptions = {},
   ) {
     const cluster = new ClusterRepo(db);
+    this.cluster = cluster;
     this.model = opts.model ?? libraryModel(db) ?? cluster.dominantModel() ?? 'dlib-resnet-v1';
     const ctx: PeopleContext = {
       db,
@@ -188,6 +190,15 @@ export class PeopleService implements PeopleApi {
 
   update(): ClusterStats {
     return this.clustering.update();
+  }
+
+  /**
+   * Faces no clustering has decided yet (above the watermark, unassigned): what update() will
+   * decide; `all` when that is every face of the model (a library never clustered).
+   */
+  unclusteredFaces(): { faces: number; all: boolean } {
+    const faces = this.cluster.unclusteredCount(this.model);
+    return { faces, all: faces > 0 && faces === this.cluster.faceCount(this.model) };
   }
 
   /**

@@ -236,6 +236,21 @@ export class ClusterRepo {
     return r ? Number(r.value) : 0;
   }
 
+  /**
+   * Faces the clusterer has never decided: the model's faces (not-a-face excluded) above the
+   * watermark that nobody assigned. Faces at or below it that are unassigned are the pool,
+   * decided already (left unassigned on purpose); these are what update() will look at.
+   */
+  unclusteredCount(model: string): number {
+    return (
+      this.db
+        .prepare<[string, number], { n: number }>(
+          'SELECT COUNT(*) AS n FROM faces f WHERE f.model_id = ? AND f.not_a_face = 0 AND f.id > ? AND NOT EXISTS (SELECT 1 FROM face_assignments fa WHERE fa.face_id = f.id)',
+        )
+        .get(model, this.watermark())?.n ?? 0
+    );
+  }
+
   setWatermark(faceId: number): void {
     this.db.prepare("INSERT INTO settings (key, value) VALUES ('people.clusteredUpTo', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(faceId));
   }

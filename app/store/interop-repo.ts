@@ -88,6 +88,17 @@ export class InteropRepo {
   }
 
   /** Live named persons (id, name). */
+  /** The live person a face is in now (null when in none), with its name. */
+  personOfFace(faceId: number): { id: number; name: string | null } | null {
+    return (
+      this.db
+        .prepare<[number], { id: number; name: string | null }>(
+          'SELECT p.id, p.name FROM face_assignments fa JOIN persons p ON p.id = fa.person_id WHERE fa.face_id = ? AND p.merged_into IS NULL',
+        )
+        .get(faceId) ?? null
+    );
+  }
+
   namedPersons(): { id: number; name: string }[] {
     return this.db.prepare<[], { id: number; name: string }>('SELECT id, name FROM persons WHERE merged_into IS NULL AND name IS NOT NULL').all();
   }

@@ -16,7 +16,7 @@ beforeAll(() => {
     mkdirSync(join(lib, id), { recursive: true });
     for (const f of readdirSync(join(src, id)).sort().slice(0, 3)) symlinkSync(join(src, id, f), join(lib, id, f));
   }
-  const scan = runCli(['scan', lib, '--db', db, '--json', '--no-thumbnails']);
+  const scan = runCli(['scan', lib, '--db', db, '--json', '--no-thumbnails', '--no-cluster']);
   expect(scan.code, scan.stderr).toBe(0);
 }, 300_000);
 

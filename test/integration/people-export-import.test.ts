@@ -111,6 +111,32 @@ describe('export and import of people', () => {
     expect(decisions(b.store)).toEqual(decisions(a.store));
   }, 240_000);
 
+  it('a name in the file for one face names the whole unnamed person that face is in here (not a one-face person); undo restores', async () => {
+    // The file: one face of a person split off under a name, the rest of that person unnamed (the
+    // other library's own guess).
+    const e = await library('e');
+    const p = e.svc.listPeople().filter((x) => x.faceCount >= 3 && e.svc.personFaces(x.id).every((f) => !f.photoPath.includes('/group/')))[0]!;
+    expect(p).toBeDefined();
+    const tagged = e.svc.personFaces(p.id)[0]!;
+    e.svc.correct({ kind: 'split', faceIds: [tagged.id], name: 'Solo' });
+    const file = parsePeopleFile(serializePeopleFile(exportPeople(e.store.db, '0.1.0')));
+
+    // A fresh library of the same photos, clustered: the face is in an unnamed person of p's size.
+    const f = await library('f');
+    const before = f.svc.listPeople({ includeHidden: true });
+    const report = importPeople(f.svc, f.store.db, file, 'test');
+    expect(report.conflicts).toEqual([]);
+    expect(report.named).toHaveLength(1);
+    const solo = f.svc.listPeople().filter((x) => x.name === 'Solo');
+    expect(solo).toHaveLength(1);
+    expect(solo[0]!.id).toBe(report.named[0]!.personId);
+    expect(solo[0]!.faceCount).toBe(p.faceCount);
+    // No other person was made or changed.
+    expect(f.svc.listPeople({ includeHidden: true }).map((x) => [x.id, x.faceCount])).toEqual(before.map((x) => [x.id, x.faceCount]));
+    f.svc.undo();
+    expect(f.svc.listPeople({ includeHidden: true })).toEqual(before);
+  }, 240_000);
+
   it('reports faces of photos that are not in the library instead of failing', async () => {
     const a = stores[0]!;
     const file = exportPeople(a.db, '0.1.0');

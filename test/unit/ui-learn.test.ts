@@ -125,5 +125,17 @@ describe('learning figures', () => {
     expect(importMessage(r({ persons: 1, faces: 1 }), 'Read from XMP:')).toBe('Read from XMP: 1 person, 1 face');
     expect(importMessage(r({ unmatched: [{ path: '/a.jpg', box: { x: 0, y: 0, width: 1, height: 1 }, reason: 'photo-not-found' }] }))).toBe('Imported 3 people, 6 faces; 1 not found in this library');
     expect(importMessage(r({ correction: null }))).toBe('Nothing to import');
+    expect(
+      importMessage(
+        r({
+          persons: 2,
+          faces: 3,
+          named: [{ personId: 4, name: 'Amy' }],
+          merged: [{ personId: 5, intoId: 2, name: 'Penny' }],
+          conflicts: [{ personId: 6, personName: null, names: ['Amy', 'Penny'], faceIds: [7, 8] }],
+        }),
+        'Read from XMP:',
+      ),
+    ).toBe('Read from XMP: 2 people, 3 faces; 1 person named; 1 merged into the person of that name; 1 person with conflicting names (Amy / Penny): only the named faces moved');
   });
 });

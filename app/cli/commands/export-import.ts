@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type ParsedArgs } from '../command';
-import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars } from '../../interop/import-export';
+import { exportPeople, importPeople, importXmpRegions, writeXmpSidecars, type ImportReport } from '../../interop/import-export';
 import { peopleServiceFor } from '../people-service';
 import { projectRoot } from '../../platform/paths';
 import { resolveDbPath } from '../../platform/paths';
@@ -13,6 +13,20 @@ import { openStoreForReading } from '../open-store';
 import { PeopleFileError, readPeopleFile, writePeopleFile } from '../../interop/people-file';
 
 const appVersion = () => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+
+/** What imported names did to whole people: named, merged, and the people whose tags disagreed. */
+function tagLines(r: ImportReport): string {
+  const lines = [
+    ...r.named.map((n) => `person ${n.personId} is now ${n.name}`),
+    ...r.merged.map((m) => `person ${m.personId} merged into ${m.name}${m.intoId === null ? '' : ` (person ${m.intoId})`}`),
+    ...r.conflicts.map(
+      (c) =>
+        `conflict: person ${c.personId}${c.personName ? ` (${c.personName})` : ''} has faces tagged ${c.names.join(', ')}: ` +
+        `${c.faceIds.length} tagged face(s) moved to their names, the rest stayed`,
+    ),
+  ];
+  return lines.map((l) => `\n  ${l}`).join('');
+}
 
 function out(p: ParsedArgs, v: unknown, human: string): void {
   process.stdout.write(p.flags.has('json') ? `${JSON.stringify(v)}\n` : `${human}\n`);
@@ -58,7 +72,7 @@ export const commands: CliCommand[] = [
       const store = openStoreForReading(dbPath, 'visage import');
       try {
         const r = importPeople(peopleServiceFor(store.db, dbPath), store.db, data, file);
-        out(p, r, `imported ${r.persons} people and ${r.faces} face decisions; ${r.unmatched.length} face(s) not found in this library`);
+        out(p, r, `imported ${r.persons} people and ${r.faces} face decisions; ${r.unmatched.length} face(s) not found in this library${tagLines(r)}`);
         return 0;
       } finally {
         store.close();
@@ -83,7 +97,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'xmp-read',
-    summary: 'name faces from MWG face regions in XMP sidecars or embedded XMP',
+    summary: 'name people from face regions (MWG, Microsoft) in XMP sidecars or embedded XMP',
     usage: 'usage: visage xmp-read --db FILE [--json]',
     async run(args) {
       const p = parseArgs(args, { values: { db: 'string' }, booleans: ['json'] });
@@ -91,7 +105,7 @@ export const commands: CliCommand[] = [
       const store = openStoreForReading(dbPath, 'visage xmp-read');
       try {
         const r = await importXmpRegions(peopleServiceFor(store.db, dbPath), store.db);
-        out(p, r, `read ${r.faces} named face(s) from ${r.photos} photo(s) into ${r.persons} people; ${r.unmatched.length} region(s) matched no face`);
+        out(p, r, `read ${r.faces} named face(s) from ${r.photos} photo(s) into ${r.persons} people; ${r.unmatched.length} region(s) matched no face${tagLines(r)}`);
         return 0;
       } finally {
         store.close();

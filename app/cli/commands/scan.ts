@@ -1,7 +1,9 @@
 /**
- * `visage scan DIR...`: index folders into the library database. Progress on stderr (JSON lines
- * with --json), the summary on stdout. Ctrl-C finishes the photos in flight and stops; the same
- * command later resumes.
+ * `visage scan DIR...`: index folders into the library database, then put the new faces into
+ * people (the incremental update the app runs after its scans; `--no-cluster` skips it, and the
+ * app clusters them when it next opens the library). Progress on stderr (JSON lines with --json),
+ * the summary on stdout (`people`: the clustering's figures, null when it did not run). Ctrl-C
+ * finishes the photos in flight and stops; the same command later resumes.
  *
  * Exit codes: 0 done, 130 cancelled (Ctrl-C), 75 stopped by a machine fault (a full disk, a
  * read-only, locked or unreachable library, a photo folder gone offline: one sentence on stderr,
@@ -21,14 +23,18 @@ import { acquireLibraryLock, type LibraryLock } from '../../store/lock';
 import { resolveDbPath, thumbnailDirFor } from '../../platform/paths';
 import { Store } from '../../store/store';
 import { libraryModel } from '../../store/settings';
+import type { ClusterStats } from '../../contract/people';
+import { peopleServiceFor } from '../people-service';
 
-const USAGE = `usage: visage scan DIR... [--db FILE] [--json] [--concurrency N] [--threads N] [--no-thumbnails]
-  Index the photos under each DIR (JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC/HEIF) into the library.
+const USAGE = `usage: visage scan DIR... [--db FILE] [--json] [--concurrency N] [--threads N] [--no-thumbnails] [--no-cluster]
+  Index the photos under each DIR (JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC/HEIF) into the library,
+  then put the new faces into people (as the app does after its scans).
   --db FILE         library database (default: the user-data folder's Visage/visage.db)
   --json            summary as JSON on stdout, progress as JSON lines on stderr
   --concurrency N   photos in flight at once (default 2)
   --threads N       CPU threads per model session (default 1; on CPU one worker engine runs per core)
-  --no-thumbnails   do not write photo/face thumbnails`;
+  --no-thumbnails   do not write photo/face thumbnails
+  --no-cluster      do not put the new faces into people (the app, or visage cluster, does it later)`;
 
 export const command: CliCommand = {
   name: 'scan',
@@ -37,7 +43,7 @@ export const command: CliCommand = {
   async run(args) {
     const p = parseArgs(args, {
       values: { db: 'string', concurrency: 'number', threads: 'number' },
-      booleans: ['json', 'no-thumbnails'],
+      booleans: ['json', 'no-thumbnails', 'no-cluster'],
     });
     if (p.positionals.length === 0) throw new UsageError('give at least one folder to scan');
     let roots: string[];
@@ -92,15 +98,29 @@ export const command: CliCommand = {
         process.stderr.write(json ? `${JSON.stringify({ fault: summary.fault })}\n` : `visage scan: ${summary.fault.message}\n`);
         return EXIT_MACHINE_FAULT;
       }
+      // New faces into people, by the incremental update the app runs after its own scans (the
+      // library's strictness and learned head; corrections kept). Not after a cancelled scan: the
+      // same command resumes and clusters then (as would the app on opening the library).
+      let people: ClusterStats | null = null;
+      if (!summary.cancelled && !p.flags.has('no-cluster')) {
+        try {
+          people = peopleServiceFor(store.db, dbPath).update();
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          process.stderr.write(json ? `${JSON.stringify({ error: { code: 'clustering-failed', message } })}\n` : `visage scan: putting faces into people failed: ${message}\n`);
+          return 1;
+        }
+      }
       const totals = { photos: store.photos.count(), faces: store.faces.count(), errors: store.errors.all().length };
-      const result = { db: dbPath, ...summary, current: undefined, totals, embedder: analyzer.embedderId };
+      const result = { db: dbPath, ...summary, current: undefined, totals, embedder: analyzer.embedderId, people };
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         process.stdout.write(
           `${summary.cancelled ? 'cancelled' : 'done'}: ${summary.found} file(s), ${summary.indexed} indexed, ${summary.unchanged} unchanged, ` +
             `${summary.moved} moved, ${summary.copied} copied, ${summary.removed} removed, ${summary.errors} error(s), ` +
             `${summary.faces} face(s) in ${(summary.elapsedMs / 1000).toFixed(1)} s\n` +
-            `library ${dbPath}: ${totals.photos} photo(s), ${totals.faces} face(s), ${totals.errors} error(s)\n`,
+            `library ${dbPath}: ${totals.photos} photo(s), ${totals.faces} face(s), ${totals.errors} error(s)\n` +
+            (people ? `people: ${people.people} person(s), ${people.assigned} face(s) in people, ${people.unassigned} unassigned (${people.seconds} s)\n` : ''),
         );
       }
       return summary.cancelled ? 130 : 0;

@@ -68,6 +68,7 @@ export class Library {
       scan: this.d.scanState(),
       settings: this.currentSettings(),
       peopleAvailable: people !== null,
+      grouping: this.d.jobs.current() === 're-cluster',
     };
   }
 

@@ -98,3 +98,39 @@ async function recluster(d: PeopleDeps, people: PeopleApi): Promise<ClusterStats
   return r;
 }
 
+/**
+ * A library opened with faces no clustering has decided (scanned by `visage scan --no-cluster`, a
+ * cancelled scan, a version whose command-line scans did not cluster, another tool): they are put
+ * into people as a re-cluster job of the guard, on a later turn of the event loop so that the host
+ * answers first, then `people.changed` ('open') tells the UI to load the people.
+ * - A library never clustered at all (every face is new): the normal re-cluster, computed in a
+ *   worker thread (requests, corrections included, are answered meanwhile; a result the library
+ *   outdated is computed again), exactly as "Re-group everyone" (100k faces: ~50 s of work that
+ *   must not freeze the app).
+ * - Otherwise: the incremental update() the app runs after its own scans, which leaves the faces
+ *   already in people where they are and keeps every correction exactly as there.
+ * Nothing is done while another job runs: a scan updates people when it ends, and a resumed head
+ * switch ends with a full re-cluster. Resolves with whether it clustered (for tests); a failure
+ * goes out as a 'clustering-failed' file error, as after a scan.
+ */
+export function clusterNewFacesOnOpen(d: PeopleDeps & { dbPath: string }): Promise<boolean> {
+  const failed = (e: unknown) => {
+    // A library closed meanwhile (the host shut down: the worker aborted) is not a failure to report.
+    if (!d.closing.aborted) d.emit('scan.fileError', { path: d.dbPath, code: 'clustering-failed', message: e instanceof Error ? e.message : String(e) });
+    return false;
+  };
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    try {
+      const people = d.people();
+      if (d.closing.aborted || !people?.unclusteredFaces || d.jobs.current() !== null) return false;
+      const todo = people.unclusteredFaces();
+      if (todo.faces === 0) return false;
+      const inWorker = todo.all && people.reclusterInWorker !== undefined;
+      await d.jobs.run('re-cluster', async () => (inWorker && people.reclusterInWorker ? people.reclusterInWorker({ signal: d.closing }) : people.update()));
+      d.emit('people.changed', { reason: 'open' });
+      return true;
+    } catch (e) {
+      return failed(e);
+    }
+  });
+}

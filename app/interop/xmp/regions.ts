@@ -179,10 +179,35 @@ export function regionsFromElement(el: XmlElement): RegionInfo {
   return { dimensions, regions: items.map((r) => regionFromValue(r, dimensions)).filter((r): r is Region => r !== null) };
 }
 
-/** The MWG regions in an XMP packet or sidecar; null when it has none. Throws XmlError on bad XML. */
+/**
+ * Microsoft Photo regions (MP:RegionInfo/MPRI:Regions, each MPReg:Rectangle "x, y, w, h": the
+ * TOP-LEFT corner and size, normalised, and MPReg:PersonDisplayName), as Windows Photo Gallery
+ * and digiKam write them, as centre-based face regions. Null when there are none.
+ */
+export function microsoftRegions(root: XmlElement): RegionInfo | null {
+  const el = findAll(root, NS.mp, 'RegionInfo')[0];
+  if (!el) return null;
+  const list = field(rdfValue(el), NS.mpri, 'Regions');
+  const items = Array.isArray(list) ? list : list instanceof Map ? [list] : [];
+  const regions: Region[] = [];
+  for (const v of items) {
+    const rect = (text(field(v, NS.mpreg, 'Rectangle')) ?? '').split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+    const [x, y, w, h] = rect;
+    if (rect.length !== 4 || ![x, y, w, h].every((n) => Number.isFinite(n)) || w! < 0 || h! < 0) continue;
+    const name = text(field(v, NS.mpreg, 'PersonDisplayName'));
+    regions.push({ name: name && name.trim() !== '' ? name : null, type: 'Face', area: { x: x! + w! / 2, y: y! + h! / 2, w: w!, h: h! } });
+  }
+  return { dimensions: null, regions };
+}
+
+/**
+ * The face regions in an XMP packet or sidecar: MWG's when it has them, else Microsoft's; null
+ * when it has neither. Throws XmlError on bad XML.
+ */
 export function parseRegions(xmp: string): RegionInfo | null {
-  const el = findRegionsElement(parseXml(xmp));
-  return el ? regionsFromElement(el) : null;
+  const root = parseXml(xmp);
+  const el = findRegionsElement(root);
+  return el ? regionsFromElement(el) : microsoftRegions(root);
 }
 
 // ---------------------------------------------------------------------------------------------

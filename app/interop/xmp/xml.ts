@@ -14,6 +14,10 @@ export const NS = {
   mwgRs: 'http://www.metadataworkinggroup.com/schemas/regions/',
   stArea: 'http://ns.adobe.com/xmp/sType/Area#',
   stDim: 'http://ns.adobe.com/xap/1.0/sType/Dimensions#',
+  /** Microsoft Photo regions (Windows Photo Gallery; digiKam writes them beside MWG's). */
+  mp: 'http://ns.microsoft.com/photo/1.2/',
+  mpri: 'http://ns.microsoft.com/photo/1.2/t/RegionInfo#',
+  mpreg: 'http://ns.microsoft.com/photo/1.2/t/Region#',
   /** Visage's own marker inside mwg-rs:Extensions (identifies the regions Visage wrote). */
   visage: 'https://visage.app/ns/xmp/1.0/',
 } as const;

@@ -63,5 +63,14 @@ export async function uploadPeopleFile(file: File): Promise<PeopleImport> {
 export function importMessage(r: PeopleImport, what = 'Imported'): string {
   const missing = r.unmatched.length ? `; ${r.unmatched.length} not found in this library` : '';
   if (!r.correction) return `Nothing to import${missing}`;
-  return `${what} ${r.persons} ${r.persons === 1 ? 'person' : 'people'}, ${r.faces} face${r.faces === 1 ? '' : 's'}${missing}`;
+  const named = r.named?.length ? `; ${r.named.length} ${r.named.length === 1 ? 'person' : 'people'} named` : '';
+  const merged = r.merged?.length ? `; ${r.merged.length} merged into ${r.merged.length === 1 ? 'the person' : 'people'} of that name` : '';
+  // Tags that disagree within one person: only the tagged faces moved (docs/data-model.md).
+  const conflicts = r.conflicts?.length
+    ? `; ${r.conflicts.length} ${r.conflicts.length === 1 ? 'person' : 'people'} with conflicting names (${r.conflicts
+        .slice(0, 3)
+        .map((c) => c.names.join(' / '))
+        .join(', ')}): only the named faces moved`
+    : '';
+  return `${what} ${r.persons} ${r.persons === 1 ? 'person' : 'people'}, ${r.faces} face${r.faces === 1 ? '' : 's'}${named}${merged}${conflicts}${missing}`;
 }
