@@ -21,6 +21,7 @@ import {
   type Result,
   type ScanState,
 } from '../contract/contract';
+import { InvalidRequestError, NotFoundError } from '../contract/errors';
 import { LearningService } from '../learning/learning-service';
 import { projectionSync } from '../learning/projection';
 import type { LearningApi } from '../learning/api';
@@ -35,6 +36,7 @@ import { libraryModel } from '../store/settings';
 import { AnalyzerLoader, type EngineAnalyzer } from './analyzer';
 import { JobGuard } from './jobs';
 import { appHandlers } from './handlers/app';
+import { facesHandlers } from './handlers/faces';
 import { interopHandlers } from './handlers/interop';
 import { LearningJobs } from './handlers/learning';
 import { Library } from './handlers/library';
@@ -160,6 +162,7 @@ export class EngineHost extends EventEmitter {
       ...peopleHandlers({ jobs, emit, people, closing }),
       ...this.learning.handlers(),
       ...interopHandlers({ store, jobs, emit, people }),
+      ...facesHandlers({ store, analyzer: this.analyzer, emit, people }),
       ...mediaHandlers({ store, thumbs, thumbsDir: this.thumbsDir, allowedRoots: () => this.allowedRoots() }),
     };
     this.learning.resumeSwitch();
@@ -179,6 +182,7 @@ export class EngineHost extends EventEmitter {
     } catch (e) {
       if (e instanceof CorrectionError) throw new ContractError('bad-request', e.message);
       if (e instanceof PeopleFileError) throw new ContractError('bad-request', e.message);
+      if (e instanceof NotFoundError || e instanceof InvalidRequestError) throw new ContractError(e.code, e.message);
       throw e;
     }
   }

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PhotoAnalysis } from '../faces/types';
+import type { Box, FaceRecord, PhotoAnalysis } from '../faces/types';
 import type { FacePipelineOptions } from '../faces/pipeline';
 import type { Analyzer } from './analyzer';
 import { createPipelineAnalyzer } from './pipeline-analyzer';
@@ -20,7 +20,7 @@ class AnalyzerError extends Error {
 }
 
 interface Pending {
-  resolve: (a: PhotoAnalysis) => void;
+  resolve: (a: PhotoAnalysis & FaceRecord) => void;
   reject: (e: Error) => void;
 }
 
@@ -80,7 +80,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
       new Promise<void>((resolve, reject) => {
         const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
         const slot: Slot = { worker, busy: 0, pending: new Map() };
-        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
+        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis & FaceRecord; error?: { message: string; code?: string } }) => {
           if (m.closed) slot.closed?.();
           else if (m.ready) {
             embedderId = m.embedderId!;
@@ -112,7 +112,8 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     ),
   );
 
-  const submit = (job: { path?: string; buffer?: Uint8Array }): Promise<PhotoAnalysis> => {
+  // A reply is a PhotoAnalysis, or a FaceRecord for a job with a box; the caller knows which.
+  const submit = (job: { path?: string; buffer?: Uint8Array; box?: Box }): Promise<PhotoAnalysis & FaceRecord> => {
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
     slot.busy++;
@@ -135,6 +136,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     },
     analyzeFile: (path) => submit({ path }),
     analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
+    analyseBox: (buf, box) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), box }),
     close: () => Promise.all(slots.map((s) => closeSlot(s))).then(() => undefined),
   };
 }

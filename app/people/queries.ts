@@ -45,6 +45,7 @@ function faceInfo(r: FaceViewRow): FaceInfo {
     personName: r.person_name,
     source: r.source,
     confirmed: !!r.confirmed,
+    manual: !!r.manual,
   };
 }
 
@@ -80,7 +81,7 @@ export class PeopleQueries {
   personPhotos(id: PersonId, opts: { offset?: number; limit?: number } = {}): PersonPhoto[] {
     return this.ctx.queries
       .personPhotos(id, opts)
-      .map((r) => ({ id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, faceId: r.face_id }));
+      .map((r) => ({ id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, faceId: r.face_id, noFace: r.face_id === null }));
   }
 
   personPhotoIds(id: PersonId): PhotoId[] {
@@ -100,7 +101,8 @@ export class PeopleQueries {
     const p = this.ctx.queries.photo(id);
     if (!p) return null;
     const faces = this.ctx.queries.photoFaces(id).map(faceInfo);
-    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, faces };
+    const tags = this.ctx.queries.photoTags(id).map((t) => ({ personId: t.person_id, name: t.name }));
+    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, faces, tags };
   }
 
   suggestPeople(faceId: FaceId, k = 5): PersonSuggestion[] {

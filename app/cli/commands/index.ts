@@ -23,11 +23,12 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => C
   { names: ['restore'], load: () => require('./restore') },
   { names: ['serve'], load: () => require('./serve') },
   {
-    names: ['people', 'person', 'unassigned', 'cluster', 'recluster', 'suggest', 'name', 'merge', 'split', 'move', 'reject', 'confirm', 'hide', 'cover', 'not-a-face', 'undo', 'redo', 'history'],
+    names: ['people', 'person', 'unassigned', 'cluster', 'recluster', 'suggest', 'name', 'merge', 'split', 'move', 'reject', 'confirm', 'hide', 'cover', 'not-a-face', 'tag-photo', 'untag-photo', 'undo', 'redo', 'history'],
     load: () => require('./people'),
   },
   { names: ['eval-clusters'], load: () => require('./eval-clusters') },
   { names: ['reembed'], load: () => require('./reembed') },
+  { names: ['add-face'], load: () => require('./add-face') },
   { names: ['export', 'import', 'xmp-write', 'xmp-read'], load: () => require('./export-import') },
   { names: ['eval-learning'], load: () => require('./eval-learning') },
 ];

@@ -1,6 +1,7 @@
 /**
  * People commands: list, cluster, re-cluster, suggestions, and every correction the UI can make
- * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, undo, redo, history), so
+ * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, tag-photo, untag-photo, undo,
+ * redo, history), so
  * that scripts and tests can drive everything the app does. All take --db FILE and --json.
  */
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
@@ -131,6 +132,16 @@ export const commands: CliCommand[] = [
   correction('not-a-face', 'mark detections that are not faces', '--faces ID,ID', { values: { faces: 'string' } }, (p) => ({
     kind: 'not-a-face',
     faceIds: intList(p, 'faces'),
+  })),
+  correction('tag-photo', 'a person is on a photo without a visible face', '--photo ID --person ID', { values: { photo: 'number', person: 'number' } }, (p) => ({
+    kind: 'tag-photo',
+    photoId: intFlag(p, 'photo'),
+    personId: intFlag(p, 'person'),
+  })),
+  correction('untag-photo', 'remove a person from a photo they were on without a face', '--photo ID --person ID', { values: { photo: 'number', person: 'number' } }, (p) => ({
+    kind: 'untag-photo',
+    photoId: intFlag(p, 'photo'),
+    personId: intFlag(p, 'person'),
   })),
   make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }, true),
   make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }, true),
