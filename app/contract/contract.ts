@@ -68,7 +68,10 @@ export const correctionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hide'), personId: id, hidden: z.boolean() }).strict(),
   z.object({ kind: z.literal('cover'), personId: id, faceId: id }).strict(),
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }).strict(),
-  z.object({ kind: z.literal('tag-photo'), photoId: id, personId: id }).strict(),
+  z
+    .object({ kind: z.literal('tag-photo'), photoId: id, personId: id.optional(), name: name.optional() })
+    .strict()
+    .refine((c) => (c.personId === undefined) !== (c.name === undefined), 'give either personId or name (a new person)'),
   z.object({ kind: z.literal('untag-photo'), photoId: id, personId: id }).strict(),
   // 'add-face' is not here: it carries the face's analysis, which only the engine makes (faces.add).
 ]);

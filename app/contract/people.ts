@@ -117,8 +117,8 @@ export type Correction =
   | { kind: 'not-a-face'; faceIds: FaceId[] }
   /** A face the user drew on a photo (faces.add), optionally put in a person at once. Undo deletes it. */
   | { kind: 'add-face'; photoId: PhotoId; face: ManualFace; personId?: PersonId }
-  /** The person is on the photo without a visible face. */
-  | { kind: 'tag-photo'; photoId: PhotoId; personId: PersonId }
+  /** The person (`personId`, or a new person named `name`) is on the photo without a visible face. */
+  | { kind: 'tag-photo'; photoId: PhotoId; personId?: PersonId; name?: string }
   /** Removes such a tag. */
   | { kind: 'untag-photo'; photoId: PhotoId; personId: PersonId }
   /** Decisions restored from an export file or XMP sidecars (app/people/import-export.ts). */

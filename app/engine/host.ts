@@ -161,7 +161,7 @@ export class EngineHost extends EventEmitter {
       ...this.scans.handlers(),
       ...peopleHandlers({ jobs, emit, people, closing }),
       ...this.learning.handlers(),
-      ...interopHandlers({ store, jobs, emit, people }),
+      ...interopHandlers({ store, jobs, emit, people, analyzer: this.analyzer }),
       ...facesHandlers({ store, analyzer: this.analyzer, emit, people }),
       ...mediaHandlers({ store, thumbs, thumbsDir: this.thumbsDir, allowedRoots: () => this.allowedRoots() }),
     };

@@ -5,7 +5,8 @@
  * - persons: id, name, hidden, cover face;
  * - faces: which face (photo path + the photo's content hash + the face box in upright pixels)
  *   belongs to which person, whether the user or the machine put it there, confirmed or not, and
- *   faces the user marked "not a face";
+ *   faces the user marked "not a face" or drew by hand (`manual`);
+ * - tags: people on photos without a visible face;
  * - corrections: the append-only log (when, what, undone), as the people service records it.
  *
  * Ids in the file are the exporting library's; they only link records within the file. On import a
@@ -72,6 +73,18 @@ export const FaceSchema = z.object({
   rejected: z.array(id).optional(),
   /** Embedder that produced the face in the exporting library (informational). */
   model: z.string().optional(),
+  /**
+   * Drawn by the user ("draw a face by hand"); a library that lacks it draws it again from the box
+   * (analysed by its own face engine) on import.
+   */
+  manual: z.boolean().optional(),
+});
+
+/** A person on a photo without a visible face. */
+export const TagSchema = z.object({
+  photo: PhotoRefSchema,
+  /** Person id of this file. */
+  person: id,
 });
 
 /** One correction as the user made it (mirrors `Correction` in app/people/service-types.ts). */
@@ -85,6 +98,10 @@ export const CorrectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hide'), personId: id, hidden: z.boolean() }),
   z.object({ kind: z.literal('cover'), personId: id, faceId: id }),
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }),
+  // The drawn face's analysis is kept by the face entry (manual), not by its history entry.
+  z.object({ kind: z.literal('add-face'), photoId: id, personId: id.optional(), face: z.unknown().optional() }),
+  z.object({ kind: z.literal('tag-photo'), photoId: id, personId: id.optional(), name: z.string().max(500).optional() }),
+  z.object({ kind: z.literal('untag-photo'), photoId: id, personId: id }),
 ]);
 
 export const CorrectionEntrySchema = z.object({
@@ -102,12 +119,15 @@ export const PeopleFileSchema = z.object({
   app: z.object({ name: z.string(), version: z.string() }),
   persons: z.array(PersonSchema),
   faces: z.array(FaceSchema),
+  /** People on photos without a face (absent in files written before Visage had them). */
+  tags: z.array(TagSchema).optional(),
   corrections: z.array(CorrectionEntrySchema),
 });
 
 export type PeopleFile = z.infer<typeof PeopleFileSchema>;
 export type PeopleFilePerson = z.infer<typeof PersonSchema>;
 export type PeopleFileFace = z.infer<typeof FaceSchema>;
+export type PeopleFileTag = z.infer<typeof TagSchema>;
 export type PeopleFileCorrection = z.infer<typeof CorrectionEntrySchema>;
 export type PeopleFileBox = z.infer<typeof BoxSchema>;
 
@@ -140,6 +160,9 @@ export function referenceIssues(file: PeopleFile): string[] {
     if (f.box.x + f.box.width <= 0 || f.box.y + f.box.height <= 0 || f.box.x >= f.photo.width || f.box.y >= f.photo.height) {
       issues.push(`faces.${i}.box: outside its ${f.photo.width}x${f.photo.height} photo`);
     }
+  });
+  (file.tags ?? []).forEach((t, i) => {
+    if (!persons.has(t.person)) issues.push(`tags.${i}.person: unknown person ${t.person}`);
   });
   file.persons.forEach((p, i) => {
     if (p.cover === null) return;

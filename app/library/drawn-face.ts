@@ -54,3 +54,16 @@ export async function analyseDrawnFace(store: Store, analyse: AnalyseBox, photoI
   }
   return manualFaceOf(face);
 }
+
+/**
+ * A face drawer over a face engine loaded only when a face is drawn (an import that draws none
+ * never loads it): (photoId, box) -> the face, for app/interop's imports.
+ */
+export function lazyFaceDrawer(
+  store: Store,
+  model: string,
+  load: () => Promise<AnalyseBox>,
+): (photoId: PhotoId, box: Box) => Promise<ManualFace> {
+  let analyse: Promise<AnalyseBox> | null = null;
+  return async (photoId, box) => analyseDrawnFace(store, await (analyse ??= load()), photoId, box, model);
+}

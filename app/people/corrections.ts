@@ -206,10 +206,18 @@ export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo,
       return { personIds: target ? [target.id] : [], faceIds: [id] };
     }
     case 'tag-photo': {
-      const p = livePerson(repo, c.personId);
       if (!repo.photoExists(c.photoId)) throw new CorrectionError(`no photo ${c.photoId}`);
+      let p: PersonRow;
+      if (c.personId !== undefined) {
+        p = livePerson(repo, c.personId);
+        undo.persons = [p];
+      } else {
+        if (!c.name?.trim()) throw new CorrectionError('tag-photo needs a person or a name');
+        const created = repo.createPerson(c.name.trim(), previous?.createdPersons?.[0], true);
+        undo.createdPersons = [created];
+        p = repo.person(created)!;
+      }
       if (!repo.tag(c.photoId, p.id)) throw new CorrectionError(`person ${p.id} is already on photo ${c.photoId} without a face`);
-      undo.persons = [p];
       undo.addedTags = [[c.photoId, p.id]];
       // A person the user put on a photo is kept through re-clusters, even with no face.
       repo.markUserNamed(p.id);

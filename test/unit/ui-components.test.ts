@@ -117,6 +117,7 @@ describe('FaceSelectGrid', () => {
     personName: 'Anna',
     source: 'machine',
     confirmed: false,
+    manual: false,
   }));
   const selectedIds = (el: HTMLElement) => [...el.querySelectorAll('[role=option][aria-selected=true]')].map((o) => Number((o as HTMLElement).dataset.faceId));
   const click = (el: HTMLElement, i: number, init: MouseEventInit = {}) => {

@@ -38,6 +38,11 @@ export interface Region {
   description?: string;
   /** True for regions Visage wrote (marked in mwg-rs:Extensions); a rewrite replaces them. */
   visage?: boolean;
+  /**
+   * A face the user drew by hand in Visage (visage:Drawn in mwg-rs:Extensions): a library that
+   * lacks it draws it again on reading.
+   */
+  drawn?: boolean;
 }
 
 export interface RegionInfo {
@@ -163,7 +168,9 @@ export function regionFromValue(v: RdfValue, dims: RegionInfo['dimensions']): Re
   const description = text(field(v, NS.mwgRs, 'Description'));
   const region: Region = { name: name && name.trim() !== '' ? name : null, type: text(field(v, NS.mwgRs, 'Type')) ?? '', area };
   if (description) region.description = description;
-  if (text(field(field(v, NS.mwgRs, 'Extensions'), NS.visage, 'Writer')) === 'Visage') region.visage = true;
+  const ext = field(v, NS.mwgRs, 'Extensions');
+  if (text(field(ext, NS.visage, 'Writer')) === 'Visage') region.visage = true;
+  if (region.visage && text(field(ext, NS.visage, 'Drawn')) === 'True') region.drawn = true;
   return region;
 }
 
@@ -250,6 +257,7 @@ export function regionsXml(
     lines.push(`${i4}</${p.rs}:Area>`);
     lines.push(`${i4}<${p.rs}:Extensions ${p.rdf}:parseType="Resource">`);
     lines.push(`${i4} <${p.vs}:Writer>Visage</${p.vs}:Writer>`);
+    if (r.drawn) lines.push(`${i4} <${p.vs}:Drawn>True</${p.vs}:Drawn>`);
     lines.push(`${i4}</${p.rs}:Extensions>`);
     lines.push(`${i3}</${p.rdf}:li>`);
   }
