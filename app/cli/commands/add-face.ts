@@ -9,7 +9,7 @@ import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand } from '
 import { MIN_MANUAL_FACE_PX } from '../../contract/contract';
 import { InvalidRequestError, NotFoundError } from '../../contract/errors';
 import type { Box } from '../../faces/types';
-import { analyseDrawnFace } from '../../library/drawn-face';
+import { analyseDrawnFace, checkBoxInside } from '../../library/drawn-face';
 import { createPipelineAnalyzer } from '../../library/pipeline-analyzer';
 import { CorrectionError } from '../../people/people-service';
 import { resolveDbPath } from '../../platform/paths';
@@ -50,6 +50,11 @@ export const command: CliCommand = {
       // Cheap checks before the face engine loads.
       const photo = store.photos.byId(photoId);
       if (!photo) throw new UsageError(`no photo ${photoId}`);
+      try {
+        checkBoxInside(box, photo.width, photo.height);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
       if (personId !== undefined && !svc.getPerson(personId)) throw new UsageError(`no person ${personId}`);
       const engine = await createPipelineAnalyzer({ embedder: svc.model, provider: (stringFlag(p, 'provider') as 'cpu' | undefined) ?? 'cpu' });
       let out;
