@@ -23,7 +23,7 @@ import {
 
 /** A correction as the people file keeps it: the log's 'import' entries are left out. */
 type FileCorrection = PeopleFile['corrections'][number];
-import { areaFromBox, boxFromArea, uprightRegions, type Region } from './xmp/regions';
+import { areaFromBox, boxFromArea, isWholePhoto, uprightRegions, WHOLE_PHOTO_AREA, type Region } from './xmp/regions';
 import { writeSidecarRegions } from './xmp/sidecar';
 import { readPhotoRegions } from './xmp/index';
 import { iou } from '../faces/geometry';
@@ -213,18 +213,6 @@ export interface XmpWriteReport {
   failed: { path: string; error: string }[];
 }
 
-/**
- * MWG area of a person on a photo without a face: the whole photo, as digiKam and Lightroom write
- * and read such a tag (centre 0.5,0.5, size 1x1, normalised).
- */
-export const WHOLE_PHOTO_AREA = { x: 0.5, y: 0.5, w: 1, h: 1 } as const;
-/**
- * Normalised width and height (0..1) from which a read region is the whole photo (a person
- * without a face): 0.98, not 1, so that tools that round or inset their whole-photo region by a
- * pixel or two still read as one; no face is drawn that close to a photo's four edges.
- */
-export const WHOLE_PHOTO_MIN = 0.98;
-
 /** Writes the named faces and no-face tags of every photo (or of one person's photos) to XMP sidecars. */
 export function writeXmpSidecars(db: Database.Database, opts: { personId?: number } = {}): XmpWriteReport {
   const repo = new InteropRepo(db);
@@ -298,7 +286,7 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
       return ref;
     };
     for (const r of regions) {
-      if (r.area.w >= WHOLE_PHOTO_MIN && r.area.h >= WHOLE_PHOTO_MIN) {
+      if (isWholePhoto(r.area)) {
         plan.tags!.push({ photoId: photo.id, person: refOf(r.name!) });
         continue;
       }

@@ -20,7 +20,8 @@ class AnalyzerError extends Error {
 }
 
 interface Pending {
-  resolve: (a: PhotoAnalysis & FaceRecord) => void;
+  /** A PhotoAnalysis, or a FaceRecord for a job with a box (submit's caller knows which). */
+  resolve: (a: unknown) => void;
   reject: (e: Error) => void;
 }
 
@@ -80,7 +81,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
       new Promise<void>((resolve, reject) => {
         const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
         const slot: Slot = { worker, busy: 0, pending: new Map() };
-        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis & FaceRecord; error?: { message: string; code?: string } }) => {
+        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: unknown; error?: { message: string; code?: string } }) => {
           if (m.closed) slot.closed?.();
           else if (m.ready) {
             embedderId = m.embedderId!;
@@ -112,13 +113,13 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     ),
   );
 
-  // A reply is a PhotoAnalysis, or a FaceRecord for a job with a box; the caller knows which.
-  const submit = (job: { path?: string; buffer?: Uint8Array; box?: Box }): Promise<PhotoAnalysis & FaceRecord> => {
+  // A reply is a PhotoAnalysis, or a FaceRecord for a job with a box: T says which.
+  const submit = <T>(job: { path?: string; buffer?: Uint8Array; box?: Box }): Promise<T> => {
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
     slot.busy++;
-    return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      slot.pending.set(id, { resolve: (a) => resolve(a as T), reject });
       slot.worker.postMessage({ id, ...job });
     });
   };
@@ -134,9 +135,9 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     get info() {
       return info;
     },
-    analyzeFile: (path) => submit({ path }),
-    analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
-    analyseBox: (buf, box) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), box }),
+    analyzeFile: (path) => submit<PhotoAnalysis>({ path }),
+    analyzeBuffer: (buf) => submit<PhotoAnalysis>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
+    analyseBox: (buf, box) => submit<FaceRecord>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), box }),
     close: () => Promise.all(slots.map((s) => closeSlot(s))).then(() => undefined),
   };
 }

@@ -51,6 +51,23 @@ export interface RegionInfo {
   regions: Region[];
 }
 
+/**
+ * MWG area of a person on a photo without a face: the whole photo, as digiKam and Lightroom write
+ * and read such a tag (centre 0.5,0.5, size 1x1, normalised).
+ */
+export const WHOLE_PHOTO_AREA = { x: 0.5, y: 0.5, w: 1, h: 1 } as const;
+/**
+ * Normalised width and height (0..1) from which a read region is the whole photo (a person
+ * without a face): 0.98, not 1, so that tools that round or inset their whole-photo region by a
+ * pixel or two still read as one; no face is drawn that close to a photo's four edges.
+ */
+export const WHOLE_PHOTO_MIN = 0.98;
+
+/** A region that covers the whole photo: a person without a face area. */
+export function isWholePhoto(a: Area): boolean {
+  return a.w >= WHOLE_PHOTO_MIN && a.h >= WHOLE_PHOTO_MIN;
+}
+
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 
 /** Pixel box (top-left x/y, width, height; upright image) -> normalised centre-based area. */
