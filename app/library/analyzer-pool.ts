@@ -96,7 +96,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
             slot.pending.delete(m.id);
             slot.busy--;
             if (m.error) p.reject(new AnalyzerError(m.error.message, m.error.code));
-            else p.resolve(m.result!);
+            else p.resolve(m.result);
           }
         });
         worker.on('exit', () => {
