@@ -21,8 +21,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MachineFaultInfo } from '../contract/faults';
-import { iou } from '../faces/geometry';
-import type { Box, PhotoAnalysis } from '../faces/types';
+import type { PhotoAnalysis } from '../faces/types';
 import { libraryFaultOf, MachineFault, makeFault } from '../store/faults';
 import type { Store } from '../store/store';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
@@ -72,12 +71,6 @@ export interface FileError {
 }
 
 const QUEUE_BATCH = 64;
-/**
- * Overlap (intersection over union, 0..1) from which a new detection is the face the user drew
- * there: 0.5, the usual detection-matching criterion (PASCAL VOC), as app/interop/people-file.ts
- * matches faces.
- */
-const SAME_FACE_IOU = 0.5;
 
 export class Scanner extends EventEmitter {
   private readonly store: Store;
@@ -377,21 +370,15 @@ export class Scanner extends EventEmitter {
     // A re-walk may have found this file again meanwhile (e.g. it vanished): write only if still ours.
     this.done(job, () => {
       let id: number;
-      let drawn: Box[] = [];
       const now = store.photos.byPath(job.path);
       if (now) {
         id = now.id;
-        // The faces the user drew stay (with their person); a detection of the same face now is
-        // not added a second time.
-        store.faces.deleteByPhoto(id);
-        drawn = store.faces.manualByPhoto(id).map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h }));
         store.photos.replace(id, photo);
       } else {
         id = store.photos.insert(photo);
       }
-      for (const f of analysis.faces) {
-        if (!drawn.some((b) => iou(b, f.box) >= SAME_FACE_IOU)) store.faces.insert(id, f);
-      }
+      // The detector's faces are replaced; faces the user drew stay (FacesRepo.replaceDetected).
+      store.faces.replaceDetected(id, analysis.faces);
       store.errors.clear(job.path);
     });
     this.meter.faces(analysis.faces.length);

@@ -6,6 +6,14 @@ import type Database from 'better-sqlite3';
 import type { FaceRecord } from '../faces/types';
 import type { FaceRow } from './types';
 import { EMBEDDING_BYTES } from '../faces/types';
+import { iou } from '../faces/geometry';
+
+/**
+ * Overlap (intersection over union, 0..1) from which a new detection is the face the user drew
+ * there: 0.5, the usual detection-matching criterion (PASCAL VOC), as app/interop/people-file.ts
+ * matches faces.
+ */
+export const SAME_FACE_IOU = 0.5;
 
 
 export class FacesRepo {
@@ -87,6 +95,17 @@ export class FacesRepo {
   /** Deletes the detector's faces of a photo (a re-analysis); faces the user drew stay. */
   deleteByPhoto(photoId: number): void {
     this.sDeleteByPhoto.run(photoId);
+  }
+
+  /**
+   * A photo's new analysis (the caller holds the transaction): the detector's faces replaced by
+   * `detected`, the faces the user drew kept (with their person), and a detection of a drawn face
+   * (IoU >= SAME_FACE_IOU) not added a second time.
+   */
+  replaceDetected(photoId: number, detected: readonly FaceRecord[]): void {
+    this.sDeleteByPhoto.run(photoId);
+    const drawn = this.sManual.all(photoId).map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h }));
+    for (const f of detected) if (!drawn.some((b) => iou(b, f.box) >= SAME_FACE_IOU)) this.insert(photoId, f);
   }
 
   /** The faces the user drew on a photo. */
