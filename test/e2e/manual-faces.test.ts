@@ -171,4 +171,20 @@ describe('draw a face by hand, and a person without a visible face (Chromium, re
     await expect.poll(async () => (await call<PhotoInfo>('people.photo', { id: group.id }))!.tags.map((t) => t.name)).toEqual(['Amy']);
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('without a mouse: the box typed in pixels in the labelled form, submitted with Enter', async () => {
+    await page.goto(`${origin()}/#/photo/${group.id}`);
+    await page.getByRole('button', { name: 'Draw a face' }).focus();
+    await page.keyboard.press('Enter');
+    const left = [...group.faces].sort((a, b) => a.box.x - b.box.x)[0]!.box;
+    for (const [label, v] of [['Left', left.x], ['Top', left.y], ['Width', left.width], ['Height', left.height]] as const) {
+      await page.getByLabel(label, { exact: true }).fill(String(Math.round(v)));
+    }
+    await page.getByLabel('Height', { exact: true }).press('Enter');
+    await toast('Face added');
+    const drawn = (await call<PhotoInfo>('people.photo', { id: group.id }))!.faces.filter((f) => f.manual);
+    expect(drawn).toHaveLength(2);
+    expect(drawn.map((f) => f.box.x)).toContain(Math.round(left.x));
+    await page.getByRole('heading', { name: 'Who is this?' }).waitFor();
+  }, 120_000);
 });
