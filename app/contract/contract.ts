@@ -87,7 +87,26 @@ export const correctionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }).strict(),
   z.object({ kind: z.literal('birthday'), personId: id, birthDate: isoDate.nullable() }).strict(),
   z.object({ kind: z.literal('hide-small'), maxPhotos }).strict(),
+  z
+    .object({ kind: z.literal('tag-photo'), photoId: id, personId: id.optional(), name: name.optional() })
+    .strict()
+    .refine((c) => (c.personId === undefined) !== (c.name === undefined), 'give either personId or name (a new person)'),
+  z.object({ kind: z.literal('untag-photo'), photoId: id, personId: id }).strict(),
+  // 'add-face' is not here: it carries the face's analysis, which only the engine makes (faces.add).
 ]);
+
+/**
+ * Smallest side of a face the user draws, in full-resolution pixels: below it the 68 landmarks
+ * (found on a 112 px crop) and the 150 px alignment chip are made of a few upsampled pixels and the
+ * embedding means little; the detector's own smallest faces (RFB-320 on tiles) are about this size.
+ */
+export const MIN_MANUAL_FACE_PX = 16;
+/** Largest photo side a box may name (the largest accepted photo, 250 MP, is under 2^17 px a side). */
+const MAX_PHOTO_SIDE_PX = 1 << 17;
+const px = z.number().finite().min(0).max(MAX_PHOTO_SIDE_PX);
+const side = z.number().finite().min(MIN_MANUAL_FACE_PX, `a face box must be at least ${MIN_MANUAL_FACE_PX} px a side`).max(MAX_PHOTO_SIDE_PX);
+/** A box the user drew, in full-resolution upright pixels of the photo (inside it: checked by the engine). */
+export const drawnBox = z.object({ x: px, y: px, width: side, height: side }).strict();
 
 /** Every method the engine answers, with its params schema. */
 export const engineMethods = {
@@ -133,6 +152,12 @@ export const engineMethods = {
   'people.redo': none,
   'people.history': z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict().optional(),
   'people.recluster': none,
+  /**
+   * "Draw a face by hand": the face in a box the user drew on a photo, analysed like a detected
+   * face (landmarks, alignment, embedding), stored as a manual face (one undoable 'add-face'
+   * correction), optionally put in a person at once.
+   */
+  'faces.add': z.object({ photoId: id, box: drawnBox, personId: id.optional() }).strict(),
   'settings.set': z.object({ strictness: strictness.optional(), minFacePixels: minFacePixels.optional() }).strict(),
   /** "Learn from my corrections": what it will use, the running/last job, the heads. */
   'learning.state': none,
@@ -335,6 +360,13 @@ export interface XmpWrite {
   failed: { path: string; error: string }[];
 }
 
+/** What faces.add did: the new face, who it may be (when no person was given), the log entry. */
+export interface FaceAdded {
+  face: FaceInfo;
+  suggestions: PersonSuggestion[];
+  correctionId: number;
+}
+
 export interface Results {
   'app.info': AppInfo;
   'library.state': LibraryState;
@@ -366,6 +398,7 @@ export interface Results {
   'people.redo': LoggedCorrection | null;
   'people.history': LoggedCorrection[];
   'people.recluster': ClusterStats;
+  'faces.add': FaceAdded;
   'settings.set': Settings;
   'learning.state': LearningState;
   'learning.start': LearningState;

@@ -19,3 +19,8 @@ export class NotFoundError extends Error {
     // The name stays 'Error' (stack traces the CLI prints read as before).
   }
 }
+
+/** A request well-formed but wrong for this library (a box outside its photo): answered as `bad-request`. */
+export class InvalidRequestError extends Error {
+  readonly code: ErrorCode & 'bad-request' = 'bad-request';
+}

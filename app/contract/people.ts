@@ -6,7 +6,7 @@
  * entry carrying what is needed to undo it; corrections are never lost or silently undone by a
  * re-scan, a re-cluster, a model change, a crash or an upgrade.
  */
-import type { Box } from './geometry';
+import type { Box, Point } from './geometry';
 
 export type PersonId = number;
 export type FaceId = number;
@@ -45,6 +45,14 @@ export interface FaceInfo {
   confirmed: boolean;
   /** The person's birth date ('YYYY-MM-DD'), null when unknown or in no person. */
   personBirthDate: string | null;
+  /** Drawn by the user ("draw a face by hand"): kept by re-scans. */
+  manual: boolean;
+}
+
+/** A person tagged on a photo without a face (back of the head, far away). */
+export interface PhotoTag {
+  personId: PersonId;
+  name: string | null;
 }
 
 export interface PhotoInfo {
@@ -56,6 +64,8 @@ export interface PhotoInfo {
   /** The photo's date 'YYYY-MM-DD' that ages are counted at: the EXIF date taken, else the file's date. */
   date: string;
   faces: FaceInfo[];
+  /** People on the photo whose face is not visible ("Add a person without a face"). */
+  tags: PhotoTag[];
 }
 
 /** A photo of a person, with the person's best face in it (the one people.faces lists first). */
@@ -67,7 +77,10 @@ export interface PersonPhoto {
   takenAt: string | null;
   /** As PhotoInfo.date. */
   date: string;
-  faceId: FaceId;
+  /** The face to open the photo on; null for a photo the person is tagged on without a face. */
+  faceId: FaceId | null;
+  /** The person is on this photo without a visible face (a tag, no face of theirs in it). */
+  noFace: boolean;
 }
 
 export interface PersonSuggestion {
@@ -79,6 +92,21 @@ export interface PersonSuggestion {
 export interface FaceSuggestion {
   faceId: FaceId;
   similarity: number;
+}
+
+/**
+ * A face the user drew, as analysed (app/faces/pipeline.ts analyseBox), kept in its 'add-face'
+ * correction so that a redo puts the same face back.
+ */
+export interface ManualFace {
+  /** Full-resolution upright pixels. */
+  box: Box;
+  score: number;
+  landmarks: Point[];
+  quality: { size: number; sharpness: number; yaw: number; pitch: number; roll: number; score: number };
+  /** The 128-byte int8 embedding, base64. */
+  embedding: string;
+  modelId: string;
 }
 
 /** A user's correction. Every kind is undoable. */
@@ -101,6 +129,12 @@ export type Correction =
   | { kind: 'birthday'; personId: PersonId; birthDate: string | null }
   /** Hides every unnamed person (shown in the list) with at most `maxPhotos` photos. */
   | { kind: 'hide-small'; maxPhotos: number }
+  /** A face the user drew on a photo (faces.add), optionally put in a person at once. Undo deletes it. */
+  | { kind: 'add-face'; photoId: PhotoId; face: ManualFace; personId?: PersonId }
+  /** The person (`personId`, or a new person named `name`) is on the photo without a visible face. */
+  | { kind: 'tag-photo'; photoId: PhotoId; personId?: PersonId; name?: string }
+  /** Removes such a tag. */
+  | { kind: 'untag-photo'; photoId: PhotoId; personId: PersonId }
   /** Decisions restored from an export file or XMP sidecars (app/people/import-export.ts). */
   | { kind: 'import'; source: string; plan: ImportPlan };
 
@@ -120,11 +154,17 @@ export interface ImportPlan {
    * (app/interop/name-tags.ts). Absent in plans logged before it existed.
    */
   merges?: { person: string; sourceId: PersonId }[];
+  /** Faces drawn by hand in the source that this library lacks: added (analysed from their box). */
+  addFaces?: { photoId: PhotoId; face: ManualFace; person: string | null; source: 'user' | 'machine'; confirmed: boolean }[];
+  /** People on photos without a face. */
+  tags?: { photoId: PhotoId; person: string }[];
 }
 
 export interface CorrectionResult {
   /** Id of the log entry (for undo). */
   correctionId: number;
+  /** Faces the correction added (add-face, an import of drawn faces). */
+  faceIds?: FaceId[];
   /** Persons created (split) or touched. */
   personIds: PersonId[];
   /** When naming used an existing person's name: that person, proposed for a merge. */

@@ -21,6 +21,7 @@ import {
   type Result,
   type ScanState,
 } from '../contract/contract';
+import { InvalidRequestError, NotFoundError } from '../contract/errors';
 import { LearningService } from '../learning/learning-service';
 import { projectionSync } from '../learning/projection';
 import type { LearningApi } from '../learning/api';
@@ -36,6 +37,7 @@ import { AnalyzerLoader, type EngineAnalyzer } from './analyzer';
 import { JobGuard } from './jobs';
 import { soundLibraryRecoveryHandlers } from './recovery';
 import { appHandlers } from './handlers/app';
+import { facesHandlers } from './handlers/faces';
 import { interopHandlers } from './handlers/interop';
 import { LearningJobs } from './handlers/learning';
 import { Library } from './handlers/library';
@@ -162,7 +164,8 @@ export class EngineHost extends EventEmitter {
       ...this.scans.handlers(),
       ...peopleHandlers({ jobs, emit, people, closing }),
       ...this.learning.handlers(),
-      ...interopHandlers({ store, jobs, emit, people }),
+      ...interopHandlers({ store, jobs, emit, people, analyzer: this.analyzer }),
+      ...facesHandlers({ store, analyzer: this.analyzer, emit, people }),
       ...mediaHandlers({ store, thumbs, thumbsDir: this.thumbsDir, allowedRoots: () => this.allowedRoots() }),
     };
     this.learning.resumeSwitch();
@@ -189,6 +192,7 @@ export class EngineHost extends EventEmitter {
     } catch (e) {
       if (e instanceof CorrectionError) throw new ContractError('bad-request', e.message);
       if (e instanceof PeopleFileError) throw new ContractError('bad-request', e.message);
+      if (e instanceof NotFoundError || e instanceof InvalidRequestError) throw new ContractError(e.code, e.message);
       throw e;
     }
   }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaceRecord, PhotoAnalysis, Point } from './types';
+import type { Box, FaceRecord, PhotoAnalysis, Point } from './types';
 import { modelsDir as defaultModelsDir } from './models/paths';
 import {
   DEFAULT_EMBEDDER,
@@ -24,6 +24,13 @@ import { decodePhoto, type DecodedPhoto, type RgbImage } from './image';
 import { LandmarkDetector } from './landmarks';
 import { assessQuality } from './quality';
 import { DLIB_CHIP_PADDING } from './models/registry';
+
+/**
+ * Detector score given to a face the user drew (0..1, like a detection's confidence): the user
+ * says it is a face, so it is as sure as a detection gets. It feeds the quality score
+ * (app/faces/quality.ts), which stays free to rate a blurred or turned face low.
+ */
+export const MANUAL_FACE_SCORE = 1;
 
 export interface FacePipelineOptions {
   modelsDir?: string;
@@ -174,6 +181,28 @@ export class FacePipeline {
         modelId: model.id,
       };
     });
+  }
+
+  /**
+   * "Analyse this box": the face in a box the user drew around a face the detector missed
+   * (profile, small, blurred, masked), in full-resolution upright pixels, put through the same
+   * landmarks, alignment, embedding and quality as a detected face. The box is taken as it is (the
+   * detector is not asked); the record's box is the user's, its score MANUAL_FACE_SCORE.
+   * Knows nothing of storage: the caller stores the record (app/engine/handlers/faces.ts).
+   */
+  async analyseBox(photo: DecodedPhoto, box: Box): Promise<FaceRecord> {
+    if (!(box.width > 0 && box.height > 0) || box.x < 0 || box.y < 0 || box.x + box.width > photo.fullWidth || box.y + box.height > photo.fullHeight) {
+      throw new RangeError(`box ${box.x},${box.y},${box.width}x${box.height} is not inside the ${photo.fullWidth}x${photo.fullHeight} photo`);
+    }
+    const s = photo.scale;
+    const det: Detection = { box: { x: box.x * s, y: box.y * s, width: box.width * s, height: box.height * s }, score: MANUAL_FACE_SCORE };
+    const [face] = await this.facesFromDetections(photo.image, [det], s);
+    return { ...face!, box: { ...box } };
+  }
+
+  /** analyseBox on a photo file's bytes (decoded here: EXIF orientation applied). */
+  async analyseBoxInBuffer(buf: Buffer, box: Box): Promise<FaceRecord> {
+    return this.analyseBox(await decodePhoto(buf, this.opts.decodeMaxSide), box);
   }
 
   /**

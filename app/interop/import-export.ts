@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Box } from '../faces/types';
-import { InteropRepo, type DecisionFaceRow } from '../store/interop-repo';
+import { InteropRepo } from '../store/interop-repo';
 import {
   emptyPeopleFile,
   matchFace,
@@ -24,13 +24,13 @@ import {
 
 /** A correction as the people file keeps it: the log's 'import' entries are left out. */
 type FileCorrection = PeopleFile['corrections'][number];
-import { areaFromBox, boxFromArea, uprightRegions, type Region } from './xmp/regions';
+import { areaFromBox, boxFromArea, isWholePhoto, uprightRegions, WHOLE_PHOTO_AREA, type Region } from './xmp/regions';
 import { writeSidecarRegions } from './xmp/sidecar';
 import { readPhotoRegions } from './xmp/index';
 import { iou } from '../faces/geometry';
 import { resolveNameTags, type ImportConflict, type TagOutcome } from './name-tags';
 import type { PeopleService } from '../people/people-service';
-import type { CorrectionResult, ImportPlan } from '../contract/people';
+import type { CorrectionResult, ImportPlan, ManualFace } from '../contract/people';
 
 export function exportPeople(db: Database.Database, appVersion: string): PeopleFile {
   const file = emptyPeopleFile(appVersion);
@@ -42,8 +42,9 @@ export function exportPeople(db: Database.Database, appVersion: string): PeopleF
     if (!live.has(r.person_id)) continue;
     rejections.set(r.face_id, [...(rejections.get(r.face_id) ?? []), r.person_id]);
   }
+  // A face the user drew is a decision of its own, in a person or not.
   const faces = repo.allDecisionFaces().filter(
-    (f) => (f.person_id !== null && live.has(f.person_id)) || f.not_a_face || rejections.has(f.id),
+    (f) => (f.person_id !== null && live.has(f.person_id)) || f.not_a_face || rejections.has(f.id) || f.manual,
   );
   const faceIds = new Set(faces.map((f) => f.id));
   file.persons = persons.map((p) => ({
@@ -64,12 +65,40 @@ export function exportPeople(db: Database.Database, appVersion: string): PeopleF
     ...(f.not_a_face ? { notAFace: true } : {}),
     ...(rejections.has(f.id) ? { rejected: rejections.get(f.id)! } : {}),
     model: f.model_id,
+    ...(f.manual ? { manual: true } : {}),
   }));
+  file.tags = repo
+    .tags()
+    .filter((t) => live.has(t.person_id))
+    .map((t) => ({ photo: { path: t.path, hash: t.hash, width: t.width, height: t.height }, person: t.person_id }));
   file.corrections = repo
     .correctionsLog()
-    .map((r) => ({ id: r.id, at: r.at, correction: (JSON.parse(r.payload) as { correction: FileCorrection['correction'] | { kind: 'import' } }).correction, undone: r.undone !== 0 }))
+    .map((r) => ({ id: r.id, at: r.at, correction: historyOf((JSON.parse(r.payload) as { correction: FileCorrection['correction'] | { kind: 'import' } }).correction), undone: r.undone !== 0 }))
     .filter((c): c is FileCorrection => c.correction.kind !== 'import');
   return file;
+}
+
+/** A correction as history: a drawn face's analysis stays out (its face entry holds the face). */
+function historyOf<C extends { kind: string }>(c: C): C {
+  if (c.kind !== 'add-face') return c;
+  const { face: _face, ...rest } = c as C & { face?: unknown };
+  return rest as C;
+}
+
+/**
+ * Draws a face again in this library: the face in `box` of photo `photoId` analysed by the face
+ * engine (app/library/drawn-face.ts, handed in by the engine or the CLI), for faces drawn by hand
+ * in the exporting library (or written to XMP as drawn) that this library lacks.
+ */
+export type DrawFace = (photoId: number, box: Box) => Promise<ManualFace>;
+
+/** A file face's box in this library's photo (scaled when it saw the photo at another size), clamped inside it. */
+function boxIn(box: Box, from: { width: number; height: number }, to: { width: number; height: number }): Box {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  const x = Math.max(0, box.x * sx);
+  const y = Math.max(0, box.y * sy);
+  return { x, y, width: Math.min(box.width * sx, to.width - x), height: Math.min(box.height * sy, to.height - y) };
 }
 
 export interface ImportReport {
@@ -94,10 +123,22 @@ function candidatesFor(db: Database.Database, f: PeopleFileFace): (LibraryFace &
   return repo.facesOfPhoto(photo.id).map((r) => ({ id: r.id, box: { x: r.x, y: r.y, width: r.w, height: r.h }, photoWidth: photo.width, photoHeight: photo.height }));
 }
 
-export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { plan: ImportPlan; unmatched: ImportReport['unmatched'] } {
+/** A file's face drawn by hand that this library lacks, on photo `photoId` at `box` (its pixels). */
+export interface FaceToDraw {
+  face: PeopleFileFace;
+  photoId: number;
+  box: Box;
+}
+
+export function planFromPeopleFile(
+  db: Database.Database,
+  file: PeopleFile,
+): { plan: ImportPlan; unmatched: ImportReport['unmatched']; toDraw: FaceToDraw[] } {
   const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [] };
   const unmatched: ImportReport['unmatched'] = [];
+  const toDraw: FaceToDraw[] = [];
   const mapped = new Map<number, number>();
+  const repo = new InteropRepo(db);
   for (const f of file.faces) {
     const cands = candidatesFor(db, f);
     if (!cands) {
@@ -106,7 +147,9 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
     }
     const id = matchFace(f, cands);
     if (id === null) {
-      unmatched.push({ path: f.photo.path, box: f.box, reason: 'face-not-found' });
+      const photo = f.manual && !f.notAFace ? repo.photoByHashOrPath(f.photo.hash, f.photo.path) : undefined;
+      if (photo) toDraw.push({ face: f, photoId: photo.id, box: boxIn(f.box, f.photo, photo) });
+      else unmatched.push({ path: f.photo.path, box: f.box, reason: 'face-not-found' });
       continue;
     }
     mapped.set(f.id, id);
@@ -116,6 +159,17 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
   // decisions: this library's clustering stands for those faces (and a name imported for some of
   // them names the person they are in here: name-tags.ts).
   const guesses = new Set(file.persons.filter((p) => !p.name && !p.hidden).map((p) => p.id));
+  for (const d of toDraw) if (d.face.person !== null) used.add(d.face.person);
+  plan.tags = [];
+  for (const t of file.tags ?? []) {
+    const photo = repo.photoByHashOrPath(t.photo.hash, t.photo.path);
+    if (!photo) {
+      unmatched.push({ path: t.photo.path, box: { x: 0, y: 0, width: t.photo.width, height: t.photo.height }, reason: 'photo-not-found' });
+      continue;
+    }
+    plan.tags.push({ photoId: photo.id, person: `p${t.person}` });
+    used.add(t.person);
+  }
   for (const f of file.faces) {
     const id = mapped.get(f.id);
     if (id === undefined) continue;
@@ -138,16 +192,32 @@ export function planFromPeopleFile(db: Database.Database, file: PeopleFile): { p
   }
   const refs = new Set(plan.persons.map((p) => p.ref));
   plan.rejections = plan.rejections.filter((r) => refs.has(r.person));
-  return { plan, unmatched };
+  return { plan, unmatched, toDraw };
 }
 
-export function importPeople(svc: PeopleService, db: Database.Database, file: PeopleFile, source: string): ImportReport {
-  const { plan, unmatched } = planFromPeopleFile(db, file);
-  const empty = !plan.persons.length && !plan.notAFace.length;
-  // Named people of the file name the people their faces are in here (not one face each).
+/**
+ * Imports a people file as one undoable correction. With `draw`, faces drawn by hand in the
+ * exporting library that this one lacks are drawn again (analysed from their box) in the same
+ * correction; without it (or when drawing one fails) they are reported unmatched. Named people of
+ * the file name the people their faces are in here, not one face each (name-tags.ts).
+ */
+export async function importPeople(svc: PeopleService, db: Database.Database, file: PeopleFile, source: string, draw?: DrawFace): Promise<ImportReport> {
+  const { plan, unmatched, toDraw } = planFromPeopleFile(db, file);
+  const refs = new Set(plan.persons.map((p) => p.ref));
+  plan.addFaces = [];
+  for (const d of toDraw) {
+    const face = draw ? await draw(d.photoId, d.box).catch(() => null) : null;
+    if (!face) {
+      unmatched.push({ path: d.face.photo.path, box: d.face.box, reason: 'face-not-found' });
+      continue;
+    }
+    const person = d.face.person !== null && refs.has(`p${d.face.person}`) ? `p${d.face.person}` : null;
+    plan.addFaces.push({ photoId: d.photoId, face, person, source: person ? (d.face.source ?? 'user') : 'user', confirmed: person !== null && d.face.confirmed });
+  }
+  const empty = !plan.persons.length && !plan.notAFace.length && !plan.addFaces.length;
   const tags = resolveNameTags(db, plan);
   const correction = empty ? null : svc.correct({ kind: 'import', source, plan });
-  return { persons: plan.persons.length, faces: plan.assignments.length + plan.notAFace.length, unmatched, correction, ...tags };
+  return { persons: plan.persons.length, faces: plan.assignments.length + plan.notAFace.length + plan.addFaces.length, unmatched, correction, ...tags };
 }
 
 // ---------------------------------------------------------------------------------------- XMP
@@ -159,24 +229,35 @@ export interface XmpWriteReport {
   failed: { path: string; error: string }[];
 }
 
-/** Writes the named faces of every photo (or of one person's photos) to XMP sidecars. */
+/** Writes the named faces and no-face tags of every photo (or of one person's photos) to XMP sidecars. */
 export function writeXmpSidecars(db: Database.Database, opts: { personId?: number } = {}): XmpWriteReport {
-  const rows = new InteropRepo(db).realFacesByPhoto();
-  const byPhoto = new Map<number, DecisionFaceRow[]>();
-  for (const r of rows) if (r.person_name) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r]);
+  const repo = new InteropRepo(db);
+  interface PhotoRegions { path: string; width: number; height: number; people: Set<number>; regions: Region[] }
+  const byPhoto = new Map<number, PhotoRegions>();
+  const entry = (id: number, path: string, width: number, height: number) => {
+    let e = byPhoto.get(id);
+    if (!e) byPhoto.set(id, (e = { path, width, height, people: new Set(), regions: [] }));
+    return e;
+  };
+  for (const f of repo.realFacesByPhoto()) {
+    if (!f.person_name) continue;
+    const e = entry(f.photo_id, f.path, f.width, f.height);
+    e.people.add(f.person_id!);
+    e.regions.push({ name: f.person_name, type: 'Face', area: areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, f.width, f.height), ...(f.manual ? { drawn: true } : {}) });
+  }
+  for (const t of repo.tags()) {
+    if (!t.person_name) continue;
+    const e = entry(t.photo_id, t.path, t.width, t.height);
+    e.people.add(t.person_id);
+    e.regions.push({ name: t.person_name, type: 'Face', area: { ...WHOLE_PHOTO_AREA } });
+  }
   const report: XmpWriteReport = { photos: 0, regions: 0, sidecars: [], failed: [] };
-  for (const faces of byPhoto.values()) {
-    if (opts.personId !== undefined && !faces.some((f) => f.person_id === opts.personId)) continue;
-    const photo = faces[0]!;
-    const regions: Region[] = faces.map((f) => ({
-      name: f.person_name,
-      type: 'Face',
-      area: areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, photo.width, photo.height),
-    }));
+  for (const photo of byPhoto.values()) {
+    if (opts.personId !== undefined && !photo.people.has(opts.personId)) continue;
     try {
-      report.sidecars.push(writeSidecarRegions(photo.path, { dimensions: { w: photo.width, h: photo.height }, regions }));
+      report.sidecars.push(writeSidecarRegions(photo.path, { dimensions: { w: photo.width, h: photo.height }, regions: photo.regions }));
       report.photos++;
-      report.regions += regions.length;
+      report.regions += photo.regions.length;
     } catch (e) {
       report.failed.push({ path: photo.path, error: (e as Error).message });
     }
@@ -184,11 +265,15 @@ export function writeXmpSidecars(db: Database.Database, opts: { personId?: numbe
   return report;
 }
 
-/** Reads face regions with names from sidecars / embedded XMP and names the matching faces. */
-export async function importXmpRegions(svc: PeopleService, db: Database.Database): Promise<ImportReport & { photos: number }> {
+/**
+ * Reads face regions with names from sidecars / embedded XMP and names the matching faces; a
+ * whole-photo region is a person on the photo without a face; with `draw`, a region Visage wrote
+ * for a face drawn by hand that this library lacks is drawn again. One undoable correction.
+ */
+export async function importXmpRegions(svc: PeopleService, db: Database.Database, draw?: DrawFace): Promise<ImportReport & { photos: number }> {
   const repo = new InteropRepo(db);
   const photos = repo.photosForRegions();
-  const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [] };
+  const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [], addFaces: [], tags: [] };
   const unmatched: ImportReport['unmatched'] = [];
   const refs = new Map<string, string>();
   const existing = new Map<string, number>();
@@ -205,7 +290,22 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
       (r) => r.type === 'Face' && r.name,
     );
     if (regions.length) withRegions++;
+    const refOf = (name: string): string => {
+      const key = name.toLowerCase();
+      let ref = refs.get(key);
+      if (!ref) {
+        ref = `n${refs.size}`;
+        refs.set(key, ref);
+        const existingId = existing.get(key);
+        plan.persons.push({ ref, name, hidden: false, ...(existingId !== undefined ? { existingId } : {}) });
+      }
+      return ref;
+    };
     for (const r of regions) {
+      if (isWholePhoto(r.area)) {
+        plan.tags!.push({ photoId: photo.id, person: refOf(r.name!) });
+        continue;
+      }
       const box = boxFromArea(r.area, photo.width, photo.height);
       let best: { id: number; v: number } | null = null;
       for (const f of faces) {
@@ -213,22 +313,17 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
         if (v >= 0.3 && (!best || v > best.v)) best = { id: f.id, v };
       }
       if (!best) {
-        unmatched.push({ path: photo.path, box, reason: 'face-not-found' });
+        const face = r.drawn && draw ? await draw(photo.id, boxIn(box, photo, photo)).catch(() => null) : null;
+        if (face) plan.addFaces!.push({ photoId: photo.id, face, person: refOf(r.name!), source: 'user', confirmed: true });
+        else unmatched.push({ path: photo.path, box, reason: 'face-not-found' });
         continue;
       }
-      const key = r.name!.toLowerCase();
-      let ref = refs.get(key);
-      if (!ref) {
-        ref = `n${refs.size}`;
-        refs.set(key, ref);
-        const existingId = existing.get(key);
-        plan.persons.push({ ref, name: r.name, hidden: false, ...(existingId !== undefined ? { existingId } : {}) });
-      }
-      plan.assignments.push({ faceId: best.id, person: ref, source: 'user', confirmed: true });
+      plan.assignments.push({ faceId: best.id, person: refOf(r.name!), source: 'user', confirmed: true });
     }
   }
   // A name names the person its face is in here, not only that face (app/interop/name-tags.ts).
   const tags = resolveNameTags(db, plan);
-  const correction = plan.assignments.length ? svc.correct({ kind: 'import', source: 'xmp', plan }) : null;
-  return { persons: plan.persons.length, faces: plan.assignments.length, unmatched, correction, photos: withRegions, ...tags };
+  const any = plan.assignments.length || plan.addFaces!.length || plan.tags!.length;
+  const correction = any ? svc.correct({ kind: 'import', source: 'xmp', plan }) : null;
+  return { persons: plan.persons.length, faces: plan.assignments.length + plan.addFaces!.length, unmatched, correction, photos: withRegions, ...tags };
 }

@@ -6,7 +6,8 @@
  *   have none, still import);
  * - faces: which face (photo path + the photo's content hash + the face box in upright pixels)
  *   belongs to which person, whether the user or the machine put it there, confirmed or not, and
- *   faces the user marked "not a face";
+ *   faces the user marked "not a face" or drew by hand (`manual`);
+ * - tags: people on photos without a visible face;
  * - corrections: the append-only log (when, what, undone), as the people service records it.
  *
  * Ids in the file are the exporting library's; they only link records within the file. On import a
@@ -26,7 +27,10 @@ import { isoDate } from '../contract/contract';
 import { writeFileAtomic } from '../platform/atomic-file';
 
 export const PEOPLE_FILE_FORMAT = 'visage-people';
-/** The version written. 2 added persons' birth dates and the birthday / hide-small corrections. */
+/**
+ * The version written. 2 added persons' birth dates, the birthday / hide-small corrections, faces
+ * drawn by hand (`manual`), people on photos without a face (`tags`) and their corrections.
+ */
 export const PEOPLE_FILE_VERSION = 2;
 /** Every version this Visage reads (a version 1 file is a version 2 file without birth dates). */
 const READ_VERSIONS = [1, 2] as const;
@@ -80,6 +84,18 @@ export const FaceSchema = z.object({
   rejected: z.array(id).optional(),
   /** Embedder that produced the face in the exporting library (informational). */
   model: z.string().optional(),
+  /**
+   * Drawn by the user ("draw a face by hand"); a library that lacks it draws it again from the box
+   * (analysed by its own face engine) on import.
+   */
+  manual: z.boolean().optional(),
+});
+
+/** A person on a photo without a visible face. */
+export const TagSchema = z.object({
+  photo: PhotoRefSchema,
+  /** Person id of this file. */
+  person: id,
 });
 
 /** One correction as the user made it (mirrors `Correction` in app/people/service-types.ts). */
@@ -95,6 +111,10 @@ export const CorrectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }),
   z.object({ kind: z.literal('birthday'), personId: id, birthDate: isoDate.nullable() }),
   z.object({ kind: z.literal('hide-small'), maxPhotos: z.number().int().positive() }),
+  // The drawn face's analysis is kept by the face entry (manual), not by its history entry.
+  z.object({ kind: z.literal('add-face'), photoId: id, personId: id.optional(), face: z.unknown().optional() }),
+  z.object({ kind: z.literal('tag-photo'), photoId: id, personId: id.optional(), name: z.string().max(500).optional() }),
+  z.object({ kind: z.literal('untag-photo'), photoId: id, personId: id }),
 ]);
 
 export const CorrectionEntrySchema = z.object({
@@ -112,12 +132,15 @@ export const PeopleFileSchema = z.object({
   app: z.object({ name: z.string(), version: z.string() }),
   persons: z.array(PersonSchema),
   faces: z.array(FaceSchema),
+  /** People on photos without a face (absent in files written before Visage had them). */
+  tags: z.array(TagSchema).optional(),
   corrections: z.array(CorrectionEntrySchema),
 });
 
 export type PeopleFile = z.infer<typeof PeopleFileSchema>;
 export type PeopleFilePerson = z.infer<typeof PersonSchema>;
 export type PeopleFileFace = z.infer<typeof FaceSchema>;
+export type PeopleFileTag = z.infer<typeof TagSchema>;
 export type PeopleFileCorrection = z.infer<typeof CorrectionEntrySchema>;
 export type PeopleFileBox = z.infer<typeof BoxSchema>;
 
@@ -150,6 +173,9 @@ export function referenceIssues(file: PeopleFile): string[] {
     if (f.box.x + f.box.width <= 0 || f.box.y + f.box.height <= 0 || f.box.x >= f.photo.width || f.box.y >= f.photo.height) {
       issues.push(`faces.${i}.box: outside its ${f.photo.width}x${f.photo.height} photo`);
     }
+  });
+  (file.tags ?? []).forEach((t, i) => {
+    if (!persons.has(t.person)) issues.push(`tags.${i}.person: unknown person ${t.person}`);
   });
   file.persons.forEach((p, i) => {
     if (p.cover === null) return;

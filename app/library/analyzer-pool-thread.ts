@@ -5,11 +5,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FacePipeline, type FacePipelineOptions } from '../faces/pipeline';
+import type { Box } from '../faces/types';
 
 interface Job {
   id: number;
   path?: string;
   buffer?: Uint8Array;
+  /** With a buffer: analyse only the face in this box (FacePipeline.analyseBox). */
+  box?: Box;
 }
 
 async function main(): Promise<void> {
@@ -22,7 +25,8 @@ async function main(): Promise<void> {
       return;
     }
     try {
-      const result = job.buffer ? await engine.analyzeBuffer(Buffer.from(job.buffer.buffer, job.buffer.byteOffset, job.buffer.byteLength)) : await engine.analyzeFile(job.path!);
+      const buf = job.buffer && Buffer.from(job.buffer.buffer, job.buffer.byteOffset, job.buffer.byteLength);
+      const result = buf && job.box ? await engine.analyseBoxInBuffer(buf, job.box) : buf ? await engine.analyzeBuffer(buf) : await engine.analyzeFile(job.path!);
       parentPort!.postMessage({ id: job.id, result });
     } catch (e) {
       const err = e as Error & { code?: string };

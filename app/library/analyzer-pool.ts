@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PhotoAnalysis } from '../faces/types';
+import type { Box, FaceRecord, PhotoAnalysis } from '../faces/types';
 import type { FacePipelineOptions } from '../faces/pipeline';
 import type { Analyzer } from './analyzer';
 import { createPipelineAnalyzer } from './pipeline-analyzer';
@@ -20,7 +20,8 @@ class AnalyzerError extends Error {
 }
 
 interface Pending {
-  resolve: (a: PhotoAnalysis) => void;
+  /** A PhotoAnalysis, or a FaceRecord for a job with a box (submit's caller knows which). */
+  resolve: (a: unknown) => void;
   reject: (e: Error) => void;
 }
 
@@ -80,7 +81,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
       new Promise<void>((resolve, reject) => {
         const worker = new Worker(entry, { workerData: { provider: 'cpu', threads: 1, ...engineOpts } });
         const slot: Slot = { worker, busy: 0, pending: new Map() };
-        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: PhotoAnalysis; error?: { message: string; code?: string } }) => {
+        worker.on('message', (m: { closed?: boolean; ready?: boolean; embedderId?: string; provider?: string; info?: Record<string, unknown>; fatal?: string; id?: number; result?: unknown; error?: { message: string; code?: string } }) => {
           if (m.closed) slot.closed?.();
           else if (m.ready) {
             embedderId = m.embedderId!;
@@ -95,7 +96,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
             slot.pending.delete(m.id);
             slot.busy--;
             if (m.error) p.reject(new AnalyzerError(m.error.message, m.error.code));
-            else p.resolve(m.result!);
+            else p.resolve(m.result);
           }
         });
         worker.on('exit', () => {
@@ -112,12 +113,13 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     ),
   );
 
-  const submit = (job: { path?: string; buffer?: Uint8Array }): Promise<PhotoAnalysis> => {
+  // A reply is a PhotoAnalysis, or a FaceRecord for a job with a box: T says which.
+  const submit = <T>(job: { path?: string; buffer?: Uint8Array; box?: Box }): Promise<T> => {
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
     slot.busy++;
-    return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      slot.pending.set(id, { resolve: (a) => resolve(a as T), reject });
       slot.worker.postMessage({ id, ...job });
     });
   };
@@ -133,8 +135,9 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
     get info() {
       return info;
     },
-    analyzeFile: (path) => submit({ path }),
-    analyzeBuffer: (buf) => submit({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
+    analyzeFile: (path) => submit<PhotoAnalysis>({ path }),
+    analyzeBuffer: (buf) => submit<PhotoAnalysis>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }),
+    analyseBox: (buf, box) => submit<FaceRecord>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), box }),
     close: () => Promise.all(slots.map((s) => closeSlot(s))).then(() => undefined),
   };
 }

@@ -2,12 +2,17 @@
  * What the scanner needs from a face engine. The real one is app/faces/pipeline.ts
  * (see pipeline-analyzer.ts); unit tests about queueing may pass a small fake.
  */
-import type { PhotoAnalysis } from '../faces/types';
+import type { Box, FaceRecord, PhotoAnalysis } from '../faces/types';
 
 export interface Analyzer {
   analyzeFile(path: string): Promise<PhotoAnalysis>;
   /** Preferred when present: the scanner has already read (and hashed) the bytes. */
   analyzeBuffer?(buf: Buffer): Promise<PhotoAnalysis>;
+  /**
+   * The face in a box the user drew (full-resolution upright pixels) of a photo's bytes
+   * (FacePipeline.analyseBox): "draw a face by hand".
+   */
+  analyseBox?(buf: Buffer, box: Box): Promise<FaceRecord>;
   /** Model id of the embeddings it produces. */
   readonly embedderId: string;
   close?(): Promise<void>;

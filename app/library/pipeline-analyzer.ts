@@ -9,6 +9,7 @@ export async function createPipelineAnalyzer(options: FacePipelineOptions = {}):
     embedderId: engine.embedderId,
     analyzeFile: (p) => engine.analyzeFile(p),
     analyzeBuffer: (b) => engine.analyzeBuffer(b),
+    analyseBox: (b, box) => engine.analyseBoxInBuffer(b, box),
     close: () => engine.close(),
   };
 }

@@ -373,12 +373,12 @@ export class Scanner extends EventEmitter {
       const now = store.photos.byPath(job.path);
       if (now) {
         id = now.id;
-        store.faces.deleteByPhoto(id);
         store.photos.replace(id, photo);
       } else {
         id = store.photos.insert(photo);
       }
-      for (const f of analysis.faces) store.faces.insert(id, f);
+      // The detector's faces are replaced; faces the user drew stay (FacesRepo.replaceDetected).
+      store.faces.replaceDetected(id, analysis.faces);
       store.errors.clear(job.path);
     });
     this.meter.faces(analysis.faces.length);

@@ -9,6 +9,8 @@
 import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
 
 export interface PeopleApi {
+  /** Embedding model whose faces are clustered (a drawn face must be of it). */
+  readonly model: string;
   listPeople(opts?: { includeHidden?: boolean; query?: string }): PersonSummary[];
   getPerson(id: PersonId): PersonSummary | null;
   /** A person's faces, best first (user-assigned, then by quality, then by id); `offset`/`limit` page them. */

@@ -5,7 +5,7 @@
  */
 import type { PeopleRepo } from '../store/people-repo';
 import type { PersonRow } from '../store/types';
-import type { Correction, CorrectionResult, FaceId, ImportPlan, PersonId } from '../contract/people';
+import type { Correction, CorrectionResult, FaceId, ImportPlan, ManualFace, PersonId, PhotoId } from '../contract/people';
 
 export class CorrectionError extends Error {
   constructor(message: string) {
@@ -40,6 +40,12 @@ export interface UndoInfo {
    * birth-date rule's cannot-links): the in-memory index is built again rather than patched.
    */
   rebuildIndex?: boolean;
+  /** Faces this correction drew (deleted on undo, put back with the same id on redo). */
+  addedFaces?: FaceId[];
+  /** Tags of people on photos without a face this correction added (removed on undo). */
+  addedTags?: [PhotoId, PersonId][];
+  /** Such tags this correction removed (put back on undo). */
+  removedTags?: [PhotoId, PersonId][];
 }
 
 export type Applied = Omit<CorrectionResult, 'correctionId'>;
@@ -109,6 +115,12 @@ export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo,
           if (repo.addRejection(f, target.id)) (undo.addedRejections ??= []).push([f, target.id]);
         }
         repo.deleteRejectionsOf(s.id);
+        // Photos the source is on without a face: the target is on them now.
+        for (const ph of repo.taggedPhotos(s.id)) {
+          repo.untag(ph, s.id);
+          (undo.removedTags ??= []).push([ph, s.id]);
+          if (repo.tag(ph, target.id)) (undo.addedTags ??= []).push([ph, target.id]);
+        }
         repo.setMergedInto(s.id, target.id);
       }
       const name = target.name ?? sources.find((s) => s.name)?.name ?? null;
@@ -208,6 +220,41 @@ export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo,
       for (const id of ids) repo.setHidden(id, true);
       return { personIds: ids };
     }
+    case 'add-face': {
+      const target = c.personId !== undefined ? livePerson(repo, c.personId) : null;
+      const id = addFace(repo, c.photoId, c.face, undo, previous?.addedFaces?.[0]);
+      if (target) {
+        undo.persons = [target];
+        repo.assign(id, target.id, 'user', true);
+        repo.markUserNamed(target.id);
+      }
+      return { personIds: target ? [target.id] : [], faceIds: [id] };
+    }
+    case 'tag-photo': {
+      if (!repo.photoExists(c.photoId)) throw new CorrectionError(`no photo ${c.photoId}`);
+      let p: PersonRow;
+      if (c.personId !== undefined) {
+        p = livePerson(repo, c.personId);
+        undo.persons = [p];
+      } else {
+        if (!c.name?.trim()) throw new CorrectionError('tag-photo needs a person or a name');
+        const created = repo.createPerson(c.name.trim(), previous?.createdPersons?.[0], true);
+        undo.createdPersons = [created];
+        p = repo.person(created)!;
+      }
+      if (!repo.tag(c.photoId, p.id)) throw new CorrectionError(`person ${p.id} is already on photo ${c.photoId} without a face`);
+      undo.addedTags = [[c.photoId, p.id]];
+      // A person the user put on a photo is kept through re-clusters, even with no face.
+      repo.markUserNamed(p.id);
+      return { personIds: [p.id] };
+    }
+    case 'untag-photo': {
+      const p = livePerson(repo, c.personId);
+      if (!repo.untag(c.photoId, p.id)) throw new CorrectionError(`person ${p.id} is not on photo ${c.photoId} without a face`);
+      undo.persons = [p];
+      undo.removedTags = [[c.photoId, p.id]];
+      return { personIds: [p.id] };
+    }
     case 'import':
       return applyImport(repo, c.plan, undo, previous);
     default: {
@@ -215,6 +262,21 @@ export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo,
       throw new CorrectionError(`unknown correction ${(never as { kind: string }).kind}`);
     }
   }
+}
+
+/**
+ * Stores a drawn face (`id`: the id it had, on redo), recorded in `undo` (the face and its empty
+ * assignment, so that the in-memory index learns of it).
+ */
+function addFace(repo: PeopleRepo, photoId: PhotoId, face: ManualFace, undo: UndoInfo, id: FaceId | undefined): FaceId {
+  if (!repo.photoExists(photoId)) throw new CorrectionError(`no photo ${photoId}`);
+  // A face added since the undo may have taken the id (SQLite reuses the largest): the entry
+  // cannot be redone as it was, and later entries naming the face would name another.
+  if (id !== undefined && repo.faceExists(id)) throw new CorrectionError(`face id ${id} was taken by another face since`);
+  const added = repo.addManualFace(photoId, face, id);
+  (undo.addedFaces ??= []).push(added);
+  (undo.assignments ??= []).push({ faceId: added, personId: null, source: null, confirmed: false });
+  return added;
 }
 
 /** Applies an import plan: persons created (same ids on redo), faces assigned, flags set. */
@@ -295,5 +357,16 @@ function applyImport(repo: PeopleRepo, plan: ImportPlan, undo: UndoInfo, previou
     const pid = ids.get(c.person);
     if (pid !== undefined) repo.importCover(pid, c.faceId);
   }
-  return { personIds: [...new Set(ids.values())] };
+  const added: FaceId[] = [];
+  (plan.addFaces ?? []).forEach((a, i) => {
+    const id = addFace(repo, a.photoId, a.face, undo, previous?.addedFaces?.[i]);
+    added.push(id);
+    const pid = a.person === null ? undefined : ids.get(a.person);
+    if (pid !== undefined) repo.assign(id, pid, a.source, a.confirmed);
+  });
+  for (const t of plan.tags ?? []) {
+    const pid = ids.get(t.person);
+    if (pid !== undefined && repo.tag(t.photoId, pid)) (undo.addedTags ??= []).push([t.photoId, pid]);
+  }
+  return { personIds: [...new Set(ids.values())], ...(added.length ? { faceIds: added } : {}) };
 }

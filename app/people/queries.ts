@@ -50,11 +50,12 @@ function faceInfo(r: FaceViewRow): FaceInfo {
     source: r.source,
     confirmed: !!r.confirmed,
     personBirthDate: r.person_birth_date,
+    manual: !!r.manual,
   };
 }
 
-function personPhoto(r: PhotoViewRow & { face_id: number }): PersonPhoto {
-  return { id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, date: r.date, faceId: r.face_id };
+function personPhoto(r: PhotoViewRow & { face_id: number | null }): PersonPhoto {
+  return { id: r.id, path: r.path, width: r.width, height: r.height, takenAt: r.taken_at, date: r.date, faceId: r.face_id, noFace: r.face_id === null };
 }
 
 export class PeopleQueries {
@@ -121,7 +122,8 @@ export class PeopleQueries {
     const p = this.ctx.queries.photo(id);
     if (!p) return null;
     const faces = this.ctx.queries.photoFaces(id).map(faceInfo);
-    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, date: p.date, faces };
+    const tags = this.ctx.queries.photoTags(id).map((t) => ({ personId: t.person_id, name: t.name }));
+    return { id: p.id, path: p.path, width: p.width, height: p.height, takenAt: p.taken_at, date: p.date, faces, tags };
   }
 
   suggestPeople(faceId: FaceId, k = 5): PersonSuggestion[] {

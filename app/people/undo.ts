@@ -28,6 +28,9 @@ function mergeUndo(before: UndoInfo, after: UndoInfo): UndoInfo {
     removedRejections: [...(before.removedRejections ?? []), ...(after.removedRejections ?? [])],
     notAFace: [...(before.notAFace ?? []), ...(after.notAFace ?? [])],
     ...(before.rebuildIndex || after.rebuildIndex ? { rebuildIndex: true } : {}),
+    addedFaces: [...(before.addedFaces ?? []), ...(after.addedFaces ?? [])],
+    addedTags: [...(before.addedTags ?? []), ...(after.addedTags ?? [])],
+    removedTags: [...(before.removedTags ?? []), ...(after.removedTags ?? [])],
   };
 }
 
@@ -67,6 +70,7 @@ export class CorrectionLog {
       if (warming) this.index.warm();
       throw e;
     }
+    this.syncDrawn(applied);
     this.index.patch(applied, warming);
     return result;
   }
@@ -115,8 +119,20 @@ export class CorrectionLog {
       corrections.markRedone(row.id, JSON.stringify({ correction: p.correction, undo }));
       return logged({ ...row, undone: 0 });
     })();
-    if (redone) this.index.patch(redone, warming);
+    if (redone) {
+      this.syncDrawn(redone);
+      this.index.patch(redone, warming);
+    }
     return entry;
+  }
+
+  /**
+   * A drawn face carries the network's vector: brought to the active learned head's, as a scanned
+   * face is before clustering reads it (an index whose faces changed is built again).
+   */
+  private syncDrawn(u: UndoInfo): void {
+    if (!u.addedFaces?.length) return;
+    if (this.ctx.projections.sync(this.ctx.db, this.ctx.model) > 0) this.index.set(null);
   }
 
   /** Puts back what `u` recorded (the caller holds the transaction). */
@@ -142,6 +158,10 @@ export class CorrectionLog {
       }
     }
     if (u.notAFace) for (const [f, v] of u.notAFace) repo.setNotAFace(f, v);
+    // Drawn faces go (their assignments and rejections cascade); tags go back as they were.
+    if (u.addedFaces) for (const f of u.addedFaces) repo.deleteFace(f);
+    if (u.addedTags) for (const [ph, p] of u.addedTags) repo.untag(ph, p);
+    if (u.removedTags) for (const [ph, p] of u.removedTags) repo.tag(ph, p);
     if (u.createdPersons) {
       for (const id of u.createdPersons) repo.deletePerson(id);
     }

@@ -1,8 +1,19 @@
-/** Faces: detector box, 68 landmarks (JSON), quality, and the 128-byte int8 embedding (BLOB). */
+/**
+ * Faces: detector box, 68 landmarks (JSON), quality, and the 128-byte int8 embedding (BLOB).
+ * `manual` = drawn by the user (app/faces/pipeline.ts analyseBox): a re-scan keeps it.
+ */
 import type Database from 'better-sqlite3';
 import type { FaceRecord } from '../faces/types';
 import type { FaceRow } from './types';
 import { EMBEDDING_BYTES } from '../faces/types';
+import { iou } from '../faces/geometry';
+
+/**
+ * Overlap (intersection over union, 0..1) from which a new detection is the face the user drew
+ * there: 0.5, the usual detection-matching criterion (PASCAL VOC), as app/interop/people-file.ts
+ * matches faces.
+ */
+export const SAME_FACE_IOU = 0.5;
 
 
 export class FacesRepo {
@@ -13,31 +24,42 @@ export class FacesRepo {
   private readonly sById;
   private readonly sCount;
   private readonly sCopy;
+  private readonly sManual;
+  private readonly sDelete;
 
   constructor(db: Database.Database) {
     this.sInsert = db.prepare(
-      `INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score)
-       VALUES (@photo_id, @x, @y, @w, @h, @score, @landmarks, @embedding, @model_id, @q_size, @q_sharpness, @q_yaw, @q_pitch, @q_roll, @q_score)`,
+      `INSERT INTO faces (id, photo_id, x, y, w, h, score, landmarks, embedding, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score, manual)
+       VALUES (@id, @photo_id, @x, @y, @w, @h, @score, @landmarks, @embedding, @model_id, @q_size, @q_sharpness, @q_yaw, @q_pitch, @q_roll, @q_score, @manual)`,
     );
     this.sByPhoto = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? ORDER BY id');
-    this.sDeleteByPhoto = db.prepare('DELETE FROM faces WHERE photo_id = ?');
+    // A re-analysis replaces the detector's faces; the ones the user drew stay (with their decisions).
+    this.sDeleteByPhoto = db.prepare('DELETE FROM faces WHERE photo_id = ? AND manual = 0');
+    this.sManual = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? AND manual = 1 ORDER BY id');
+    this.sDelete = db.prepare('DELETE FROM faces WHERE id = ?');
     this.sAll = db.prepare<[], FaceRow & { path: string }>(
       'SELECT faces.*, photos.path AS path FROM faces JOIN photos ON photos.id = faces.photo_id ORDER BY photos.path, faces.id',
     );
     this.sById = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE id = ?');
     this.sCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM faces');
     this.sCopy = db.prepare(
-      `INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score)
-       SELECT ?, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score
+      `INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score, manual)
+       SELECT ?, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score, manual
        FROM faces WHERE photo_id = ? ORDER BY id`,
     );
   }
 
-  insert(photoId: number, f: FaceRecord): number {
+  /**
+   * Stores a face; `manual`: drawn by the user; `id`: put back with the id it had (redo of an
+   * 'add-face' correction, so that later log entries naming it still do).
+   */
+  insert(photoId: number, f: FaceRecord, opts: { manual?: boolean; id?: number } = {}): number {
     if (!(f.embedding instanceof Int8Array) || f.embedding.length !== EMBEDDING_BYTES) {
       throw new Error(`face embedding must be an Int8Array of ${EMBEDDING_BYTES} bytes`);
     }
     const r = this.sInsert.run({
+      id: opts.id ?? null,
+      manual: opts.manual ? 1 : 0,
       photo_id: photoId,
       x: f.box.x,
       y: f.box.y,
@@ -70,8 +92,30 @@ export class FacesRepo {
     return this.sById.get(id);
   }
 
+  /** Deletes the detector's faces of a photo (a re-analysis); faces the user drew stay. */
   deleteByPhoto(photoId: number): void {
     this.sDeleteByPhoto.run(photoId);
+  }
+
+  /**
+   * A photo's new analysis (the caller holds the transaction): the detector's faces replaced by
+   * `detected`, the faces the user drew kept (with their person), and a detection of a drawn face
+   * (IoU >= SAME_FACE_IOU) not added a second time.
+   */
+  replaceDetected(photoId: number, detected: readonly FaceRecord[]): void {
+    this.sDeleteByPhoto.run(photoId);
+    const drawn = this.sManual.all(photoId).map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h }));
+    for (const f of detected) if (!drawn.some((b) => iou(b, f.box) >= SAME_FACE_IOU)) this.insert(photoId, f);
+  }
+
+  /** The faces the user drew on a photo. */
+  manualByPhoto(photoId: number): FaceRow[] {
+    return this.sManual.all(photoId);
+  }
+
+  /** Deletes one face (undo of the 'add-face' that drew it); its assignment and rejections cascade. */
+  delete(id: number): void {
+    this.sDelete.run(id);
   }
 
   all(): Array<FaceRow & { path: string }> {

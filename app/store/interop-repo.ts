@@ -9,6 +9,7 @@ import type { FaceRow, PhotoRow } from './types';
 export type DecisionFaceRow = Pick<FaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h' | 'model_id'> &
   Pick<PhotoRow, 'path' | 'hash' | 'width' | 'height' | 'orientation'> & {
     not_a_face: number;
+    manual: number;
     person_id: number | null;
     person_name: string | null;
     source: 'user' | 'machine' | null;
@@ -33,7 +34,18 @@ export interface FaceBoxRow {
   h: number;
 }
 
-const FACE_SELECT = `SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.model_id, f.not_a_face, p.path, p.hash, p.width, p.height, p.orientation,
+/** A person on a photo without a face, with the photo. */
+export interface TagRow {
+  photo_id: number;
+  path: string;
+  hash: string;
+  width: number;
+  height: number;
+  person_id: number;
+  person_name: string | null;
+}
+
+const FACE_SELECT = `SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.model_id, f.not_a_face, f.manual, p.path, p.hash, p.width, p.height, p.orientation,
   fa.person_id, pe.name AS person_name, fa.source, fa.confirmed
   FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN face_assignments fa ON fa.face_id = f.id
   LEFT JOIN persons pe ON pe.id = fa.person_id`;
@@ -63,6 +75,17 @@ export class InteropRepo {
   /** Every face that is not "not a face", by photo then face id. */
   realFacesByPhoto(): DecisionFaceRow[] {
     return this.db.prepare<[], DecisionFaceRow>(`${FACE_SELECT} WHERE f.not_a_face = 0 ORDER BY p.id, f.id`).all();
+  }
+
+  /** People on photos without a face (live persons), by photo. */
+  tags(): TagRow[] {
+    return this.db
+      .prepare<[], TagRow>(
+        `SELECT pp.photo_id, ph.path, ph.hash, ph.width, ph.height, pp.person_id, pe.name AS person_name
+         FROM photo_people pp JOIN photos ph ON ph.id = pp.photo_id JOIN persons pe ON pe.id = pp.person_id
+         WHERE pe.merged_into IS NULL ORDER BY pp.photo_id, pp.person_id`,
+      )
+      .all();
   }
 
   correctionsLog(): { id: number; at: string; payload: string; undone: number }[] {

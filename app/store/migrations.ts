@@ -210,7 +210,6 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    // Self-contained (one column on persons): renumbering it at a merge changes nothing else.
     version: 7,
     name: 'people: birth dates',
     up(db) {
@@ -218,6 +217,25 @@ export const MIGRATIONS: readonly Migration[] = [
         -- A person's birth date, ISO 'YYYY-MM-DD' (NULL: unknown). Ages on photos; no face of a
         -- photo dated before it is put into or suggested for the person by the machine.
         ALTER TABLE persons ADD COLUMN birth_date TEXT CHECK (birth_date IS NULL OR birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');
+      `);
+    },
+  },
+  {
+    version: 8,
+    name: 'faces drawn by hand; people tagged on a photo without a face',
+    up(db) {
+      db.exec(`
+        -- A face the user drew (app/faces/pipeline.ts analyseBox): a re-scan of its photo keeps it
+        -- (FacesRepo.deleteByPhoto deletes detector faces only); undoing its 'add-face' deletes it.
+        ALTER TABLE faces ADD COLUMN manual INTEGER NOT NULL DEFAULT 0;
+        -- A person on a photo whose face is not visible (back of the head, far away): no face row,
+        -- no embedding, never clustered; written to XMP as a whole-photo region.
+        CREATE TABLE photo_people (
+          photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+          person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+          PRIMARY KEY (photo_id, person_id)
+        );
+        CREATE INDEX photo_people_person ON photo_people(person_id);
       `);
     },
   },

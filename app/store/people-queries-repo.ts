@@ -18,6 +18,7 @@ export type FaceViewRow = Pick<FaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h
     confirmed: number | null;
     person_name: string | null;
     person_birth_date: string | null;
+    manual: number;
   };
 
 export interface PhotoViewRow {
@@ -31,7 +32,7 @@ export interface PhotoViewRow {
 }
 
 const FACE_SELECT = `
-    SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.score, f.q_score, ph.path, ph.width, ph.height,
+    SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.score, f.q_score, f.manual, ph.path, ph.width, ph.height,
            fa.person_id, fa.source, fa.confirmed, p.name AS person_name, p.birth_date AS person_birth_date
     FROM faces f JOIN photos ph ON ph.id = f.photo_id
     LEFT JOIN face_assignments fa ON fa.face_id = f.id
@@ -40,11 +41,15 @@ const FACE_SELECT = `
 /** Photos newest taken first, undated last, then by path. */
 const PHOTO_ORDER = 'ORDER BY ph.taken_at IS NULL, ph.taken_at DESC, ph.path, ph.id';
 
-/** The person's photos: those holding one of its faces (hidden faces excluded), each once. */
+/**
+ * The person's photos: those holding one of its faces (hidden faces excluded) and those it is
+ * tagged on without a face (photo_people), each once.
+ */
 const PERSON_PHOTO_WHERE = `
     FROM photos ph
     WHERE ph.id IN (SELECT f.photo_id FROM face_assignments fa JOIN faces f ON f.id = fa.face_id
                     WHERE fa.person_id = @person AND ${shownFace('f')})
+       OR ph.id IN (SELECT pp.photo_id FROM photo_people pp WHERE pp.person_id = @person)
     ${PHOTO_ORDER}`;
 
 /** A photo's columns as PhotoViewRow. */
@@ -65,7 +70,11 @@ export class PeopleQueriesRepo {
   personCounts(one: number | null): PersonCountsRow[] {
     return this.db
       .prepare<number[], PersonCountsRow>(
-        `SELECT p.*, COUNT(f.id) AS face_count, COUNT(DISTINCT f.photo_id) AS photo_count, MAX(${photoDate('ph')}) AS latest_date,
+        `SELECT p.*, COUNT(f.id) AS face_count,
+                COUNT(DISTINCT f.photo_id) + (SELECT count(*) FROM photo_people pp WHERE pp.person_id = p.id AND pp.photo_id NOT IN
+                  (SELECT f3.photo_id FROM face_assignments fa3 JOIN faces f3 ON f3.id = fa3.face_id
+                    WHERE fa3.person_id = p.id AND ${shownFace('f3')})) AS photo_count,
+                MAX(${photoDate('ph')}) AS latest_date,
                 (SELECT fa2.face_id FROM face_assignments fa2 JOIN faces f2 ON f2.id = fa2.face_id
                   WHERE fa2.person_id = p.id AND ${shownFace('f2')}
                   ORDER BY fa2.source = 'user' DESC, f2.q_score DESC, f2.id LIMIT 1) AS best_face
@@ -100,10 +109,13 @@ export class PeopleQueriesRepo {
       .map((r) => r.id);
   }
 
-  /** A person's photos, newest taken first, each with the person's best face in it. */
-  personPhotos(id: number, page: Page = {}): (PhotoViewRow & { face_id: number })[] {
+  /**
+   * A person's photos, newest taken first, each with the person's best face in it (null: tagged
+   * on it without a face).
+   */
+  personPhotos(id: number, page: Page = {}): (PhotoViewRow & { face_id: number | null })[] {
     return this.db
-      .prepare<{ person: number; limit: number; offset: number }, PhotoViewRow & { face_id: number }>(
+      .prepare<{ person: number; limit: number; offset: number }, PhotoViewRow & { face_id: number | null }>(
         `SELECT ${PHOTO_COLUMNS},
                 (SELECT f2.id FROM faces f2 JOIN face_assignments fa2 ON fa2.face_id = f2.id
                   WHERE f2.photo_id = ph.id AND fa2.person_id = @person AND ${shownFace('f2')}
@@ -135,6 +147,16 @@ export class PeopleQueriesRepo {
 
   photo(id: number): PhotoViewRow | undefined {
     return this.db.prepare<[number], PhotoViewRow>(`SELECT ${PHOTO_COLUMNS} FROM photos ph WHERE ph.id = ?`).get(id);
+  }
+
+  /** The people tagged on a photo without a face, by name. */
+  photoTags(id: number): { person_id: number; name: string | null }[] {
+    return this.db
+      .prepare<[number], { person_id: number; name: string | null }>(
+        `SELECT pp.person_id, p.name FROM photo_people pp JOIN persons p ON p.id = pp.person_id
+         WHERE pp.photo_id = ? AND p.merged_into IS NULL ORDER BY p.name IS NULL, p.name, p.id`,
+      )
+      .all(id);
   }
 
   /** A photo's faces (hidden faces excluded), left to right. */

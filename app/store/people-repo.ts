@@ -7,7 +7,10 @@
 import type Database from 'better-sqlite3';
 import { CorrectionsRepo } from './corrections-repo';
 import { photoDate, shownFace } from './face-visibility';
+import { FacesRepo } from './faces-repo';
 import type { CorrectionRow, PersonRow } from './types';
+import type { ManualFace } from '../contract/people';
+import { EMBEDDING_BYTES } from '../faces/types';
 
 export type AssignmentSource = 'machine' | 'user';
 
@@ -22,9 +25,11 @@ const now = () => new Date().toISOString();
 
 export class PeopleRepo {
   private readonly log: CorrectionsRepo;
+  private readonly faces: FacesRepo;
 
   constructor(private readonly db: Database.Database) {
     this.log = new CorrectionsRepo(db);
+    this.faces = new FacesRepo(db);
   }
 
   // ---------------------------------------------------------------- persons
@@ -166,6 +171,26 @@ export class PeopleRepo {
     return this.db.prepare<[number], { not_a_face: number }>('SELECT not_a_face FROM faces WHERE id = ?').get(id)?.not_a_face;
   }
 
+  photoExists(id: number): boolean {
+    return !!this.db.prepare('SELECT 1 FROM photos WHERE id = ?').get(id);
+  }
+
+  /**
+   * Stores a face the user drew (manual = 1) on a photo; `id`: put back with the id it had (redo).
+   * Its base embedding is recorded by the next projection sync, as for a scanned face.
+   */
+  addManualFace(photoId: number, f: ManualFace, id?: number): number {
+    const bytes = Buffer.from(f.embedding, 'base64');
+    if (bytes.length !== EMBEDDING_BYTES) throw new Error(`a drawn face's embedding must be ${EMBEDDING_BYTES} bytes, not ${bytes.length}`);
+    const embedding = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.faces.insert(photoId, { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, embedding, modelId: f.modelId }, { manual: true, ...(id !== undefined ? { id } : {}) });
+  }
+
+  /** Deletes a face (undo of the correction that drew it). */
+  deleteFace(id: number): void {
+    this.faces.delete(id);
+  }
+
   markNotAFace(id: number): void {
     this.db.prepare('UPDATE faces SET not_a_face = 1 WHERE id = ?').run(id);
   }
@@ -230,6 +255,23 @@ export class PeopleRepo {
 
   deleteRejectionsOf(personId: number): void {
     this.db.prepare('DELETE FROM face_rejections WHERE person_id = ?').run(personId);
+  }
+
+  // ---------------------------------------------------------------- people on a photo without a face
+
+  /** Tags a person on a photo without a face; false when it was tagged already. */
+  tag(photoId: number, personId: number): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO photo_people (photo_id, person_id) VALUES (?, ?)').run(photoId, personId).changes > 0;
+  }
+
+  /** Removes such a tag; false when there was none. */
+  untag(photoId: number, personId: number): boolean {
+    return this.db.prepare('DELETE FROM photo_people WHERE photo_id = ? AND person_id = ?').run(photoId, personId).changes > 0;
+  }
+
+  /** The photos a person is tagged on without a face. */
+  taggedPhotos(personId: number): number[] {
+    return this.db.prepare<[number], { photo_id: number }>('SELECT photo_id FROM photo_people WHERE person_id = ? ORDER BY photo_id').all(personId).map((r) => r.photo_id);
   }
 
   // ---------------------------------------------------------------- the log (app/store/corrections-repo.ts)

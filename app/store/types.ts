@@ -39,6 +39,8 @@ export interface FaceRow {
   q_roll: number | null;
   q_score: number | null;
   not_a_face?: number;
+  /** 1: drawn by the user (kept by re-scans). */
+  manual?: number;
 }
 
 export interface ErrorRow {

@@ -93,7 +93,7 @@ describe('export and import of people', () => {
 
     const b = await library('b');
     const before = decisions(b.store);
-    const report = importPeople(b.svc, b.store.db, file, 'test');
+    const report = await importPeople(b.svc, b.store.db, file, 'test');
     expect(report.unmatched).toEqual([]);
     expect(decisions(b.store)).toEqual(decisions(a.store));
     const names = b.svc.listPeople({ includeHidden: true }).map((p) => p.name);
@@ -124,7 +124,7 @@ describe('export and import of people', () => {
     // A fresh library of the same photos, clustered: the face is in an unnamed person of p's size.
     const f = await library('f');
     const before = f.svc.listPeople({ includeHidden: true });
-    const report = importPeople(f.svc, f.store.db, file, 'test');
+    const report = await importPeople(f.svc, f.store.db, file, 'test');
     expect(report.conflicts).toEqual([]);
     expect(report.named).toHaveLength(1);
     const solo = f.svc.listPeople().filter((x) => x.name === 'Solo');
@@ -143,7 +143,7 @@ describe('export and import of people', () => {
     file.faces[0]!.photo = { ...file.faces[0]!.photo, hash: 'f'.repeat(40), path: '/nowhere/x.jpg' };
     const c = Store.open(join(dir, 'c.db'));
     stores.push(c);
-    const r = importPeople(new PeopleService(c.db), c.db, file, 'test');
+    const r = await importPeople(new PeopleService(c.db), c.db, file, 'test');
     expect(r.unmatched.length).toBe(file.faces.length);
     expect(r.unmatched[0]!.reason).toBe('photo-not-found');
   });

@@ -92,7 +92,7 @@ describe('birth dates', () => {
     expect(svc.getPerson(anna)!.birthDate).toBe('2020-06-01');
   });
 
-  it('clears a birth date, refuses bad ones, and survives an export and import into a rebuilt library', () => {
+  it('clears a birth date, refuses bad ones, and survives an export and import into a rebuilt library', async () => {
     const { store, svc } = fresh();
     expect(() => svc.correct({ kind: 'birthday', personId: 999_999, birthDate: '2020-01-01' })).toThrow(/no person 999999/);
     svc.correct({ kind: 'birthday', personId: anna, birthDate: '2020-06-01' });
@@ -107,7 +107,7 @@ describe('birth dates', () => {
     const other = fresh();
     other.store.db.prepare('DELETE FROM face_assignments').run();
     other.store.db.prepare('DELETE FROM persons').run();
-    const report = importPeople(other.svc, other.store.db, file, 'people.json');
+    const report = await importPeople(other.svc, other.store.db, file, 'people.json');
     expect(report.correction).not.toBeNull();
     const annaAgain = other.svc.listPeople().find((p) => p.name === 'Anna')!;
     expect(annaAgain.birthDate).toBe('2020-06-01');
@@ -138,7 +138,7 @@ describe('photos together', () => {
     expect(ids(false)).toEqual([9003, 9002, 9001]);
     expect(ids(true)).toEqual([9003, 9001]);
     // Each photo opens on a face of the first person.
-    for (const p of svc.photosTogether([a!.id, b!.id])) expect(svc.face(p.faceId)!.personId).toBe(a!.id);
+    for (const p of svc.photosTogether([a!.id, b!.id])) expect(svc.face(p.faceId!)!.personId).toBe(a!.id);
     // Three people: only photo 2.
     expect(svc.photosTogether([a!.id, b!.id, c!.id]).map((p) => p.id)).toEqual([9002]);
     // c hidden: photo 2 now counts as "only a and b".

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContractError, correctionSchema, engineMethods, validateRequest } from '../../app/contract/contract';
+import { ContractError, MIN_MANUAL_FACE_PX, correctionSchema, engineMethods, validateRequest } from '../../app/contract/contract';
 import { RpcClient, serveRequests } from '../../app/contract/rpc';
 
 function code(fn: () => unknown): string | null {
@@ -115,6 +115,32 @@ describe('contract: request validation', () => {
     for (const bad of [{}, { headId: '' }, { headId: 3 }, { headId: '../../etc/passwd' }, { headId: 'a b' }, { headId: 'x'.repeat(129) }, { headId: 'base', extra: 1 }, { headId: 'base\0' }]) {
       expect(code(() => validateRequest('learning.rollback', bad)), JSON.stringify(bad)).toBe('bad-request');
     }
+  });
+
+  it('validates faces.add (a drawn box of at least MIN_MANUAL_FACE_PX a side) and the no-face tags; add-face is not a people.correct kind', () => {
+    const box = { x: 10, y: 20, width: 40, height: 50 };
+    expect(validateRequest('faces.add', { photoId: 3, box }).params).toEqual({ photoId: 3, box });
+    expect(validateRequest('faces.add', { photoId: 3, box, personId: 7 }).params).toEqual({ photoId: 3, box, personId: 7 });
+    for (const bad of [
+      {},
+      { photoId: 3 },
+      { photoId: 0, box },
+      { photoId: 3, box: { ...box, width: MIN_MANUAL_FACE_PX - 1 } },
+      { photoId: 3, box: { ...box, height: 2 } },
+      { photoId: 3, box: { ...box, x: -1 } },
+      { photoId: 3, box: { ...box, y: Number.NaN } },
+      { photoId: 3, box: { x: 1, y: 1, w: 40, h: 40 } },
+      { photoId: 3, box: { ...box, extra: 1 } },
+      { photoId: 3, box, personId: -2 },
+    ]) {
+      expect(code(() => validateRequest('faces.add', bad)), JSON.stringify(bad)).toBe('bad-request');
+    }
+    expect(validateRequest('people.correct', { kind: 'tag-photo', photoId: 1, personId: 2 }).params).toEqual({ kind: 'tag-photo', photoId: 1, personId: 2 });
+    expect(validateRequest('people.correct', { kind: 'tag-photo', photoId: 1, name: 'Bea' }).params).toEqual({ kind: 'tag-photo', photoId: 1, name: 'Bea' });
+    expect(code(() => validateRequest('people.correct', { kind: 'tag-photo', photoId: 1 }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.correct', { kind: 'tag-photo', photoId: 1, personId: 2, name: 'Bea' }))).toBe('bad-request');
+    expect(validateRequest('people.correct', { kind: 'untag-photo', photoId: 1, personId: 2 }).params).toEqual({ kind: 'untag-photo', photoId: 1, personId: 2 });
+    expect(code(() => validateRequest('people.correct', { kind: 'add-face', photoId: 1, face: {} }))).toBe('bad-request');
   });
 
   it('validates XMP and the people file; the path-taking people file methods are internal', () => {

@@ -132,6 +132,30 @@ describe('store migrations', () => {
     db.close();
   });
 
+  it('v8 marks every face of a v7 library as detected (not drawn), keeps them through a re-analysis delete of detector faces only, and adds photo_people', () => {
+    const file = tmpDb();
+    const old = openDatabase(file, { targetVersion: 7 });
+    seed(old, 7);
+    old.close();
+    const store = Store.open(file);
+    const photo = store.photos.byPath('/p/a.jpg')!;
+    expect(store.faces.byPhoto(photo.id).map((f) => f.manual)).toEqual([0]);
+    const record = {
+      box: { x: 5, y: 5, width: 20, height: 20 }, score: 1, landmarks: [[1, 1]] as [number, number][], modelId: 'm',
+      quality: { size: 1, sharpness: 1, yaw: 0, pitch: 0, roll: 0, score: 0.5 }, embedding: new Int8Array(128),
+    };
+    const drawn = store.faces.insert(photo.id, record, { manual: true });
+    store.faces.deleteByPhoto(photo.id);
+    expect(store.faces.byPhoto(photo.id).map((f) => f.id)).toEqual([drawn]);
+    const person = store.people.addPerson('Bea');
+    expect(store.people.tag(photo.id, person)).toBe(true);
+    expect(store.people.tag(photo.id, person)).toBe(false);
+    // A photo that goes takes its tags along.
+    store.photos.delete(photo.id);
+    expect(store.people.taggedPhotos(person)).toEqual([]);
+    store.close();
+  });
+
   it('refuses a database from a newer Visage, leaving it untouched', () => {
     const file = tmpDb();
     const db = new Database(file);

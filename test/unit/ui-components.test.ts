@@ -118,6 +118,7 @@ describe('FaceSelectGrid', () => {
     source: 'machine',
     confirmed: false,
     personBirthDate: null,
+    manual: false,
   }));
   const selectedIds = (el: HTMLElement) => [...el.querySelectorAll('[role=option][aria-selected=true]')].map((o) => Number((o as HTMLElement).dataset.faceId));
   const click = (el: HTMLElement, i: number, init: MouseEventInit = {}) => {

@@ -270,6 +270,36 @@ describe('embedded XMP', () => {
   });
 });
 
+describe('people without a face: whole-photo regions', () => {
+  it('a Visage whole-photo region keeps another tool\'s whole-photo region of another name, replaces one of the same name, and a drawn face is marked', async () => {
+    const dir = tmpDir();
+    const photo = path.join(dir, 'p.jpg');
+    await jpeg(photo);
+    const whole = { x: 0.5, y: 0.5, w: 1, h: 1 };
+    // digiKam's way: a person without a face area is a Face region over the whole photo.
+    const li = (name: string, w: number) =>
+      `<rdf:li><rdf:Description mwg-rs:Name="${name}" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:w="${w}" stArea:h="${w}" stArea:unit="normalized"/></rdf:Description></rdf:li>`;
+    fs.writeFileSync(
+      `${photo}.xmp`,
+      `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""
+        xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">
+        <mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag>${li('Tagged in digiKam', 1)}${li('Same person', 0.99)}</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>
+        </rdf:Description></rdf:RDF></x:xmpmeta>`,
+    );
+    expect((await readSidecarRegions(`${photo}.xmp`))!.regions.map((r) => r.visage ?? false)).toEqual([false, false]);
+    writeSidecarRegions(photo, { dimensions: { w: 64, h: 48 }, regions: [
+      { name: 'Same person', type: 'Face', area: whole },
+      { name: 'Drawn', type: 'Face', area: { x: 0.3, y: 0.3, w: 0.2, h: 0.2 }, drawn: true },
+    ] });
+    const back = (await readSidecarRegions(`${photo}.xmp`))!;
+    expect(back.regions.map((r) => [r.name, r.visage ?? false, r.drawn ?? false]).sort()).toEqual([
+      ['Drawn', true, true],
+      ['Same person', true, false],
+      ['Tagged in digiKam', false, false],
+    ]);
+  });
+});
+
 describe('orientation', () => {
   /** Bounding box of the white pixels of an upright (EXIF-rotated) decode. */
   async function whiteBox(file: string) {

@@ -2,6 +2,7 @@
  * `visage export` / `visage import` (the people file) and `visage xmp-write` / `visage xmp-read`
  * (MWG face regions in XMP sidecars). Imports are one undoable correction each.
  */
+import { cliFaceDrawer } from '../face-drawer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type ParsedArgs } from '../command';
@@ -71,7 +72,9 @@ export const commands: CliCommand[] = [
       const dbPath = resolveDbPath(stringFlag(p, 'db'));
       const store = openStoreForReading(dbPath, 'visage import');
       try {
-        const r = importPeople(peopleServiceFor(store.db, dbPath), store.db, data, file);
+        const svc = peopleServiceFor(store.db, dbPath);
+        const drawer = cliFaceDrawer(store, svc.model);
+        const r = await importPeople(svc, store.db, data, file, drawer.draw).finally(() => drawer.close());
         out(p, r, `imported ${r.persons} people and ${r.faces} face decisions; ${r.unmatched.length} face(s) not found in this library${tagLines(r)}`);
         return 0;
       } finally {
@@ -104,7 +107,9 @@ export const commands: CliCommand[] = [
       const dbPath = resolveDbPath(stringFlag(p, 'db'));
       const store = openStoreForReading(dbPath, 'visage xmp-read');
       try {
-        const r = await importXmpRegions(peopleServiceFor(store.db, dbPath), store.db);
+        const svc = peopleServiceFor(store.db, dbPath);
+        const drawer = cliFaceDrawer(store, svc.model);
+        const r = await importXmpRegions(svc, store.db, drawer.draw).finally(() => drawer.close());
         out(p, r, `read ${r.faces} named face(s) from ${r.photos} photo(s) into ${r.persons} people; ${r.unmatched.length} region(s) matched no face${tagLines(r)}`);
         return 0;
       } finally {

@@ -1,6 +1,6 @@
 /**
  * People commands: list, cluster, re-cluster, suggestions, and every correction the UI can make
- * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, birthday, hide-small, undo,
+ * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, birthday, hide-small, tag-photo, untag-photo, undo,
  * redo, history), so
  * that scripts and tests can drive everything the app does. All take --db FILE and --json.
  */
@@ -156,6 +156,16 @@ export const commands: CliCommand[] = [
     },
     true,
   ),
+  correction('tag-photo', 'a person is on a photo without a visible face', '--photo ID --person ID', { values: { photo: 'number', person: 'number' } }, (p) => ({
+    kind: 'tag-photo',
+    photoId: intFlag(p, 'photo'),
+    personId: intFlag(p, 'person'),
+  })),
+  correction('untag-photo', 'remove a person from a photo they were on without a face', '--photo ID --person ID', { values: { photo: 'number', person: 'number' } }, (p) => ({
+    kind: 'untag-photo',
+    photoId: intFlag(p, 'photo'),
+    personId: intFlag(p, 'person'),
+  })),
   make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }, true),
   make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }, true),
   make('history', 'the corrections log, newest first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) => svc.history(numberFlag(p, 'limit') ?? 50)),

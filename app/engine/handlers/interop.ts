@@ -10,6 +10,8 @@ import { parsePeopleFile, readPeopleFile, serializePeopleFile, writePeopleFile }
 import type { PeopleApi } from '../../people/api';
 import type { PeopleService } from '../../people/people-service';
 import type { Store } from '../../store/store';
+import { lazyFaceDrawer } from '../../library/drawn-face';
+import type { AnalyzerLoader } from '../analyzer';
 import type { JobGuard } from '../jobs';
 import { versionOf } from '../version';
 import { needPeople } from './people';
@@ -17,6 +19,8 @@ import type { Emit, HandlersFor } from './types';
 
 export interface InteropDeps {
   store: Store;
+  /** The face engine, to draw again faces drawn by hand that an import brings and this library lacks. */
+  analyzer: AnalyzerLoader;
   jobs: JobGuard;
   emit: Emit;
   people: () => PeopleApi | null;
@@ -38,7 +42,7 @@ export function interopHandlers(d: InteropDeps): HandlersFor<InteropMethod> {
     'xmp.read': async (): Promise<PeopleImport> => {
       const people = needService();
       d.jobs.refuse('read XMP');
-      const r = await importXmpRegions(people, d.store.db);
+      const r = await importXmpRegions(people, d.store.db, drawerFor(d, people));
       if (r.correction) d.emit('people.changed', { reason: 'correct:import' });
       return r;
     },
@@ -64,11 +68,20 @@ function exportPeopleFile(d: InteropDeps, file: string | undefined): PeopleExpor
   return { file: abs, ...summary };
 }
 
-function importPeopleFile(d: InteropDeps, people: PeopleService, p: ParsedParams<'people.import'>): PeopleImport {
+/** Draws a face with the engine's face engine (loaded when the first face is drawn). */
+function drawerFor(d: InteropDeps, people: PeopleService) {
+  return lazyFaceDrawer(d.store, people.model, async () => {
+    const a = await d.analyzer.get();
+    if (!a.analyseBox) throw new ContractError('unavailable', 'this face engine cannot analyse a drawn box');
+    return a.analyseBox.bind(a);
+  });
+}
+
+async function importPeopleFile(d: InteropDeps, people: PeopleService, p: ParsedParams<'people.import'>): Promise<PeopleImport> {
   d.jobs.refuse('import');
   const data = 'path' in p ? readPeopleFile(path.resolve(p.path)) : parsePeopleFile(p.text);
   const source = 'path' in p ? path.basename(p.path) : p.source;
-  const r = importPeople(people, d.store.db, data, source);
+  const r = await importPeople(people, d.store.db, data, source, drawerFor(d, people));
   if (r.correction) d.emit('people.changed', { reason: 'correct:import' });
   return r;
 }

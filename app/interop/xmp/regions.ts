@@ -38,12 +38,34 @@ export interface Region {
   description?: string;
   /** True for regions Visage wrote (marked in mwg-rs:Extensions); a rewrite replaces them. */
   visage?: boolean;
+  /**
+   * A face the user drew by hand in Visage (visage:Drawn in mwg-rs:Extensions): a library that
+   * lacks it draws it again on reading.
+   */
+  drawn?: boolean;
 }
 
 export interface RegionInfo {
   /** Width and height (pixels) of the image the regions were drawn on, as displayed. */
   dimensions: { w: number; h: number } | null;
   regions: Region[];
+}
+
+/**
+ * MWG area of a person on a photo without a face: the whole photo, as digiKam and Lightroom write
+ * and read such a tag (centre 0.5,0.5, size 1x1, normalised).
+ */
+export const WHOLE_PHOTO_AREA = { x: 0.5, y: 0.5, w: 1, h: 1 } as const;
+/**
+ * Normalised width and height (0..1) from which a read region is the whole photo (a person
+ * without a face): 0.98, not 1, so that tools that round or inset their whole-photo region by a
+ * pixel or two still read as one; no face is drawn that close to a photo's four edges.
+ */
+export const WHOLE_PHOTO_MIN = 0.98;
+
+/** A region that covers the whole photo: a person without a face area. */
+export function isWholePhoto(a: Area): boolean {
+  return a.w >= WHOLE_PHOTO_MIN && a.h >= WHOLE_PHOTO_MIN;
 }
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
@@ -163,7 +185,9 @@ export function regionFromValue(v: RdfValue, dims: RegionInfo['dimensions']): Re
   const description = text(field(v, NS.mwgRs, 'Description'));
   const region: Region = { name: name && name.trim() !== '' ? name : null, type: text(field(v, NS.mwgRs, 'Type')) ?? '', area };
   if (description) region.description = description;
-  if (text(field(field(v, NS.mwgRs, 'Extensions'), NS.visage, 'Writer')) === 'Visage') region.visage = true;
+  const ext = field(v, NS.mwgRs, 'Extensions');
+  if (text(field(ext, NS.visage, 'Writer')) === 'Visage') region.visage = true;
+  if (region.visage && text(field(ext, NS.visage, 'Drawn')) === 'True') region.drawn = true;
   return region;
 }
 
@@ -275,6 +299,7 @@ export function regionsXml(
     lines.push(`${i4}</${p.rs}:Area>`);
     lines.push(`${i4}<${p.rs}:Extensions ${p.rdf}:parseType="Resource">`);
     lines.push(`${i4} <${p.vs}:Writer>Visage</${p.vs}:Writer>`);
+    if (r.drawn) lines.push(`${i4} <${p.vs}:Drawn>True</${p.vs}:Drawn>`);
     lines.push(`${i4}</${p.rs}:Extensions>`);
     lines.push(`${i3}</${p.rdf}:li>`);
   }

@@ -21,6 +21,7 @@ import { writeFileAtomic } from '../../platform/atomic-file';
 import {
   DEFAULT_PREFIXES,
   areaIou,
+  isWholePhoto,
   findRegionsElement,
   parseRegions,
   regionFromValue,
@@ -28,6 +29,7 @@ import {
   regionsXml,
   rdfValue,
   type Prefixes,
+  type Region,
   type RegionInfo,
 } from './regions';
 import { NS, XmlError, findAll, parseXml, prefixFor, type XmlElement } from './xml';
@@ -159,6 +161,12 @@ export function mergeRegionsIntoXmp(existing: string | null, info: RegionInfo, o
   // Items of the old list that stay: non-face regions, and faces no Visage face covers.
   const kept: string[] = [];
   const carriedDecls = new Map<string, string>();
+  // A Visage face covers another tool's face it overlaps; a whole-photo region (a person without a
+  // face) covers only another tool's whole-photo region of the same name.
+  const covers = (mine: Region, theirs: Region) =>
+    isWholePhoto(mine.area) || isWholePhoto(theirs.area)
+      ? isWholePhoto(mine.area) && isWholePhoto(theirs.area) && (mine.name ?? '').toLowerCase() === (theirs.name ?? '').toLowerCase()
+      : areaIou(mine.area, theirs.area) >= 0.3;
   const old = findRegionsElement(root);
   if (old) {
     const { dimensions } = regionsFromElement(old);
@@ -173,7 +181,7 @@ export function mergeRegionsIntoXmp(existing: string | null, info: RegionInfo, o
         if (opts.replaceAllFaces) continue;
         // A face Visage wrote before is replaced; another tool's is kept unless a Visage face covers it.
         const region = regionFromValue(v, dimensions);
-        if (!region || region.visage || info.regions.some((r) => areaIou(r.area, region.area) >= 0.3)) continue;
+        if (!region || region.visage || info.regions.some((r) => covers(r, region))) continue;
       }
       kept.push(existing.slice(li.start, li.end));
     }

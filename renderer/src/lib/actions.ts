@@ -2,7 +2,8 @@
  * Corrections with undo: every correction goes through `correct`, which shows a toast with Undo;
  * `undo`/`redo` (Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z) do the same for the last one.
  */
-import type { Correction, CorrectionResult, LoggedCorrection } from '../../../app/contract/contract';
+import type { Correction, CorrectionResult, FaceAdded, LoggedCorrection } from '../../../app/contract/contract';
+import type { Box } from '../../../app/contract/geometry';
 import { api } from './api';
 import { toasts } from './toasts.svelte';
 
@@ -32,13 +33,34 @@ export function describe(c: Correction): string {
       return c.birthDate ? `Birthday set to ${c.birthDate}` : 'Birthday removed';
     case 'hide-small':
       return `Hid unnamed people with at most ${c.maxPhotos} photo${c.maxPhotos === 1 ? '' : 's'}`;
+    case 'add-face':
+      return 'Face added';
+    case 'tag-photo':
+      return 'Person added without a face';
+    case 'untag-photo':
+      return 'Person removed from this photo';
     case 'import':
       return c.source === 'xmp' ? 'Names read from XMP' : `Imported people from ${c.source}`;
   }
 }
 
-/** The corrections the UI makes itself (imports come from Settings' import buttons). */
-export type UiCorrection = Exclude<Correction, { kind: 'import' }>;
+/**
+ * The corrections the UI makes through people.correct (imports come from Settings' import
+ * buttons, drawn faces from faces.add: `addFace`).
+ */
+export type UiCorrection = Exclude<Correction, { kind: 'import' } | { kind: 'add-face' }>;
+
+/** "Draw a face by hand": the face in `box` (photo pixels) added, with Undo; null when refused. */
+export async function addFace(photoId: number, box: Box, personId?: number): Promise<FaceAdded | null> {
+  try {
+    const r = await api().call('faces.add', { photoId, box, ...(personId !== undefined ? { personId } : {}) });
+    toasts.show('Face added', { action: { label: 'Undo', run: () => void undo() } });
+    return r;
+  } catch (e) {
+    toasts.error((e as Error).message);
+    return null;
+  }
+}
 
 export async function correct(c: UiCorrection, message?: string): Promise<CorrectionResult | null> {
   try {
