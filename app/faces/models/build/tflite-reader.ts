@@ -23,6 +23,16 @@ export const TflOp = {
   ABS: 101,
 } as const;
 
+/** BuiltinOptions union member (schema.fbs order, 1-based) that each converted operator carries. */
+const OPTIONS_TYPE: Record<number, number> = {
+  [TflOp.CONV_2D]: 1, // Conv2DOptions
+  [TflOp.DEPTHWISE_CONV_2D]: 2, // DepthwiseConv2DOptions
+  [TflOp.ADD]: 11, // AddOptions
+  [TflOp.RESHAPE]: 17, // ReshapeOptions
+  [TflOp.MUL]: 21, // MulOptions
+  [TflOp.SUB]: 28, // SubOptions
+};
+
 /** TensorType codes (schema.fbs): only FLOAT32 and INT32 are read as numbers. */
 export const TflType = { FLOAT32: 0, INT32: 2 } as const;
 /** Padding (schema.fbs). */
@@ -180,6 +190,11 @@ export function readTflite(file: Uint8Array): TflModel {
   const operators = g.tables(3).map((op) => {
     const opcode = codes[op.u32(0, 0)];
     if (opcode === undefined) throw new Error('operator refers to a missing operator code');
+    const optionsType = op.u8(3, 0);
+    const expected = OPTIONS_TYPE[opcode];
+    if (optionsType !== 0 && expected !== undefined && optionsType !== expected) {
+      throw new Error(`operator code ${opcode} carries builtin options of union type ${optionsType}, expected ${expected}`);
+    }
     return { opcode, inputs: op.i32s(1), outputs: op.i32s(2), options: readOptions(opcode, op.table(4)) };
   });
   // Buffer: data 0, offset 1, size 2 (offset/size are used by files over 2 GB, relative to the file start).
