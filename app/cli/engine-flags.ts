@@ -10,7 +10,7 @@ export const ENGINE_FLAGS: FlagSpec = {
 };
 
 export const ENGINE_USAGE =
-  '  --model ID        embedder (dlib-resnet-v1 | faceplugin-512-pca128)\n' +
+  '  --model ID        embedder (dlib-resnet-v1 | faceplugin-512-pca128 | mobilefacenet-192)\n' +
   '  --landmarks ID    landmark model (faceapi-landmark68 | faceplugin-landmark68)\n' +
   '  --provider P      auto | cpu | cuda | dml | coreml | webgpu (default auto)\n' +
   '  --threads N       CPU threads per model; --batch N faces per embedder batch\n' +

