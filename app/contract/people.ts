@@ -66,6 +66,13 @@ export interface PhotoInfo {
   faces: FaceInfo[];
   /** People on the photo whose face is not visible ("Add a person without a face"). */
   tags: PhotoTag[];
+  /**
+   * Whether the photo's file is there (set by the engine when it answers people.photo): 'offline'
+   * when its library folder is unplugged or unreachable (or an empty mount point): the photo stays
+   * in the library and comes back with the folder; 'missing' when the folder is there but the file
+   * is not (moved or deleted since the last scan).
+   */
+  file?: 'here' | 'offline' | 'missing';
 }
 
 /** A photo of a person, with the person's best face in it (the one people.faces lists first). */

@@ -162,7 +162,7 @@ export class EngineHost extends EventEmitter {
       ...this.library.handlers(),
       ...soundLibraryRecoveryHandlers(this.dbPath),
       ...this.scans.handlers(),
-      ...peopleHandlers({ jobs, emit, people, closing }),
+      ...peopleHandlers({ jobs, emit, people, closing, folders: () => this.library.folders }),
       ...this.learning.handlers(),
       ...interopHandlers({ store, jobs, emit, people, analyzer: this.analyzer }),
       ...facesHandlers({ store, analyzer: this.analyzer, emit, people }),

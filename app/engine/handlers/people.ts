@@ -3,6 +3,8 @@
  * people.changed), the "Is this Anna?" groups of unassigned faces, and "re-group everyone"
  * (people.recluster, a background job of the JobGuard).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ContractError } from '../../contract/contract';
 import { suggestionGroups } from '../../people/suggestion-groups';
 import type { ClusterStats } from '../../contract/people';
@@ -16,6 +18,8 @@ export interface PeopleDeps {
   people: () => PeopleApi | null;
   /** Aborted when the engine closes: stops a re-cluster (nothing written). */
   closing: AbortSignal;
+  /** The library folders (absolute), to tell an offline photo from a missing one. */
+  folders?: () => readonly string[];
 }
 
 export type PeopleMethod =
@@ -58,7 +62,10 @@ export function peopleHandlers(d: PeopleDeps): HandlersFor<PeopleMethod> {
     'people.photosTogether': (p) => need().photosTogether(p.personIds, { only: p.only, offset: p.offset, limit: p.limit }),
     'people.unassigned': (p) => need().unassignedFaces({ offset: p?.offset, limit: p?.limit ?? 500 }),
     'people.suggestionGroups': (p) => suggestionGroups(need(), p?.limit ?? 300),
-    'people.photo': (p) => need().photo(p.id),
+    'people.photo': (p) => {
+      const photo = need().photo(p.id);
+      return photo && { ...photo, file: fileState(photo.path, d.folders?.() ?? []) };
+    },
     'people.face': (p) => need().face(p.id),
     'people.suggestPeople': (p) => need().suggestPeople(p.faceId, p.k),
     'people.suggestFaces': (p) => need().suggestFaces(p.personId, p.k),
@@ -133,4 +140,19 @@ export function clusterNewFacesOnOpen(d: PeopleDeps & { dbPath: string }): Promi
       return failed(e);
     }
   });
+}
+
+/**
+ * Whether a photo's file is there, offline (its library folder unreachable, or an empty mount
+ * point: an unplugged drive) or missing (the folder is there, the file is not).
+ */
+export function fileState(file: string, folders: readonly string[]): 'here' | 'offline' | 'missing' {
+  if (fs.existsSync(file)) return 'here';
+  const root = folders.filter((f) => file.startsWith(f.endsWith(path.sep) ? f : f + path.sep)).sort((a, b) => b.length - a.length)[0];
+  if (root === undefined) return 'missing';
+  try {
+    return fs.readdirSync(root).length === 0 ? 'offline' : 'missing';
+  } catch {
+    return 'offline';
+  }
 }
