@@ -20,6 +20,8 @@ import type {
   FaceInfo,
   FaceSuggestion,
   LoggedCorrection,
+  MergeQueue,
+  MergeSuggestion,
   PersonPhoto,
   PersonSuggestion,
   PersonSummary,
@@ -30,7 +32,7 @@ import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, Learn
 export type { ScanProgress };
 export type { BackupChoice, RecoveryInfo, RestoreOutcome };
 export type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
-export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
+export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, MergeSuggestion, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from './people';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -87,6 +89,7 @@ export const correctionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }).strict(),
   z.object({ kind: z.literal('birthday'), personId: id, birthDate: isoDate.nullable() }).strict(),
   z.object({ kind: z.literal('hide-small'), maxPhotos }).strict(),
+  z.object({ kind: z.literal('not-same'), a: id, b: id }).strict(),
 ]);
 
 /** Every method the engine answers, with its params schema. */
@@ -128,6 +131,10 @@ export const engineMethods = {
   'people.suggestPeople': z.object({ faceId: id, k }).strict(),
   'people.suggestFaces': z.object({ personId: id, k }).strict(),
   'people.similar': z.object({ personId: id, k }).strict(),
+  /** "Same person?": pairs of people most likely one person, best first (app/people/merge-queue.ts), and the count. */
+  'people.suggestMerges': z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict().optional(),
+  /** Answers one "Same person?" question: yes merges the two (a merge correction), no records a not-same correction. */
+  'people.answerMerge': z.object({ a: id, b: id, same: z.boolean() }).strict(),
   'people.correct': correctionSchema,
   'people.undo': none,
   'people.redo': none,
@@ -353,6 +360,8 @@ export interface Results {
   'people.suggestPeople': PersonSuggestion[];
   'people.suggestFaces': FaceSuggestion[];
   'people.similar': PersonSuggestion[];
+  'people.suggestMerges': MergeQueue;
+  'people.answerMerge': CorrectionResult;
   'people.correct': CorrectionResult;
   'people.undo': LoggedCorrection | null;
   'people.redo': LoggedCorrection | null;

@@ -26,10 +26,14 @@ import { isoDate } from '../contract/contract';
 import { writeFileAtomic } from '../platform/atomic-file';
 
 export const PEOPLE_FILE_FORMAT = 'visage-people';
-/** The version written. 2 added persons' birth dates and the birthday / hide-small corrections. */
-export const PEOPLE_FILE_VERSION = 2;
-/** Every version this Visage reads (a version 1 file is a version 2 file without birth dates). */
-const READ_VERSIONS = [1, 2] as const;
+/**
+ * The version written. 2 added persons' birth dates and the birthday / hide-small corrections; 3
+ * the not-same correction ("Same person?" answered No; its cannot-links travel as the faces'
+ * `rejected`).
+ */
+export const PEOPLE_FILE_VERSION = 3;
+/** Every version this Visage reads (a version 1 file is a version 2 file without birth dates; 2 is 3 without not-same). */
+const READ_VERSIONS = [1, 2, 3] as const;
 /** Suggested file extension. */
 export const PEOPLE_FILE_EXTENSION = '.visage-people.json';
 
@@ -95,6 +99,7 @@ export const CorrectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not-a-face'), faceIds: ids }),
   z.object({ kind: z.literal('birthday'), personId: id, birthDate: isoDate.nullable() }),
   z.object({ kind: z.literal('hide-small'), maxPhotos: z.number().int().positive() }),
+  z.object({ kind: z.literal('not-same'), a: id, b: id }),
 ]);
 
 export const CorrectionEntrySchema = z.object({

@@ -7,12 +7,14 @@ import type { FaceViewRow, PersonCountsRow, PhotoViewRow } from '../store/people
 import { NotFoundError } from '../contract/errors';
 import { CorrectionError } from './corrections';
 import { clusterFace } from './cluster-inputs';
+import { rankMergePairs } from './merge-queue';
 import type { PeopleContext } from './context';
 import type { IndexCache } from './index-cache';
 import type {
   FaceId,
   FaceInfo,
   FaceSuggestion,
+  MergeQueue,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
@@ -161,5 +163,34 @@ export class PeopleQueries {
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)
       .map(([id, score]) => ({ personId: id, name: people.person(id)?.name ?? null, similarity: score }));
+  }
+
+  /**
+   * "Same person?": pairs of people (hidden ones left out) ranked by average linkage, at or above
+   * the model's `suggest` (the bar below which nothing is suggested), never two people of one
+   * photo nor a pair a user decision keeps apart (app/people/merge-queue.ts).
+   */
+  suggestMerges(limit = 50): MergeQueue {
+    const idx = this.index.ensure();
+    const th = this.ctx.thresholds();
+    const hidden = new Set(this.ctx.queries.personCounts(null).filter((r) => r.hidden).map((r) => r.id));
+    const d = idx.decisions();
+    const pairs = rankMergePairs({
+      faces: idx.columns(),
+      assignment: idx.assignment(),
+      rejected: d.rejected,
+      userAssigned: d.assigned,
+      exclude: hidden,
+      qualityMin: th.qualityMin,
+      floor: th.suggest,
+    });
+    const out: MergeQueue['pairs'] = [];
+    for (const p of pairs) {
+      if (out.length >= limit) break;
+      const a = this.getPerson(p.a);
+      const b = this.getPerson(p.b);
+      if (a && b) out.push({ a, b, similarity: p.similarity });
+    }
+    return { pairs: out, total: pairs.length };
   }
 }

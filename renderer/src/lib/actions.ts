@@ -32,6 +32,8 @@ export function describe(c: Correction): string {
       return c.birthDate ? `Birthday set to ${c.birthDate}` : 'Birthday removed';
     case 'hide-small':
       return `Hid unnamed people with at most ${c.maxPhotos} photo${c.maxPhotos === 1 ? '' : 's'}`;
+    case 'not-same':
+      return 'Kept two people apart';
     case 'import':
       return c.source === 'xmp' ? 'Names read from XMP' : `Imported people from ${c.source}`;
   }
