@@ -53,6 +53,18 @@ export async function correct(c: UiCorrection, message?: string): Promise<Correc
   }
 }
 
+/** "Same person?" answered (people.answerMerge): yes merges a and b, no keeps them apart; either with Undo. */
+export async function answerMerge(a: number, b: number, same: boolean, message: string): Promise<CorrectionResult | null> {
+  try {
+    const r = await api().call('people.answerMerge', { a, b, same });
+    toasts.show(message, { action: { label: 'Undo', run: () => void undo() } });
+    return r;
+  } catch (e) {
+    toasts.error((e as Error).message);
+    return null;
+  }
+}
+
 export async function undo(): Promise<LoggedCorrection | null> {
   try {
     const r = await api().call('people.undo');
