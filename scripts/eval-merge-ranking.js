@@ -4,7 +4,7 @@
 // every pair of people that shares no photo is scored by (1) the average linkage of the two albums
 // (app/people/merge-queue.ts) and (2) the best prototype match ("merge with...", similarPeople,
 // both directions), and each ranking's average precision (pairs of one identity are the relevant
-// ones) and precision at R (R = the number of such pairs) are printed, with how many relevant pairs
+// ones), precision at 10 and at R (R = the number of such pairs) are printed, with how many relevant pairs
 // the queue's floor (the model's `suggest`) keeps. Run after `npx tsc -p tsconfig.json`:
 //   node scripts/eval-merge-ranking.js LIB.db...   (each scanned with visage scan, then visage cluster)
 'use strict';
@@ -55,7 +55,8 @@ for (const file of process.argv.slice(2)) {
   }
   const protoRanked = [...album].sort((x, y) => (proto.get(y) ?? -2) - (proto.get(x) ?? -2));
   const r = relevant.size;
-  const atR = (ranked) => ranked.slice(0, r).filter((k) => relevant.has(k)).length / Math.max(1, r);
+  const at = (ranked, n) => ranked.slice(0, n).filter((k) => relevant.has(k)).length / Math.max(1, Math.min(n, ranked.length));
+  const atR = (ranked) => at(ranked, r);
   const aboveFloor = allowed.filter((p) => p.similarity >= th.suggest);
   console.log(
     JSON.stringify({
@@ -63,8 +64,8 @@ for (const file of process.argv.slice(2)) {
       people: people.length,
       pairs: allowed.length,
       samePairs: r,
-      album: { ap: +averagePrecision(album, relevant).toFixed(3), precisionAtR: +atR(album).toFixed(3) },
-      prototype: { ap: +averagePrecision(protoRanked, relevant).toFixed(3), precisionAtR: +atR(protoRanked).toFixed(3) },
+      album: { ap: +averagePrecision(album, relevant).toFixed(3), precisionAt10: +at(album, 10).toFixed(3), precisionAtR: +atR(album).toFixed(3) },
+      prototype: { ap: +averagePrecision(protoRanked, relevant).toFixed(3), precisionAt10: +at(protoRanked, 10).toFixed(3), precisionAtR: +atR(protoRanked).toFixed(3) },
       floor: th.suggest,
       queued: aboveFloor.length,
       queuedSame: aboveFloor.filter((p) => relevant.has(key(p.a, p.b))).length,

@@ -104,8 +104,8 @@ describe('"Same person?" in Chromium (real engine, real faces)', () => {
     await page.keyboard.press('ArrowLeft');
     expect(await shownPair()).toBe(key(q.pairs[0]!.a.id, q.pairs[0]!.b.id));
     // The buttons are labelled and reached with the keyboard.
-    await expect.poll(() => page.getByRole('button', { name: /^Yes, .* are the same person$/ }).count()).toBe(1);
-    await expect.poll(() => page.getByRole('button', { name: /^No, .* are two people$/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /^Yes, same person: .+ and .+$/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /^No, two people: .+ and .+$/ }).count()).toBe(1);
   });
 
   it('N keeps the pair apart for good (through a re-cluster); Ctrl+Z brings it back', async () => {
