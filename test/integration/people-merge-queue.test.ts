@@ -8,6 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exportPeople, importPeople } from '../../app/interop/import-export';
+import { parsePeopleFile, serializePeopleFile } from '../../app/interop/people-file';
 import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { reembedLibrary } from '../../app/library/reembed';
 import { FacePipeline } from '../../app/faces/pipeline';
@@ -168,6 +170,23 @@ describe('"Same person?" on a real library', () => {
     expect([...pa][0]).not.toBe([...pb][0]);
     expect(after.suggestMerges(1000).pairs.map((p) => key(p.a.id, p.b.id))).not.toContain(key([...pa][0]!, [...pb][0]!));
   }, 180_000);
+
+  it('no travels in the people file: exported, read back and imported into another library, the pair stays apart', () => {
+    const { svc, store } = fresh();
+    const { a, b, facesA, facesB } = cutInTwo(svc);
+    svc.answerMerge(a, b, false);
+    const file = parsePeopleFile(serializePeopleFile(exportPeople(store.db, 'test')));
+    expect(file.corrections.map((c) => c.correction.kind)).toContain('not-same');
+    const other = fresh();
+    importPeople(other.svc, other.store.db, file, 'people file');
+    other.svc.recluster();
+    const pa = personsOf(other.svc, facesA);
+    const pb = personsOf(other.svc, facesB);
+    expect(pa.size).toBe(1);
+    expect(pb.size).toBe(1);
+    expect([...pa][0]).not.toBe([...pb][0]);
+    expect(pairKeys(other.svc)).not.toContain(key([...pa][0]!, [...pb][0]!));
+  });
 
   it('refuses a pair of one person and an unknown person', () => {
     const { svc } = fresh();
