@@ -406,7 +406,7 @@ export interface Events {
 export type EventName = keyof Events;
 export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'learning.reprojecting', 'menu.command'];
 
-export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'add-folder', 'find'] as const;
+export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'go-same-person', 'add-folder', 'find'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 // ---- wire messages ----
