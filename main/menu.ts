@@ -44,6 +44,7 @@ export function menuTemplate(opts: { platform: NodeJS.Platform; send: (c: MenuCo
         { label: 'Scan', accelerator: 'CmdOrCtrl+3', click: send('go-scan') },
         { label: 'Learn from My Corrections', accelerator: 'CmdOrCtrl+4', click: send('go-learn') },
         { label: 'Settings', accelerator: 'CmdOrCtrl+5', click: send('go-settings') },
+        { label: 'Same Person?', accelerator: 'CmdOrCtrl+6', click: send('go-same-person') },
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

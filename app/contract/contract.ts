@@ -20,6 +20,8 @@ import type {
   FaceInfo,
   FaceSuggestion,
   LoggedCorrection,
+  MergeQueue,
+  MergeSuggestion,
   PersonPhoto,
   PersonSuggestion,
   PersonSummary,
@@ -30,7 +32,7 @@ import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, Learn
 export type { ScanProgress };
 export type { BackupChoice, RecoveryInfo, RestoreOutcome };
 export type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
-export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
+export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, MergeSuggestion, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from './people';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -93,6 +95,7 @@ export const correctionSchema = z.discriminatedUnion('kind', [
     .refine((c) => (c.personId === undefined) !== (c.name === undefined), 'give either personId or name (a new person)'),
   z.object({ kind: z.literal('untag-photo'), photoId: id, personId: id }).strict(),
   // 'add-face' is not here: it carries the face's analysis, which only the engine makes (faces.add).
+  z.object({ kind: z.literal('not-same'), a: id, b: id }).strict(),
 ]);
 
 /**
@@ -147,6 +150,10 @@ export const engineMethods = {
   'people.suggestPeople': z.object({ faceId: id, k }).strict(),
   'people.suggestFaces': z.object({ personId: id, k }).strict(),
   'people.similar': z.object({ personId: id, k }).strict(),
+  /** "Same person?": pairs of people most likely one person, best first (app/people/merge-queue.ts), and the count. */
+  'people.suggestMerges': z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict().optional(),
+  /** Answers one "Same person?" question: yes merges the two (a merge correction), no records a not-same correction. */
+  'people.answerMerge': z.object({ a: id, b: id, same: z.boolean() }).strict(),
   'people.correct': correctionSchema,
   'people.undo': none,
   'people.redo': none,
@@ -393,6 +400,8 @@ export interface Results {
   'people.suggestPeople': PersonSuggestion[];
   'people.suggestFaces': FaceSuggestion[];
   'people.similar': PersonSuggestion[];
+  'people.suggestMerges': MergeQueue;
+  'people.answerMerge': CorrectionResult;
   'people.correct': CorrectionResult;
   'people.undo': LoggedCorrection | null;
   'people.redo': LoggedCorrection | null;
@@ -438,7 +447,7 @@ export interface Events {
 export type EventName = keyof Events;
 export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'learning.reprojecting', 'menu.command'];
 
-export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'add-folder', 'find'] as const;
+export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'go-same-person', 'add-folder', 'find'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 // ---- wire messages ----

@@ -96,6 +96,20 @@ export interface PersonSuggestion {
   similarity: number;
 }
 
+/** One "Same person?" question: two people the merge queue asks about (app/people/merge-queue.ts). */
+export interface MergeSuggestion {
+  a: PersonSummary;
+  b: PersonSummary;
+  /** Average linkage of the two albums: mean cosine over every pair of their faces (-1..1). */
+  similarity: number;
+}
+
+/** The merge queue: the first `limit` pairs, best first, and how many pairs it holds in all. */
+export interface MergeQueue {
+  pairs: MergeSuggestion[];
+  total: number;
+}
+
 export interface FaceSuggestion {
   faceId: FaceId;
   similarity: number;
@@ -142,6 +156,12 @@ export type Correction =
   | { kind: 'tag-photo'; photoId: PhotoId; personId?: PersonId; name?: string }
   /** Removes such a tag. */
   | { kind: 'untag-photo'; photoId: PhotoId; personId: PersonId }
+  /**
+   * "Same person?" answered No: people `a` and `b` are two people for good. Each one's faces now
+   * reject the other (permanent cannot-links, anchored on the faces, so re-clusters that renumber
+   * people keep it); the merge queue never offers the pair again. Undoing it lifts them.
+   */
+  | { kind: 'not-same'; a: PersonId; b: PersonId }
   /** Decisions restored from an export file or XMP sidecars (app/people/import-export.ts). */
   | { kind: 'import'; source: string; plan: ImportPlan };
 

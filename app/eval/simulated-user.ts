@@ -5,12 +5,17 @@
  *
  * The queues, in the app's order, worked again and again until nothing is left or the budget is
  * spent:
- * 1. People, biggest first (the People page's order): an unnamed person is named after the identity
+ * 1. People, biggest first (the People page's order), first only those of identities not named yet,
+ *    then (after queue 2) all of them: an unnamed person is named after the identity
  *    most of its labelled faces have (1 action); when that name is already taken, naming it so is
  *    the app's merge proposal accepted (1 action, a merge). Then its faces of other identities go
  *    out in one selection each: moved to that identity's named person, or split off under its name
  *    when it has none (1 action per identity).
- * 2. "Is this Anna?" (the Unassigned screen's groups, app/people/suggestion-groups.ts): for a
+ * 2. "Same person?" (the merge queue, app/people/merge-queue.ts), best pair first: Yes (1 action,
+ *    a merge) when most labelled faces of both people are one identity, else No (1 action, a
+ *    not-same); a pair with a person of bystanders only is left. After a Yes into a named person
+ *    its faces of other identities go out as in 1.
+ * 3. "Is this Anna?" (the Unassigned screen's groups, app/people/suggestion-groups.ts): for a
  *    group suggested to a named person, Yes on the faces that are that person (1 action, a move)
  *    and No on the others (1 action, a reject). Faces the app offers no one for ("unknown"), and
  *    faces of groups suggested to a person the oracle has not named yet, are picked by hand into
@@ -27,6 +32,8 @@ import { suggestionGroups } from '../people/suggestion-groups';
 
 /** BCubed F1 the user is satisfied with (the issue's bar: actions until the library is 95 % right). */
 export const SATISFIED_F1 = 0.95;
+/** Pairs the "Same person?" queue is asked for at once (the screen's page). */
+const MERGE_PAIRS = 50;
 /** Unassigned faces the "Is this…?" queue holds at once (the Unassigned screen's page). */
 const QUEUE_FACES = 300;
 
@@ -46,7 +53,7 @@ export interface SimulatedUserResult {
   wrong: number;
   /** The scores after every `every` actions (and at 0 and at the end). */
   curve: CurvePoint[];
-  /** Actions by kind: name, merge, move, split, reject. */
+  /** Actions by kind: name, merge, move, split, reject, same-person yes, same-person no. */
   byKind: Record<string, number>;
   /** Why the oracle stopped: 'budget', 'satisfied' (only with stopWhenSatisfied) or 'nothing left'. */
   stopped: 'budget' | 'nothing left' | 'satisfied';
@@ -126,8 +133,11 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
     return out;
   };
 
-  /** Queue 1 once over the People page; true when it did anything. */
-  const workPeople = (): boolean => {
+  /**
+   * Queue 1 once over the People page; true when it did anything. With `namesOnly` the oracle only
+   * names the people of identities it has not named yet (the rest is left to "Same person?").
+   */
+  const workPeople = (namesOnly = false): boolean => {
     let did = false;
     const people = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount || a.id - b.id);
     for (const p of people) {
@@ -136,6 +146,7 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
       if (ids.size === 0) continue; // bystanders only: not the oracle's to name
       const majority = [...ids.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))[0]![0];
       const target = namedPerson(majority);
+      if (namesOnly && target !== null) continue;
       let keep: number;
       if (target === null) {
         act('name', () => svc.correct({ kind: 'name', personId: p.id, name: majority }));
@@ -165,7 +176,34 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
     return did;
   };
 
-  /** Queue 2 once over the "Is this…?" groups; true when it did anything. */
+  /** The identity most of a person's labelled faces are (null: bystanders only). */
+  const majorityOf = (personId: number): string | null =>
+    [...identitiesIn(personId).entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? null;
+
+  /** Queue 2, "Same person?", answered pair by pair from the top until none is left to answer; true when it did anything. */
+  const workSamePerson = (): boolean => {
+    let did = false;
+    const left = new Set<string>(); // pairs the oracle cannot tell (bystanders)
+    for (;;) {
+      const pair = svc.suggestMerges(MERGE_PAIRS).pairs.find((p) => !left.has(`${p.a.id}-${p.b.id}`));
+      if (!pair) return did;
+      const a = majorityOf(pair.a.id);
+      const b = majorityOf(pair.b.id);
+      if (a === null || b === null) {
+        left.add(`${pair.a.id}-${pair.b.id}`);
+        continue;
+      }
+      let kept: number | null = null;
+      act(a === b ? 'same-person yes' : 'same-person no', () => {
+        const r = svc.answerMerge(pair.a.id, pair.b.id, a === b);
+        kept = a === b ? (r.personIds[0] ?? null) : null;
+      });
+      did = true;
+      if (kept !== null) cleanPerson(kept);
+    }
+  };
+
+  /** Queue 3 once over the "Is this…?" groups; true when it did anything. */
   const workUnassigned = (): boolean => {
     let did = false;
     const g = suggestionGroups(svc, QUEUE_FACES);
@@ -210,9 +248,11 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
   let stopped: SimulatedUserResult['stopped'] = 'nothing left';
   try {
     for (let round = 0; round < 1000; round++) {
+      const n = workPeople(true);
+      const m = workSamePerson();
       const a = workPeople();
       const b = workUnassigned();
-      if (!a && !b) break;
+      if (!n && !m && !a && !b) break;
     }
   } catch (e) {
     if (!(e instanceof Budget)) throw e;

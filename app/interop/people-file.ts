@@ -29,11 +29,12 @@ import { writeFileAtomic } from '../platform/atomic-file';
 export const PEOPLE_FILE_FORMAT = 'visage-people';
 /**
  * The version written. 2 added persons' birth dates, the birthday / hide-small corrections, faces
- * drawn by hand (`manual`), people on photos without a face (`tags`) and their corrections.
+ * drawn by hand (`manual`), people on photos without a face (`tags`) and their corrections; 3 the
+ * not-same correction ("Same person?" answered No; its cannot-links travel as the faces' `rejected`).
  */
-export const PEOPLE_FILE_VERSION = 2;
-/** Every version this Visage reads (a version 1 file is a version 2 file without birth dates). */
-const READ_VERSIONS = [1, 2] as const;
+export const PEOPLE_FILE_VERSION = 3;
+/** Every version this Visage reads (a version 1 file is a version 2 file without birth dates; 2 is 3 without not-same). */
+const READ_VERSIONS = [1, 2, 3] as const;
 /** Suggested file extension. */
 export const PEOPLE_FILE_EXTENSION = '.visage-people.json';
 
@@ -115,6 +116,7 @@ export const CorrectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('add-face'), photoId: id, personId: id.optional(), face: z.unknown().optional() }),
   z.object({ kind: z.literal('tag-photo'), photoId: id, personId: id.optional(), name: z.string().max(500).optional() }),
   z.object({ kind: z.literal('untag-photo'), photoId: id, personId: id }),
+  z.object({ kind: z.literal('not-same'), a: id, b: id }),
 ]);
 
 export const CorrectionEntrySchema = z.object({

@@ -6,7 +6,7 @@
  * entry carrying what is needed to undo it; corrections are never lost or silently undone by a
  * re-scan, a re-cluster, a model change, a crash or an upgrade.
  */
-import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
+import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
 
 export interface PeopleApi {
   /** Embedding model whose faces are clustered (a drawn face must be of it). */
@@ -40,6 +40,10 @@ export interface PeopleApi {
   suggestFaces(personId: PersonId, k?: number): FaceSuggestion[];
   /** People ranked by similarity to this one (for "merge with..."). */
   similarPeople(personId: PersonId, k?: number): PersonSuggestion[];
+  /** "Same person?": pairs of people most likely one person, best first (app/people/merge-queue.ts), the first `limit` and the count. */
+  suggestMerges(limit?: number): MergeQueue;
+  /** Answers "Same person?": yes merges a and b (undoable merge), no records a not-same correction. */
+  answerMerge(a: PersonId, b: PersonId, same: boolean): CorrectionResult;
   correct(c: Correction): CorrectionResult;
   undo(): LoggedCorrection | null;
   redo(): LoggedCorrection | null;

@@ -1,6 +1,6 @@
 /**
  * The corrections a user makes (name, merge, split, move, confirm, reject, hide, cover,
- * not-a-face, birthday, hide-small, import), each applied to the store while recording in an UndoInfo what reverting
+ * not-a-face, birthday, hide-small, not-same, import), each applied to the store while recording in an UndoInfo what reverting
  * it needs. Transactions and the log are app/people/undo.ts's; this file only changes the state.
  */
 import type { PeopleRepo } from '../store/people-repo';
@@ -254,6 +254,24 @@ export function applyCorrection(repo: PeopleRepo, c: Correction, undo: UndoInfo,
       undo.persons = [p];
       undo.removedTags = [[c.photoId, p.id]];
       return { personIds: [p.id] };
+    }
+    case 'not-same': {
+      if (c.a === c.b) throw new CorrectionError('a person is always the same person as itself');
+      const a = livePerson(repo, c.a);
+      const b = livePerson(repo, c.b);
+      undo.persons = [a, b];
+      // The cannot-link between two albums is the one clustering already keeps: every face of
+      // each side rejects the other person. Rejections hang on faces, so a re-cluster or a
+      // re-embed (same face ids) keeps them; both people become user-touched, so they survive
+      // re-clusters with their ids as pinned clusters, and two pinned clusters never merge.
+      undo.addedRejections = [];
+      for (const [side, other] of [[a, b], [b, a]] as const) {
+        for (const f of repo.facesOfPerson(side.id)) {
+          if (repo.addRejection(f, other.id)) undo.addedRejections.push([f, other.id]);
+        }
+        repo.markUserNamed(side.id);
+      }
+      return { personIds: [a.id, b.id] };
     }
     case 'import':
       return applyImport(repo, c.plan, undo, previous);

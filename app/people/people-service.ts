@@ -22,6 +22,7 @@ import { PeopleRepo } from '../store/people-repo';
 import { libraryModel } from '../store/settings';
 import { Clustering, type ReclusterInWorkerOptions } from './clustering';
 import type { PeopleContext } from './context';
+import { CorrectionError } from './corrections';
 import { IndexCache } from './index-cache';
 import { baseOnlyProjections, type ProjectionSync } from './projection-sync';
 import { PeopleQueries } from './queries';
@@ -36,6 +37,7 @@ import type {
   FaceInfo,
   FaceSuggestion,
   LoggedCorrection,
+  MergeQueue,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
@@ -166,6 +168,26 @@ export class PeopleService implements PeopleApi {
 
   similarPeople(personId: PersonId, k = 10): PersonSuggestion[] {
     return this.queries.similarPeople(personId, k);
+  }
+
+  suggestMerges(limit = 50): MergeQueue {
+    return this.queries.suggestMerges(limit);
+  }
+
+  /**
+   * Answers "Same person?" for people a and b: yes merges them (into the named one, else the one
+   * with more faces, else the smaller id), no records that they are two people (not-same).
+   */
+  answerMerge(a: PersonId, b: PersonId, same: boolean): CorrectionResult {
+    if (!same) return this.correct({ kind: 'not-same', a, b });
+    if (a === b) throw new CorrectionError('a person is always the same person as itself');
+    const pa = this.getPerson(a);
+    const pb = this.getPerson(b);
+    if (!pa) throw new CorrectionError(`no person ${a}`);
+    if (!pb) throw new CorrectionError(`no person ${b}`);
+    const aFirst = Number(!!pb.name) - Number(!!pa.name) || pb.faceCount - pa.faceCount || a - b;
+    const [target, source] = aFirst <= 0 ? [a, b] : [b, a];
+    return this.correct({ kind: 'merge', targetId: target, sourceIds: [source] });
   }
 
   // ------------------------------------------------------------------ corrections (corrections.ts, undo.ts)

@@ -7,12 +7,14 @@ import type { FaceViewRow, PersonCountsRow, PhotoViewRow } from '../store/people
 import { NotFoundError } from '../contract/errors';
 import { CorrectionError } from './corrections';
 import { clusterFace } from './cluster-inputs';
-import type { PeopleContext } from './context';
+import { rankMergePairs, type MergePair } from './merge-queue';
+import { libraryVersion, type PeopleContext } from './context';
 import type { IndexCache } from './index-cache';
 import type {
   FaceId,
   FaceInfo,
   FaceSuggestion,
+  MergeQueue,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
@@ -59,6 +61,9 @@ function personPhoto(r: PhotoViewRow & { face_id: number | null }): PersonPhoto 
 }
 
 export class PeopleQueries {
+  /** The last ranking of "Same person?" and the library version it was made on (the count and the screen ask one after the other). */
+  private merges: { version: string; pairs: MergePair[] } | null = null;
+
   constructor(
     private readonly ctx: PeopleContext,
     private readonly index: IndexCache,
@@ -163,5 +168,40 @@ export class PeopleQueries {
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)
       .map(([id, score]) => ({ personId: id, name: people.person(id)?.name ?? null, similarity: score }));
+  }
+
+  /**
+   * "Same person?": pairs of people (hidden ones left out) ranked by average linkage, at or above
+   * the model's `suggest` (the bar below which nothing is suggested), never two people of one
+   * photo nor a pair a user decision keeps apart (app/people/merge-queue.ts).
+   */
+  suggestMerges(limit = 50): MergeQueue {
+    const version = libraryVersion(this.ctx);
+    const pairs = this.merges?.version === version ? this.merges.pairs : this.rankMerges();
+    this.merges = { version, pairs };
+    const out: MergeQueue['pairs'] = [];
+    for (const p of pairs) {
+      if (out.length >= limit) break;
+      const a = this.getPerson(p.a);
+      const b = this.getPerson(p.b);
+      if (a && b) out.push({ a, b, similarity: p.similarity });
+    }
+    return { pairs: out, total: pairs.length };
+  }
+
+  private rankMerges(): MergePair[] {
+    const idx = this.index.ensure();
+    const th = this.ctx.thresholds();
+    const hidden = new Set(this.ctx.queries.personCounts(null).filter((r) => r.hidden).map((r) => r.id));
+    const d = idx.decisions();
+    return rankMergePairs({
+      faces: idx.columns(),
+      assignment: idx.assignment(),
+      rejected: d.rejected,
+      userAssigned: d.assigned,
+      exclude: hidden,
+      qualityMin: th.qualityMin,
+      floor: th.suggest,
+    });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Accessibility (issue 22), in Chromium against `visage serve` with the real engine over a small
  * scanned library: axe-core audits every screen and dialog a user meets, from the first run to
- * training, in the light and the dark theme, and fails on any violation of impact serious or
+ * training ("Same person?" included), in the light and the dark theme, and fails on any violation of impact serious or
  * critical (listed with its rule and elements). Then: the dialogs give the focus back, the scan's
  * progress and the corrections are spoken (live regions), reduced motion stops animations, font
  * sizes follow the user's text size (rem, no px), the layout holds at 200 % zoom, and a person is
@@ -152,7 +152,7 @@ describe('accessibility: axe-core over every screen and dialog, light and dark (
     expect(await page.locator('[data-testid=toast]').first().evaluate((t) => t.closest('[aria-live=polite]') !== null)).toBe(true);
   });
 
-  it('unassigned faces, a photo with its face picker, settings', async () => {
+  it('unassigned faces, a photo with its face picker, same person?, settings', async () => {
     await go('unassigned');
     await page.waitForSelector('[data-screen=unassigned] h1');
     const groups = await call<{ total: number }>('people.suggestionGroups', { limit: 400 });
@@ -173,6 +173,14 @@ describe('accessibility: axe-core over every screen and dialog, light and dark (
     await page.locator('[data-screen=photo] button[data-face-id]').first().click();
     await page.getByRole('heading', { name: /Who is this\?|Someone else\?/ }).waitFor();
     await check('Photo: face picker');
+    // "Same person?" with a pair to answer: two faces of the biggest person split off, then undone.
+    const big = (await call<Person[]>('people.list'))[0]!;
+    const bigFaces = await call<number[]>('people.faceIds', { id: big.id });
+    await call('people.correct', { kind: 'split', faceIds: bigFaces.slice(-Math.min(2, bigFaces.length - 1)) });
+    await go('same-person');
+    await page.getByTestId('same-person-pair').waitFor();
+    await check('Same person?');
+    await call('people.undo');
     await go('settings');
     await page.getByTestId('provider').filter({ hasText: /CPU|CUDA|WEBGPU|DML|COREML/ }).waitFor();
     await check('Settings');

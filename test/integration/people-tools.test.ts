@@ -97,7 +97,7 @@ describe('birth dates', () => {
     expect(() => svc.correct({ kind: 'birthday', personId: 999_999, birthDate: '2020-01-01' })).toThrow(/no person 999999/);
     svc.correct({ kind: 'birthday', personId: anna, birthDate: '2020-06-01' });
     const file = parsePeopleFile(serializePeopleFile(exportPeople(store.db, 'test')));
-    expect(file.version).toBe(2);
+    expect(file.version).toBe(3); // 3: the not-same correction ("Same person?" No)
     expect(file.persons.find((p) => p.id === anna)?.birthDate).toBe('2020-06-01');
     expect(file.corrections.map((c) => c.correction.kind)).toContain('birthday');
     svc.correct({ kind: 'birthday', personId: anna, birthDate: null });

@@ -387,6 +387,9 @@ describe('electron main: notifications, menu, window state', () => {
     expect(byLabel('People').accelerator).toBe('CmdOrCtrl+1');
     byLabel('Undo Correction').click!();
     expect(win.webContents.sent.at(-1)).toEqual(['visage:event', 'menu.command', { command: 'undo' }]);
+    expect(byLabel('Same Person?').accelerator).toBe('CmdOrCtrl+6');
+    byLabel('Same Person?').click!();
+    expect(win.webContents.sent.at(-1)).toEqual(['visage:event', 'menu.command', { command: 'go-same-person' }]);
     const accels = items.map((i) => i.accelerator).filter(Boolean);
     expect(new Set(accels).size).toBe(accels.length);
   });

@@ -92,8 +92,22 @@ describe('contract: request validation', () => {
       { kind: 'hide-small', maxPhotos: 2.5 },
     ];
     for (const c of bad) expect(code(() => validateRequest('people.correct', c)), JSON.stringify(c)).toBe('bad-request');
+    for (const c of [{ kind: 'not-same', a: 1 }, { kind: 'not-same', a: 1, b: 0 }, { kind: 'not-same', a: 1, b: 2, faces: [3] }]) {
+      expect(code(() => validateRequest('people.correct', c)), JSON.stringify(c)).toBe('bad-request');
+    }
+    expect(validateRequest('people.correct', { kind: 'not-same', a: 1, b: 2 }).params).toEqual({ kind: 'not-same', a: 1, b: 2 });
     // Names are trimmed.
     expect(validateRequest('people.correct', { kind: 'name', personId: 1, name: '  Anna ' }).params).toEqual({ kind: 'name', personId: 1, name: 'Anna' });
+  });
+
+  it('validates the "Same person?" queue and its answers', () => {
+    expect(validateRequest('people.suggestMerges', undefined).params).toBeUndefined();
+    expect(validateRequest('people.suggestMerges', { limit: 20 }).params).toEqual({ limit: 20 });
+    expect(validateRequest('people.answerMerge', { a: 1, b: 2, same: false }).params).toEqual({ a: 1, b: 2, same: false });
+    for (const p of [{ limit: 0 }, { limit: 1001 }, { limit: 2.5 }]) expect(code(() => validateRequest('people.suggestMerges', p))).toBe('bad-request');
+    for (const p of [{ a: 1, b: 2 }, { a: 1, b: 2, same: 'yes' }, { a: 0, b: 2, same: true }, { a: 1, same: true }]) {
+      expect(code(() => validateRequest('people.answerMerge', p)), JSON.stringify(p)).toBe('bad-request');
+    }
   });
 
   it('validates photos together and the people settings', () => {

@@ -23,7 +23,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => C
   { names: ['restore'], load: () => require('./restore') },
   { names: ['serve'], load: () => require('./serve') },
   {
-    names: ['people', 'person', 'unassigned', 'cluster', 'recluster', 'suggest', 'name', 'merge', 'split', 'move', 'reject', 'confirm', 'hide', 'cover', 'not-a-face', 'birthday', 'hide-small', 'tag-photo', 'untag-photo', 'undo', 'redo', 'history'],
+    names: ['people', 'person', 'unassigned', 'cluster', 'recluster', 'suggest', 'suggest-merges', 'answer-merge', 'name', 'merge', 'split', 'move', 'reject', 'confirm', 'hide', 'cover', 'not-a-face', 'birthday', 'hide-small', 'tag-photo', 'untag-photo', 'undo', 'redo', 'history'],
     load: () => require('./people'),
   },
   { names: ['settings'], load: () => require('./settings') },

@@ -1,7 +1,7 @@
 /**
  * People commands: list, cluster, re-cluster, suggestions, and every correction the UI can make
  * (name, merge, split, move, reject, confirm, hide, cover, not-a-face, birthday, hide-small, tag-photo, untag-photo, undo,
- * redo, history), so
+ * redo, history), and the "Same person?" queue (suggest-merges, answer-merge), so
  * that scripts and tests can drive everything the app does. All take --db FILE and --json.
  */
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
@@ -9,7 +9,7 @@ import { resolveDbPath } from '../../platform/paths';
 import { openStoreForReading } from '../open-store';
 import { CorrectionError, type PeopleService } from '../../people/people-service';
 import { peopleServiceFor } from '../people-service';
-import type { Correction } from '../../contract/people';
+import type { Correction, MergeQueue, PersonSummary } from '../../contract/people';
 import { isoDate, maxPhotos as maxPhotosSchema } from '../../contract/contract';
 
 type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
@@ -62,8 +62,24 @@ function make(name: string, summary: string, usage: string, spec: FlagSpec, hand
 }
 
 function human(v: unknown): string {
+  if (isMergeQueue(v)) return mergeQueueText(v);
   if (Array.isArray(v)) return v.map((x) => JSON.stringify(x)).join('\n') || '(none)';
   return JSON.stringify(v, null, 2);
+}
+
+/** Most pairs suggest-merges lists (as people.suggestMerges). */
+const MAX_MERGE_PAIRS = 1000;
+
+const who = (p: PersonSummary) => `#${p.id} ${p.name ?? '(unnamed)'} (${p.faceCount} face${p.faceCount === 1 ? '' : 's'})`;
+
+function mergeQueueText(q: MergeQueue): string {
+  if (!q.pairs.length) return 'No pairs to check.';
+  const lines = q.pairs.map((x) => `${x.similarity.toFixed(3)}  ${who(x.a)}  ~  ${who(x.b)}`);
+  return `${lines.join('\n')}\n${q.total} pair${q.total === 1 ? '' : 's'} to check (answer with: visage answer-merge --a ID --b ID --yes|--no)`;
+}
+
+function isMergeQueue(v: unknown): v is MergeQueue {
+  return typeof v === 'object' && v !== null && 'pairs' in v && 'total' in v;
 }
 
 const correction = (name: Correction['kind'], summary: string, usage: string, spec: FlagSpec, build: (p: ParsedArgs) => Correction) =>
@@ -90,6 +106,26 @@ export const commands: CliCommand[] = [
     if (numberFlag(p, 'person') !== undefined) return svc.suggestFaces(intFlag(p, 'person'), k);
     throw new UsageError('give --face ID or --person ID');
   }),
+  make('suggest-merges', '"Same person?": pairs of people most likely one person, best first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) => {
+    const limit = numberFlag(p, 'limit') ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MERGE_PAIRS) throw new UsageError(`--limit must be a whole number from 1 to ${MAX_MERGE_PAIRS}`);
+    return svc.suggestMerges(limit);
+  }),
+  make(
+    'answer-merge',
+    '"Same person?" answered: --yes merges the two people, --no keeps them apart for good (both undoable)',
+    '--a ID --b ID --yes|--no',
+    { values: { a: 'number', b: 'number' }, booleans: ['yes', 'no'] },
+    (svc, p) => {
+      const yes = p.flags.has('yes');
+      if (yes === p.flags.has('no')) throw new UsageError('give exactly one of --yes or --no');
+      const a = intFlag(p, 'a');
+      const b = intFlag(p, 'b');
+      if (a === b) throw new UsageError('--a and --b must be two different people');
+      return svc.answerMerge(a, b, yes);
+    },
+    true,
+  ),
   correction('name', 'name or rename a person (an existing name proposes a merge)', '--person ID --name NAME', { values: { person: 'number', name: 'string' } }, (p) => ({
     kind: 'name',
     personId: intFlag(p, 'person'),

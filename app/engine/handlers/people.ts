@@ -37,6 +37,8 @@ export type PeopleMethod =
   | 'people.suggestPeople'
   | 'people.suggestFaces'
   | 'people.similar'
+  | 'people.suggestMerges'
+  | 'people.answerMerge'
   | 'people.correct'
   | 'people.undo'
   | 'people.redo'
@@ -70,6 +72,12 @@ export function peopleHandlers(d: PeopleDeps): HandlersFor<PeopleMethod> {
     'people.suggestPeople': (p) => need().suggestPeople(p.faceId, p.k),
     'people.suggestFaces': (p) => need().suggestFaces(p.personId, p.k),
     'people.similar': (p) => need().similarPeople(p.personId, p.k),
+    'people.suggestMerges': (p) => need().suggestMerges(p?.limit ?? 50),
+    'people.answerMerge': (p) => {
+      const r = need().answerMerge(p.a, p.b, p.same);
+      d.emit('people.changed', { reason: p.same ? 'correct:merge' : 'correct:not-same' });
+      return r;
+    },
     'people.correct': (p) => {
       const r = need().correct(p);
       d.emit('people.changed', { reason: `correct:${p.kind}` });

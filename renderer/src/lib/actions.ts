@@ -39,6 +39,8 @@ export function describe(c: Correction): string {
       return 'Person added without a face';
     case 'untag-photo':
       return 'Person removed from this photo';
+    case 'not-same':
+      return 'Kept two people apart';
     case 'import':
       return c.source === 'xmp' ? 'Names read from XMP' : `Imported people from ${c.source}`;
   }
@@ -66,6 +68,18 @@ export async function correct(c: UiCorrection, message?: string): Promise<Correc
   try {
     const r = await api().call('people.correct', c);
     toasts.show(message ?? describe(c), { action: { label: 'Undo', run: () => void undo() } });
+    return r;
+  } catch (e) {
+    toasts.error((e as Error).message);
+    return null;
+  }
+}
+
+/** "Same person?" answered (people.answerMerge): yes merges a and b, no keeps them apart; either with Undo. */
+export async function answerMerge(a: number, b: number, same: boolean, message: string): Promise<CorrectionResult | null> {
+  try {
+    const r = await api().call('people.answerMerge', { a, b, same });
+    toasts.show(message, { action: { label: 'Undo', run: () => void undo() } });
     return r;
   } catch (e) {
     toasts.error((e as Error).message);

@@ -1,9 +1,10 @@
-/** Hash routes: #/people, #/person/12, #/photo/5?face=9, #/unassigned, #/scan, #/learn, #/settings, #/welcome. */
+/** Hash routes: #/people, #/person/12, #/photo/5?face=9, #/unassigned, #/same-person, #/scan, #/learn, #/settings, #/welcome. */
 export type Route =
   | { name: 'people' }
   | { name: 'person'; id: number }
   | { name: 'photo'; id: number; face: number | null }
   | { name: 'unassigned' }
+  | { name: 'same-person' }
   | { name: 'scan' }
   | { name: 'learn' }
   | { name: 'settings' }
@@ -26,6 +27,7 @@ export function parseRoute(hash: string): Route {
       return id ? { name: 'photo', id, face } : { name: 'people' };
     }
     case 'unassigned':
+    case 'same-person':
     case 'scan':
     case 'learn':
     case 'settings':
