@@ -10,7 +10,6 @@ const path = require('node:path');
 const fs = require('node:fs');
 const sharp = require('sharp');
 
-const root = path.join(__dirname, '..');
 const maxSide = Number(process.env.PEER_MAX_SIDE || 0);
 const forceCpu = process.env.PEER_BACKEND === 'cpu';
 

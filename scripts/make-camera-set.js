@@ -17,7 +17,7 @@
  * Deterministic: the same sharp/libvips gives the same bytes on every run; the script prints one
  * SHA-256 over all files (name and bytes) to check it.
  */
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const sharp = require('sharp');
@@ -41,7 +41,7 @@ async function main() {
   if (!fs.existsSync(src)) throw new Error(`no photos at ${src} (see ../shared/datasets/README)`);
   fs.mkdirSync(out, { recursive: true });
   const files = fs.readdirSync(src).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
-  const all = crypto.createHash('sha256');
+  const all = createHash('sha256');
   let bytes = 0;
   for (const f of files) {
     const input = sharp(path.join(src, f), { failOn: 'none' }).rotate();
