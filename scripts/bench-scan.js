@@ -4,7 +4,9 @@
  * Scan benchmark: `npm run bench:scan -- DIR [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails]`
  * --workers N: analyse photos in N worker threads (one engine each; 0 = in the main thread).
  * Scans DIR into a fresh temporary database with the real face engine and prints photos/s,
- * faces/s and peak RSS (human line on stderr, one JSON object on stdout). --limit N scans only the
+ * faces/s, CPU cores busy (process CPU time, every thread, / wall time), peak RSS and where the
+ * time went per stage (app/library/scan-timings.ts): a table and a human line on stderr, one JSON
+ * object on stdout (`stages`: ms in all, per photo, per face). --limit N scans only the
  * first N photo files (a temp folder of symlinks), for big sets such as the LFW dev images.
  * Needs the build (npm run build).
  */
@@ -68,12 +70,16 @@ async function main() {
     rssSamples.push(r);
   }, 100);
   const cpu0 = process.cpuUsage();
+  const t0Perf = performance.now();
   const t0 = Date.now();
   const s = await scanner.scan(roots);
   const secs = (Date.now() - t0) / 1000;
+  const wallMs = performance.now() - t0Perf;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  // maxRSS: the kernel's high-water mark for the process (KiB), so no peak between samples is missed.
+  peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  const stages = stageTable(scanner.clock.snapshot(), wallMs, s.indexed, s.faces);
   const mid = rssSamples.length ? rssSamples[Math.floor(rssSamples.length / 2)] : peakRss;
   const result = {
     dirs: o.dirs,
@@ -91,6 +97,7 @@ async function main() {
     workers: o.workers,
     thumbnails: o.thumbnails,
     embedder: analyzer.embedderId,
+    stages,
   };
   await analyzer.close();
   store.close();
@@ -99,7 +106,62 @@ async function main() {
     `bench:scan ${result.photos} photos, ${result.faces} faces in ${result.seconds} s: ` +
       `${result.photosPerSec} photos/s, ${result.facesPerSec} faces/s, peak RSS ${result.peakRssMB} MB, ${result.cpuCoresBusy} cores busy\n`,
   );
+  process.stderr.write(formatStages(stages, result));
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Rows of the per-stage breakdown: [key, label, ms in all]. The face stages are wall time on the
+ * analyzer's threads (summed over photos, so with N workers they add up to about N x the scan's
+ * wall time); the scanner's stages run on the main thread and in sharp's/libuv's pool.
+ */
+function stageRows(c) {
+  const f = c.faces;
+  const sc = c.scan;
+  return [
+    ['read', 'read file', sc.read],
+    ['hash', 'hash (SHA-1)', sc.hash],
+    ['inspect', 'inspect (format, size)', sc.inspect],
+    ['exif', 'EXIF', sc.exif],
+    ['heic', 'HEIC to PNG', sc.heic],
+    ['decode', 'decode (sharp, in worker)', f.decode],
+    ['detectWhole', 'detect: whole image', f.detectWhole],
+    ['detectTiles', 'detect: tiles', f.detectTiles],
+    ['landmarks1', 'landmarks: pass 1', f.landmarks1],
+    ['landmarks2', 'landmarks: pass 2', f.landmarks2],
+    ['align', 'align', f.align],
+    ['embedOwn', 'embed: the face', f.embed - f.embedMirror],
+    ['embedMirror', 'embed: its mirror', f.embedMirror],
+    ['quality', 'quality', f.quality],
+    ['thumbnails', 'thumbnails', sc.thumbnails],
+    ['database', 'database', sc.database],
+  ];
+}
+
+function stageTable(clock, wallMs, photos, faces) {
+  const rows = stageRows(clock);
+  const sum = rows.reduce((a, r) => a + r[2], 0);
+  const r1 = (x) => Math.round(x * 10) / 10;
+  const out = {};
+  for (const [key, label, ms] of rows) {
+    out[key] = { label, ms: Math.round(ms), msPerPhoto: r1(ms / Math.max(1, photos)), msPerFace: r1(ms / Math.max(1, faces)), share: Math.round((ms / Math.max(1e-9, sum)) * 1000) / 10 };
+  }
+  // Not a stage of its own: the scanner's wait for the analyzer (queue and transfer included),
+  // and the sum of the stages, to set against the scan's wall time x threads at work.
+  out.analyzeWait = { label: 'scanner waits for the analyzer', ms: Math.round(clock.scan.analyze), msPerPhoto: r1(clock.scan.analyze / Math.max(1, photos)), msPerFace: r1(clock.scan.analyze / Math.max(1, faces)) };
+  out.total = { label: 'sum of the stages', ms: Math.round(sum), msPerPhoto: r1(sum / Math.max(1, photos)), msPerFace: r1(sum / Math.max(1, faces)), share: 100 };
+  out.wall = { label: 'scan wall time', ms: Math.round(wallMs), msPerPhoto: r1(wallMs / Math.max(1, photos)), msPerFace: r1(wallMs / Math.max(1, faces)) };
+  return out;
+}
+
+function formatStages(stages, r) {
+  const pad = (x, n) => String(x).padStart(n);
+  const lines = [`stage                            ms/photo   ms/face   share   (${r.photos} photos, ${r.faces} faces, ${r.workers} workers, ${r.cpuCoresBusy} cores busy, peak RSS ${r.peakRssMB} MB)`];
+  for (const [key, v] of Object.entries(stages)) {
+    if (key === 'total') lines.push('-'.repeat(64));
+    lines.push(`${v.label.padEnd(32)} ${pad(v.msPerPhoto.toFixed(1), 8)} ${pad(v.msPerFace.toFixed(1), 9)} ${v.share === undefined ? '        ' : pad(`${v.share.toFixed(1)}%`, 7)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 main().catch((e) => {

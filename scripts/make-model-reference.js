@@ -7,7 +7,8 @@ const path = require('node:path');
 const fs = require('node:fs');
 const root = path.join(__dirname, '..');
 const faceapi = require('face-api.js');
-const tf = require('@tensorflow/tfjs-core');
+// face-api.js's own tfjs-core (1.7): the top-level @tensorflow/tfjs-core is the peer benchmark's 4.x.
+const tf = faceapi.tf;
 const { fixtureInput } = require(path.join(root, 'dist/app/faces/models/build/fixture.js'));
 const dir = path.join(root, 'node_modules/@vladmandic/face-api/model');
 

@@ -96,11 +96,17 @@ export class Embedder {
     return out;
   }
 
-  /** L2-normalised 128-D float embeddings. */
-  async embedFloat(chips: Uint8Array[]): Promise<Float32Array[]> {
+  /**
+   * L2-normalised 128-D float embeddings. `timings.embedMirror` (when given) gets the mirrored
+   * faces' share: mirroring the chips plus half the network time (they share its batches).
+   */
+  async embedFloat(chips: Uint8Array[], timings?: { embedMirror: number }): Promise<Float32Array[]> {
     const S = this.model.inputSize;
+    const t0 = performance.now();
     const all = this.opts.flip ? [...chips, ...chips.map((c) => mirrorChip(c, S))] : chips;
+    const t1 = performance.now();
     const raws = await this.raw(all);
+    if (timings && this.opts.flip) timings.embedMirror += t1 - t0 + (performance.now() - t1) / 2;
     const n = chips.length;
     const result: Float32Array[] = [];
     for (let i = 0; i < n; i++) {
@@ -118,8 +124,8 @@ export class Embedder {
     return result;
   }
 
-  async embed(chips: Uint8Array[]): Promise<Int8Array[]> {
-    return (await this.embedFloat(chips)).map((v) => quantize(v, this.model.quantScale));
+  async embed(chips: Uint8Array[], timings?: { embedMirror: number }): Promise<Int8Array[]> {
+    return (await this.embedFloat(chips, timings)).map((v) => quantize(v, this.model.quantScale));
   }
 
   get hasProjection(): boolean {

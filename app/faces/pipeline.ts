@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Box, FaceRecord, PhotoAnalysis, Point } from './types';
+import { zeroStageTimings, type Box, type FaceRecord, type PhotoAnalysis, type Point, type StageTimings } from './types';
 import { modelsDir as defaultModelsDir } from './models/paths';
 import {
   DEFAULT_EMBEDDER,
@@ -139,9 +139,9 @@ export class FacePipeline {
 
   /** Faces of an already decoded photo. */
   async analyzeDecoded(photo: DecodedPhoto, decodeMs = 0): Promise<PhotoAnalysis> {
-    const timings = { decode: decodeMs, detect: 0, landmarks: 0, align: 0, embed: 0 };
+    const timings = { ...zeroStageTimings(), decode: decodeMs };
     const t = performance.now();
-    const detections = await this.detector.detect(photo.image, { tiles: this.opts.tiles });
+    const detections = await this.detector.detect(photo.image, { tiles: this.opts.tiles, timings });
     timings.detect = performance.now() - t;
     const faces = await this.facesFromDetections(photo.image, detections, photo.scale, timings);
     return { width: photo.fullWidth, height: photo.fullHeight, orientation: photo.orientation, faces, timings };
@@ -152,21 +152,22 @@ export class FacePipeline {
     img: RgbImage,
     detections: Detection[],
     scale = 1,
-    timings = { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0 },
+    timings: StageTimings = zeroStageTimings(),
   ): Promise<FaceRecord[]> {
     if (detections.length === 0) return [];
     let t = performance.now();
-    const landmarks = await this.landmarker.detect(img, detections.map((d) => d.box));
+    const landmarks = await this.landmarker.detect(img, detections.map((d) => d.box), true, timings);
     timings.landmarks += performance.now() - t;
     t = performance.now();
     const model = this.embedderNet.model;
     const chips = landmarks.map((l) => alignFace(img, l, model));
     timings.align += performance.now() - t;
     t = performance.now();
-    const vectors = await this.embedderNet.embed(chips.map((c) => c.pixels));
+    const vectors = await this.embedderNet.embed(chips.map((c) => c.pixels), timings);
     timings.embed += performance.now() - t;
+    t = performance.now();
     const inv = 1 / scale;
-    return detections.map((d, i) => {
+    const faces = detections.map((d, i) => {
       const chip = chips[i]!;
       // Side of the face (the template's unpadded square) in full-resolution pixels.
       const pad = model.alignment === 'dlib-5' ? 1 + 2 * DLIB_CHIP_PADDING : 1.6;
@@ -181,6 +182,8 @@ export class FacePipeline {
         modelId: model.id,
       };
     });
+    timings.quality += performance.now() - t; // (with the boxes and points scaled to full size)
+    return faces;
   }
 
   /**

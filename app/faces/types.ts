@@ -46,5 +46,31 @@ export interface PhotoAnalysis {
   orientation: number;
   faces: FaceRecord[];
   /** Milliseconds spent per stage, for benchmarks. */
-  timings: { decode: number; detect: number; landmarks: number; align: number; embed: number };
+  timings: StageTimings;
+}
+
+/**
+ * Milliseconds (performance.now wall time on the thread that ran the photo) per stage of one
+ * photo, for benchmarks (`npm run bench:scan`). `detect`, `landmarks` and `embed` are the totals;
+ * the other keys split them: the detector on the whole image and on its tiles, the two landmark
+ * passes, and the part of the embedding spent on the mirrored faces (mirroring the chips plus half
+ * the network time, since originals and mirrors run through the net in the same batches).
+ */
+export interface StageTimings {
+  decode: number;
+  detect: number;
+  detectWhole: number;
+  detectTiles: number;
+  landmarks: number;
+  landmarks1: number;
+  landmarks2: number;
+  align: number;
+  embed: number;
+  embedMirror: number;
+  quality: number;
+}
+
+/** Every key of StageTimings at 0. */
+export function zeroStageTimings(): StageTimings {
+  return { decode: 0, detect: 0, detectWhole: 0, detectTiles: 0, landmarks: 0, landmarks1: 0, landmarks2: 0, align: 0, embed: 0, embedMirror: 0, quality: 0 };
 }

@@ -35,7 +35,7 @@ import { ProgressMeter, type ScanPhase, type ScanProgress } from './progress';
 import type { ThumbnailCache } from './thumbnails';
 import { walkIntoQueue } from './walk-phase';
 import { LibraryRoots, isGoneOrExcluded, normaliseRoots } from './roots';
-
+import { ScanClock } from './scan-timings';
 
 export interface ScannerOptions {
   store: Store;
@@ -87,6 +87,8 @@ export class Scanner extends EventEmitter {
   private fault: MachineFault | null = null;
   /** Roots of every scan this library has had: which folder a photo belongs to, and whether it is offline. */
   private known: LibraryRoots | null = null;
+  /** Where this scan's time went, per stage (scan-timings.ts; read by `npm run bench:scan`). */
+  readonly clock = new ScanClock();
 
   constructor(opts: ScannerOptions) {
     super();
@@ -150,6 +152,7 @@ export class Scanner extends EventEmitter {
     let resumed = false;
     try {
       this.meter.reset();
+      this.clock.reset();
       try {
         const opened = this.store.scans.openOrResume(roots);
         const scan = opened.scan;
@@ -302,16 +305,16 @@ export class Scanner extends EventEmitter {
     if (job.attempts >= this.maxAttempts) {
       return this.fail(job, 'crashed', `the process stopped ${job.attempts} times while indexing this file`, size, mtimeMs);
     }
-    store.jobs.attempt(job.id);
+    this.clock.timeSync('database', () => store.jobs.attempt(job.id));
 
     let buf: Buffer;
     try {
-      buf = await fs.promises.readFile(job.path);
+      buf = await this.clock.time('read', () => fs.promises.readFile(job.path));
     } catch (e) {
       this.knownRoots().checkOnline(job.path, e);
       return this.failFs(job, e);
     }
-    const hash = sha1(buf);
+    const hash = this.clock.timeSync('hash', () => sha1(buf));
     if (existing && existing.hash === hash) {
       this.done(job, () => {
         store.photos.touch(existing.id, buf.length, mtimeMs);
@@ -326,24 +329,26 @@ export class Scanner extends EventEmitter {
 
     let info: Inspection;
     try {
-      info = await inspectBytes(job.path, buf, this.maxPixels);
+      info = await this.clock.time('inspect', () => inspectBytes(job.path, buf, this.maxPixels));
     } catch (e) {
       if (e instanceof ScanFileError) return this.fail(job, e.code, e.message, size, mtimeMs);
       throw e;
     }
-    const meta = await readPhotoMetadata(buf);
+    const meta = await this.clock.time('exif', () => readPhotoMetadata(buf));
     let analysis: PhotoAnalysis;
     let decoded = buf;
     try {
-      if (info.format === 'heic') decoded = await heicToPng(buf);
-      analysis = await this.analyze(job.path, decoded, buf);
+      if (info.format === 'heic') decoded = await this.clock.time('heic', () => heicToPng(buf));
+      analysis = await this.clock.time('analyze', () => this.analyze(job.path, decoded, buf));
     } catch (e) {
       const code = errorCode(e) ?? 'decode-failed';
       return this.fail(job, code, e instanceof Error ? e.message : String(e), size, mtimeMs);
     }
-    if (this.thumbs) {
+    this.clock.analysed(analysis.timings, analysis.faces.length);
+    const thumbs = this.thumbs;
+    if (thumbs) {
       try {
-        await this.thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box));
+        await this.clock.time('thumbnails', () => thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box)));
       } catch (e) {
         // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it; but a
         // full or unwritable library disk stops the scan (the photo is retried, thumbnails too).
@@ -456,17 +461,17 @@ export class Scanner extends EventEmitter {
   // ---- outcomes ----
 
   private done(job: JobRow, write: () => void): void {
-    this.store.transaction(() => {
+    this.clock.timeSync('database', () => this.store.transaction(() => {
       write();
       this.store.jobs.setState(job.id, 'done');
-    });
+    }));
   }
 
   private fail(job: JobRow, code: string, message: string, size?: number, mtimeMs?: number): JobOutcome {
-    this.store.transaction(() => {
+    this.clock.timeSync('database', () => this.store.transaction(() => {
       this.store.errors.record({ path: job.path, code, message, size: size ?? null, mtime_ms: mtimeMs ?? null });
       this.store.jobs.setState(job.id, 'failed');
-    });
+    }));
     this.fileError(job.path, code, message);
     return 'failed';
   }

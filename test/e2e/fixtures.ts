@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { FaceRecord, PhotoAnalysis } from '../../app/faces/types';
+import { zeroStageTimings, type FaceRecord, type PhotoAnalysis } from '../../app/faces/types';
 import type { Analyzer } from '../../app/library/analyzer';
 import type { EventName } from '../../app/contract/contract';
 import type { EngineClient } from '../../app/engine/client';
@@ -64,7 +64,7 @@ export class FakeAnalyzer implements Analyzer {
       embedding: Int8Array.from({ length: 128 }, (_, i) => (digest[i % 32]! % 200) - 100),
       modelId: this.embedderId,
     };
-    return { width: w, height: h, orientation: 1, faces: [face], timings: { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0 } };
+    return { width: w, height: h, orientation: 1, faces: [face], timings: zeroStageTimings() };
   }
 }
 

@@ -12,8 +12,8 @@ import { GROUP, MODELS_DIR, requireDatasets } from '../helpers/paths';
 // face-api.js 0.22.2 (tfjs-core CPU backend) is the reference implementation of the converted nets.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const faceapi = require('face-api.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const tf = require('@tensorflow/tfjs-core');
+// face-api.js's own tfjs-core (1.7): the top-level @tensorflow/tfjs-core is the peer benchmark's 4.x.
+const tf = faceapi.tf;
 const FACEAPI_MODELS = join(__dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'model');
 
 beforeAll(async () => {

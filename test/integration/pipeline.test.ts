@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FacePipeline } from '../../app/faces/pipeline';
 import { ImageError } from '../../app/faces/image';
 import { cosineInt8 } from '../../app/faces/quantize';
+import { zeroStageTimings } from '../../app/faces/types';
 import { GROUP, LFW, requireDatasets } from '../helpers/paths';
 import { pngBomb } from '../helpers/png-bomb';
 
@@ -23,7 +24,7 @@ afterAll(async () => {
 const lfw = (name: string, i: number) => join(LFW, 'images', name, `${name}_${String(i).padStart(4, '0')}.jpg`);
 
 describe('face engine on real photos', () => {
-  it('finds every annotated face in a group photo, with landmarks inside the box and 128-byte vectors', async () => {
+  it('finds every annotated face in a group photo, with landmarks inside the box, 128-byte vectors and every stage in its timings', async () => {
     const a = await engine.analyzeFile(join(GROUP, 'dlib__2008_002506.jpg'));
     expect(a.faces).toHaveLength(3);
     for (const f of a.faces) {
@@ -38,6 +39,9 @@ describe('face engine on real photos', () => {
       expect(f.quality.score).toBeGreaterThan(0);
       expect(f.quality.score).toBeLessThanOrEqual(1);
     }
+    // The per-stage breakdown bench:scan reads: every stage there, none negative (not timed here).
+    expect(Object.keys(a.timings).sort()).toEqual(Object.keys(zeroStageTimings()).sort());
+    for (const [k, v] of Object.entries(a.timings)) expect(Number.isFinite(v) && v >= 0, k).toBe(true);
   });
 
   it('tiling finds small faces that a single whole-image pass misses', async () => {

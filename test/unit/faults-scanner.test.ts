@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PhotoAnalysis } from '../../app/faces/types';
+import { zeroStageTimings, type PhotoAnalysis } from '../../app/faces/types';
 import type { Analyzer } from '../../app/library/analyzer';
 import { Scanner } from '../../app/library/scanner';
 import { Store } from '../../app/store/store';
@@ -45,7 +45,7 @@ class FakeAnalyzer implements Analyzer {
           modelId: this.embedderId,
         },
       ],
-      timings: { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0 },
+      timings: zeroStageTimings(),
     };
   }
 }

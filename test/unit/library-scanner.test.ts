@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FaceRecord, PhotoAnalysis } from '../../app/faces/types';
+import { zeroStageTimings, type FaceRecord, type PhotoAnalysis } from '../../app/faces/types';
 import type { Analyzer } from '../../app/library/analyzer';
 import { ScanInputError } from '../../app/library/roots';
 import { Scanner, type FileError } from '../../app/library/scanner';
@@ -47,7 +47,7 @@ class FakeAnalyzer implements Analyzer {
         embedding: Int8Array.from({ length: 128 }, (_, i) => digest[i % 32]! - 128),
         modelId: this.embedderId,
       };
-      return { width: meta.width!, height: meta.height!, orientation: 1, faces: [face], timings: { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0 } };
+      return { width: meta.width!, height: meta.height!, orientation: 1, faces: [face], timings: zeroStageTimings() };
     } finally {
       this.inFlight--;
     }
