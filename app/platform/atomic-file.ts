@@ -8,19 +8,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { processAlive } from './processes';
 
 /** Suffix of the temporary files (`.<name>.<pid>.<random>.visage-tmp`, hidden, beside the target). */
 export const TEMP_SUFFIX = '.visage-tmp';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Temporary files of `file` left by writers that are no longer running. */
 export function staleTempFiles(file: string): string[] {
@@ -36,7 +27,7 @@ export function staleTempFiles(file: string): string[] {
   for (const n of names) {
     if (!n.startsWith(prefix) || !n.endsWith(TEMP_SUFFIX)) continue;
     const pid = Number(n.slice(prefix.length).split('.')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) out.push(path.join(dir, n));
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) out.push(path.join(dir, n));
   }
   return out;
 }

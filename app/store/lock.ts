@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MachineFault, makeFault } from './faults';
+import { processAlive } from '../platform/processes';
 
 export interface LockOwner {
   pid: number;
@@ -42,16 +43,7 @@ export function lockOwner(dbPath: string): LockOwner | null {
   }
   if (typeof owner.pid !== 'number') return null;
   if (owner.host !== os.hostname()) return owner; // another machine (network share): trust it
-  return alive(owner.pid) ? owner : null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(owner.pid) ? owner : null;
 }
 
 /**

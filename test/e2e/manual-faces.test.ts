@@ -15,7 +15,7 @@ import type { FaceInfo, PersonPhoto, PersonSummary, PhotoInfo, ScanState } from 
 import { requireDatasets } from '../helpers/paths';
 import { audit, writeAxeReport } from './axe';
 import { assembleLibrary, ROOT } from './fixtures';
-import { pageCall, serveLibrary, tearDown, type Served } from './serve';
+import { pageCall, serveLibrary, tearDown, type Served, docScreenshot } from './serve';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
@@ -39,16 +39,7 @@ async function until(ok: () => Promise<boolean>, ms: number): Promise<void> {
 
 const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
-async function shot(name: string): Promise<void> {
-  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid=toast] [aria-label=Dismiss]').forEach((b) => b.click()));
-  await page.mouse.move(2, 795);
-  await page.waitForFunction(() => [...document.images].every((i) => i.complete), null, { timeout: 10_000 }).catch(() => undefined);
-  await page.waitForTimeout(250);
-  const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file });
-  const doc = path.join(DOCS, `${name}.png`);
-  if (process.env.VISAGE_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(doc)) fs.copyFileSync(file, doc);
-}
+const shot = (name: string) => docScreenshot(page, name);
 
 beforeAll(async () => {
   requireDatasets();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { assembleLibrary, ROOT, tempDir } from './fixtures';
-import { ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served } from './serve';
+import { ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served, docScreenshot } from './serve';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
@@ -37,16 +37,7 @@ const shownPair = async () => {
 };
 const navCount = () => page.getByTestId('nav-same-person-count').textContent();
 
-async function shot(name: string): Promise<void> {
-  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid=toast] [aria-label=Dismiss]').forEach((b) => b.click()));
-  await page.mouse.move(2, 795);
-  await page.waitForFunction(() => [...document.images].filter((i) => i.getBoundingClientRect().bottom < innerHeight).every((i) => i.complete), null, { timeout: 10_000 }).catch(() => undefined);
-  await page.waitForTimeout(250);
-  const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file });
-  const doc = path.join(DOCS, `${name}.png`);
-  if (process.env.VISAGE_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(doc)) fs.copyFileSync(file, doc);
-}
+const shot = (name: string) => docScreenshot(page, name);
 
 beforeAll(async () => {
   requireDatasets();

@@ -137,3 +137,22 @@ export async function tearDown(browser: Browser | undefined, served: Served | nu
   await stopServe(served);
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * A screenshot of the page as the docs show it: toasts dismissed, no hover, the images on screen
+ * loaded; written to test-results/e2e-screens/NAME.png, and to docs/screenshots/NAME.png when that
+ * is missing or VISAGE_UPDATE_SCREENSHOTS=1.
+ */
+export async function docScreenshot(page: Page, name: string): Promise<void> {
+  const artifacts = path.join(ROOT, 'test-results', 'e2e-screens');
+  const docs = path.join(ROOT, 'docs', 'screenshots');
+  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid=toast] [aria-label=Dismiss]').forEach((b) => b.click()));
+  await page.mouse.move(2, 795);
+  await page.waitForFunction(() => [...document.images].filter((i) => i.getBoundingClientRect().bottom < innerHeight).every((i) => i.complete), null, { timeout: 10_000 }).catch(() => undefined);
+  await page.waitForTimeout(250);
+  fs.mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  const doc = path.join(docs, `${name}.png`);
+  if (process.env.VISAGE_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(doc)) fs.copyFileSync(file, doc);
+}
