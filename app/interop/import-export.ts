@@ -158,7 +158,14 @@ export function planFromPeopleFile(
   // The other library's own guesses - machine assignments to unnamed, visible people - are not
   // decisions: this library's clustering stands for those faces (and a name imported for some of
   // them names the person they are in here: name-tags.ts).
-  const guesses = new Set(file.persons.filter((p) => !p.name && !p.hidden).map((p) => p.id));
+  // People the user kept apart ("Same person?" answered No) or put faces into by hand are decisions
+  // even unnamed: their faces' assignments and rejections travel.
+  const decided = new Set<number>();
+  for (const e of file.corrections) {
+    if (!e.undone && e.correction.kind === 'not-same') for (const id of [e.correction.a, e.correction.b]) decided.add(id);
+  }
+  for (const f of file.faces) if (f.person !== null && f.source === 'user') decided.add(f.person);
+  const guesses = new Set(file.persons.filter((p) => !p.name && !p.hidden && !decided.has(p.id)).map((p) => p.id));
   for (const d of toDraw) if (d.face.person !== null) used.add(d.face.person);
   plan.tags = [];
   for (const t of file.tags ?? []) {

@@ -171,14 +171,14 @@ describe('"Same person?" on a real library', () => {
     expect(after.suggestMerges(1000).pairs.map((p) => key(p.a.id, p.b.id))).not.toContain(key([...pa][0]!, [...pb][0]!));
   }, 180_000);
 
-  it('no travels in the people file: exported, read back and imported into another library, the pair stays apart', () => {
+  it('no travels in the people file: exported, read back and imported into another library, the pair stays apart', async () => {
     const { svc, store } = fresh();
     const { a, b, facesA, facesB } = cutInTwo(svc);
     svc.answerMerge(a, b, false);
     const file = parsePeopleFile(serializePeopleFile(exportPeople(store.db, 'test')));
     expect(file.corrections.map((c) => c.correction.kind)).toContain('not-same');
     const other = fresh();
-    importPeople(other.svc, other.store.db, file, 'people file');
+    await importPeople(other.svc, other.store.db, file, 'people file');
     other.svc.recluster();
     const pa = personsOf(other.svc, facesA);
     const pb = personsOf(other.svc, facesB);
