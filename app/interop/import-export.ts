@@ -250,13 +250,19 @@ export function writeXmpSidecars(db: Database.Database, opts: { personId?: numbe
     if (!f.person_name) continue;
     const e = entry(f.photo_id, f.path, f.width, f.height);
     e.people.add(f.person_id!);
-    e.regions.push({ name: f.person_name, type: 'Face', area: areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, f.width, f.height), ...(f.manual ? { drawn: true } : {}) });
+    e.regions.push({
+      name: f.person_name,
+      type: 'Face',
+      area: areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, f.width, f.height),
+      ...(f.manual ? { drawn: true } : {}),
+      ...(f.person_birth_date ? { birthDate: f.person_birth_date } : {}),
+    });
   }
   for (const t of repo.tags()) {
     if (!t.person_name) continue;
     const e = entry(t.photo_id, t.path, t.width, t.height);
     e.people.add(t.person_id);
-    e.regions.push({ name: t.person_name, type: 'Face', area: { ...WHOLE_PHOTO_AREA } });
+    e.regions.push({ name: t.person_name, type: 'Face', area: { ...WHOLE_PHOTO_AREA }, ...(t.person_birth_date ? { birthDate: t.person_birth_date } : {}) });
   }
   const report: XmpWriteReport = { photos: 0, regions: 0, sidecars: [], failed: [] };
   for (const photo of byPhoto.values()) {
@@ -297,7 +303,9 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
       (r) => r.type === 'Face' && r.name,
     );
     if (regions.length) withRegions++;
-    const refOf = (name: string): string => {
+    // A birth date travels with the name (regions Visage wrote); the first one read for a name is
+    // kept, and a person who already has one keeps theirs (applyImport).
+    const refOf = (name: string, birthDate?: string): string => {
       const key = name.toLowerCase();
       let ref = refs.get(key);
       if (!ref) {
@@ -306,11 +314,13 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
         const existingId = existing.get(key);
         plan.persons.push({ ref, name, hidden: false, ...(existingId !== undefined ? { existingId } : {}) });
       }
+      const person = plan.persons.find((p) => p.ref === ref)!;
+      if (birthDate && !person.birthDate) person.birthDate = birthDate;
       return ref;
     };
     for (const r of regions) {
       if (isWholePhoto(r.area)) {
-        plan.tags!.push({ photoId: photo.id, person: refOf(r.name!) });
+        plan.tags!.push({ photoId: photo.id, person: refOf(r.name!, r.birthDate) });
         continue;
       }
       const box = boxFromArea(r.area, photo.width, photo.height);
@@ -321,11 +331,11 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
       }
       if (!best) {
         const face = r.drawn && draw ? await draw(photo.id, boxIn(box, photo, photo)).catch(() => null) : null;
-        if (face) plan.addFaces!.push({ photoId: photo.id, face, person: refOf(r.name!), source: 'user', confirmed: true });
+        if (face) plan.addFaces!.push({ photoId: photo.id, face, person: refOf(r.name!, r.birthDate), source: 'user', confirmed: true });
         else unmatched.push({ path: photo.path, box, reason: 'face-not-found' });
         continue;
       }
-      plan.assignments.push({ faceId: best.id, person: refOf(r.name!), source: 'user', confirmed: true });
+      plan.assignments.push({ faceId: best.id, person: refOf(r.name!, r.birthDate), source: 'user', confirmed: true });
     }
   }
   // A name names the person its face is in here, not only that face (app/interop/name-tags.ts).

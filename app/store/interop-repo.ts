@@ -12,6 +12,8 @@ export type DecisionFaceRow = Pick<FaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' 
     manual: number;
     person_id: number | null;
     person_name: string | null;
+    /** The person's birth date (YYYY-MM-DD), written to XMP with the name. */
+    person_birth_date: string | null;
     source: 'user' | 'machine' | null;
     confirmed: number | null;
   };
@@ -43,10 +45,11 @@ export interface TagRow {
   height: number;
   person_id: number;
   person_name: string | null;
+  person_birth_date: string | null;
 }
 
 const FACE_SELECT = `SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.model_id, f.not_a_face, f.manual, p.path, p.hash, p.width, p.height, p.orientation,
-  fa.person_id, pe.name AS person_name, fa.source, fa.confirmed
+  fa.person_id, pe.name AS person_name, pe.birth_date AS person_birth_date, fa.source, fa.confirmed
   FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN face_assignments fa ON fa.face_id = f.id
   LEFT JOIN persons pe ON pe.id = fa.person_id`;
 
@@ -81,7 +84,7 @@ export class InteropRepo {
   tags(): TagRow[] {
     return this.db
       .prepare<[], TagRow>(
-        `SELECT pp.photo_id, ph.path, ph.hash, ph.width, ph.height, pp.person_id, pe.name AS person_name
+        `SELECT pp.photo_id, ph.path, ph.hash, ph.width, ph.height, pp.person_id, pe.name AS person_name, pe.birth_date AS person_birth_date
          FROM photo_people pp JOIN photos ph ON ph.id = pp.photo_id JOIN persons pe ON pe.id = pp.person_id
          WHERE pe.merged_into IS NULL ORDER BY pp.photo_id, pp.person_id`,
       )

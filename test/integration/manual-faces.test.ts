@@ -199,12 +199,19 @@ describe('a face drawn by hand', () => {
     expect(c.store.faces.manualByPhoto(cPhoto)).toHaveLength(1);
   }, 120_000);
 
-  it('round trip through XMP: the drawn face and a whole-photo region for the person without a face', async () => {
+  it('round trip through XMP: the drawn face, a whole-photo region for the person without a face, and both birth dates', async () => {
+    const bea = a.svc.photo(photoId)!.tags[0]!.personId;
+    a.svc.correct({ kind: 'birthday', personId: anna, birthDate: '1950-03-04' });
+    a.svc.correct({ kind: 'birthday', personId: bea, birthDate: '1951-12-31' });
     const w = writeXmpSidecars(a.store.db);
+    a.svc.undo();
+    a.svc.undo();
     expect(w.failed).toEqual([]);
     expect(w.sidecars).toHaveLength(1);
     const xmp = readFileSync(w.sidecars[0]!, 'utf8');
     expect(xmp).toContain('<visage:Drawn>True</visage:Drawn>');
+    expect(xmp).toContain('<visage:BirthDate>1950-03-04</visage:BirthDate>');
+    expect(xmp).toContain('<visage:BirthDate>1951-12-31</visage:BirthDate>');
     // digiKam's and Lightroom's whole-photo region: centre 0.5,0.5, size 1x1, normalised, Type Face.
     expect(xmp).toMatch(/<mwg-rs:Name>Bea<\/mwg-rs:Name>\s*<mwg-rs:Type>Face<\/mwg-rs:Type>\s*<mwg-rs:Area[^>]*>\s*<stArea:x>0\.5<\/stArea:x>\s*<stArea:y>0\.5<\/stArea:y>\s*<stArea:w>1<\/stArea:w>\s*<stArea:h>1<\/stArea:h>/);
 
@@ -218,6 +225,10 @@ describe('a face drawn by hand', () => {
     expect(d.svc.face(drawn[0]!.id)).toMatchObject({ personName: 'Anna', manual: true });
     expect(d.svc.photo(dPhoto)!.tags.map((t) => t.name)).toEqual(['Bea']);
     expect(d.svc.personPhotos(d.svc.photo(dPhoto)!.tags[0]!.personId)[0]!.noFace).toBe(true);
+    // The birth dates came with the names.
+    const dAnna = d.svc.face(drawn[0]!.id)!.personId!;
+    const dBea = d.svc.photo(dPhoto)!.tags[0]!.personId;
+    expect([d.svc.getPerson(dAnna)!.birthDate, d.svc.getPerson(dBea)!.birthDate]).toEqual(['1950-03-04', '1951-12-31']);
     // Read again: nothing added twice.
     await importXmpRegions(d.svc, d.store.db, lazyFaceDrawer(d.store, d.svc.model, async () => analyse));
     expect(d.store.faces.manualByPhoto(dPhoto)).toHaveLength(1);

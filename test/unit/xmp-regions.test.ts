@@ -300,6 +300,26 @@ describe('people without a face: whole-photo regions', () => {
   });
 });
 
+describe('birth dates', () => {
+  it('a named region carries its person\'s birth date in Visage\'s extension; an unnamed one, or a malformed date, carries none', async () => {
+    const dir = tmpDir();
+    const photo = path.join(dir, 'b.jpg');
+    await jpeg(photo);
+    writeSidecarRegions(photo, { dimensions: { w: 64, h: 48 }, regions: [
+      { name: 'Anna', type: 'Face', area: { x: 0.3, y: 0.3, w: 0.2, h: 0.2 }, birthDate: '1984-02-29' },
+      { name: null, type: 'Face', area: { x: 0.7, y: 0.3, w: 0.2, h: 0.2 }, birthDate: '1990-01-01' },
+      { name: 'Bad', type: 'Face', area: { x: 0.5, y: 0.7, w: 0.2, h: 0.2 }, birthDate: '1990-13-01' },
+    ] });
+    const xmp = fs.readFileSync(`${photo}.xmp`, 'utf8');
+    expect(xmp.match(/<visage:BirthDate>/g)).toHaveLength(1);
+    const back = (await readSidecarRegions(`${photo}.xmp`))!;
+    expect(back.regions.map((r) => [r.name, r.birthDate ?? null])).toEqual([['Anna', '1984-02-29'], [null, null], ['Bad', null]]);
+    // A date another tool mangled is not read.
+    fs.writeFileSync(`${photo}.xmp`, xmp.replace('1984-02-29', '84-2-29'));
+    expect((await readSidecarRegions(`${photo}.xmp`))!.regions[0]!.birthDate).toBeUndefined();
+  });
+});
+
 describe('orientation', () => {
   /** Bounding box of the white pixels of an upright (EXIF-rotated) decode. */
   async function whiteBox(file: string) {

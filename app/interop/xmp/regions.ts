@@ -43,7 +43,16 @@ export interface Region {
    * lacks it draws it again on reading.
    */
   drawn?: boolean;
+  /**
+   * The named person's birth date, YYYY-MM-DD (visage:BirthDate in mwg-rs:Extensions; MWG has no
+   * field for it, and other tools keep extensions they do not know): another Visage library
+   * reading the sidecar gets the person's birthday with the name.
+   */
+  birthDate?: string;
 }
+
+/** YYYY-MM-DD with a real month and day (the format persons' birth dates are stored in). */
+const ISO_DATE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 export interface RegionInfo {
   /** Width and height (pixels) of the image the regions were drawn on, as displayed. */
@@ -188,6 +197,8 @@ export function regionFromValue(v: RdfValue, dims: RegionInfo['dimensions']): Re
   const ext = field(v, NS.mwgRs, 'Extensions');
   if (text(field(ext, NS.visage, 'Writer')) === 'Visage') region.visage = true;
   if (region.visage && text(field(ext, NS.visage, 'Drawn')) === 'True') region.drawn = true;
+  const birth = text(field(ext, NS.visage, 'BirthDate'))?.trim();
+  if (region.name && birth && ISO_DATE.test(birth) && !Number.isNaN(Date.parse(`${birth}T00:00:00Z`))) region.birthDate = birth;
   return region;
 }
 
@@ -300,6 +311,7 @@ export function regionsXml(
     lines.push(`${i4}<${p.rs}:Extensions ${p.rdf}:parseType="Resource">`);
     lines.push(`${i4} <${p.vs}:Writer>Visage</${p.vs}:Writer>`);
     if (r.drawn) lines.push(`${i4} <${p.vs}:Drawn>True</${p.vs}:Drawn>`);
+    if (name !== null && r.birthDate && ISO_DATE.test(r.birthDate)) lines.push(`${i4} <${p.vs}:BirthDate>${r.birthDate}</${p.vs}:BirthDate>`);
     lines.push(`${i4}</${p.rs}:Extensions>`);
     lines.push(`${i3}</${p.rdf}:li>`);
   }
