@@ -19,8 +19,17 @@
  *    group suggested to a named person, Yes on the faces that are that person (1 action, a move)
  *    and No on the others (1 action, a reject). Faces the app offers no one for ("unknown"), and
  *    faces of groups suggested to a person the oracle has not named yet, are picked by hand into
- *    their identity's named person, one selection per identity (1 action).
+ *    their identity's named person, one selection per identity (1 action); an identity nobody is
+ *    named after yet becomes a new person of that name (1 action, "Who is this?" with a new name).
  * Faces that are no image's subject (bystanders) have no known identity: the oracle leaves them.
+ *
+ * With `ui: 'baseline'` (a library grouped by Immich's or Ente's algorithm, app/eval/baseline-grouping.ts)
+ * the oracle has only what those apps' UIs offer: the People page (queue 1 over all people: naming,
+ * merging by naming a person after one who exists, faces of other identities moved or split out)
+ * and assigning faces by hand: the labelled faces in no person are picked into their identity's
+ * person (a new one of that name when there is none), one selection per identity (generous: Immich and Ente assign face by face). No
+ * "Same person?" and no "Is this…?" queue. Which pair to merge the oracle knows without looking,
+ * so the similarity order of the apps' merge dialogs costs it nothing.
  *
  * Scored after every action on the labelled faces (plus missed images, as unassigned singletons,
  * as eval-clusters scores them): BCubed F1 and precision, and `rightNamed`, the share of labelled
@@ -65,6 +74,8 @@ export interface SimulatedUserOptions {
   every?: number;
   /** Stop at BCubed F1 >= 0.95 instead of going on until the budget or the queues run out. */
   stopWhenSatisfied?: boolean;
+  /** Which app's tools the oracle has: Visage's queues (default) or a baseline's People page and hand picking. */
+  ui?: 'visage' | 'baseline';
 }
 
 class Budget extends Error {}
@@ -210,7 +221,7 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
     const byHand = new Map<string, number[]>();
     const pick = (faceId: number) => {
       const id = labelled.get(faceId);
-      if (id === undefined || namedPerson(id) === null) return;
+      if (id === undefined) return;
       const list = byHand.get(id) ?? [];
       list.push(faceId);
       byHand.set(id, list);
@@ -235,19 +246,47 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
       }
     }
     for (const x of g.unknown) pick(x.id);
-    for (const [identity, faces] of byHand) {
-      const to = namedPerson(identity);
-      const still = faces.filter((f) => svc.face(f)?.personId !== to);
-      if (to === null || still.length === 0) continue;
-      act('move', () => svc.correct({ kind: 'move', faceIds: still, personId: to }));
-      did = true;
+    for (const [identity, faces] of byHand) did = pickInto(identity, faces) || did;
+    return did;
+  };
+
+  /**
+   * Faces picked by hand into their identity's person, one selection: moved into the named person,
+   * or, for an identity nobody is named after yet, made a new person of that name ("Who is this?"
+   * with a new name, a split). True when it did anything.
+   */
+  const pickInto = (identity: string, faces: readonly number[]): boolean => {
+    const to = namedPerson(identity);
+    const still = faces.filter((f) => to === null || svc.face(f)?.personId !== to);
+    if (still.length === 0) return false;
+    if (to === null) act('split', () => svc.correct({ kind: 'split', faceIds: still, name: identity }));
+    else act('move', () => svc.correct({ kind: 'move', faceIds: still, personId: to }));
+    return true;
+  };
+
+  /** A baseline's hand picking: labelled faces in no person into their identity's named person, one selection per identity. */
+  const workByHand = (): boolean => {
+    const byHand = new Map<string, number[]>();
+    for (const [faceId, identity] of labelled) {
+      if (svc.face(faceId)?.personId != null) continue;
+      const list = byHand.get(identity) ?? [];
+      list.push(faceId);
+      byHand.set(identity, list);
     }
+    let did = false;
+    for (const [identity, faces] of byHand) did = pickInto(identity, faces) || did;
     return did;
   };
 
   let stopped: SimulatedUserResult['stopped'] = 'nothing left';
   try {
     for (let round = 0; round < 1000; round++) {
+      if (opts.ui === 'baseline') {
+        const a = workPeople();
+        const b = workByHand();
+        if (!a && !b) break;
+        continue;
+      }
       const n = workPeople(true);
       const m = workSamePerson();
       const a = workPeople();

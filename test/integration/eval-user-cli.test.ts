@@ -1,23 +1,26 @@
 /**
  * `visage eval-user` on a real labelled tree (faceapi-bbt: 8 characters x 5 photos, real engine):
  * the JSON line has what the issue asks for (algorithm, actions, actionsTo95, wrong, curve), the
- * oracle ends with every character named and none misplaced; bad flags exit 2.
+ * oracle ends with every character named and none misplaced; the same library grouped by a
+ * baseline (--algorithm dbscan) is worked with the baseline's tools only; bad flags exit 2.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertBuilt, DATASETS, lastJson, runCli } from './scan-helpers';
+import { assertBuilt, DATASETS, lastJson, runCli, tempDir } from './scan-helpers';
 
 const BBT = path.join(DATASETS, 'people', 'faceapi-bbt');
+type Result = {
+  algorithm: string; actions: number; actionsTo95: number | null; wrong: number; identities: number; labelledFaces: number;
+  curve: { actions: number; bcubedF1: number; bcubedPrecision: number; rightNamed: number }[]; byKind: Record<string, number>;
+};
+const db = path.join(tempDir('eval-user'), 'bbt.db');
 
 describe('visage eval-user', () => {
   it('scans, groups and lets the oracle work the queues; reports the curve and actionsTo95', () => {
     assertBuilt();
-    const r = runCli(['eval-user', '--data', BBT, '--budget', '100', '--every', '5', '--json']);
+    const r = runCli(['eval-user', '--data', BBT, '--db', db, '--budget', '100', '--every', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const j = lastJson<{
-      algorithm: string; actions: number; actionsTo95: number | null; wrong: number; identities: number; labelledFaces: number;
-      curve: { actions: number; bcubedF1: number; bcubedPrecision: number; rightNamed: number }[]; byKind: Record<string, number>;
-    }>(r.stdout);
+    const j = lastJson<Result>(r.stdout);
     expect(j.algorithm).toBe('visage');
     expect(j.identities).toBe(8);
     expect(j.wrong).toBe(0);
@@ -31,10 +34,24 @@ describe('visage eval-user', () => {
     expect(j.actionsTo95).not.toBeNull();
   }, 120_000);
 
+  it('--algorithm dbscan: Immich\'s grouping, worked with the People page and hand picking only (no Visage queue)', () => {
+    const r = runCli(['eval-user', '--data', BBT, '--db', db, '--no-scan', '--algorithm', 'dbscan', '--budget', '100', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = lastJson<Result>(r.stdout);
+    expect(j.algorithm).toBe('dbscan');
+    expect(j.identities).toBe(8);
+    expect(Object.keys(j.byKind).filter((k) => k.startsWith('same-person') || k === 'reject')).toEqual([]);
+    expect(j.wrong).toBe(0);
+    const end = j.curve[j.curve.length - 1]!;
+    expect(end.rightNamed).toBeGreaterThan(0.9);
+    expect(j.actionsTo95).not.toBeNull();
+  }, 120_000);
+
   it('refuses bad flags with exit code 2', () => {
     expect(runCli(['eval-user']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--budget', '0']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--part', 'middle']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--no-scan']).code).toBe(2);
+    expect(runCli(['eval-user', '--data', BBT, '--algorithm', 'kmeans']).code).toBe(2);
   });
 });

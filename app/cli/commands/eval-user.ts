@@ -17,17 +17,24 @@ import { scanTree } from '../scan-tree';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts } from '../../eval/cluster-parts';
 import { simulateUser, SATISFIED_F1 } from '../../eval/simulated-user';
+import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm } from '../../eval/cluster-algorithms';
+import { groupWithBaseline } from '../../eval/baseline-grouping';
 
-const usage = `usage: visage eval-user --data DIR [--db FILE] [--no-scan] [--part tune|report] [--budget N] [--every N] [--json]
+const usage = `usage: visage eval-user --data DIR [--db FILE] [--no-scan] [--part tune|report] [--algorithm visage|dbscan|linear] [--budget N] [--every N] [--json]
   DIR is a tree <identity>/<image>. --budget: actions the oracle may take (default 200); --every: a
-  curve point every N actions (default 10).`;
+  curve point every N actions (default 10). --algorithm dbscan|linear groups the library as Immich
+  (dbscan) or Ente (linear) do, with the distances chosen on the tuning part (BASELINE_DEFAULTS), and
+  gives the oracle only what their UIs offer (the People page and assigning faces by hand).`;
 
 export const command: CliCommand = {
   name: 'eval-user',
   summary: 'the simulated user: actions a user needs until the people are right (actionsTo95)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: { data: 'string', db: 'string', part: 'string', budget: 'number', every: 'number', threads: 'number' }, booleans: ['json', 'no-scan'] });
+    const p = parseArgs(args, {
+      values: { data: 'string', db: 'string', part: 'string', algorithm: 'string', budget: 'number', every: 'number', threads: 'number' },
+      booleans: ['json', 'no-scan'],
+    });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const dataArg = stringFlag(p, 'data');
     if (!dataArg) throw new UsageError('--data DIR is required');
@@ -35,6 +42,8 @@ export const command: CliCommand = {
     const data = resolve(dataArg);
     const part = stringFlag(p, 'part') ?? 'all';
     if (part !== 'all' && part !== 'tune' && part !== 'report') throw new UsageError('--part must be tune, report or all');
+    const algorithm = stringFlag(p, 'algorithm') ?? 'visage';
+    if (!isAlgorithm(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
     const budget = numberFlag(p, 'budget') ?? 200;
     const every = numberFlag(p, 'every') ?? 10;
     if (!Number.isInteger(budget) || budget < 1) throw new UsageError('--budget must be a whole number >= 1');
@@ -69,16 +78,18 @@ export const command: CliCommand = {
     }
     const store = Store.open(work);
     try {
+      // As a new user's first grouping (a baseline's: written as the machine's people, before the
+      // people service that the oracle works through reads them).
+      const grouped = algorithm === 'visage' ? null : groupWithBaseline(store.db, peopleServiceFor(store.db, null).model, algorithm, BASELINE_DEFAULTS[algorithm]);
       const svc = peopleServiceFor(store.db, null);
-      // As a new user's first grouping.
-      const stats = svc.recluster();
-      progress(`eval-user: ${stats.people} people, ${stats.unassigned} faces unassigned`);
+      const stats = grouped ?? svc.recluster();
+      progress(`eval-user: ${algorithm}: ${stats.people} people, ${stats.unassigned} faces unassigned`);
       const tree = labelledTree(store.db, root);
       const labelled = new Map(tree.faces.map((f) => [f.faceId, f.identity]));
-      const r = simulateUser(svc, labelled, tree.missed.map((m) => m.identity), { budget, every });
+      const r = simulateUser(svc, labelled, tree.missed.map((m) => m.identity), { budget, every, ui: algorithm === 'visage' ? 'visage' : 'baseline' });
       const result = {
         set: basename(data),
-        algorithm: 'visage',
+        algorithm,
         part,
         partRule,
         identities: new Set(labelled.values()).size,
@@ -93,7 +104,7 @@ export const command: CliCommand = {
       };
       if (!p.flags.has('json')) {
         for (const c of r.curve) process.stdout.write(`${String(c.actions).padStart(5)} actions: BCubed F1 ${c.bcubedF1.toFixed(3)} (P ${c.bcubedPrecision.toFixed(3)}), right named ${(c.rightNamed * 100).toFixed(1)} %\n`);
-        process.stdout.write(`${result.set} [visage, part ${part}]: actionsTo95 ${r.actionsTo95 ?? 'not reached'} (budget ${budget}, ${r.actions} used, stopped: ${r.stopped}); ${r.wrong} face(s) in a wrong named person\n`);
+        process.stdout.write(`${result.set} [${algorithm}, part ${part}]: actionsTo95 ${r.actionsTo95 ?? 'not reached'} (budget ${budget}, ${r.actions} used, stopped: ${r.stopped}); ${r.wrong} face(s) in a wrong named person\n`);
       }
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
