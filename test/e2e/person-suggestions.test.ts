@@ -5,7 +5,8 @@
  * are taken back out to the unassigned pool. The tab lists them; Yes puts a face on Anna as the
  * user's decision, No records "not Anna" (the face is never suggested again; undo brings it back),
  * N on a focused face says no from the keyboard, "Yes to all" takes the rest; every answer lands
- * in the database.
+ * in the database. On "Unassigned faces", faces selected with X are named at once (a new name: one
+ * split, one undo) or marked not a face.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
@@ -112,6 +113,48 @@ describe('"Is this Anna?" suggestions on the person page (Chromium, engine proce
     const check = new BetterSqlite3(db, { readonly: true });
     try {
       expect(check.prepare('SELECT COUNT(*) AS n FROM face_rejections WHERE face_id = ? AND person_id = ?').get(faceNo, personNo)).toEqual({ n: 1 });
+    } finally {
+      check.close();
+    }
+  });
+
+  it('"Unassigned faces": X selects faces of any group, "Name selected…" names them at once (one undo), "Not a face" marks them', async () => {
+    // A fresh page: the list as the engine has it now (the last answer's refresh may still be on its way).
+    await page.goto(`${new URL(served!.url).origin}/#/unassigned`);
+    await page.reload();
+    const tile = page.locator('[data-screen=unassigned] .face[role=group]');
+    await tile.nth(1).waitFor();
+    const faceOf = async (i: number) => Number((await tile.nth(i).getAttribute('data-key'))!.split(':')[1]);
+    const picked = [await faceOf(0), await faceOf(1)];
+    await tile.first().focus();
+    await page.keyboard.press('x');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('x');
+    await expect.poll(() => page.getByTestId('unassigned-selection').textContent()).toContain('2 faces selected');
+    expect(await page.locator('[data-screen=unassigned] .face.selected').count()).toBe(2);
+    await page.getByRole('button', { name: 'Name selected…' }).click();
+    await page.getByPlaceholder("Person's name").fill('Zed');
+    await page.keyboard.press('Enter');
+    const personOf = (f: number) => call<{ personId: number | null; personName: string | null }>('people.face', { id: f });
+    await expect.poll(async () => (await Promise.all(picked.map(personOf))).map((f) => f.personName)).toEqual(['Zed', 'Zed']);
+    const zed = (await personOf(picked[0]!)).personId;
+    expect((await personOf(picked[1]!)).personId).toBe(zed);
+    await page.getByTestId('unassigned-selection').waitFor({ state: 'detached' });
+    // One correction: one undo puts both back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await Promise.all(picked.map(personOf))).map((f) => f.personId)).toEqual([null, null]);
+
+    // Not a face: selected with the tile's own button.
+    await tile.first().waitFor();
+    const notFace = await faceOf(0);
+    await tile.first().hover();
+    await tile.first().getByRole('button', { name: 'Select this face' }).click();
+    await page.getByRole('button', { name: 'Not a face' }).click();
+    await expect.poll(() => page.locator(`[data-key$=":${notFace}"]`).count()).toBe(0);
+    const check = new BetterSqlite3(db, { readonly: true });
+    try {
+      expect(check.prepare('SELECT not_a_face FROM faces WHERE id = ?').get(notFace)).toEqual({ not_a_face: 1 });
+      for (const f of picked) expect(check.prepare('SELECT COUNT(*) AS n FROM face_assignments WHERE face_id = ?').get(f)).toEqual({ n: 0 });
     } finally {
       check.close();
     }
