@@ -16,11 +16,12 @@
  *    not-same); a pair with a person of bystanders only is left. After a Yes into a named person
  *    its faces of other identities go out as in 1.
  * 3. "Is this Anna?" (the Unassigned screen's groups, app/people/suggestion-groups.ts): for a
- *    group suggested to a named person, Yes on the faces that are that person (1 action, a move)
- *    and No on the others (1 action, a reject). Faces the app offers no one for ("unknown"), and
- *    faces of groups suggested to a person the oracle has not named yet, are picked by hand into
- *    their identity's named person, one selection per identity (1 action); an identity nobody is
- *    named after yet becomes a new person of that name (1 action, "Who is this?" with a new name).
+ *    group suggested to a named person, Yes on the faces that are that person (1 action, a move);
+ *    the others are not answered No but picked by hand as below. Those, the faces the app offers
+ *    no one for ("unknown") and the faces of groups suggested to a person the oracle has not named
+ *    yet are picked by hand into their identity's named person, one selection per identity (1
+ *    action: the screen's selection and "Name selected…"); an identity nobody is named after yet
+ *    becomes a new person of that name (1 action, "Name selected…" with a new name).
  * Faces that are no image's subject (bystanders) have no known identity: the oracle leaves them.
  *
  * With `ui: 'baseline'` (a library grouped by Immich's or Ente's algorithm, app/eval/baseline-grouping.ts)
@@ -238,12 +239,9 @@ export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, strin
         act('move', () => svc.correct({ kind: 'move', faceIds: yes, personId: group.personId }));
         did = true;
       }
-      if (no.length) {
-        act('reject', () => svc.correct({ kind: 'reject', faceIds: no, personId: group.personId }));
-        did = true;
-        // A face said No to is still someone's: picked by hand below when its identity is named.
-        for (const f of no) pick(f);
-      }
+      // The other faces are not answered No (an action that puts no face where it belongs): they
+      // are picked by hand into their own person below, which takes them out of the group too.
+      for (const f of no) pick(f);
     }
     for (const x of g.unknown) pick(x.id);
     for (const [identity, faces] of byHand) did = pickInto(identity, faces) || did;
