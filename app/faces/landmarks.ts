@@ -17,6 +17,9 @@ export const LANDMARK_CROP_SCALE = 1.0;
 /** Second pass: crop side relative to the span of the first-pass landmarks. */
 export const LANDMARK_REFINE_SCALE = 1.15;
 
+/** Most crops in one landmark run (a group photo's faces; bounds the input tensor at 16 x 150 KB). */
+export const LANDMARK_BATCH = 16;
+
 export function squareAround(cx: number, cy: number, side: number): Box {
   return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
 }
@@ -53,32 +56,47 @@ export class LandmarkDetector {
     return squareAround(b.x + b.width / 2, b.y + b.height / 2, Math.max(b.width, b.height) * LANDMARK_CROP_SCALE);
   }
 
+  /** Does the graph take a batch of crops (a symbolic first dimension)? face-api's does; faceplugin's is fixed to 1. */
+  private get batched(): boolean {
+    const meta = (this.session as { inputMetadata?: readonly { shape?: readonly (number | string)[] }[] }).inputMetadata?.[0];
+    return typeof meta?.shape?.[0] === 'string';
+  }
+
   private async run(img: RgbImage, crops: Box[]): Promise<Point[][]> {
     const S = this.model.inputSize;
     const C = this.model.channels;
+    const plane = S * S;
     const results: Point[][] = [];
-    // Both graphs run one crop at a time (faceplugin's is fixed to batch 1; the landmark net is
-    // small enough that batching gains little).
-    const input = new Float32Array(C * S * S);
-    for (const crop of crops) {
-      const patch = warpAffine(img, regionMap(crop, S, S), S, S);
-      if (C === 3) {
-        for (let i = 0; i < S * S; i++) {
-          input[i] = patch[i * 3]!;
-          input[S * S + i] = patch[i * 3 + 1]!;
-          input[2 * S * S + i] = patch[i * 3 + 2]!;
+    // All the photo's faces in one session run where the graph allows it (one call's overhead
+    // instead of one a face); one crop at a time otherwise.
+    const batch = this.batched ? Math.max(1, Math.min(LANDMARK_BATCH, crops.length)) : 1;
+    for (let start = 0; start < crops.length; start += batch) {
+      const part = crops.slice(start, start + batch);
+      const input = new Float32Array(part.length * C * plane);
+      part.forEach((crop, b) => {
+        const patch = warpAffine(img, regionMap(crop, S, S), S, S);
+        const base = b * C * plane;
+        if (C === 3) {
+          for (let i = 0; i < plane; i++) {
+            input[base + i] = patch[i * 3]!;
+            input[base + plane + i] = patch[i * 3 + 1]!;
+            input[base + 2 * plane + i] = patch[i * 3 + 2]!;
+          }
+        } else {
+          for (let i = 0; i < plane; i++) {
+            const grey = 0.299 * patch[i * 3]! + 0.587 * patch[i * 3 + 1]! + 0.114 * patch[i * 3 + 2]!;
+            input[base + i] = Math.round(grey) / 256;
+          }
         }
-      } else {
-        for (let i = 0; i < S * S; i++) {
-          const grey = 0.299 * patch[i * 3]! + 0.587 * patch[i * 3 + 1]! + 0.114 * patch[i * 3 + 2]!;
-          input[i] = Math.round(grey) / 256;
-        }
-      }
-      const out = await this.session.run({ [this.session.inputNames[0]!]: new Tensor('float32', input, [1, C, S, S]) });
+      });
+      const out = await this.session.run({ [this.session.inputNames[0]!]: new Tensor('float32', input, [part.length, C, S, S]) });
       const v = out[this.session.outputNames[0]!]!.data as Float32Array;
-      const pts: Point[] = [];
-      for (let k = 0; k < 68; k++) pts.push([crop.x + v[k * 2]! * crop.width, crop.y + v[k * 2 + 1]! * crop.height]);
-      results.push(pts);
+      const per = v.length / part.length;
+      part.forEach((crop, b) => {
+        const pts: Point[] = [];
+        for (let k = 0; k < 68; k++) pts.push([crop.x + v[b * per + k * 2]! * crop.width, crop.y + v[b * per + k * 2 + 1]! * crop.height]);
+        results.push(pts);
+      });
     }
     return results;
   }

@@ -125,15 +125,23 @@ export class FacePipeline {
     return this.info.provider;
   }
 
+  /**
+   * A photo decoded as this engine analyses it (upright, at the size decodeSide chooses): callers
+   * that need the pixels too (the scan's thumbnails) decode once with this, then analyzeDecoded.
+   */
+  decode(input: string | Buffer): Promise<DecodedPhoto> {
+    return decodePhoto(input, this.opts.decodeMaxSide);
+  }
+
   async analyzeFile(path: string): Promise<PhotoAnalysis> {
     const t0 = performance.now();
-    const photo = await decodePhoto(path, this.opts.decodeMaxSide);
+    const photo = await this.decode(path);
     return this.analyzeDecoded(photo, performance.now() - t0);
   }
 
   async analyzeBuffer(buf: Buffer): Promise<PhotoAnalysis> {
     const t0 = performance.now();
-    const photo = await decodePhoto(buf, this.opts.decodeMaxSide);
+    const photo = await this.decode(buf);
     return this.analyzeDecoded(photo, performance.now() - t0);
   }
 
@@ -205,7 +213,7 @@ export class FacePipeline {
 
   /** analyseBox on a photo file's bytes (decoded here: EXIF orientation applied). */
   async analyseBoxInBuffer(buf: Buffer, box: Box): Promise<FaceRecord> {
-    return this.analyseBox(await decodePhoto(buf, this.opts.decodeMaxSide), box);
+    return this.analyseBox(await this.decode(buf), box);
   }
 
   /**
