@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Scan benchmark: `npm run bench:scan -- DIR [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails] [--cpu-clock]`
+ * Scan benchmark: `npm run bench:scan -- DIR [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails] [--cpu-clock] [--tile-mode all|guided] [--landmark-passes always|auto|never]`
  * --workers N: analyse photos in N worker threads (one engine each; 0 = in the main thread).
  * Scans DIR into a fresh temporary database with the real face engine and prints photos/s,
  * faces/s, CPU cores busy (process CPU time, every thread, / wall time), peak RSS and where the
@@ -27,7 +27,7 @@ const { createWorkerAnalyzer } = require(path.join(dist, 'library', 'analyzer-po
 const { walk } = require(path.join(dist, 'library', 'walker.js'));
 
 function parse(argv) {
-  const o = { dirs: [], concurrency: 0, threads: 1, limit: 0, thumbnails: true, workers: Math.min(4, os.availableParallelism()) };
+  const o = { dirs: [], concurrency: 0, threads: 1, limit: 0, thumbnails: true, workers: Math.min(4, os.availableParallelism()), engine: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--concurrency') o.concurrency = Number(argv[++i]);
@@ -36,6 +36,8 @@ function parse(argv) {
     else if (a === '--limit') o.limit = Number(argv[++i]);
     else if (a === '--no-thumbnails') o.thumbnails = false;
     else if (a === '--cpu-clock') o.cpuClock = true;
+    else if (a === '--tile-mode') o.engine.tileMode = argv[++i];
+    else if (a === '--landmark-passes') o.engine.landmarkPasses = argv[++i];
     else if (a.startsWith('--')) throw new Error(`unknown flag ${a}`);
     else o.dirs.push(a);
   }
@@ -62,7 +64,7 @@ async function main() {
   }
   const db = path.join(work, 'bench.db');
   const store = Store.open(db);
-  const analyzer = o.workers > 0 ? await createWorkerAnalyzer({ threads: o.threads, workers: o.workers }) : await createPipelineAnalyzer({ threads: o.threads });
+  const analyzer = o.workers > 0 ? await createWorkerAnalyzer({ ...o.engine, threads: o.threads, workers: o.workers }) : await createPipelineAnalyzer({ ...o.engine, threads: o.threads });
   const scanner = new Scanner({
     store,
     analyzer,
