@@ -14,6 +14,10 @@
  * but they are 12 MP to decode, detect on and make thumbnails from, which is what the speed
  * benchmarks measure.
  *
+ * When the source folder's parent holds annotations.json (the group photos' does), OUT gets an
+ * annotations.json with every box and nose point mapped into the 12 MP frame (scaled and shifted
+ * as the photo was), so `visage eval-detect --data OUT` measures detection on the 12 MP copies.
+ *
  * Deterministic: the same sharp/libvips gives the same bytes on every run; the script prints one
  * SHA-256 over all files (name and bytes) to check it.
  */
@@ -43,6 +47,8 @@ async function main() {
   const files = fs.readdirSync(src).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
   const all = createHash('sha256');
   let bytes = 0;
+  /** name -> how the photo was placed in the frame: new = old * scale + offset. */
+  const placed = new Map();
   for (const f of files) {
     const input = sharp(path.join(src, f), { failOn: 'none' }).rotate();
     const { data, info } = await input.raw().toBuffer({ resolveWithObject: true });
@@ -55,13 +61,37 @@ async function main() {
       .jpeg({ quality: QUALITY, chromaSubsampling: '4:2:0', mozjpeg: false })
       .toBuffer();
     const name = f.replace(/\.(png|jpeg)$/i, '.jpg');
+    // fit 'contain' centres the resized photo (libvips rounds the size, then halves the rest).
+    const scale = Math.min(width / info.width, height / info.height);
+    const rw = Math.round(info.width * scale), rh = Math.round(info.height * scale);
+    placed.set(f, { name, sx: rw / info.width, sy: rh / info.height, dx: Math.floor((width - rw) / 2), dy: Math.floor((height - rh) / 2) });
     fs.writeFileSync(path.join(out, name), jpeg);
     all.update(name).update(jpeg);
     bytes += jpeg.length;
   }
+  const annFile = path.join(src, '..', 'annotations.json');
+  if (fs.existsSync(annFile)) fs.writeFileSync(path.join(out, 'annotations.json'), JSON.stringify(mapAnnotations(JSON.parse(fs.readFileSync(annFile, 'utf8')), placed)));
   process.stdout.write(
     `make-camera-set: ${files.length} photos, ${LONG_SIDE}x${SHORT_SIDE} q${QUALITY}, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${out}; sha256 ${all.digest('hex')}\n`,
   );
+}
+
+/** The group photos' annotations (dlib boxes, CompreFace noses) in the 12 MP frames' pixels. */
+function mapAnnotations(ann, placed) {
+  const out = { dlib_boxes_ltwh: {}, compreface_noses: {} };
+  for (const [f, a] of Object.entries(ann.dlib_boxes_ltwh ?? {})) {
+    const p = placed.get(f);
+    if (!p) continue;
+    out.dlib_boxes_ltwh[p.name] = {
+      boxes: a.boxes.map((b) => ({ left: b.left * p.sx + p.dx, top: b.top * p.sy + p.dy, width: b.width * p.sx, height: b.height * p.sy })),
+    };
+  }
+  for (const [f, a] of Object.entries(ann.compreface_noses ?? {})) {
+    const p = placed.get(f);
+    if (!p) continue;
+    out.compreface_noses[p.name] = { ...a, nose_points_xy: a.nose_points_xy.map(([x, y]) => [x * p.sx + p.dx, y * p.sy + p.dy]) };
+  }
+  return out;
 }
 
 main().catch((e) => {

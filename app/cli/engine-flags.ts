@@ -3,9 +3,11 @@ import { PROVIDER_CHOICES, type ProviderChoice } from '../faces/onnx-session';
 import { UsageError, numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from './command';
 import type { FacePipelineOptions } from '../faces/pipeline';
 import { getEmbedder, getLandmarkModel } from '../faces/models/registry';
+import { REFINE_MODES, type RefineMode } from '../faces/landmarks';
+import { TILE_MODES, type TileMode } from '../faces/detect';
 
 export const ENGINE_FLAGS: FlagSpec = {
-  values: { model: 'string', landmarks: 'string', provider: 'string', threads: 'number', batch: 'number', 'models-dir': 'string' },
+  values: { model: 'string', landmarks: 'string', provider: 'string', threads: 'number', batch: 'number', 'models-dir': 'string', 'landmark-passes': 'string', 'tile-mode': 'string' },
   booleans: ['no-flip', 'no-tiles'],
 };
 
@@ -14,7 +16,9 @@ export const ENGINE_USAGE =
   '  --landmarks ID    landmark model (faceapi-landmark68 | faceplugin-landmark68)\n' +
   '  --provider P      auto | cpu | cuda | dml | coreml | webgpu (default auto)\n' +
   '  --threads N       CPU threads per model; --batch N faces per embedder batch\n' +
-  '  --no-flip         do not average the mirrored face; --no-tiles: whole-image detection only';
+  '  --no-flip         do not average the mirrored face; --no-tiles: whole-image detection only\n' +
+  '  --landmark-passes always | auto | never (default always: a second pass on the re-centred crop)\n' +
+  '  --tile-mode all | guided (default all: every detection tile; guided: where a small face is hinted)';
 
 export function mergeSpecs(...specs: FlagSpec[]): FlagSpec {
   return {
@@ -36,6 +40,10 @@ export function engineOptions(p: ParsedArgs): FacePipelineOptions {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const passes = stringFlag(p, 'landmark-passes');
+  if (passes !== undefined && !REFINE_MODES.includes(passes as RefineMode)) throw new UsageError(`--landmark-passes must be one of ${REFINE_MODES.join(', ')}`);
+  const tileMode = stringFlag(p, 'tile-mode');
+  if (tileMode !== undefined && !TILE_MODES.includes(tileMode as TileMode)) throw new UsageError(`--tile-mode must be one of ${TILE_MODES.join(', ')}`);
   const threads = numberFlag(p, 'threads');
   const batch = numberFlag(p, 'batch');
   if (threads !== undefined && (threads < 1 || !Number.isInteger(threads))) throw new UsageError('--threads must be a positive integer');
@@ -49,5 +57,7 @@ export function engineOptions(p: ParsedArgs): FacePipelineOptions {
     flip: !p.flags.has('no-flip'),
     tiles: !p.flags.has('no-tiles'),
     modelsDir: stringFlag(p, 'models-dir'),
+    landmarkPasses: passes as RefineMode | undefined,
+    tileMode: tileMode as TileMode | undefined,
   };
 }

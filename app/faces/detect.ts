@@ -21,6 +21,19 @@ export const DETECT_NMS_IOU = 0.3;
 export const TILE_MIN_SIDE = 400;
 /** Tiles overlap by this fraction of their size, so a face at a seam is whole in some tile. */
 export const TILE_OVERLAP = 0.25;
+/**
+ * 'guided' tiling (TileMode): a tile is run only where an earlier pass (the whole image, then the
+ * coarser tiles) saw a hint of a face that pass may have resolved too coarsely: a candidate
+ * scoring at least TILE_HINT_SCORE (below the keep threshold: a face too small for that pass
+ * often still scores a little) or a kept face whose shorter side is under TILE_HINT_NET_PX pixels
+ * at the network's scale (near the smallest anchor, 10 px: smaller faces may sit beside it).
+ * Chosen by eval-detect on the group photos and their 12 MP copies (docs/speed.md).
+ */
+export const TILE_HINT_SCORE = 0.3;
+export const TILE_HINT_NET_PX = 24;
+/** 'all': every tile of every level; 'guided': only the tiles where an earlier pass hints at a small face. */
+export const TILE_MODES = ['all', 'guided'] as const;
+export type TileMode = (typeof TILE_MODES)[number];
 /** Faces smaller than this (pixels, shorter box side in the decoded image) are ignored. */
 export const MIN_FACE_PX = 12;
 
@@ -78,7 +91,12 @@ function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
 
 /** The regions to run the detector on: the whole image, plus overlapping tiles for large images. */
 export function detectionRegions(width: number, height: number): Box[] {
-  const regions: Box[] = [{ x: 0, y: 0, width, height }];
+  return detectionLevels(width, height).flat();
+}
+
+/** detectionRegions by level: [whole image], then the 2x2 tiles, then the 3x3 tiles (if any). */
+export function detectionLevels(width: number, height: number): Box[][] {
+  const regions: Box[][] = [[{ x: 0, y: 0, width, height }]];
   const longer = Math.max(width, height);
   if (longer < TILE_MIN_SIDE) return regions;
   // Tiles of the net's 4:3 aspect; n per side so that each tile is about half (or, for very
@@ -87,11 +105,13 @@ export function detectionRegions(width: number, height: number): Box[] {
   for (const n of levels) {
     const tw = width / (n - (n - 1) * TILE_OVERLAP);
     const th = height / (n - (n - 1) * TILE_OVERLAP);
+    const level: Box[] = [];
     for (let j = 0; j < n; j++) {
       for (let i = 0; i < n; i++) {
-        regions.push({ x: i * tw * (1 - TILE_OVERLAP), y: j * th * (1 - TILE_OVERLAP), width: tw, height: th });
+        level.push({ x: i * tw * (1 - TILE_OVERLAP), y: j * th * (1 - TILE_OVERLAP), width: tw, height: th });
       }
     }
+    regions.push(level);
   }
   return regions;
 }
@@ -100,41 +120,52 @@ export class FaceDetector {
   constructor(private readonly session: ort.InferenceSession) {}
 
   /** `opts.timings` (when given) gets the ms spent on the whole image and on the tiles added to it. */
-  async detect(img: RgbImage, opts: { scoreThreshold?: number; tiles?: boolean; timings?: { detectWhole: number; detectTiles: number } } = {}): Promise<Detection[]> {
+  async detect(
+    img: RgbImage,
+    opts: { scoreThreshold?: number; tiles?: boolean; tileMode?: TileMode; timings?: { detectWhole: number; detectTiles: number } } = {},
+  ): Promise<Detection[]> {
     const threshold = opts.scoreThreshold ?? DETECT_SCORE_THRESHOLD;
-    const regions = opts.tiles === false ? [{ x: 0, y: 0, width: img.width, height: img.height }] : detectionRegions(img.width, img.height);
+    const guided = opts.tileMode === 'guided';
+    const levels = opts.tiles === false ? [[{ x: 0, y: 0, width: img.width, height: img.height }]] : detectionLevels(img.width, img.height);
     const boxes: Box[] = [];
     const scores: number[] = [];
+    /** Centres of the hints of small faces seen so far ('guided'). */
+    const hints: [number, number][] = [];
     const input = new Float32Array(3 * NET_W * NET_H);
     let t = performance.now();
-    for (let ri = 0; ri < regions.length; ri++) {
-      const r = regions[ri]!;
-      if (ri === 1 && opts.timings) {
+    for (let li = 0; li < levels.length; li++) {
+      if (li === 1 && opts.timings) {
         opts.timings.detectWhole += performance.now() - t;
         t = performance.now();
       }
-      regionToInput(img, r, input);
-      const out = await this.session.run({ input: new Tensor('float32', input, [1, 3, NET_H, NET_W]) });
-      const sc = out.scores!.data as Float32Array;
-      const bx = out.boxes!.data as Float32Array;
-      const n = sc.length / 2;
-      const isTile = ri > 0;
-      for (let k = 0; k < n; k++) {
-        const s = sc[k * 2 + 1]!;
-        if (s < threshold) continue;
-        const x1 = r.x + bx[k * 4]! * r.width;
-        const y1 = r.y + bx[k * 4 + 1]! * r.height;
-        const x2 = r.x + bx[k * 4 + 2]! * r.width;
-        const y2 = r.y + bx[k * 4 + 3]! * r.height;
-        if (isTile && cutByTileEdge(x1, y1, x2, y2, r, img.width, img.height)) continue;
-        const box = clampBox({ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, img.width, img.height);
-        if (Math.min(box.width, box.height) < MIN_FACE_PX) continue;
-        boxes.push(box);
-        scores.push(s);
+      for (const r of levels[li]!) {
+        if (guided && li > 0 && !hints.some(([x, y]) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height)) continue;
+        regionToInput(img, r, input);
+        const out = await this.session.run({ input: new Tensor('float32', input, [1, 3, NET_H, NET_W]) });
+        const sc = out.scores!.data as Float32Array;
+        const bx = out.boxes!.data as Float32Array;
+        const n = sc.length / 2;
+        const isTile = li > 0;
+        const netPx = NET_W / r.width; // network pixels per image pixel in this region
+        for (let k = 0; k < n; k++) {
+          const s = sc[k * 2 + 1]!;
+          if (s < (guided ? Math.min(threshold, TILE_HINT_SCORE) : threshold)) continue;
+          const x1 = r.x + bx[k * 4]! * r.width;
+          const y1 = r.y + bx[k * 4 + 1]! * r.height;
+          const x2 = r.x + bx[k * 4 + 2]! * r.width;
+          const y2 = r.y + bx[k * 4 + 3]! * r.height;
+          if (guided && (s < threshold || Math.min(x2 - x1, y2 - y1) * netPx < TILE_HINT_NET_PX)) hints.push([(x1 + x2) / 2, (y1 + y2) / 2]);
+          if (s < threshold) continue;
+          if (isTile && cutByTileEdge(x1, y1, x2, y2, r, img.width, img.height)) continue;
+          const box = clampBox({ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, img.width, img.height);
+          if (Math.min(box.width, box.height) < MIN_FACE_PX) continue;
+          boxes.push(box);
+          scores.push(s);
+        }
       }
     }
     const kept = nms(boxes, scores, DETECT_NMS_IOU).map((i) => ({ box: boxes[i]!, score: scores[i]! }));
-    if (opts.timings) opts.timings[regions.length > 1 ? 'detectTiles' : 'detectWhole'] += performance.now() - t;
+    if (opts.timings) opts.timings[levels.length > 1 ? 'detectTiles' : 'detectWhole'] += performance.now() - t;
     return kept;
   }
 }

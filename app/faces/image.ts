@@ -23,6 +23,30 @@ export interface DecodedPhoto {
 
 /** Photos are decoded so that their longer side is at most this (faces stay well resolved). */
 export const DECODE_MAX_SIDE = 2560;
+/**
+ * A photo bigger than DECODE_MAX_SIDE is decoded at the smallest JPEG shrink-on-load scale (1/2,
+ * 1/4, 1/8 of its side) whose longer side is still at least this, in pixels. Detection runs on
+ * the whole image and on tiles that are fractions of it (app/faces/detect.ts), so the smallest
+ * face it finds is a fixed fraction of the photo whatever the decode size; what the decode size
+ * changes is how many pixels a small face keeps for landmarks and its 150 px chip. 1,600 px is
+ * where the 3x3 tiles start (TILE_3X3_MIN_SIDE) and keeps a face of 2 % of the photo's side at 32 px.
+ * A 12 MP photo (4000 px) decodes at 1/2 = 2,000 px without a resampling pass, about half the
+ * CPU of decoding it in full and resizing to 2,560 (docs/speed.md measures both, and detection
+ * recall on the 12 MP set).
+ */
+export const DECODE_MIN_SIDE = 1600;
+
+/**
+ * The longer side a photo whose oriented longer side is `longer` px is decoded at: itself when it
+ * is within `maxSide`; else longer / 2^k for the largest k (<= 3, libjpeg's shrink-on-load) that
+ * stays >= `minSide`, capped at `maxSide` (a resize after the shrink) when even that is larger.
+ */
+export function decodeSide(longer: number, maxSide = DECODE_MAX_SIDE, minSide = DECODE_MIN_SIDE): number {
+  if (longer <= maxSide) return longer;
+  let side = longer;
+  for (let k = 1; k <= 3 && Math.ceil(longer / 2 ** k) >= minSide; k++) side = Math.ceil(longer / 2 ** k);
+  return Math.min(side, maxSide);
+}
 /** Refuse images with more pixels than this (decompression bombs); 24k x 10k is still accepted. */
 export const MAX_INPUT_PIXELS = 250_000_000;
 
@@ -45,7 +69,7 @@ function classify(e: unknown): ImageError {
 }
 
 /** Decode a file path or an encoded buffer. */
-export async function decodePhoto(input: string | Buffer, maxSide = DECODE_MAX_SIDE): Promise<DecodedPhoto> {
+export async function decodePhoto(input: string | Buffer, maxSide = DECODE_MAX_SIDE, minSide = DECODE_MIN_SIDE): Promise<DecodedPhoto> {
   if (Buffer.isBuffer(input) && input.length === 0) throw new ImageError('empty-file', 'empty image buffer');
   try {
     const opts = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, sequentialRead: true };
@@ -56,9 +80,11 @@ export async function decodePhoto(input: string | Buffer, maxSide = DECODE_MAX_S
     const fullWidth = swap ? meta.height : meta.width;
     const fullHeight = swap ? meta.width : meta.height;
     const longer = Math.max(fullWidth, fullHeight);
+    const side = decodeSide(longer, maxSide, minSide);
     let pipeline = sharp(input, opts).rotate();
-    if (longer > maxSide) {
-      pipeline = pipeline.resize({ width: fullWidth >= fullHeight ? maxSide : undefined, height: fullHeight > fullWidth ? maxSide : undefined });
+    if (side < longer) {
+      // Asking for exactly longer / 2^k lets libjpeg shrink while decoding, with no resize after it.
+      pipeline = pipeline.resize({ width: fullWidth >= fullHeight ? side : undefined, height: fullHeight > fullWidth ? side : undefined });
     }
     const { data, info } = await pipeline
       .removeAlpha()

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FacePipeline, type FacePipelineOptions } from '../faces/pipeline';
 import type { Box } from '../faces/types';
+import { analyzeWithThumbnails } from './pipeline-analyzer';
 
 interface Job {
   id: number;
@@ -13,6 +14,8 @@ interface Job {
   buffer?: Uint8Array;
   /** With a buffer: analyse only the face in this box (FacePipeline.analyseBox). */
   box?: Box;
+  /** With a buffer: render the thumbnails from the same decode too. */
+  thumbnails?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
     }
     try {
       const buf = job.buffer && Buffer.from(job.buffer.buffer, job.buffer.byteOffset, job.buffer.byteLength);
-      const result = buf && job.box ? await engine.analyseBoxInBuffer(buf, job.box) : buf ? await engine.analyzeBuffer(buf) : await engine.analyzeFile(job.path!);
+      const result = buf && job.box ? await engine.analyseBoxInBuffer(buf, job.box) : buf ? await analyzeWithThumbnails(engine, buf, { thumbnails: job.thumbnails }) : await engine.analyzeFile(job.path!);
       parentPort!.postMessage({ id: job.id, result });
     } catch (e) {
       const err = e as Error & { code?: string };

@@ -3,11 +3,24 @@
  * (see pipeline-analyzer.ts); unit tests about queueing may pass a small fake.
  */
 import type { Box, FaceRecord, PhotoAnalysis } from '../faces/types';
+import type { RenderedThumbnails } from './thumbnails';
+
+export interface AnalyzeOptions {
+  /** Also render the photo's thumbnails from the pixels the analysis decoded (one decode a photo). */
+  thumbnails?: boolean;
+}
+
+/** An analysis, with the thumbnails when asked for and the analyzer can make them. */
+export interface ScanAnalysis extends PhotoAnalysis {
+  thumbnails?: RenderedThumbnails;
+  /** ms spent rendering them (in the analyzer's thread). */
+  thumbnailMs?: number;
+}
 
 export interface Analyzer {
   analyzeFile(path: string): Promise<PhotoAnalysis>;
   /** Preferred when present: the scanner has already read (and hashed) the bytes. */
-  analyzeBuffer?(buf: Buffer): Promise<PhotoAnalysis>;
+  analyzeBuffer?(buf: Buffer, opts?: AnalyzeOptions): Promise<ScanAnalysis>;
   /**
    * The face in a box the user drew (full-resolution upright pixels) of a photo's bytes
    * (FacePipeline.analyseBox): "draw a face by hand".

@@ -51,6 +51,11 @@ export class ScanClock {
     }
   }
 
+  /** Adds ms measured elsewhere (the thumbnails the analyzer's thread rendered). */
+  add(stage: ScanStage, ms: number): void {
+    this.t.scan[stage] += ms;
+  }
+
   timeSync<T>(stage: ScanStage, run: () => T): T {
     const t0 = performance.now();
     try {

@@ -6,7 +6,6 @@
  * and errors. A killed process resumes the unfinished scan over the same roots (the walk is
  * redone only if it had not finished), so a kill at any moment followed by the same command gives
  * the database a clean run gives.
- *
  * Machine faults (app/contract/faults.ts) are not file faults: a full disk, a read-only, locked
  * or unreachable library, or a library folder (scan root) that goes offline stops the scan after
  * the photos in flight, with `summary.fault` set and phase 'stopped'. No photo gets an error for
@@ -21,11 +20,10 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MachineFaultInfo } from '../contract/faults';
-import type { PhotoAnalysis } from '../faces/types';
 import { libraryFaultOf, MachineFault, makeFault } from '../store/faults';
 import type { Store } from '../store/store';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
-import { errorCode, type Analyzer } from './analyzer';
+import { errorCode, type Analyzer, type ScanAnalysis } from './analyzer';
 import { sha1 } from './hash';
 import { heicToPng } from './heic';
 import { inspectBytes, MAX_PIXELS, ScanFileError, type Inspection } from './inspect';
@@ -335,7 +333,7 @@ export class Scanner extends EventEmitter {
       throw e;
     }
     const meta = await this.clock.time('exif', () => readPhotoMetadata(buf));
-    let analysis: PhotoAnalysis;
+    let analysis: ScanAnalysis;
     let decoded = buf;
     try {
       if (info.format === 'heic') decoded = await this.clock.time('heic', () => heicToPng(buf));
@@ -347,8 +345,10 @@ export class Scanner extends EventEmitter {
     this.clock.analysed(analysis.timings, analysis.faces.length);
     const thumbs = this.thumbs;
     if (thumbs) {
+      this.clock.add('thumbnails', analysis.thumbnailMs ?? 0); // rendered in the analyzer's thread from its decode
       try {
-        await this.clock.time('thumbnails', () => thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box)));
+        const r = analysis.thumbnails; // (else decoded again here)
+        await this.clock.time('thumbnails', async () => (r ? thumbs.writeRendered(hash, r) : thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box))));
       } catch (e) {
         // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it; but a
         // full or unwritable library disk stops the scan (the photo is retried, thumbnails too).
@@ -390,8 +390,8 @@ export class Scanner extends EventEmitter {
     return 'indexed';
   }
 
-  private async analyze(file: string, decoded: Buffer, original: Buffer): Promise<PhotoAnalysis> {
-    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded);
+  private async analyze(file: string, decoded: Buffer, original: Buffer): Promise<ScanAnalysis> {
+    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded, { thumbnails: this.thumbs !== null });
     if (decoded !== original) throw new ScanFileError('decode-failed', 'this analyzer cannot take decoded HEIC pixels');
     return this.analyzer.analyzeFile(file);
   }

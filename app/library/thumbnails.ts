@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../faces/types';
+import type { RgbImage } from '../faces/image';
 import type { Store } from '../store/store';
 import { formatFromExtension, sniffFormat } from './formats';
 import { heicToPng } from './heic';
@@ -14,9 +15,44 @@ import { NotFoundError } from '../contract/errors';
 
 export const PHOTO_THUMB_SIDE = 320;
 export const FACE_THUMB_SIDE = 112;
-/** Decode once at this size for the photo thumb and all face crops. */
+/** Decode once at this size for the photo thumb and all face crops (when the scan's decode is not at hand). */
 const WORK_SIDE = 1280;
 const LIMIT_PIXELS = 250_000_000;
+
+/** A photo's thumbnails as JPEG bytes, before they are written: the photo's, and one a face (null: box too small). */
+export interface RenderedThumbnails {
+  photo: Uint8Array;
+  faces: (Uint8Array | null)[];
+}
+
+/**
+ * The thumbnails of a photo from pixels already decoded (upright RGB, as app/faces/image.ts
+ * decodes them): the scan makes them in the analyzer's thread from the decode detection used,
+ * so a photo is decoded once. `scale` is image pixels per full-resolution pixel; the face boxes
+ * are in full-resolution upright pixels.
+ */
+export async function renderThumbnails(img: RgbImage, scale: number, faces: Box[]): Promise<RenderedThumbnails> {
+  // sharp reads the pixels where they are (no copy into libvips).
+  const data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  const raw = { raw: { width: img.width, height: img.height, channels: 3 } } as const;
+  const photo = await sharp(data, raw)
+    .resize({ width: PHOTO_THUMB_SIDE, height: PHOTO_THUMB_SIDE, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  const out: RenderedThumbnails = { photo, faces: [] };
+  for (const box of faces) {
+    const crop = cropFor(box, scale, img.width, img.height);
+    out.faces.push(
+      crop &&
+        (await sharp(data, raw)
+          .extract(crop)
+          .resize({ width: FACE_THUMB_SIDE, height: FACE_THUMB_SIDE, fit: 'cover' })
+          .jpeg({ quality: 85 })
+          .toBuffer()),
+    );
+  }
+  return out;
+}
 
 export class ThumbnailCache {
   constructor(readonly dir: string) {}
@@ -29,31 +65,25 @@ export class ThumbnailCache {
     return path.join(this.dir, 'faces', hash.slice(0, 2), `${hash}-${index}.jpg`);
   }
 
-  /** Writes the photo thumb and one thumb per face box (boxes in oriented full-size pixels). */
+  /** Writes the photo thumb and one thumb per face box (boxes in oriented full-size pixels), decoding `input`. */
   async write(input: Buffer, hash: string, fullWidth: number, faces: Box[]): Promise<void> {
     const { data, info } = await sharp(input, { limitInputPixels: LIMIT_PIXELS })
       .rotate()
       .resize({ width: WORK_SIDE, height: WORK_SIDE, fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
+      .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
-    const photo = await sharp(data, raw)
-      .resize({ width: PHOTO_THUMB_SIDE, height: PHOTO_THUMB_SIDE, fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 80 })
-      .toBuffer();
-    writeAtomic(this.photoPath(hash), photo);
-    const scale = info.width / Math.max(1, fullWidth);
-    for (let i = 0; i < faces.length; i++) {
-      const crop = cropFor(faces[i]!, scale, info.width, info.height);
-      if (!crop) continue;
-      const face = await sharp(data, raw)
-        .extract(crop)
-        .resize({ width: FACE_THUMB_SIDE, height: FACE_THUMB_SIDE, fit: 'cover' })
-        .jpeg({ quality: 85 })
-        .toBuffer();
-      writeAtomic(this.facePath(hash, i), face);
-    }
+    const img: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    this.writeRendered(hash, await renderThumbnails(img, info.width / Math.max(1, fullWidth), faces));
+  }
+
+  /** Writes thumbnails already rendered (renderThumbnails, in the scan's analyzer thread). */
+  writeRendered(hash: string, t: RenderedThumbnails): void {
+    writeAtomic(this.photoPath(hash), t.photo);
+    t.faces.forEach((face, i) => {
+      if (face) writeAtomic(this.facePath(hash, i), face);
+    });
   }
 
   /** Path of the photo's thumbnail, regenerated (with its face thumbs) when missing. */
@@ -124,7 +154,7 @@ export function isSoundJpeg(file: string): boolean {
   }
 }
 
-function writeAtomic(file: string, data: Buffer): void {
+function writeAtomic(file: string, data: Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   try {

@@ -65,4 +65,31 @@ describe('scan timings', () => {
     expect(scanner.clock.snapshot().photos).toBe(0);
     expect(scanner.clock.snapshot().faces.detect).toBe(0);
   });
+
+  it('writes the thumbnails an analyzer rendered from its own decode, as they came, and counts the ms it reports for them', async () => {
+    const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-thumbs-'));
+    fs.writeFileSync(path.join(lib, 'p.png'), await sharp({ create: { width: 24, height: 16, channels: 3, background: '#406080' } }).png().toBuffer());
+    const photoJpeg = await sharp({ create: { width: 12, height: 8, channels: 3, background: '#ff0000' } }).jpeg().toBuffer();
+    const faceJpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00ff00' } }).jpeg().toBuffer();
+    const asked: (boolean | undefined)[] = [];
+    const rendering: Analyzer = {
+      ...fake,
+      analyzeBuffer: async (buf, opts) => {
+        asked.push(opts?.thumbnails);
+        const a = await fake.analyzeBuffer!(buf);
+        return { ...a, thumbnails: { photo: photoJpeg, faces: [faceJpeg, null] }, thumbnailMs: 250 };
+      },
+    };
+    const cache = new ThumbnailCache(path.join(lib, '..', `${path.basename(lib)}-thumbs`));
+    const store = Store.open(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'visage-thumbs-db-')), 'v.db'));
+    const scanner = new Scanner({ store, analyzer: rendering, thumbnails: cache });
+    expect((await scanner.scan([lib])).indexed).toBe(1);
+    const hash = store.photos.all()[0]!.hash;
+    store.close();
+    expect(asked).toEqual([true]);
+    expect(fs.readFileSync(cache.photoPath(hash)).equals(photoJpeg)).toBe(true);
+    expect(fs.readFileSync(cache.facePath(hash, 0)).equals(faceJpeg)).toBe(true);
+    expect(fs.existsSync(cache.facePath(hash, 1))).toBe(false); // a box too small for a thumbnail: none
+    expect(scanner.clock.snapshot().scan.thumbnails).toBeGreaterThanOrEqual(250);
+  });
 });
