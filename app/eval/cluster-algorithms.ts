@@ -5,7 +5,6 @@
  * - `linear`: Ente's (app/people/baselines/linear.ts).
  * For the baselines a cluster of one face counts as unassigned (as Visage's minClusterSize 2 does).
  */
-import type { AlbumMergeOptions } from '../people/album-merge';
 import { dbscanCluster } from '../people/baselines/dbscan';
 import { linearCluster } from '../people/baselines/linear';
 import { toPeople } from '../people/baselines/unit-rows';
@@ -45,9 +44,8 @@ export function runAlgorithm(
   faces: FaceColumns,
   th: ModelThresholds,
   params: BaselineParams,
-  albumMerge?: AlbumMergeOptions,
 ): Map<FaceId, PersonId | null> {
-  if (algorithm === 'visage') return recluster({ model: th, faces, albumMerge }).assignment;
+  if (algorithm === 'visage') return recluster({ model: th, faces }).assignment;
   const labels =
     algorithm === 'dbscan'
       ? dbscanCluster(faces, { maxDistance: params.distance, minFaces: params.minFaces })
