@@ -1064,11 +1064,11 @@ export class PeopleIndex {
   settle(people: Iterable<PersonId>, poolSlots: Iterable<number>, changes: ChangeSet): void {
     const grown = this.mergePeople(people, changes);
     const cands = new Set<number>();
-    for (const s of poolSlots) if (this.person[s] === NONE && this.alive[s]) cands.add(s);
+    for (const s of poolSlots) if (this.person[s] === NONE && this.alive[s] && !this.isSeed(s)) cands.add(s);
     if ((this.th.leftover ?? 1) < 1) {
       for (const pid of grown) {
         for (const proto of this.persons.get(pid)?.protos ?? []) {
-          for (const nb of this.poolIndex.search(this.emb.subarray(proto * DIM, (proto + 1) * DIM), 32, this.th.suggest)) cands.add(nb.label);
+          for (const nb of this.poolIndex.search(this.emb.subarray(proto * DIM, (proto + 1) * DIM), 32, this.th.suggest)) if (!this.isSeed(nb.label)) cands.add(nb.label);
         }
       }
     }
@@ -1194,7 +1194,8 @@ export class PeopleIndex {
   }
 
   /**
-   * The leftovers rule (th.leftover): each given pool face joins the person whose album mean
+   * The leftovers rule (th.leftover): each given pool face (below th.qualityMin: a seed-quality
+   * face is decided by `assign`, and on LFW-like libraries most of them are strangers) joins the person whose album mean
    * (mean cosine to its seed-quality faces, people with th.leftoverMinFaces of them) is nearest
    * among the people ranked by prototype, when it reaches th.leftover, beats the next one by
    * th.margin and the person is its nearest by prototype within th.margin. Decided against the

@@ -30,7 +30,7 @@ import type { ModelThresholds } from '../../people/thresholds';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
-       [--leftover X] [--leftover-min N]
+       [--leftover X] [--leftover-min N] [--batch N]
        [--distance D] [--min-faces N] [--json]
   DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
   does not even walk DIR again). --part keeps the photos of that part's identities only (LFW: folds
@@ -39,7 +39,8 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   --album-merge X / --album-merge-min N override the album merge pass (people whose albums' average
   linkage is >= X merge, the larger with >= N seed-quality faces; 1 = off), --leftover X /
   --leftover-min N the leftovers rule (a pool face joins the person whose album mean is >= X, people
-  with >= N faces; 1 = off); thresholds.ts, docs/clustering.md.
+  with >= N faces; 1 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
+  instead of a re-cluster (the faces added N at a time in id order, as scans add them).
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).`;
 
 /** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face clustered. */
@@ -77,7 +78,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
-        leftover: 'number', 'leftover-min': 'number',
+        leftover: 'number', 'leftover-min': 'number', batch: 'number',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -134,7 +135,7 @@ export const command: CliCommand = {
       const faces = new ClusterRepo(store.db).faceColumns(svc.model, split ? (id) => kept.has(id) : () => true);
 
       const t1 = performance.now();
-      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan);
+      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan, numberFlag(p, 'batch'));
       const clusterSeconds = (performance.now() - t1) / 1000;
 
       const personOf = (faceId: number) => assignment.get(faceId) ?? null;
