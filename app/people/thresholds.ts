@@ -149,6 +149,10 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumMinFaces: 5,
     albumGroup: 0.93,
     albumCheck: true,
+    albumMerge: 0.93,
+    albumMergeMinFaces: 20,
+    leftover: 0.92,
+    leftoverMinFaces: 3,
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
   // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
