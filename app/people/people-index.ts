@@ -76,15 +76,22 @@ interface PersonState {
   album: Float64Array | null;
   /** |album|: the person's spread (1 = all faces alike). */
   albumNorm: number;
-  /** Bumped whenever `faces` changes: the link sum below is recomputed when it is stale. */
-  rev: number;
-  /** Sum of the unit vectors of its seed-quality and user faces (all faces when it has none), for average linkage (album merge, leftovers). */
-  link: { rev: number; sum: Float64Array; n: number } | null;
+  /**
+   * Sum of the unit vectors of its seed-quality faces and their number, for average linkage (album
+   * merge, leftovers): computed on first use, then kept up to date face by face (linkMove), so a
+   * decision never re-reads a large person's faces. Null until first used.
+   */
+  link: { sum: Float64Array; n: number } | null;
 }
 
 const NONE = -1;
-/** Album merge looks for candidate people among prototypes this much below its bar (cosine): a mean >= the bar has faces near it. */
-const ALBUM_MERGE_SEARCH_SLACK = 0.05;
+/**
+ * Album merge looks for candidate people among the prototypes nearest to a person's mean direction
+ * (this many), down to this much below its bar (cosine; the direction's rounding to int8 and the
+ * prototypes being a person's typical faces, not all of them).
+ */
+const ALBUM_MERGE_NEIGHBOURS = 32;
+const ALBUM_MERGE_SEARCH_SLACK = 0.03;
 /** The leftovers rule compares the albums of this many people nearest by prototype. */
 const LEFTOVER_CANDIDATES = 5;
 
@@ -126,6 +133,8 @@ export class PeopleIndex {
   private deferred: PersonState[] = [];
   private deferredAt = 0;
   private maxPersonId = 0;
+  /** While addFaces runs: the people whose prototypes it refreshed (the album merge pass looks at these). */
+  private refreshed: Set<PersonId> | null = null;
 
   constructor(opts: PeopleIndexOptions) {
     this.th = thresholdsFor(opts.model, opts.overrides);
@@ -150,7 +159,7 @@ export class PeopleIndex {
       }
       return;
     }
-    this.persons.set(p.id, { id: p.id, name: p.name ?? null, userNamed: !!p.userNamed, faces: new Set(), protos: [], protoSize: 0, album: null, albumNorm: 0, rev: 0, link: null });
+    this.persons.set(p.id, { id: p.id, name: p.name ?? null, userNamed: !!p.userNamed, faces: new Set(), protos: [], protoSize: 0, album: null, albumNorm: 0, link: null });
     if (p.id > this.maxPersonId) this.maxPersonId = p.id;
   }
 
@@ -175,7 +184,7 @@ export class PeopleIndex {
         this.person[slot] = pid;
         const ps = this.persons.get(pid)!;
         ps.faces.add(slot);
-        ps.rev++;
+        this.linkMove(ps, slot, 1);
         if (u !== undefined) this.user[slot] = 1;
       } else pooled.push(slot);
     }
@@ -259,7 +268,7 @@ export class PeopleIndex {
         if (to !== NONE) {
           const ps = this.ensurePerson(to);
           ps.faces.add(slot);
-          ps.rev++;
+          this.linkMove(ps, slot, 1);
           touched.add(to);
         } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 0, slot);
       }
@@ -304,13 +313,21 @@ export class PeopleIndex {
       if (this.slotOf.has(cols.ids[i]!)) throw new Error(`face ${cols.ids[i]} is already indexed`);
       slots.push(this.register(cols.ids[i]!, cols.photoIds[i]!, cols.quality[i]!, cols.embeddings, i));
     }
-    const touched = this.assignSlots(slots, changes, true);
-    this.refreshAndSweep(touched, changes);
-    this.clusterPoolInto(changes);
-    // the album merge pass over the people the new faces touched, then the leftovers rule
-    const people = new Set<PersonId>(changes.created);
-    for (const m of changes.moves) if (m.to !== null) people.add(m.to);
-    this.settle(people, slots, changes);
+    this.refreshed = new Set();
+    try {
+      const touched = this.assignSlots(slots, changes, true);
+      this.refreshAndSweep(touched, changes);
+      this.clusterPoolInto(changes);
+      // The album merge pass over the people the new faces changed enough to refresh their
+      // prototypes (new people, people under 20 faces, people that grew by 10%: an album's mean
+      // moves little between), then the leftovers rule over the new faces left in the pool.
+      const people = new Set<PersonId>(changes.created);
+      for (const pid of this.refreshed) people.add(pid);
+      this.refreshed = null;
+      this.settle(people, slots, changes);
+    } finally {
+      this.refreshed = null;
+    }
     return changes;
   }
 
@@ -828,8 +845,7 @@ export class PeopleIndex {
 
   /** Takes a face off a person, and off its prototypes (which then need a refresh). */
   private leavePerson(p: PersonState, slot: number): void {
-    p.faces.delete(slot);
-    p.rev++;
+    if (p.faces.delete(slot)) this.linkMove(p, slot, -1);
     if (p.protos.includes(slot)) {
       this.protoIndex.remove(slot);
       p.protos = p.protos.filter((s) => s !== slot);
@@ -851,7 +867,7 @@ export class PeopleIndex {
     if (target !== NONE) {
       const p = this.ensurePerson(target);
       p.faces.add(slot);
-      p.rev++;
+      this.linkMove(p, slot, 1);
       changes.emptied = changes.emptied.filter((e) => e !== target);
     } else this.poolInsert(slot);
     const faceId = this.ids[slot]!;
@@ -900,6 +916,7 @@ export class PeopleIndex {
     for (const s of p.protos) this.protoIndex.add(s, this.emb.subarray(s * DIM, (s + 1) * DIM));
     p.protoSize = n;
     this.refreshAlbum(p, good);
+    this.refreshed?.add(p.id);
     return true;
   }
 
@@ -1084,24 +1101,29 @@ export class PeopleIndex {
     );
   }
 
-  /** A person's link sum (PersonState.link), recomputed when its faces changed. */
+  /** A person's link sum (PersonState.link): its seed-quality faces, or all its faces (not kept) when it has none. */
   private linkOf(p: PersonState): { sum: Float64Array; n: number } {
-    if (p.link && p.link.rev === p.rev) return p.link;
-    const sum = new Float64Array(DIM);
-    let n = 0;
-    for (const s of p.faces) {
-      if (!this.isSeed(s)) continue;
-      addUnit(sum, this.emb, s);
-      n++;
-    }
-    if (!n) {
+    if (!p.link) {
+      const sum = new Float64Array(DIM);
+      let n = 0;
       for (const s of p.faces) {
+        if (!this.isSeed(s)) continue;
         addUnit(sum, this.emb, s);
         n++;
       }
+      p.link = { sum, n };
     }
-    p.link = { rev: p.rev, sum, n };
-    return p.link;
+    if (p.link.n) return p.link;
+    const sum = new Float64Array(DIM);
+    for (const s of p.faces) addUnit(sum, this.emb, s);
+    return { sum, n: p.faces.size };
+  }
+
+  /** Keeps a person's link sum (once computed) in step with a face joining (+1) or leaving (-1) it. */
+  private linkMove(p: PersonState, slot: number, sign: 1 | -1): void {
+    if (!p.link || !this.isSeed(slot)) return;
+    addUnit(p.link.sum, this.emb, slot, sign);
+    p.link.n += sign;
   }
 
   /** A person the user made: named (or answered "not same"), or holding a face the user put there. */
@@ -1152,14 +1174,17 @@ export class PeopleIndex {
     const queue = [...new Set(people)].sort((a, b) => a - b);
     for (let qi = 0; qi < queue.length; qi++) {
       const p = this.persons.get(queue[qi]!);
-      if (!p || !p.faces.size || !p.protos.length) continue;
+      if (!p || !p.faces.size) continue;
       const lp = this.linkOf(p);
+      // a person whose album is >= bar from p's on average has faces >= bar from p's mean direction
       const near = new Set<PersonId>();
-      for (const proto of p.protos) {
-        for (const nb of this.protoIndex.search(this.emb.subarray(proto * DIM, (proto + 1) * DIM), 16, bar - ALBUM_MERGE_SEARCH_SLACK)) {
-          const pid = this.person[nb.label]!;
-          if (pid !== NONE && pid !== p.id) near.add(pid);
-        }
+      const norm = Math.sqrt(dotF(lp.sum, lp.sum));
+      if (!norm) continue;
+      const dir = new Int8Array(DIM);
+      for (let d = 0; d < DIM; d++) dir[d] = Math.round((127 * lp.sum[d]!) / norm);
+      for (const nb of this.protoIndex.search(dir, ALBUM_MERGE_NEIGHBOURS, bar - ALBUM_MERGE_SEARCH_SLACK)) {
+        const pid = this.person[nb.label]!;
+        if (pid !== NONE && pid !== p.id) near.add(pid);
       }
       const cands: { q: PersonState; score: number }[] = [];
       for (const pid of near) {
@@ -1171,7 +1196,7 @@ export class PeopleIndex {
         if (score >= bar) cands.push({ q, score });
       }
       cands.sort((x, y) => y.score - x.score || x.q.id - y.q.id);
-      const pUser = this.isUserPerson(p);
+      const pUser = cands.length > 0 && this.isUserPerson(p);
       for (const { q } of cands) {
         const qUser = this.isUserPerson(q);
         const intoP = pUser || (!qUser && (p.faces.size > q.faces.size || (p.faces.size === q.faces.size && p.id < q.id)));
