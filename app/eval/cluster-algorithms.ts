@@ -5,10 +5,10 @@
  * - `linear`: Ente's (app/people/baselines/linear.ts).
  * For the baselines a cluster of one face counts as unassigned (as Visage's minClusterSize 2 does).
  */
-import type { AlbumMergeOptions } from '../people/album-merge';
 import { dbscanCluster } from '../people/baselines/dbscan';
 import { linearCluster } from '../people/baselines/linear';
 import { toPeople } from '../people/baselines/unit-rows';
+import { PeopleIndex } from '../people/people-index';
 import { recluster } from '../people/recluster';
 import type { ModelThresholds } from '../people/thresholds';
 import type { FaceColumns, FaceId, PersonId } from '../people/types';
@@ -45,9 +45,11 @@ export function runAlgorithm(
   faces: FaceColumns,
   th: ModelThresholds,
   params: BaselineParams,
-  albumMerge?: AlbumMergeOptions,
+  /** Visage only: add the faces `batch` at a time in id order (the incremental path after scans, addFaces) instead of one re-cluster. */
+  batch?: number,
 ): Map<FaceId, PersonId | null> {
-  if (algorithm === 'visage') return recluster({ model: th, faces, albumMerge }).assignment;
+  if (algorithm === 'visage' && batch) return incremental(faces, th, batch);
+  if (algorithm === 'visage') return recluster({ model: th, faces }).assignment;
   const labels =
     algorithm === 'dbscan'
       ? dbscanCluster(faces, { maxDistance: params.distance, minFaces: params.minFaces })
@@ -56,4 +58,17 @@ export function runAlgorithm(
   const out = new Map<FaceId, PersonId | null>();
   for (let i = 0; i < faces.n; i++) out.set(faces.ids[i]!, people[i]!);
   return out;
+}
+
+/** Visage's incremental path: PeopleIndex.addFaces over the faces in id order, `batch` at a time. */
+function incremental(faces: FaceColumns, th: ModelThresholds, batch: number): Map<FaceId, PersonId | null> {
+  const index = new PeopleIndex({ model: th });
+  const order = Array.from({ length: faces.n }, (_, i) => i).sort((a, b) => faces.ids[a]! - faces.ids[b]!);
+  for (let start = 0; start < order.length; start += batch) {
+    const rows = order.slice(start, start + batch);
+    index.addFaces(
+      rows.map((i) => ({ id: faces.ids[i]!, photoId: faces.photoIds[i]!, quality: faces.quality[i]!, embedding: faces.embeddings.slice(i * 128, (i + 1) * 128) })),
+    );
+  }
+  return index.assignment();
 }

@@ -76,9 +76,24 @@ interface PersonState {
   album: Float64Array | null;
   /** |album|: the person's spread (1 = all faces alike). */
   albumNorm: number;
+  /**
+   * Sum of the unit vectors of its seed-quality faces and their number, for average linkage (album
+   * merge, leftovers): computed on first use, then kept up to date face by face (linkMove), so a
+   * decision never re-reads a large person's faces. Null until first used.
+   */
+  link: { sum: Float64Array; n: number } | null;
 }
 
 const NONE = -1;
+/**
+ * Album merge looks for candidate people among the prototypes nearest to a person's mean direction
+ * (this many), down to this much below its bar (cosine; the direction's rounding to int8 and the
+ * prototypes being a person's typical faces, not all of them).
+ */
+const ALBUM_MERGE_NEIGHBOURS = 32;
+const ALBUM_MERGE_SEARCH_SLACK = 0.03;
+/** The leftovers rule compares the albums of this many people nearest by prototype. */
+const LEFTOVER_CANDIDATES = 5;
 
 export class PeopleIndex {
   readonly th: ModelThresholds;
@@ -118,6 +133,8 @@ export class PeopleIndex {
   private deferred: PersonState[] = [];
   private deferredAt = 0;
   private maxPersonId = 0;
+  /** While addFaces runs: the people whose prototypes it refreshed (the album merge pass looks at these). */
+  private refreshed: Set<PersonId> | null = null;
 
   constructor(opts: PeopleIndexOptions) {
     this.th = thresholdsFor(opts.model, opts.overrides);
@@ -142,7 +159,7 @@ export class PeopleIndex {
       }
       return;
     }
-    this.persons.set(p.id, { id: p.id, name: p.name ?? null, userNamed: !!p.userNamed, faces: new Set(), protos: [], protoSize: 0, album: null, albumNorm: 0 });
+    this.persons.set(p.id, { id: p.id, name: p.name ?? null, userNamed: !!p.userNamed, faces: new Set(), protos: [], protoSize: 0, album: null, albumNorm: 0, link: null });
     if (p.id > this.maxPersonId) this.maxPersonId = p.id;
   }
 
@@ -165,7 +182,9 @@ export class PeopleIndex {
       if (pid !== null && pid !== undefined) {
         this.ensurePerson(pid);
         this.person[slot] = pid;
-        this.persons.get(pid)!.faces.add(slot);
+        const ps = this.persons.get(pid)!;
+        ps.faces.add(slot);
+        this.linkMove(ps, slot, 1);
         if (u !== undefined) this.user[slot] = 1;
       } else pooled.push(slot);
     }
@@ -247,7 +266,9 @@ export class PeopleIndex {
         leave(slot);
         this.person[slot] = to;
         if (to !== NONE) {
-          this.ensurePerson(to).faces.add(slot);
+          const ps = this.ensurePerson(to);
+          ps.faces.add(slot);
+          this.linkMove(ps, slot, 1);
           touched.add(to);
         } else this.pendingPool.splice(lowerBound(this.pendingPool, slot), 0, slot);
       }
@@ -292,9 +313,21 @@ export class PeopleIndex {
       if (this.slotOf.has(cols.ids[i]!)) throw new Error(`face ${cols.ids[i]} is already indexed`);
       slots.push(this.register(cols.ids[i]!, cols.photoIds[i]!, cols.quality[i]!, cols.embeddings, i));
     }
-    const touched = this.assignSlots(slots, changes, true);
-    this.refreshAndSweep(touched, changes);
-    this.clusterPoolInto(changes);
+    this.refreshed = new Set();
+    try {
+      const touched = this.assignSlots(slots, changes, true);
+      this.refreshAndSweep(touched, changes);
+      this.clusterPoolInto(changes);
+      // The album merge pass over the people the new faces changed enough to refresh their
+      // prototypes (new people, people under 20 faces, people that grew by 10%: an album's mean
+      // moves little between), then the leftovers rule over the new faces left in the pool.
+      const people = new Set<PersonId>(changes.created);
+      for (const pid of this.refreshed) people.add(pid);
+      this.refreshed = null;
+      this.settle(people, slots, changes);
+    } finally {
+      this.refreshed = null;
+    }
     return changes;
   }
 
@@ -812,7 +845,7 @@ export class PeopleIndex {
 
   /** Takes a face off a person, and off its prototypes (which then need a refresh). */
   private leavePerson(p: PersonState, slot: number): void {
-    p.faces.delete(slot);
+    if (p.faces.delete(slot)) this.linkMove(p, slot, -1);
     if (p.protos.includes(slot)) {
       this.protoIndex.remove(slot);
       p.protos = p.protos.filter((s) => s !== slot);
@@ -834,6 +867,7 @@ export class PeopleIndex {
     if (target !== NONE) {
       const p = this.ensurePerson(target);
       p.faces.add(slot);
+      this.linkMove(p, slot, 1);
       changes.emptied = changes.emptied.filter((e) => e !== target);
     } else this.poolInsert(slot);
     const faceId = this.ids[slot]!;
@@ -882,6 +916,7 @@ export class PeopleIndex {
     for (const s of p.protos) this.protoIndex.add(s, this.emb.subarray(s * DIM, (s + 1) * DIM));
     p.protoSize = n;
     this.refreshAlbum(p, good);
+    this.refreshed?.add(p.id);
     return true;
   }
 
@@ -1034,6 +1069,194 @@ export class PeopleIndex {
     if (!top || topScore < this.th.albumGroup || topScore - secondScore < this.th.margin) return null;
     for (const s of slots) if (this.rejected.get(s)?.has(top.id) || this.photoConflict(s, top.id)) return null;
     return top.id;
+  }
+
+  // ---------------------------------------------------------------- album merge and leftovers
+
+  /**
+   * After new faces (addFaces) or a fresh clustering (recluster): the album merge pass over the
+   * people concerned, then the leftovers rule over the given pool faces and the pool faces near
+   * the people that grew. The same two rules, with the same constraints, in both paths.
+   */
+  settle(people: Iterable<PersonId>, poolSlots: Iterable<number>, changes: ChangeSet): void {
+    const grown = this.mergePeople(people, changes);
+    const cands = new Set<number>();
+    for (const s of poolSlots) if (this.person[s] === NONE && this.alive[s] && !this.isSeed(s)) cands.add(s);
+    if ((this.th.leftover ?? 1) < 1) {
+      for (const pid of grown) {
+        for (const proto of this.persons.get(pid)?.protos ?? []) {
+          for (const nb of this.poolIndex.search(this.emb.subarray(proto * DIM, (proto + 1) * DIM), 32, this.th.suggest)) if (!this.isSeed(nb.label)) cands.add(nb.label);
+        }
+      }
+    }
+    this.attachLeftovers([...cands].sort((a, b) => a - b), changes);
+  }
+
+  /** settle() for a whole fresh clustering (the full re-cluster): every person, every pool face. */
+  settleAll(changes: ChangeSet): void {
+    this.settle(
+      [...this.persons.keys()].sort((a, b) => a - b),
+      [...this.poolIndexLabels()].sort((a, b) => a - b),
+      changes,
+    );
+  }
+
+  /** A person's link sum (PersonState.link): its seed-quality faces, or all its faces (not kept) when it has none. */
+  private linkOf(p: PersonState): { sum: Float64Array; n: number } {
+    if (!p.link) {
+      const sum = new Float64Array(DIM);
+      let n = 0;
+      for (const s of p.faces) {
+        if (!this.isSeed(s)) continue;
+        addUnit(sum, this.emb, s);
+        n++;
+      }
+      p.link = { sum, n };
+    }
+    if (p.link.n) return p.link;
+    const sum = new Float64Array(DIM);
+    for (const s of p.faces) addUnit(sum, this.emb, s);
+    return { sum, n: p.faces.size };
+  }
+
+  /** Keeps a person's link sum (once computed) in step with a face joining (+1) or leaving (-1) it. */
+  private linkMove(p: PersonState, slot: number, sign: 1 | -1): void {
+    if (!p.link || !this.isSeed(slot)) return;
+    addUnit(p.link.sum, this.emb, slot, sign);
+    p.link.n += sign;
+  }
+
+  /** A person the user made: named (or answered "not same"), or holding a face the user put there. */
+  private isUserPerson(p: PersonState): boolean {
+    if (p.userNamed) return true;
+    for (const s of p.faces) if (this.user[s]) return true;
+    return false;
+  }
+
+  /**
+   * May `source` move into `target`? Not when both are user people or a face of either rejected
+   * the other. Returns the faces of `source` that share a photo with a face of `target` (they stay
+   * out: faces of one photo are different people), or null when the merge is refused: when more
+   * than half of the source's faces would stay out (then the two are more likely two people seen
+   * together than one person split).
+   */
+  private mergeConflicts(target: PersonState, source: PersonState): number[] | null {
+    if (this.isUserPerson(target) && this.isUserPerson(source)) return null;
+    for (const s of source.faces) if (this.rejected.get(s)?.has(target.id)) return null;
+    for (const s of target.faces) if (this.rejected.get(s)?.has(source.id)) return null;
+    const out: number[] = [];
+    for (const s of source.faces) {
+      for (const o of this.photoFaces.get(this.photo[s]!) ?? []) {
+        if (o !== s && this.person[o] === target.id) {
+          out.push(s);
+          break;
+        }
+      }
+    }
+    return out.length * 2 > source.faces.size ? null : out;
+  }
+
+  /**
+   * The album merge pass (th.albumMerge): each given person, in id order, merges with the person
+   * whose album is nearest by average linkage (mean pairwise cosine of seed-quality faces,
+   * sumA.sumB / |A||B|) when that reaches th.albumMerge, the larger has th.albumMergeMinFaces
+   * faces, and canMergePeople allows it; the grown person is looked at again. Candidates are the
+   * people whose prototypes are near the person's (a mean >= the bar needs close faces), so a pass
+   * costs a few prototype searches a person concerned, not a scan of every person. A machine
+   * person moves into a user person; of two machine people the smaller into the larger (ties:
+   * into the lower id). Returns the people that grew.
+   */
+  private mergePeople(people: Iterable<PersonId>, changes: ChangeSet): Set<PersonId> {
+    const grown = new Set<PersonId>();
+    const bar = this.th.albumMerge ?? 1;
+    if (!(bar < 1)) return grown;
+    const minFaces = this.th.albumMergeMinFaces ?? 5;
+    const queue = [...new Set(people)].sort((a, b) => a - b);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const p = this.persons.get(queue[qi]!);
+      if (!p || !p.faces.size) continue;
+      const lp = this.linkOf(p);
+      // a person whose album is >= bar from p's on average has faces >= bar from p's mean direction
+      const near = new Set<PersonId>();
+      const norm = Math.sqrt(dotF(lp.sum, lp.sum));
+      if (!norm) continue;
+      const dir = new Int8Array(DIM);
+      for (let d = 0; d < DIM; d++) dir[d] = Math.round((127 * lp.sum[d]!) / norm);
+      for (const nb of this.protoIndex.search(dir, ALBUM_MERGE_NEIGHBOURS, bar - ALBUM_MERGE_SEARCH_SLACK)) {
+        const pid = this.person[nb.label]!;
+        if (pid !== NONE && pid !== p.id) near.add(pid);
+      }
+      const cands: { q: PersonState; score: number }[] = [];
+      for (const pid of near) {
+        const q = this.persons.get(pid);
+        if (!q || !q.faces.size) continue;
+        const lq = this.linkOf(q);
+        if (Math.max(lp.n, lq.n) < minFaces) continue;
+        const score = dotF(lp.sum, lq.sum) / (lp.n * lq.n);
+        if (score >= bar) cands.push({ q, score });
+      }
+      cands.sort((x, y) => y.score - x.score || x.q.id - y.q.id);
+      const pUser = cands.length > 0 && this.isUserPerson(p);
+      for (const { q } of cands) {
+        const qUser = this.isUserPerson(q);
+        const intoP = pUser || (!qUser && (p.faces.size > q.faces.size || (p.faces.size === q.faces.size && p.id < q.id)));
+        const [target, source] = intoP ? [p, q] : [q, p];
+        const conflicts = this.mergeConflicts(target, source);
+        if (!conflicts) continue;
+        const stay = new Set(conflicts);
+        for (const slot of [...source.faces].sort((a, b) => a - b)) if (!stay.has(slot)) this.move(slot, target.id, changes);
+        // what stays out is a person of its own only while it is big enough to be one
+        if (stay.size && stay.size < this.th.minClusterSize) for (const slot of [...stay].sort((a, b) => a - b)) this.move(slot, null, changes);
+        if (source.faces.size) this.refreshPrototypes(source, true);
+        this.refreshPrototypes(target, true);
+        grown.add(target.id);
+        grown.delete(source.id);
+        queue.push(target.id);
+        break;
+      }
+    }
+    return grown;
+  }
+
+  /**
+   * The leftovers rule (th.leftover): each given pool face (below th.qualityMin: a seed-quality
+   * face is decided by `assign`, and on LFW-like libraries most of them are strangers) joins the person whose album mean
+   * (mean cosine to its seed-quality faces, people with th.leftoverMinFaces of them) is nearest
+   * among the people ranked by prototype, when it reaches th.leftover, beats the next one by
+   * th.margin and the person is its nearest by prototype within th.margin. Decided against the
+   * same people, applied best first (photo conflicts re-checked). A face joins; it never seeds.
+   */
+  private attachLeftovers(slots: number[], changes: ChangeSet): void {
+    const bar = this.th.leftover ?? 1;
+    if (!(bar < 1) || !slots.length || this.protoIndex.size === 0) return;
+    const minFaces = this.th.leftoverMinFaces ?? 3;
+    const decided: { slot: number; pid: PersonId; score: number }[] = [];
+    for (const slot of slots) {
+      const v = this.emb.subarray(slot * DIM, (slot + 1) * DIM);
+      const ranked = this.rankPeople(v, this.photo[slot]!, slot, Math.max(16, 4 * this.th.namedPrototypes), this.th.suggest);
+      let top: { pid: PersonId; score: number; proto: number } | null = null, second = -2;
+      for (const r of ranked.slice(0, LEFTOVER_CANDIDATES)) {
+        const p = this.persons.get(r.personId);
+        if (!p) continue;
+        const l = this.linkOf(p);
+        if (l.n < minFaces) continue;
+        const score = dotUnitF(v, 0, l.sum) / l.n;
+        if (!top || score > top.score) {
+          if (top) second = Math.max(second, top.score);
+          top = { pid: p.id, score, proto: r.score };
+        } else second = Math.max(second, score);
+      }
+      if (!top || top.score < bar || top.score - second < this.th.margin || top.proto < ranked[0]!.score - this.th.margin) continue;
+      decided.push({ slot, pid: top.pid, score: top.score });
+    }
+    decided.sort((a, b) => b.score - a.score || a.slot - b.slot);
+    const touched = new Set<PersonId>();
+    for (const d of decided) {
+      if (this.photoConflict(d.slot, d.pid)) continue;
+      this.move(d.slot, d.pid, changes);
+      touched.add(d.pid);
+    }
+    for (const pid of [...touched].sort((a, b) => a - b)) this.refreshPrototypes(this.persons.get(pid)!);
   }
 
   private refreshAndSweepForce(people: PersonId[], changes: ChangeSet): void {

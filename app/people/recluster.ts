@@ -7,14 +7,16 @@
  * 3. pinned clusters keep their person; free clusters of >= minClusterSize faces become people,
  *    taking over the id of the previous person they overlap most (stable ids for the UI), else a
  *    new id; user-named people always survive (possibly empty);
- * 4. every face still unassigned (low quality, small groups) is tried against the people's
- *    prototypes (PeopleIndex.attachPool), then the rest of the pool is clustered again.
+ * 4. the album merge pass (PeopleIndex.settle, th.albumMerge), the named people's split-off
+ *    groups (absorbIntoNamed), then every face still unassigned (low quality, small groups) is
+ *    tried against the people's prototypes (PeopleIndex.attachPool), the rest of the pool is
+ *    clustered again, and the merge pass and the leftovers rule (th.leftover) run once more
+ *    (settleAll): the same rules addFaces applies after a scan.
  */
-import { mergeAlbums, type AlbumMergeOptions } from './album-merge';
 import type { AutoIndexOptions } from './ann';
 import { buildSimilarityGraph } from './graph';
 import { averageLinkage } from './hac';
-import { PeopleIndex } from './people-index';
+import { PeopleIndex, emptyChanges } from './people-index';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
 import {
   columnsFromFaces,
@@ -38,8 +40,6 @@ export interface ReclusterInput {
   previous?: ReadonlyMap<FaceId, PersonId | null>;
   newPersonId?: () => PersonId;
   index?: AutoIndexOptions;
-  /** A second merge pass by album similarity after HAC (album-merge.ts); off when absent. */
-  albumMerge?: AlbumMergeOptions;
 }
 
 export interface ReclusterResult {
@@ -88,7 +88,7 @@ export function recluster(input: ReclusterInput): ReclusterResult {
   const t1 = performance.now();
   const photo = rows.map((r) => cols.photoIds[r]!);
   const rejects = (i: number) => decisions.rejected.get(cols.ids[rows[i]!]!);
-  const firstPass = averageLinkage({
+  const hac = averageLinkage({
     vectors: cols.embeddings,
     rows,
     neighbors,
@@ -97,9 +97,6 @@ export function recluster(input: ReclusterInput): ReclusterResult {
     pinned: rows.map((r) => pinOf(cols.ids[r]!)),
     rejects,
   });
-  const hac = input.albumMerge
-    ? mergeAlbums({ vectors: cols.embeddings, rows, clusters: firstPass.clusters, pinnedOf: firstPass.pinnedOf, photo, rejects }, input.albumMerge)
-    : firstPass;
   const t2 = performance.now();
 
   const assignment = new Map<FaceId, PersonId>();
@@ -159,8 +156,13 @@ export function recluster(input: ReclusterInput): ReclusterResult {
     assignment,
     decisions,
   });
+  // the album merge pass (th.albumMerge) over every person, as addFaces runs it over the people
+  // new faces touched; then the named people's split-off groups, the pool, and once more the
+  // merge pass with the leftovers rule (th.leftover) over every pool face
+  index.settle(index.people().map((p) => p.id).sort((a, b) => a - b), [], emptyChanges());
   index.absorbIntoNamed();
   index.attachPool();
+  index.settleAll(emptyChanges());
   const t3 = performance.now();
 
   const finalAssignment = index.assignment();

@@ -105,6 +105,27 @@ export interface ModelThresholds {
    * named people 1,011 -> 817 for 4 more missing faces.
    */
   albumCheck: boolean;
+  /**
+   * Album merge (issue 16 item 4): two people merge when the average linkage of their albums (mean
+   * cosine over every pair of their seed-quality faces) reaches this and the larger has at least
+   * `albumMergeMinFaces` such faces. Applied by the full re-cluster to every person and after a
+   * scan (addFaces) to the people the new faces touched; corrections are constraints (two user
+   * people never merge, rejections and same-photo faces hold). Unit: cosine; range -1..1.
+   * Optional; default 1 = off. Measured: docs/clustering.md "Album merge and leftovers".
+   */
+  albumMerge?: number;
+  /** ... the larger person's seed-quality faces needed. Unit: faces; range >= 1. Optional; default 5. */
+  albumMergeMinFaces?: number;
+  /**
+   * Leftovers: a face left in the pool (low quality ones included; it never seeds a person) joins
+   * the person whose album (mean cosine to its seed-quality faces) is nearest when that mean
+   * reaches this, beats the next candidate's by `margin` and the person is also its nearest by
+   * prototype within `margin`. Unit: cosine; range -1..1. Optional; default 1 = off. Measured:
+   * docs/clustering.md "Album merge and leftovers".
+   */
+  leftover?: number;
+  /** ... for people with at least this many seed-quality faces. Unit: faces; range >= 1. Optional; default 3. */
+  leftoverMinFaces?: number;
 }
 
 export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>>> = Object.freeze({
@@ -128,6 +149,10 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumMinFaces: 5,
     albumGroup: 0.93,
     albumCheck: true,
+    albumMerge: 0.93,
+    albumMergeMinFaces: 20,
+    leftover: 0.92,
+    leftoverMinFaces: 3,
   }),
   // faceplugin MobileFaceNet-like 512-D, PCA to 128-D then int8. LFW: verification 99.1%;
   // average-linkage clustering best pairwise F1 0.961 at cos 0.45. Much wider similarity scale.
@@ -181,6 +206,10 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   t.albumMinFaces ??= 5;
   t.albumGroup ??= 1;
   t.albumCheck ??= false;
+  t.albumMerge ??= 1;
+  t.albumMergeMinFaces ??= 5;
+  t.leftover ??= 1;
+  t.leftoverMinFaces ??= 3;
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;
@@ -206,5 +235,7 @@ export function effectiveThresholds(
   const moved: Partial<ModelThresholds> = { cluster: clamp(base.cluster + step), assign: clamp(base.assign + step) };
   if (base.album < 1) moved.album = clamp(base.album + step);
   if (base.albumGroup < 1) moved.albumGroup = clamp(base.albumGroup + step);
+  if ((base.albumMerge ?? 1) < 1) moved.albumMerge = clamp(base.albumMerge! + step);
+  if ((base.leftover ?? 1) < 1) moved.leftover = clamp(base.leftover! + step);
   return thresholdsFor(model, { ...(head ?? {}), ...moved });
 }

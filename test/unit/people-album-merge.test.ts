@@ -1,65 +1,239 @@
-import { describe, expect, it } from 'vitest';
-import { mergeAlbums, type AlbumMergeInput } from '../../app/people/album-merge';
-import { recluster } from '../../app/people/recluster';
-import { TEST_THRESHOLDS } from './people-helpers';
+/**
+ * The album merge pass and the leftovers rule (PeopleIndex.settle; thresholds albumMerge,
+ * leftover; docs/clustering.md "Album merge and leftovers") through PeopleService on real SQLite
+ * files: one identity whose faces fall into two groups too far apart for HAC (cross cosine ~0.935
+ * against `cluster` 0.945) but near as albums. The re-cluster and the incremental update after a
+ * scan (addFaces) both merge them; neither breaks a "not same" answer, a rejection or a
+ * same-photo cannot-link; low-quality faces join the album they are clearly nearest to, never
+ * seed a person.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PeopleService } from '../../app/people/people-service';
+import { rng } from '../../app/people/synthetic';
+import type { ModelThresholds } from '../../app/people/thresholds';
+import { DIM } from '../../app/people/vector';
+import { Store } from '../../app/store/store';
 
-/** Rows of unit vectors at the given angles (degrees) in the first plane, int8 scale 127. */
-const vectors = (degs: number[]) => {
-  const v = new Int8Array(degs.length * 128);
-  degs.forEach((d, i) => {
-    v[i * 128] = Math.round(127 * Math.cos((d * Math.PI) / 180));
-    v[i * 128 + 1] = Math.round(127 * Math.sin((d * Math.PI) / 180));
-  });
-  return v;
-};
+const MODEL = 'dlib-resnet-v1';
+const ON: Partial<ModelThresholds> = { albumMerge: 0.92, albumMergeMinFaces: 5, leftover: 0.9, leftoverMinFaces: 3 };
+const OFF: Partial<ModelThresholds> = { albumMerge: 1, leftover: 1 };
 
-// A: 5 faces at 0-4 degrees; B: 2 faces at 8-9 (average linkage with A ~ cos 6.5 = 0.9936);
-// C: 2 faces at 30-31; D: 2 faces at 12-13 (with B ~ cos 4 = 0.9976, but both small)
-const degs = [0, 1, 2, 3, 4, 8, 9, 30, 31, 12, 13];
-const base = (over: Partial<AlbumMergeInput> = {}): AlbumMergeInput => ({
-  vectors: vectors(degs),
-  rows: degs.map((_, i) => i),
-  clusters: [[0, 1, 2, 3, 4], [5, 6], [7, 8], [9, 10]],
-  pinnedOf: [-1, -1, -1, -1],
-  photo: degs.map((_, i) => 100 + i),
-  ...over,
+const stores: Store[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-const opts = { threshold: 0.99, minFaces: 5 };
 
-describe('mergeAlbums (second merge pass by album similarity)', () => {
-  it('merges a small cluster into a large album it is near on average, then the next one, and leaves far or small pairs alone', () => {
-    const r = mergeAlbums(base(), opts);
-    // A+B first (0.9936); then A+B (7 faces) with D: mean angle distance ~9.4 degrees, cos ~0.987 < 0.99
-    expect(r.clusters).toEqual([[0, 1, 2, 3, 4, 5, 6], [7, 8], [9, 10]]);
-    expect(r.merges).toBe(1);
-    // B and D alone are near (0.9976) but neither has 5 faces: with minFaces 2 they merge
-    const small = mergeAlbums(base({ clusters: [[5, 6], [9, 10]], pinnedOf: [-1, -1] }), { threshold: 0.99, minFaces: 2 });
-    expect(small.clusters).toEqual([[5, 6, 9, 10]]);
-    expect(mergeAlbums(base({ clusters: [[5, 6], [9, 10]], pinnedOf: [-1, -1] }), opts).merges).toBe(0);
+function openLibrary(): Database.Database {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-album-merge-'));
+  dirs.push(dir);
+  const store = Store.open(path.join(dir, 'visage.db'));
+  stores.push(store);
+  return store.db;
+}
+
+/** Unit vectors: identity A's two looks (centres at cosine ~0.945 apart), identity B, identity C (far from all). */
+function vectors(seed = 3) {
+  const r = rng(seed);
+  const gauss = () => {
+    let u = 0;
+    while (u === 0) u = r();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+  };
+  const unit = (x: Float64Array) => {
+    const n = Math.hypot(...x);
+    return x.map((v) => v / n);
+  };
+  const random = () => unit(Float64Array.from({ length: DIM }, gauss));
+  const mix = (a: Float64Array, b: Float64Array, cos: number) => unit(a.map((v, i) => cos * v + Math.sqrt(1 - cos * cos) * b[i]!));
+  const a1 = random();
+  const a2 = mix(a1, random(), 0.945);
+  const b = mix(a1, random(), 0.7);
+  const c = random();
+  /** A face near `centre` (cosine to it ~`spread`). */
+  const face = (centre: Float64Array, spread = 0.99) => mix(centre, random(), spread);
+  return { a1, a2, b, c, face };
+}
+
+interface Row { id: number; photo: number; v: Float64Array; quality?: number }
+
+function write(db: Database.Database, rows: Row[]): void {
+  const photo = db.prepare("INSERT OR IGNORE INTO photos (id, path, hash, size, mtime_ms, width, height, indexed_at) VALUES (?, ?, ?, 1, 1, 640, 480, '2024-01-01')");
+  const face = db.prepare("INSERT INTO faces (id, photo_id, x, y, w, h, score, landmarks, embedding, model_id, q_score) VALUES (?, ?, ?, 0, 10, 10, 0.9, '[]', ?, ?, ?)");
+  db.transaction(() => {
+    for (const r of rows) {
+      photo.run(r.photo, `/lib/${r.photo}.jpg`, `h${r.photo}`);
+      const e = Buffer.from(Int8Array.from(r.v, (x) => Math.max(-127, Math.min(127, Math.round(x * 127 * 4)))).buffer);
+      face.run(r.id, r.photo, r.id * 20, e, MODEL, r.quality ?? 0.9);
+    }
+  })();
+}
+
+/** Identity A: 8 faces of look 1 (ids 1-8), 6 of look 2 (ids 11-16); identity B: 6 faces (21-26); each on a photo of its own. */
+function library(v = vectors()) {
+  const rows: Row[] = [];
+  for (let i = 1; i <= 8; i++) rows.push({ id: i, photo: i, v: v.face(v.a1) });
+  for (let i = 11; i <= 16; i++) rows.push({ id: i, photo: i, v: v.face(v.a2) });
+  for (let i = 21; i <= 26; i++) rows.push({ id: i, photo: i, v: v.face(v.b) });
+  return rows;
+}
+
+const personOf = (db: Database.Database, faceId: number): number | null =>
+  db.prepare<[number], { person_id: number }>('SELECT person_id FROM face_assignments WHERE face_id = ?').get(faceId)?.person_id ?? null;
+const peopleOf = (db: Database.Database, ids: number[]) => new Set(ids.map((id) => personOf(db, id)));
+const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const svc = (db: Database.Database, overrides: Partial<ModelThresholds>) => new PeopleService(db, { overrides });
+
+/** No person holds two faces of one photo, none holds a face that rejected it. */
+function expectConstraints(db: Database.Database): void {
+  const shared = db
+    .prepare('SELECT f.photo_id, a.person_id, COUNT(*) AS n FROM face_assignments a JOIN faces f ON f.id = a.face_id GROUP BY f.photo_id, a.person_id HAVING n > 1')
+    .all();
+  expect(shared).toEqual([]);
+  const rejected = db.prepare('SELECT r.face_id FROM face_rejections r JOIN face_assignments a ON a.face_id = r.face_id AND a.person_id = r.person_id').all();
+  expect(rejected).toEqual([]);
+}
+
+describe('album merge: the two looks of one identity become one person', () => {
+  it('in a full re-cluster, and only with the pass on', () => {
+    const db = openLibrary();
+    write(db, library());
+    svc(db, OFF).recluster();
+    expect(peopleOf(db, range(1, 8)).size).toBe(1);
+    expect(personOf(db, 11)).not.toBe(personOf(db, 1));
+    svc(db, ON).recluster();
+    expect(peopleOf(db, [...range(1, 8), ...range(11, 16)])).toEqual(new Set([personOf(db, 1)]));
+    expect(personOf(db, 1)).not.toBeNull();
+    expect(personOf(db, 21)).not.toBe(personOf(db, 1));
+    expectConstraints(db);
   });
 
-  it('never merges across a shared photo, two user people, or a rejection', () => {
-    const photo = degs.map((_, i) => 100 + i);
-    photo[5] = 100; // a face of B shares face 0's photo
-    expect(mergeAlbums(base({ photo }), opts).clusters[0]).toEqual([0, 1, 2, 3, 4]);
-    expect(mergeAlbums(base({ pinnedOf: [7, 8, -1, -1] }), opts).merges).toBe(0);
-    // A pinned to person 7; a face of B rejected person 7
-    expect(mergeAlbums(base({ pinnedOf: [7, -1, -1, -1], rejects: (i) => (i === 6 ? new Set([7]) : undefined) }), opts).merges).toBe(0);
-    // the same without the rejection merges, and the merged cluster keeps the pin
-    const pinned = mergeAlbums(base({ pinnedOf: [-1, 7, -1, -1] }), opts);
-    expect(pinned.clusters[0]).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(pinned.pinnedOf[0]).toBe(7);
+  it('in the incremental update after a scan: the look that arrives later joins the person', () => {
+    const rows = library();
+    const db = openLibrary();
+    write(db, rows.filter((r) => r.id <= 8 || r.id > 20));
+    svc(db, ON).update();
+    const anna = personOf(db, 1);
+    expect(anna).not.toBeNull();
+    write(db, rows.filter((r) => r.id > 10 && r.id <= 20));
+    svc(db, ON).update();
+    expect(peopleOf(db, range(11, 16))).toEqual(new Set([anna]));
+    // off: the later look is a person of its own
+    const db2 = openLibrary();
+    write(db2, rows.filter((r) => r.id <= 8 || r.id > 20));
+    svc(db2, OFF).update();
+    write(db2, rows.filter((r) => r.id > 10 && r.id <= 20));
+    svc(db2, OFF).update();
+    expect(personOf(db2, 11)).not.toBeNull();
+    expect(personOf(db2, 11)).not.toBe(personOf(db2, 1));
   });
 
-  it('is off in recluster unless asked for, and merges the albums HAC left apart when asked', () => {
-    const abc = degs.slice(0, 9); // A, B, C
-    const faces = abc.map((d, i) => ({ id: i + 1, photoId: i + 1, quality: 0.9, embedding: vectors([d]) }));
-    const th = { ...TEST_THRESHOLDS, cluster: 0.995, assign: 0.995 };
-    const plain = recluster({ model: th, faces });
-    expect(plain.assignment.get(1)).not.toBeNull();
-    expect(plain.assignment.get(6)).not.toBe(plain.assignment.get(1));
-    const merged = recluster({ model: th, faces, albumMerge: { threshold: 0.99, minFaces: 5 } });
-    expect(merged.assignment.get(6)).toBe(merged.assignment.get(1));
-    expect(merged.assignment.get(8)).not.toBe(merged.assignment.get(1));
+  it('never merges two people the user answered "not the same person", in the re-cluster or the update', () => {
+    const rows = library();
+    const db = openLibrary();
+    write(db, rows);
+    const off = svc(db, OFF);
+    off.recluster();
+    const [a, b] = [personOf(db, 1)!, personOf(db, 11)!];
+    off.answerMerge(a, b, false);
+    svc(db, ON).recluster();
+    expect(personOf(db, 1)).not.toBe(personOf(db, 11));
+    expect(peopleOf(db, range(11, 16)).has(personOf(db, 1))).toBe(false);
+    expectConstraints(db);
+    // more faces of look 2 arrive: the update does not merge either
+    const v = vectors();
+    write(db, range(31, 36).map((id) => ({ id, photo: id, v: v.face(v.a2) })));
+    svc(db, ON).update();
+    expect(peopleOf(db, [...range(11, 16), ...range(31, 36)]).has(personOf(db, 1))).toBe(false);
+    expectConstraints(db);
+  });
+
+  it('never moves a face into a person it rejected, and a face of look 2 that rejected look 1 keeps the merge off', () => {
+    const db = openLibrary();
+    write(db, library());
+    const off = svc(db, OFF);
+    off.recluster();
+    const a = personOf(db, 1)!;
+    off.correct({ kind: 'reject', personId: a, faceIds: [1] });
+    db.prepare('INSERT INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(12, a);
+    svc(db, ON).recluster();
+    expect(personOf(db, 1)).not.toBe(a);
+    expect(personOf(db, 12)).not.toBe(a);
+    expectConstraints(db);
+  });
+
+  it('keeps faces of one photo apart: a face of look 2 on a photo of look 1 stays out of the merged person', () => {
+    const rows = library().map((r) => (r.id === 11 ? { ...r, photo: 1 } : r));
+    const db = openLibrary();
+    write(db, rows);
+    svc(db, ON).recluster();
+    const anna = personOf(db, 1);
+    expect(peopleOf(db, range(12, 16))).toEqual(new Set([anna]));
+    expect(personOf(db, 11)).not.toBe(anna);
+    expectConstraints(db);
+    // incremental: the same
+    const db2 = openLibrary();
+    write(db2, rows.filter((r) => r.id <= 8 || r.id > 20));
+    svc(db2, ON).update();
+    write(db2, rows.filter((r) => r.id > 10 && r.id <= 20));
+    svc(db2, ON).update();
+    expect(peopleOf(db2, range(12, 16))).toEqual(new Set([personOf(db2, 1)]));
+    expect(personOf(db2, 11)).not.toBe(personOf(db2, 1));
+    expectConstraints(db2);
+  });
+
+  it('refuses the merge when most of the smaller person shares photos with the larger (two people seen together)', () => {
+    const rows = library().map((r) => (r.id >= 11 && r.id <= 14 ? { ...r, photo: r.id - 10 } : r));
+    const db = openLibrary();
+    write(db, rows);
+    svc(db, ON).recluster();
+    expect(personOf(db, 15)).not.toBeNull();
+    expect(personOf(db, 15)).not.toBe(personOf(db, 1));
+    expectConstraints(db);
+  });
+});
+
+describe('leftovers: low-quality faces join the album they are clearly nearest to', () => {
+  it('attach to their person in the re-cluster and the update, never seed a person', () => {
+    const v = vectors();
+    const low = (id: number, centre: Float64Array) => ({ id, photo: id, v: v.face(centre, 0.95), quality: 0.05 });
+    const extra = [low(41, v.a1), low(42, v.a1), low(51, v.c), low(52, v.c), low(53, v.c)];
+    for (const [overrides, attached] of [[OFF, false], [ON, true]] as const) {
+      const db = openLibrary();
+      write(db, [...library(v), ...extra]);
+      svc(db, overrides).recluster();
+      expect(personOf(db, 41) === personOf(db, 1) && personOf(db, 42) === personOf(db, 1)).toBe(attached);
+      // identity C has only low-quality faces: they never make a person
+      expect(peopleOf(db, [51, 52, 53])).toEqual(new Set([null]));
+    }
+    const db = openLibrary();
+    write(db, library(v));
+    svc(db, ON).update();
+    write(db, extra);
+    svc(db, ON).update();
+    expect(peopleOf(db, [41, 42])).toEqual(new Set([personOf(db, 1)]));
+    expect(peopleOf(db, [51, 52, 53])).toEqual(new Set([null]));
+  });
+
+  it('a low-quality face between two people (no margin) stays unassigned; one that rejected its person too', () => {
+    const v = vectors();
+    const d = v.face(v.b, 0.8);
+    const twins = [...range(71, 76).map((id) => ({ id, photo: id, v: v.face(v.b, 0.998) })), ...range(81, 86).map((id) => ({ id, photo: id, v: v.face(d, 0.998) }))];
+    const mid = v.b.map((x, i) => x + d[i]!);
+    const db = openLibrary();
+    write(db, [...library(v), ...twins, { id: 61, photo: 61, v: mid.map((x) => x / Math.hypot(...mid)), quality: 0.05 }, { id: 62, photo: 62, v: v.face(v.a1, 0.95), quality: 0.05 }]);
+    const off = svc(db, OFF);
+    off.recluster();
+    expect(personOf(db, 71)).not.toBe(personOf(db, 81));
+    db.prepare('INSERT INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(62, personOf(db, 1)!);
+    svc(db, ON).recluster();
+    expect(personOf(db, 61)).toBeNull();
+    expect(personOf(db, 62)).not.toBe(personOf(db, 1));
+    expectConstraints(db);
   });
 });

@@ -8,9 +8,10 @@ import type { FaceColumns } from '../../app/people/types';
 import { DIM } from '../../app/people/vector';
 import { expectConstraints, partitionAsTruth, partitionLabels } from './people-helpers';
 
-const MODEL = TEST_THRESHOLDS;
+/** The album merge pass and the leftovers rule on, at the default model's values (thresholds.ts). */
+const WITH_ALBUM_MERGE = { ...TEST_THRESHOLDS, albumMerge: 0.93, albumMergeMinFaces: 20, leftover: 0.92, leftoverMinFaces: 3 };
 
-function indexInBatches(batches: FaceColumns[]) {
+function indexInBatches(MODEL: typeof WITH_ALBUM_MERGE | typeof TEST_THRESHOLDS, batches: FaceColumns[]) {
   const idx = new PeopleIndex({ model: MODEL });
   for (const b of batches) idx.addFaces(b);
   return idx.assignment();
@@ -20,15 +21,18 @@ function agreement(ids: ArrayLike<number>, a: Map<number, number | null>, b: Map
   return clusterMetrics(partitionAsTruth(ids, a), partitionLabels(ids, b)).bcubedF1;
 }
 
-describe('order independence', () => {
+describe.each([
+  ['album merge and leftovers off', TEST_THRESHOLDS],
+  ['album merge and leftovers on', WITH_ALBUM_MERGE],
+])('order independence (%s)', (_, MODEL) => {
   const set = synthesize({ faces: 2400, identities: 80, seed: 31 });
   const photoOf = new Map(Array.from(set.ids, (id, i) => [id, set.photoIds[i]!]));
   const none = { assigned: new Map(), rejected: new Map() };
 
-  const one = indexInBatches([set]);
+  const one = indexInBatches(MODEL, [set]);
   const tenBatches: FaceColumns[] = [];
   for (let k = 0; k < 10; k++) tenBatches.push(sliceSet(set, (k * set.n) / 10, ((k + 1) * set.n) / 10));
-  const ten = indexInBatches(tenBatches);
+  const ten = indexInBatches(MODEL, tenBatches);
 
   // the same faces, shuffled, in 7 uneven batches
   const perm = Array.from({ length: set.n }, (_, i) => i);
@@ -45,7 +49,7 @@ describe('order independence', () => {
     rows.forEach((src, dst) => emb.set(set.embeddings.subarray(src * DIM, (src + 1) * DIM), dst * DIM));
     shuffledBatches.push({ n: rows.length, ids: rows.map((i) => set.ids[i]!), photoIds: rows.map((i) => set.photoIds[i]!), quality: rows.map((i) => set.quality[i]!), embeddings: emb });
   }
-  const shuffled = indexInBatches(shuffledBatches);
+  const shuffled = indexInBatches(MODEL, shuffledBatches);
   const full = recluster({ model: MODEL, faces: set }).assignment;
 
   it('every run respects the constraints and clusters well', () => {

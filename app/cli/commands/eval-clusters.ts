@@ -27,17 +27,20 @@ import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
 import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
-import type { AlbumMergeOptions } from '../../people/album-merge';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
-       [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X [--album-merge-min N]]
+       [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
+       [--leftover X] [--leftover-min N] [--batch N]
        [--distance D] [--min-faces N] [--json]
   DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
   does not even walk DIR again). --part keeps the photos of that part's identities only (LFW: folds
   1-3 tune, 4-5 report; other trees: half the identities by a hash of the name; docs/clustering.md).
   --cluster/--assign/--min-size/--quality override Visage's clustering thresholds (calibration);
-  --album-merge X: Visage with a second merge pass of clusters whose average linkage is >= X, one
-  side of >= N faces (default 5; app/people/album-merge.ts).
+  --album-merge X / --album-merge-min N override the album merge pass (people whose albums' average
+  linkage is >= X merge, the larger with >= N seed-quality faces; 1 = off), --leftover X /
+  --leftover-min N the leftovers rule (a pool face joins the person whose album mean is >= X, people
+  with >= N faces; 1 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
+  instead of a re-cluster (the faces added N at a time in id order, as scans add them).
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).`;
 
 /** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face clustered. */
@@ -59,8 +62,6 @@ export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   bystanders: { faces: number; unassigned: number; inSubjectPeople: number };
   model: string;
   thresholds: Partial<ModelThresholds>;
-  /** Visage's second merge pass by album similarity (null: off). */
-  albumMerge: AlbumMergeOptions | null;
   /** The baseline's parameters (null for visage). */
   baseline: BaselineParams | null;
   seconds: number;
@@ -77,6 +78,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
+        leftover: 'number', 'leftover-min': 'number', batch: 'number',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -107,6 +109,11 @@ export const command: CliCommand = {
       if (a !== undefined) overrides.assign = a;
       if (m !== undefined) overrides.minClusterSize = m;
       if (q !== undefined) overrides.qualityMin = q;
+      const am = numberFlag(p, 'album-merge'), amMin = numberFlag(p, 'album-merge-min'), lo = numberFlag(p, 'leftover'), loMin = numberFlag(p, 'leftover-min');
+      if (am !== undefined) overrides.albumMerge = am;
+      if (amMin !== undefined) overrides.albumMergeMinFaces = amMin;
+      if (lo !== undefined) overrides.leftover = lo;
+      if (loMin !== undefined) overrides.leftoverMinFaces = loMin;
       const baseline: BaselineParams | null = algorithm === 'visage' ? null : { ...BASELINE_DEFAULTS[algorithm] };
       if (baseline) {
         baseline.distance = numberFlag(p, 'distance') ?? baseline.distance;
@@ -128,9 +135,7 @@ export const command: CliCommand = {
       const faces = new ClusterRepo(store.db).faceColumns(svc.model, split ? (id) => kept.has(id) : () => true);
 
       const t1 = performance.now();
-      const am = numberFlag(p, 'album-merge');
-      const albumMerge: AlbumMergeOptions | null = am === undefined ? null : { threshold: am, minFaces: numberFlag(p, 'album-merge-min') ?? 5 };
-      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan, albumMerge ?? undefined);
+      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan, numberFlag(p, 'batch'));
       const clusterSeconds = (performance.now() - t1) / 1000;
 
       const personOf = (faceId: number) => assignment.get(faceId) ?? null;
@@ -168,8 +173,10 @@ export const command: CliCommand = {
           inSubjectPeople: bystanderPeople.filter((x) => x !== null && subjectPeople.has(x)).length,
         },
         model: svc.model,
-        thresholds: { cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin },
-        albumMerge: algorithm === 'visage' ? albumMerge : null,
+        thresholds: {
+          cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin,
+          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces,
+        },
         baseline,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
         scanSeconds: Math.round(scanSeconds * 10) / 10,
