@@ -193,6 +193,8 @@ export interface TrainResult {
   /** Figures of the current head and of the trained head (its best epoch) on the adoption part: the user's held-back faces, never trained on, never used to choose the epoch. */
   before: EvalMetrics;
   after: EvalMetrics;
+  /** The chosen epoch's figures on the validation part (what chose it; not the judge). */
+  validation: EvalMetrics;
   adopted: boolean;
   /** Why adopted or discarded. */
   reason: string;

@@ -254,7 +254,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     },
     weights: Float32Array.from(best),
   };
-  return { head, history, before, after, adopted, reason, seconds, bestEpoch, stoppedBy, margin: marginUsed, data: dataInfo, judge: { ...judge, adopted, reason } };
+  return { head, history, before, after, validation: bestVal, adopted, reason, seconds, bestEpoch, stoppedBy, margin: marginUsed, data: dataInfo, judge: { ...judge, adopted, reason } };
 }
 
 /**
