@@ -24,7 +24,7 @@ const SHAPE: HeadShape = { kind: 'linear', inDims: 128, outDims: 128, hidden: 0 
 const BIASES = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1];
 const RULE = { threshold: MODEL_THRESHOLDS['dlib-resnet-v1']!.assign, margin: MODEL_THRESHOLDS['dlib-resnet-v1']!.margin };
 
-let vectors = new Map<number, Float32Array>();
+const vectors = new Map<number, Float32Array>();
 let labels = new Map<number, number>();
 
 beforeAll(async () => {
