@@ -14,8 +14,8 @@ export interface DatasetInput {
   labels: ReadonlyMap<FaceId, PersonId>;
   /**
    * Faces the machine put into people the user named (naming a person accepts its faces): trained
-   * on like labels (weight 1), but held out and evaluated only when the user's own labels hold out
-   * too few faces (splitUserFirst). The user's word wins where a face is in both.
+   * on like labels (weight 1), never held out or judged (splitForJudge: machine-placed faces never
+   * judge). The user's word wins where a face is in both.
    */
   accepted?: ReadonlyMap<FaceId, PersonId>;
   /** Face-face cannot-links: "not the same person", split-offs, two faces of one photo. */
@@ -38,7 +38,7 @@ export interface Dataset {
   label: Int32Array;
   /** 1 = user label, pseudoWeight = pseudo label, 0 = unlabelled */
   weight: Float64Array;
-  /** true for user labels (only they are held out and evaluated; splitUserFirst may add accepted faces) */
+  /** true for user labels (only they are held out and judged: splitForJudge) */
   userLabel: Uint8Array;
   /** true for accepted faces (DatasetInput.accepted) */
   accepted: Uint8Array;
@@ -222,35 +222,6 @@ export interface Split {
   heldOut: Int32Array;
   /** 1 for held-out rows */
   isHeldOut: Uint8Array;
-}
-
-/**
- * Holds out about `fraction` of the user-labelled faces for validation, person by person: the
- * faces with the lowest hash(face id, seed) below `fraction`, always leaving at least
- * `keep` (2) user-labelled training faces to the person (a gallery and an anchor-positive pair).
- * People with fewer than keep + 1 labelled faces hold nothing out. Pseudo-labelled faces are
- * never held out (the held-out figures are about the user's labels only).
- */
-export function splitHeldOut(d: Dataset, fraction: number, seed: number, keep = 2): Split {
-  const byPerson: number[][] = d.persons.map(() => []);
-  for (let i = 0; i < d.n; i++) if (d.userLabel[i] && d.label[i]! >= 0) byPerson[d.label[i]!]!.push(i);
-  const isHeldOut = new Uint8Array(d.n);
-  const hash = new Float64Array(d.n);
-  for (let i = 0; i < d.n; i++) hash[i] = faceHash(d.faceIds[i]!, seed);
-  for (const rows of byPerson) {
-    if (rows.length < keep + 1) continue;
-    rows.sort((a, b) => hash[a]! - hash[b]! || a - b);
-    const maxOut = rows.length - keep;
-    let out = 0;
-    for (const r of rows) {
-      if (out >= maxOut || hash[r]! >= fraction) break;
-      isHeldOut[r] = 1;
-      out++;
-    }
-  }
-  const train: number[] = [], held: number[] = [];
-  for (let i = 0; i < d.n; i++) (isHeldOut[i] ? held : train).push(i);
-  return { train: Int32Array.from(train), heldOut: Int32Array.from(held), isHeldOut };
 }
 
 /** Which part of the user's own labels a face is in (splitForJudge). */

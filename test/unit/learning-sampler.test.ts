@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataset, splitHeldOut } from '../../app/learning/dataset';
+import { buildDataset, splitForJudge } from '../../app/learning/dataset';
 import { REL_CANNOT, REL_NEG, REL_NONE, REL_POS } from '../../app/learning/loss';
 import { Rng } from '../../app/learning/rng';
 import { PKSampler, batchRelations } from '../../app/learning/sampler';
@@ -78,7 +78,7 @@ describe('P x K sampler', () => {
     baseVectors.set(next, Float32Array.from({ length: 8 }, () => 1));
     baseVectors.set(next + 1, Float32Array.from({ length: 8 }, () => -1));
     const d = buildDataset({ baseVectors, labels, cannotLink: [[1, next]], rejections: [[next + 1, 100]] });
-    const split = splitHeldOut(d, 0.3, 1);
+    const split = splitForJudge(d, { validation: 0.3, adoption: 0 }, 1);
     expect(split.heldOut.length).toBeGreaterThan(0);
     const s = new PKSampler(d, split.train, { P: 6, K: 5 }, new Rng(2));
     const rows = new Int32Array(s.capacity);
@@ -116,7 +116,7 @@ describe('P x K sampler', () => {
   it('holds out by a stable hash: adding labels does not move earlier held-out faces back', () => {
     const { baseVectors, labels } = data(20, 6);
     const d1 = buildDataset({ baseVectors, labels });
-    const s1 = splitHeldOut(d1, 0.25, 9);
+    const s1 = splitForJudge(d1, { validation: 0.25, adoption: 0 }, 9);
     const held1 = new Set([...s1.heldOut].map((r) => d1.faceIds[r]));
     // a new person appears
     const more = new Map(labels);
@@ -126,7 +126,7 @@ describe('P x K sampler', () => {
       more.set(f, 999);
     }
     const d2 = buildDataset({ baseVectors: bv, labels: more });
-    const s2 = splitHeldOut(d2, 0.25, 9);
+    const s2 = splitForJudge(d2, { validation: 0.25, adoption: 0 }, 9);
     const held2 = new Set([...s2.heldOut].map((r) => d2.faceIds[r]));
     for (const f of held1) expect(held2.has(f)).toBe(true);
     // every person keeps at least two training faces
