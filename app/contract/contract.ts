@@ -27,11 +27,11 @@ import type {
   PersonSummary,
   PhotoInfo,
 } from './people';
-import type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from './learning';
+import type { ChangedPerson, HeadSummary, HeldBackCheck, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from './learning';
 
 export type { ScanProgress };
 export type { BackupChoice, RecoveryInfo, RestoreOutcome };
-export type { ChangedPerson, HeadSummary, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
+export type { ChangedPerson, HeadSummary, HeldBackCheck, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, MergeSuggestion, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
 export type { Correction } from './people';
 

@@ -14,6 +14,30 @@ export interface HeldOutFigures {
   unassigned: number;
 }
 
+/** One head's decisions on the user's held-back faces (the adoption check), counted. */
+export interface HeldBackCounts {
+  /** given to their own person */
+  right: number;
+  /** given to another person */
+  wrong: number;
+  /** given to nobody */
+  unassigned: number;
+  /** faces the user said are NOT a person, put into that person (strangers in named people) */
+  rejectedIn: number;
+}
+
+/** The adoption check of a training run: on the user's own held-back faces only, never machine-placed ones. */
+export interface HeldBackCheck {
+  /** the user's labelled faces held back (never trained on, never used to choose the epoch) */
+  faces: number;
+  /** the user's "not this person" answers held back */
+  rejections: number;
+  /** the fewest held-back faces a trustworthy check needs; with fewer nothing is adopted */
+  need: number;
+  before: HeldBackCounts;
+  after: HeldBackCounts;
+}
+
 export interface HeadSummary {
   /** 'base' = the network's own embedding (no head). */
   id: string;
@@ -88,6 +112,8 @@ export interface TrainOutcome {
   history: TrainProgress[];
   /** Re-clustering done after adoption (null when discarded). */
   people: ClusterStats | null;
+  /** The adoption check, counted: the Learn screen's before/after on the user's held-back faces. */
+  heldBack: HeldBackCheck;
 }
 
 /** Re-projection of the library after a head is adopted or rolled back (chunked, in the background). */

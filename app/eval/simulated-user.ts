@@ -79,40 +79,47 @@ export interface SimulatedUserOptions {
   ui?: 'visage' | 'baseline';
 }
 
+/**
+ * The library scored on the labelled faces as the oracle sees it now (missed images as unassigned
+ * singletons): BCubed F1 and precision, the share right named, and `wrong` (labelled faces in a
+ * named person of another identity). Also used between the rounds of eval-user --learning.
+ */
+export function scoreLibrary(svc: PeopleApi, labelled: ReadonlyMap<number, string>, missedIdentities: readonly string[], actions: number): { point: CurvePoint; wrong: number } {
+  const faceIds = [...labelled.keys()];
+  const truth = [...faceIds.map((f) => labelled.get(f)!), ...missedIdentities];
+  const personOf = new Map<number, { id: number; name: string | null }>();
+  const predicted: (number | null)[] = [];
+  let right = 0;
+  let wrong = 0;
+  for (const f of faceIds) {
+    const face = svc.face(f);
+    const pid = face?.personId ?? null;
+    predicted.push(pid);
+    if (pid === null) continue;
+    let person = personOf.get(pid);
+    if (!person) {
+      person = { id: pid, name: svc.getPerson(pid)?.name ?? null };
+      personOf.set(pid, person);
+    }
+    if (person.name === labelled.get(f)) right++;
+    else if (person.name !== null) wrong++;
+  }
+  for (let i = 0; i < missedIdentities.length; i++) predicted.push(null);
+  const m = clusterMetrics(truth, predicted);
+  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  return { point: { actions, bcubedF1: r4(m.bcubedF1), bcubedPrecision: r4(m.bcubedPrecision), rightNamed: r4(truth.length ? right / truth.length : 0) }, wrong };
+}
+
 class Budget extends Error {}
 
 export function simulateUser(svc: PeopleApi, labelled: ReadonlyMap<number, string>, missedIdentities: readonly string[], opts: SimulatedUserOptions): SimulatedUserResult {
   const every = opts.every ?? 10;
-  const faceIds = [...labelled.keys()];
-  const truth = [...faceIds.map((f) => labelled.get(f)!), ...missedIdentities];
   const byKind: Record<string, number> = {};
   const curve: CurvePoint[] = [];
   let actions = 0;
   let actionsTo95: number | null = null;
 
-  const score = () => {
-    const personOf = new Map<number, { id: number; name: string | null }>();
-    const predicted: (number | null)[] = [];
-    let right = 0;
-    let wrong = 0;
-    for (const f of faceIds) {
-      const face = svc.face(f);
-      const pid = face?.personId ?? null;
-      predicted.push(pid);
-      if (pid === null) continue;
-      let person = personOf.get(pid);
-      if (!person) {
-        person = { id: pid, name: svc.getPerson(pid)?.name ?? null };
-        personOf.set(pid, person);
-      }
-      if (person.name === labelled.get(f)) right++;
-      else if (person.name !== null) wrong++;
-    }
-    for (let i = 0; i < missedIdentities.length; i++) predicted.push(null);
-    const m = clusterMetrics(truth, predicted);
-    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-    return { point: { actions, bcubedF1: r4(m.bcubedF1), bcubedPrecision: r4(m.bcubedPrecision), rightNamed: r4(truth.length ? right / truth.length : 0) }, wrong };
-  };
+  const score = () => scoreLibrary(svc, labelled, missedIdentities, actions);
 
   let last = score();
   curve.push(last.point);

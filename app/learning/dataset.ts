@@ -14,8 +14,8 @@ export interface DatasetInput {
   labels: ReadonlyMap<FaceId, PersonId>;
   /**
    * Faces the machine put into people the user named (naming a person accepts its faces): trained
-   * on like labels (weight 1), but held out and evaluated only when the user's own labels hold out
-   * too few faces (splitUserFirst). The user's word wins where a face is in both.
+   * on like labels (weight 1), never held out or judged (splitForJudge: machine-placed faces never
+   * judge). The user's word wins where a face is in both.
    */
   accepted?: ReadonlyMap<FaceId, PersonId>;
   /** Face-face cannot-links: "not the same person", split-offs, two faces of one photo. */
@@ -38,7 +38,7 @@ export interface Dataset {
   label: Int32Array;
   /** 1 = user label, pseudoWeight = pseudo label, 0 = unlabelled */
   weight: Float64Array;
-  /** true for user labels (only they are held out and evaluated; splitUserFirst may add accepted faces) */
+  /** true for user labels (only they are held out and judged: splitForJudge) */
   userLabel: Uint8Array;
   /** true for accepted faces (DatasetInput.accepted) */
   accepted: Uint8Array;
@@ -224,48 +224,67 @@ export interface Split {
   isHeldOut: Uint8Array;
 }
 
+/** Which part of the user's own labels a face is in (splitForJudge). */
+export type JudgePart = 'train' | 'validation' | 'adoption';
+
+export interface JudgeSplit extends Split {
+  /** validation rows (= heldOut): the user's labels that choose the epoch */
+  validation: Int32Array;
+  /** adoption-check rows: the user's labels that decide adoption (never trained on, never used to choose the epoch) */
+  adoption: Int32Array;
+  /** rows that carry a user's "not this person" and fell in the adoption part (judged, not trained on) */
+  adoptionRejections: Int32Array;
+  /** 0 train, 1 validation, 2 adoption, per row */
+  part: Uint8Array;
+}
+
 /**
- * Holds out about `fraction` of the user-labelled faces for validation, person by person: the
- * faces with the lowest hash(face id, seed) below `fraction`, always leaving at least
- * `keep` (2) user-labelled training faces to the person (a gallery and an anchor-positive pair).
- * People with fewer than keep + 1 labelled faces hold nothing out. Pseudo-labelled faces are
- * never held out (the held-out figures are about the user's labels only).
+ * The fair judge's three disjoint parts of the USER's own labels (issue 18): training, epoch
+ * selection (validation) and the adoption check. A face's part follows from hash(face id, seed)
+ * alone: below `validation` -> validation, below `validation + adoption` -> adoption check, else
+ * training; person by person the lowest hashes go first and a person always keeps `keep` (2)
+ * training faces (a gallery face and an anchor-positive pair), so people with fewer than 3 labels
+ * hold nothing out. Stable across runs and as labels grow (a face's hash never changes).
+ * Faces the machine placed (accepted faces of named people, pseudo-labels) are trained on but are
+ * never in the validation or adoption part: a judge made of them rewards a head for agreeing with
+ * the machine. Faces the user rejected from a person ("not Anna") fall into the adoption part by
+ * the same hash rule (then they are not trained on): the check counts whether a head puts them
+ * back into that person.
  */
-export function splitHeldOut(d: Dataset, fraction: number, seed: number, keep = 2): Split {
+export function splitForJudge(d: Dataset, fractions: { validation: number; adoption: number }, seed: number, keep = 2): JudgeSplit {
+  const v = fractions.validation;
+  const a = v + fractions.adoption;
   const byPerson: number[][] = d.persons.map(() => []);
-  for (let i = 0; i < d.n; i++) if (d.userLabel[i] && d.label[i]! >= 0) byPerson[d.label[i]!]!.push(i);
-  const isHeldOut = new Uint8Array(d.n);
+  for (let i = 0; i < d.n; i++) if (d.userLabel[i] && !d.accepted[i] && d.label[i]! >= 0) byPerson[d.label[i]!]!.push(i);
+  const part = new Uint8Array(d.n);
   const hash = new Float64Array(d.n);
   for (let i = 0; i < d.n; i++) hash[i] = faceHash(d.faceIds[i]!, seed);
   for (const rows of byPerson) {
     if (rows.length < keep + 1) continue;
-    rows.sort((a, b) => hash[a]! - hash[b]! || a - b);
+    rows.sort((x, y) => hash[x]! - hash[y]! || x - y);
     const maxOut = rows.length - keep;
     let out = 0;
     for (const r of rows) {
-      if (out >= maxOut || hash[r]! >= fraction) break;
-      isHeldOut[r] = 1;
+      if (out >= maxOut || hash[r]! >= a) break;
+      part[r] = hash[r]! < v ? 1 : 2;
       out++;
     }
   }
-  const train: number[] = [], held: number[] = [];
-  for (let i = 0; i < d.n; i++) (isHeldOut[i] ? held : train).push(i);
-  return { train: Int32Array.from(train), heldOut: Int32Array.from(held), isHeldOut };
-}
-
-/**
- * The held-out split for validation and the adopt rule: the user's own labels (splitHeldOut).
- * When they hold out fewer than `minUser` faces (a user who named people but corrected few
- * faces), the accepted faces count as the user's (d.userLabel is set for them: they are then
- * held out and form the validation gallery too) and the split is made over both. Why the user's
- * own labels first: the accepted faces are the ones the current head already put in the right
- * place - figures on them reward a head for agreeing with the machine - while the user's answers
- * are the faces it gets wrong or is unsure of, like the faces training should bring in (LFW K=3,
- * docs/learning.md).
- */
-export function splitUserFirst(d: Dataset, fraction: number, seed: number, minUser: number, keep = 2): Split & { withAccepted: boolean } {
-  const split = splitHeldOut(d, fraction, seed, keep);
-  if (split.heldOut.length >= minUser || !d.accepted.some((a) => a === 1)) return { ...split, withAccepted: false };
-  for (let i = 0; i < d.n; i++) if (d.accepted[i]) d.userLabel[i] = 1;
-  return { ...splitHeldOut(d, fraction, seed, keep), withAccepted: true };
+  const rejections: number[] = [];
+  for (let i = 0; i < d.n; i++) {
+    if (d.label[i]! >= 0 || d.rejectStart[i + 1]! === d.rejectStart[i]!) continue;
+    if (hash[i]! >= v && hash[i]! < a) {
+      part[i] = 2;
+      rejections.push(i);
+    }
+  }
+  const train: number[] = [], validation: number[] = [], adoption: number[] = [];
+  for (let i = 0; i < d.n; i++) {
+    if (part[i] === 0) train.push(i);
+    else if (part[i] === 1) validation.push(i);
+    else if (d.label[i]! >= 0) adoption.push(i);
+  }
+  const isHeldOut = Uint8Array.from(part, (p) => (p === 0 ? 0 : 1));
+  const val = Int32Array.from(validation);
+  return { train: Int32Array.from(train), heldOut: val, isHeldOut, validation: val, adoption: Int32Array.from(adoption), adoptionRejections: Int32Array.from(rejections), part };
 }

@@ -8,8 +8,9 @@
  * Training data (see docs/learning.md):
  *  - labels: faces the user assigned, moved, confirmed or split (source 'user');
  *  - accepted: the other faces of people the user named (naming a person accepts its faces),
- *    trained on like labels; the held-out figures that decide adoption are on the user's own
- *    labels, and on these only when the user's hold out too few (dataset.ts splitUserFirst);
+ *    trained on like labels, never judged: the figures that choose the epoch and decide adoption
+ *    are on two disjoint held-back parts of the user's own labels (dataset.ts splitForJudge,
+ *    judge.ts), and with too few of those nothing is adopted;
  *  - negatives: "not this person" rejections, and faces of one photo (never the same person);
  *  - unlabelled (the stranger-structure term): every other face, including the faces the machine
  *    put into unnamed people. Those are not used as pseudo-identities: an unnamed person next to a
@@ -198,7 +199,9 @@ export class LearningService implements LearningApi {
     let people = null;
     // Adopted: from here on a cancel of the training comes too late (the head is in use).
     if (result.adopted) people = await this.activate(head.id, opts);
+    const { faces, rejections, need, before, after } = result.judge;
     return {
+      heldBack: { faces, rejections, need, before, after },
       head: this.heads().find((h) => h.id === head.id)!,
       adopted: result.adopted,
       reason: result.reason,

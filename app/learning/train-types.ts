@@ -8,6 +8,7 @@ import type { HeadKind } from './head';
 import type { HardFallback } from './loss';
 import type { OptimizerKind } from './optim';
 import type { HeadRecord } from './record';
+import { MIN_JUDGE_FACES, type Judgement } from './judge';
 
 export interface TrainOptions {
   /** Most passes over the labelled faces (default 30). */
@@ -46,21 +47,26 @@ export interface TrainOptions {
   hardFallback: HardFallback;
   /** Weight of the explicit cannot-link triplets (default 1). */
   cannotLinkWeight: number;
-  /** Fraction of the user's labelled faces held out for early stopping and the adopt rule (default 0.2). */
+  /** Fraction of the user's own labelled faces held out for epoch selection (validation; default 0.2; dataset.ts splitForJudge). */
   heldOutFraction: number;
+  /** Fraction of the user's own labelled faces held back for the adoption check (default 0.2; never trained on, never chooses the epoch). */
+  adoptionFraction: number;
   /**
-   * When the user's own labels hold out fewer faces than this, the accepted faces (faces of named
-   * people the user did not place one by one) are held out and evaluated too (default 30;
-   * dataset.ts splitUserFirst).
+   * Fewest of the user's own labelled faces in the adoption part for a trustworthy check (default
+   * 20; judge.ts MIN_JUDGE_FACES says why). With fewer, nothing is trained and nothing adopted.
    */
-  minUserHeldOut: number;
+  minJudgeFaces: number;
   /** Epochs without a better validation figure before stopping (default 10). */
   patience: number;
   /** Assignment rule of the validation figures (the people feature's threshold and margin). */
   assign: AssignRule;
   /** A new head is adopted only when its score beats the current head's by more than this (default 0). */
   minGain: number;
-  /** ... and (default true) its wrong-assignment rate is not higher. */
+  /**
+   * ... and (default true, "never worse") neither its wrong assignments nor the faces the user
+   * rejected put back into that person rise on the adoption part (judge.ts). false only for tests
+   * and experiments that must force an adoption; the app never sets it.
+   */
   noMoreWrong: boolean;
   /** Gallery faces per person in the validation figures (default 5, as the people feature's prototypes). */
   evalPerPerson: number;
@@ -121,7 +127,8 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   hardFallback: 'least-hard',
   cannotLinkWeight: 1,
   heldOutFraction: 0.2,
-  minUserHeldOut: 30,
+  adoptionFraction: 0.2,
+  minJudgeFaces: MIN_JUDGE_FACES,
   patience: 10,
   assign: {},
   minGain: 0,
@@ -183,21 +190,25 @@ export interface TrainResult {
   /** The trained head (adopted or not), its figures in metrics. */
   head: HeadRecord;
   history: EpochRecord[];
-  /** Validation figures of the current head and of the trained head on the same held-out faces. */
+  /** Figures of the current head and of the trained head (its best epoch) on the adoption part: the user's held-back faces, never trained on, never used to choose the epoch. */
   before: EvalMetrics;
   after: EvalMetrics;
+  /** The chosen epoch's figures on the validation part (what chose it; not the judge). */
+  validation: EvalMetrics;
   adopted: boolean;
   /** Why adopted or discarded. */
   reason: string;
   seconds: number;
   bestEpoch: number;
-  stoppedBy: 'epochs' | 'early-stop' | 'time' | 'no-data';
+  stoppedBy: 'epochs' | 'early-stop' | 'time' | 'no-data' | 'too-few-to-judge';
+  /** The adoption check on the user's held-back faces (judge.ts): counts before and after, and the verdict. */
+  judge: Judgement;
   /** The triplet margin used (alpha x alphaScale). */
   margin: number;
   /**
-   * What was used: faces, people, labelled training faces, held-out faces (and whether accepted
-   * faces are among them: the user's own labels held out fewer than minUserHeldOut), accepted
-   * faces, constraints, skipped inputs, strangers of the stranger term.
+   * What was used: faces, people, labelled training faces, validation faces (epoch selection),
+   * adoption-check faces, accepted faces (trained on, never judged), constraints, skipped inputs,
+   * strangers of the stranger term.
    */
   data: {
     faces: number;
@@ -205,7 +216,7 @@ export interface TrainResult {
     trainableFaces: number;
     heldOut: number;
     accepted: number;
-    heldOutWithAccepted: boolean;
+    adoptionFaces: number;
     cannotLinks: number;
     rejections: number;
     skipped: number;
@@ -230,7 +241,7 @@ export function checkOptions(o: TrainOptions): void {
   int('batchP', 1);
   int('batchK', 2);
   int('patience', 1);
-  int('minUserHeldOut', 0);
+  int('minJudgeFaces', 1);
   int('minBatchesPerEpoch', 1);
   const pos = (k: keyof TrainOptions, zeroOk: boolean) => {
     const v = o[k];
@@ -251,6 +262,7 @@ export function checkOptions(o: TrainOptions): void {
   int('strangerNeighbours', 0);
   int('strangerLabelled', 0);
   if (!(o.heldOutFraction >= 0 && o.heldOutFraction < 1)) throw new RangeError('option heldOutFraction must be in [0, 1)');
+  if (!(o.adoptionFraction > 0 && o.heldOutFraction + o.adoptionFraction < 1)) throw new RangeError('option adoptionFraction must be > 0 and heldOutFraction + adoptionFraction < 1');
   if (o.alphaScale !== 'auto') pos('alphaScale', false);
   if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new RangeError('option optimizer must be adam or sgd');
   if (o.hardFallback !== 'skip' && o.hardFallback !== 'least-hard') throw new RangeError('option hardFallback must be skip or least-hard');

@@ -4,7 +4,8 @@
  * stopping on held-out labels, and the adopt/discard rule. Pure computation (no store, no UI);
  * `trainHeadInWorker` (train-worker.ts) runs it off the main thread.
  */
-import { buildDataset, splitUserFirst } from './dataset';
+import { buildDataset, splitForJudge } from './dataset';
+import { judgeAdoption } from './judge';
 import { better, evalIndex, evaluate, type EvalIndex } from './evaluate';
 import { backward, forward, forwardCache, headLayout, identityParams, projectRows, type HeadShape } from './head';
 import { batchTripletLoss, lossWork, strangerTerm, type BatchStats } from './loss';
@@ -60,13 +61,16 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
   const start = Float64Array.from(params);
   const O = shape.outDims;
 
-  const split = splitUserFirst(d, o.heldOutFraction, o.seed, o.minUserHeldOut);
+  // Three disjoint parts of the user's own labels: training, epoch selection, adoption check.
+  const split = splitForJudge(d, { validation: o.heldOutFraction, adoption: o.adoptionFraction }, o.seed);
+  const tooFew = split.adoption.length < o.minJudgeFaces;
   const rng = new Rng(o.seed);
   // Outputs of the current head for every row (harmonic targets and the "before" figures).
   const oldY = projectRows(curRecord.shape, Float64Array.from(curRecord.weights), d.x, d.n);
 
-  // Validation: held-out faces against the training faces of their people.
-  const trainLabelled = Array.from(split.train).filter((r) => d.label[r]! >= 0 && d.userLabel[r]);
+  // Validation: held-out faces against the training faces of their people (the gallery: the
+  // user's labels and the accepted faces of named people; a gallery face is never a judge).
+  const trainLabelled = Array.from(split.train).filter((r) => d.label[r]! >= 0 && (d.userLabel[r] || d.accepted[r]));
   rng.shuffle(trainLabelled);
   const heldOrder = Array.from(split.heldOut);
   rng.shuffle(heldOrder);
@@ -80,22 +84,22 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     queryRows: Int32Array.from(ixFull.queryRows, (r) => remap.get(r)!),
   };
   const evalX = new Float32Array(evalRows.length * dims);
-  const evalOld = new Float32Array(evalRows.length * O);
   evalRows.forEach((r, i) => {
     evalX.set(d.x.subarray(r * dims, (r + 1) * dims), i * dims);
-    evalOld.set(oldY.subarray(r * O, (r + 1) * O), i * O);
   });
   const evalY = new Float32Array(evalRows.length * O);
   const validate = (p: Float64Array) => evaluate(ix, projectRows(shape, p, evalX, evalRows.length, evalY), o.assign);
 
-  const before = evaluate(ix, evalOld, o.assign);
+  // The adoption check's index: the same gallery, the adoption part as queries (full row space).
+  const ixAdopt = evalIndex(d.label, trainLabelled, split.adoption, d.persons.length, O, o.evalPerPerson);
+  const before = evaluate(ixAdopt, oldY, o.assign);
   const dataInfo = {
     faces: d.n,
     people: d.persons.length,
     trainableFaces: 0,
     heldOut: ix.queryRows.length,
     accepted: countRows(d.accepted),
-    heldOutWithAccepted: split.withAccepted,
+    adoptionFaces: split.adoption.length,
     cannotLinks: d.cannotList.length / 2,
     rejections: d.rejectList.length,
     skipped: d.skipped,
@@ -112,6 +116,8 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
   const sampler = new PKSampler(d, split.train, { P: o.batchP, K: o.batchK, maxExtra: o.maxExtra >= 0 ? o.maxExtra : undefined }, rng);
   if (sampler.people.length < 2) {
     stoppedBy = 'no-data';
+  } else if (tooFew) {
+    stoppedBy = 'too-few-to-judge';
   } else {
     dataInfo.trainableFaces = countTrainable(d, split.train);
     const cap = sampler.capacity;
@@ -217,19 +223,12 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     bestVal = history[history.length - 1]!.val;
     bestEpoch = history.length;
   }
-  const after = bestVal;
-  let adopted = false;
-  let reason: string;
-  if (ix.queryRows.length === 0) reason = 'no held-out labels to judge by (label at least 3 faces of a person)';
-  else if (bestEpoch === 0) reason = 'training never beat the current head on the held-out labels';
-  else if (!(after.score > before.score + o.minGain))
-    reason = `held-out score ${fmt(after.score)} does not beat the current ${fmt(before.score)}`;
-  else if (o.noMoreWrong && after.wrong > before.wrong + 1e-12)
-    reason = `more wrong assignments on held-out labels (${fmt(after.wrong)} > ${fmt(before.wrong)})`;
-  else {
-    adopted = true;
-    reason = `held-out score ${fmt(before.score)} -> ${fmt(after.score)}`;
-  }
+  const bestY = bestEpoch > 0 ? projectRows(shape, best, d.x, d.n) : null;
+  const after = bestY ? evaluate(ixAdopt, bestY, o.assign) : before;
+  const judge = judgeAdoption(d, split, ixAdopt, oldY, bestY, o.assign, { minFaces: o.minJudgeFaces, minGain: o.minGain, noMoreWrong: o.noMoreWrong });
+  let reason = judge.reason;
+  if (sampler.people.length < 2) reason = 'nothing to learn from: fewer than two people with two training faces';
+  const adopted = judge.adopted;
   const seconds = elapsed();
   const version = input.version ?? curRecord.version + 1;
   const head: HeadRecord = {
@@ -255,7 +254,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
     },
     weights: Float32Array.from(best),
   };
-  return { head, history, before, after, adopted, reason, seconds, bestEpoch, stoppedBy, margin: marginUsed, data: dataInfo };
+  return { head, history, before, after, validation: bestVal, adopted, reason, seconds, bestEpoch, stoppedBy, margin: marginUsed, data: dataInfo, judge: { ...judge, adopted, reason } };
 }
 
 /**
@@ -312,10 +311,6 @@ function countRows(flags: Uint8Array): number {
   let c = 0;
   for (const f of flags) c += f;
   return c;
-}
-
-function fmt(x: number): string {
-  return x.toFixed(4);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

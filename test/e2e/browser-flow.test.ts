@@ -423,16 +423,19 @@ describe('browser mode, end to end (Chromium, real engine, real database)', () =
     expect(Number(await page.getByTestId('learn-people').textContent())).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('learn-active').textContent()).toBe('Base model');
     await page.getByRole('button', { name: 'Start learning' }).click();
-    await page.getByTestId('learn-progress').waitFor();
+    // (No progress card: with too few of the user's labels to judge, nothing is trained, no epoch runs.)
     await page.getByTestId('learn-outcome').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('learn-progress').count()).toBe(0);
     const verdict = (await page.getByTestId('learn-verdict').textContent())!;
-    expect(verdict).toMatch(/^(Adopted|Discarded)/);
-    expect((await page.getByTestId('learn-reason').textContent())!.length).toBeGreaterThan(3);
+    // Only names here (none of the user's own placed faces): too few of the user's labels for a
+    // trustworthy check (issue 18: machine-placed faces never judge): nothing trained or adopted,
+    // and the screen says how many there are and how many it needs.
+    expect(verdict).toBe('Discarded: the current version stays');
+    expect(await page.getByTestId('learn-reason').textContent()).toMatch(/^Too few of your own labels to judge: \d+, need 20\.$/);
+    expect(await page.getByTestId('learn-too-few').textContent()).toMatch(/^Too few of your own labels to judge: \d+, need 20\./);
     const rows = page.getByTestId('learn-outcome').locator('tbody tr');
     expect(await rows.count()).toBe(3);
     expect(await rows.first().textContent()).toMatch(/Right person\s*\d+\.\d%\s*\d+\.\d%/);
-    // The chart has the epochs it ran.
-    expect(await page.locator('[data-testid=learn-chart] polyline.loss').getAttribute('points')).toMatch(/\d,\d/);
     const history = page.getByTestId('learn-history').locator('tbody tr');
     await expect.poll(() => history.count()).toBe(2);
     const state = await call<{ summary: { heads: { id: string; adopted: boolean; active: boolean }[] } }>('learning.state');

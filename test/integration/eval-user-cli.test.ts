@@ -47,11 +47,38 @@ describe('visage eval-user', () => {
     expect(j.actionsTo95).not.toBeNull();
   }, 120_000);
 
+  it('--learning: the same oracle in rounds without and with the app\'s training; with too few of the user\'s own labels to judge nothing is adopted and the arms agree', () => {
+    const r = runCli(['eval-user', '--data', BBT, '--db', db, '--no-scan', '--budget', '60', '--learning', '--learn-every', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    type Arm = { actionsTo95: number | null; f1At100: number; wrong: number; actions: number; curve: { actions: number; bcubedF1: number }[] };
+    const j = lastJson<Arm & {
+      withoutLearning: Arm;
+      learning: { every: number; runs: number; adopted: number; tooFewToJudge: number; history: { actions: number; adopted: boolean; reason: string; heldBack: number }[] };
+    }>(r.stdout);
+    expect(j.learning.every).toBe(5);
+    // Trained after every round of 5 actions (the oracle needs more than 5 here: 8 names at least).
+    expect(j.learning.runs).toBeGreaterThanOrEqual(2);
+    expect(j.learning.history.map((h) => h.actions).slice(0, 2)).toEqual([5, 10]);
+    // bbt's 40 faces give the user few labels of their own: never enough for the check (20).
+    expect(j.learning.adopted).toBe(0);
+    expect(j.learning.tooFewToJudge).toBe(j.learning.runs);
+    for (const h of j.learning.history) expect(h.reason).toBe(`too few of your own labels to judge: ${h.heldBack}, need 20`);
+    // Nothing adopted: the learning arm is the other arm exactly.
+    expect(j.curve).toEqual(j.withoutLearning.curve);
+    expect([j.actionsTo95, j.wrong, j.actions]).toEqual([j.withoutLearning.actionsTo95, j.withoutLearning.wrong, j.withoutLearning.actions]);
+    expect(j.wrong).toBe(0);
+    expect(j.actionsTo95).not.toBeNull();
+  }, 180_000);
+
   it('refuses bad flags with exit code 2', () => {
+    expect(runCli(['eval-user', '--data', BBT, '--learning', '--learn-every', '0']).code).toBe(2);
+    expect(runCli(['eval-user', '--data', BBT, '--learn-every', '5']).code).toBe(2);
+    expect(runCli(['eval-user', '--data', BBT, '--learning', '--opt', 'nosuch=1']).code).toBe(2);
     expect(runCli(['eval-user']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--budget', '0']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--part', 'middle']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--no-scan']).code).toBe(2);
     expect(runCli(['eval-user', '--data', BBT, '--algorithm', 'kmeans']).code).toBe(2);
+    expect(runCli(['eval-user', '--data', BBT, '--algorithm', 'dbscan', '--learning']).code).toBe(2);
   });
 });

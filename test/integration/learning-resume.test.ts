@@ -260,13 +260,18 @@ describe('a head switch interrupted by the engine stopping is finished at the ne
   it('adoption: training adopts a head, the process dies after one chunk (services dropped); the next host re-projects and re-clusters', async () => {
     const file = tempLibrary();
     const { decisions } = makeLibrary(file);
+    // The user confirms Ann's and Bob's faces: training is judged on the user's own labels only.
+    const setupStore = Store.open(file);
+    const setupPeople = new PeopleService(setupStore.db, { projections: projectionSync });
+    for (const p of setupPeople.listPeople().filter((x) => x.name === 'Ann' || x.name === 'Bob')) setupPeople.correct({ kind: 'confirm', faceIds: setupPeople.personFaces(p.id).map((f) => f.id), personId: p.id });
+    setupStore.close();
     const before = snapshot(file);
     const store = Store.open(file);
     const learning = new LearningService(store.db, new PeopleService(store.db, { projections: projectionSync }));
     const stop = new AbortController();
     // Adoption forced (any score): this is about what follows it.
     const out = learning.train({
-      options: { epochs: 2, minGain: -1e9, noMoreWrong: false, restoreBest: false, heldOutFraction: 0.3 },
+      options: { epochs: 2, minGain: -1e9, noMoreWrong: false, restoreBest: false, heldOutFraction: 0.3, adoptionFraction: 0.3, minJudgeFaces: 1 },
       reprojectChunk: 30,
       reprojectSignal: stop.signal,
       onReproject: () => stop.abort(),

@@ -40,6 +40,9 @@ afterAll(() => store?.close());
 
 const embeddings = () => (store.db.prepare('SELECT id, embedding, base_embedding, head_id FROM faces ORDER BY id').all() as { id: number; embedding: Buffer; base_embedding: Buffer; head_id: string | null }[]);
 
+/** These small libraries hold back fewer of the user's faces than the app's check needs (20, judge.ts): lowered so training and adoption run. */
+const SMALL_JUDGE = { adoptionFraction: 0.3, minJudgeFaces: 1 };
+
 describe('learning from corrections', () => {
   it('is not ready before the user has named anyone, and says why', async () => {
     const learning = new LearningService(store.db, svc);
@@ -49,7 +52,7 @@ describe('learning from corrections', () => {
     await expect(learning.train()).rejects.toThrow(/at least two faces of at least 2 people/);
   });
 
-  it('trains from named people and stores the head with its held-out figures; one that cannot beat a perfect current head is discarded', async () => {
+  it('with named people only (none of the user\'s own labels) trains nothing and adopts nothing, and says why; with confirmed faces it trains and judges on them', async () => {
     const people = svc.listPeople();
     people.forEach((p, i) => svc.correct({ kind: 'name', personId: p.id, name: `Person ${i}` }));
     const moved = svc.personFaces(people[0]!.id)[0]!.id;
@@ -59,35 +62,29 @@ describe('learning from corrections', () => {
     expect(s.ready).toBe(true);
     expect(s.people).toBe(people.length);
     expect(s.negatives).toBeGreaterThan(0);
-    // Naming accepts the people's faces: trained on, but not the user's own labels (those are
-    // held out first; with none, the accepted faces are held out instead).
+    // Naming accepts the people's faces: trained on, but never the judge (issue 18: machine-placed
+    // faces are not the user's labels).
     const data = learning.gather();
     expect(data.labels.size).toBe(0);
     expect(data.accepted!.size).toBe(s.labelledFaces);
     const progress: number[] = [];
-    const reprojected: number[] = [];
-    const out = await learning.train({
-      onProgress: (p) => progress.push(p.epoch),
-      options: { epochs: 8, heldOutFraction: 0.3 },
-      reprojectChunk: 10,
-      onReproject: (p) => reprojected.push(p.done),
-    });
-    expect(progress.length).toBeGreaterThan(0);
-    expect(out.head.version).toBe(1);
-    expect(out.reason.length).toBeGreaterThan(0);
-    const heads = learning.heads();
-    expect(heads.map((h) => h.id)).toContain(out.head.id);
-    const active = heads.find((h) => h.active)!;
-    // Measured on this library: the base is already perfect on the held-out faces, so no head can
-    // beat it (train.ts adopts only on a strictly higher score, accuracy - wrong): discarded, the
-    // base stays active and every face keeps its base embedding. (Both outcomes of the rule, forced,
-    // are in the next test.)
-    expect(out.before).toEqual({ accuracy: 1, wrong: 0, unassigned: 0 });
+    const out = await learning.train({ onProgress: (p) => progress.push(p.epoch), options: { epochs: 8 } });
+    expect(progress).toEqual([]);
     expect(out.adopted).toBe(false);
-    expect(active.id).toBe('base');
+    expect(out.reason).toBe('too few of your own labels to judge: 0, need 20');
+    expect(out.heldBack).toMatchObject({ faces: 0, need: 20 });
+    expect(learning.heads().find((h) => h.active)!.id).toBe('base');
+    expect(learning.heads().map((h) => h.id)).toContain(out.head.id);
     expect(embeddings().every((f) => f.head_id === null && f.embedding.equals(f.base_embedding))).toBe(true);
     expect(out.people).toBeNull();
     expect(svc.face(moved)!.personId).toBe(people[0]!.id);
+    // The user confirms every face of each person: now the check has the user's own labels.
+    for (const p of svc.listPeople()) svc.correct({ kind: 'confirm', faceIds: svc.personFaces(p.id).map((f) => f.id), personId: p.id });
+    const judged = await learning.train({ onProgress: (p) => progress.push(p.epoch), options: { epochs: 8, heldOutFraction: 0.3, ...SMALL_JUDGE } });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(judged.heldBack.faces).toBeGreaterThan(0);
+    expect(judged.heldBack.before.right + judged.heldBack.before.wrong + judged.heldBack.before.unassigned).toBe(judged.heldBack.faces);
+    expect(judged.reason.length).toBeGreaterThan(0);
     expect(svc.listPeople().map((p) => p.name).sort()).toEqual(people.map((_, i) => `Person ${i}`).sort());
   }, 120_000);
 
@@ -98,14 +95,14 @@ describe('learning from corrections', () => {
     const names = svc.listPeople().map((p) => p.name).sort();
     expect(names.every((n) => n !== null)).toBe(true);
     // A gain no head can reach: discarded, the active head and every embedding unchanged.
-    const no = await learning.train({ options: { epochs: 4, heldOutFraction: 0.3, minGain: 10 } });
+    const no = await learning.train({ options: { epochs: 4, heldOutFraction: 0.3, minGain: 10, ...SMALL_JUDGE } });
     expect(no.adopted).toBe(false);
     expect(no.reason).toMatch(/does not beat|never beat/);
     expect(learning.heads().find((h) => h.active)!.id).toBe(activeBefore);
     expect(embeddings()).toEqual(before);
     // Any head "beats" the current one when the required gain is very negative (and the last
     // epoch's weights are kept): adopted, every face re-projected with it.
-    const yes = await learning.train({ options: { epochs: 4, heldOutFraction: 0.3, minGain: -10, noMoreWrong: false, restoreBest: false } });
+    const yes = await learning.train({ options: { epochs: 4, heldOutFraction: 0.3, minGain: -10, noMoreWrong: false, restoreBest: false, ...SMALL_JUDGE } });
     expect(yes.adopted, yes.reason).toBe(true);
     expect(learning.heads().find((h) => h.active)!.id).toBe(yes.head.id);
     expect(embeddings().every((f) => f.head_id === yes.head.id)).toBe(true);
@@ -170,13 +167,12 @@ describe('visage eval-learning', () => {
     expect(typeof out.adopted).toBe('boolean');
     expect(typeof out.trainSeconds).toBe('number');
     expect(out.after.wrong).toBeLessThanOrEqual(out.before.wrong + 0.05);
-    // dlib-johns with 3 labelled faces each is already perfect before training (measured: every
-    // test face right, held-out accuracy 1): no head can beat it, so it is discarded and the
+    // dlib-johns with 3 labelled faces each (15 of the user's labels) holds back at most 5, fewer
+    // than a trustworthy check needs (20): nothing is trained or adopted, and it says so; the
     // switch has nothing to list for the user to check.
     expect(out.before).toMatchObject({ accuracy: 1, wrong: 0, unassigned: 0 });
-    expect(out.heldOut.before).toEqual({ accuracy: 1, wrong: 0, unassigned: 0 });
     expect(out.adopted).toBe(false);
-    expect(out.reason).toMatch(/never beat|does not beat/);
+    expect(out.reason).toMatch(/^too few of your own labels to judge: [0-5], need 20$/);
     expect(out.changes).toBeUndefined();
   }, 180_000);
 

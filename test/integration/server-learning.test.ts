@@ -82,6 +82,7 @@ class ScriptedLearning implements LearningApi {
       before: figures(0.7),
       after: figures(adopted ? 0.79 : 0.69),
       seconds: 0.1,
+      heldBack: { faces: 24, rejections: 0, need: 20, before: { right: 20, wrong: 0, unassigned: 4, rejectedIn: 0 }, after: { right: adopted ? 22 : 20, wrong: 0, unassigned: adopted ? 2 : 4, rejectedIn: 0 } },
       history,
       people: adopted ? { people: 3, assigned: 10, unassigned: 2, created: 0, seconds: 0 } : null,
     };

@@ -295,7 +295,7 @@ describe('LearningService: adopting or rolling back a head re-projects in the ba
     const progress: { headId: string; done: number; total: number }[] = [];
     // Adoption forced (any score, no held-out check of wrong answers): this is about what follows it.
     const out = await learning.train({
-      options: { epochs: 2, minGain: -1e9, noMoreWrong: false, restoreBest: false, heldOutFraction: 0.3 },
+      options: { epochs: 2, minGain: -1e9, noMoreWrong: false, restoreBest: false, heldOutFraction: 0.3, adoptionFraction: 0.3, minJudgeFaces: 1 },
       reprojectChunk: 40,
       onReproject: (p) => progress.push(p),
     });

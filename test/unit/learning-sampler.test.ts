@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataset, splitHeldOut, splitUserFirst } from '../../app/learning/dataset';
+import { buildDataset, splitForJudge } from '../../app/learning/dataset';
 import { REL_CANNOT, REL_NEG, REL_NONE, REL_POS } from '../../app/learning/loss';
 import { Rng } from '../../app/learning/rng';
 import { PKSampler, batchRelations } from '../../app/learning/sampler';
@@ -78,7 +78,7 @@ describe('P x K sampler', () => {
     baseVectors.set(next, Float32Array.from({ length: 8 }, () => 1));
     baseVectors.set(next + 1, Float32Array.from({ length: 8 }, () => -1));
     const d = buildDataset({ baseVectors, labels, cannotLink: [[1, next]], rejections: [[next + 1, 100]] });
-    const split = splitHeldOut(d, 0.3, 1);
+    const split = splitForJudge(d, { validation: 0.3, adoption: 0 }, 1);
     expect(split.heldOut.length).toBeGreaterThan(0);
     const s = new PKSampler(d, split.train, { P: 6, K: 5 }, new Rng(2));
     const rows = new Int32Array(s.capacity);
@@ -116,7 +116,7 @@ describe('P x K sampler', () => {
   it('holds out by a stable hash: adding labels does not move earlier held-out faces back', () => {
     const { baseVectors, labels } = data(20, 6);
     const d1 = buildDataset({ baseVectors, labels });
-    const s1 = splitHeldOut(d1, 0.25, 9);
+    const s1 = splitForJudge(d1, { validation: 0.25, adoption: 0 }, 9);
     const held1 = new Set([...s1.heldOut].map((r) => d1.faceIds[r]));
     // a new person appears
     const more = new Map(labels);
@@ -126,7 +126,7 @@ describe('P x K sampler', () => {
       more.set(f, 999);
     }
     const d2 = buildDataset({ baseVectors: bv, labels: more });
-    const s2 = splitHeldOut(d2, 0.25, 9);
+    const s2 = splitForJudge(d2, { validation: 0.25, adoption: 0 }, 9);
     const held2 = new Set([...s2.heldOut].map((r) => d2.faceIds[r]));
     for (const f of held1) expect(held2.has(f)).toBe(true);
     // every person keeps at least two training faces
@@ -135,42 +135,5 @@ describe('P x K sampler', () => {
       for (const r of s2.train) if (d2.label[r] === q) train++;
       expect(train).toBeGreaterThanOrEqual(2);
     }
-  });
-
-  it('accepted faces (named people the user did not place face by face) train like labels; the user\'s own are held out first', () => {
-    // 20 people: faces 1-3 of each placed by the user, 4-9 accepted by naming
-    const baseVectors = new Map<number, Float32Array>();
-    const labels = new Map<number, number>();
-    const accepted = new Map<number, number>();
-    const r = new Rng(4);
-    for (let q = 0; q < 20; q++)
-      for (let f = 1; f <= 9; f++) {
-        const id = q * 100 + f;
-        baseVectors.set(id, Float32Array.from({ length: 8 }, () => r.normal()));
-        (f <= 3 ? labels : accepted).set(id, 7 + q);
-      }
-    accepted.set(1, 99); // also a user label: the user's word wins
-    const d = buildDataset({ baseVectors, labels, accepted });
-    expect(d.n).toBe(180);
-    const row = (f: number) => [...d.faceIds].indexOf(f);
-    expect([d.label[row(1)], d.userLabel[row(1)], d.accepted[row(1)], d.weight[row(1)]]).toEqual([d.persons.indexOf(7), 1, 0, 1]);
-    expect([d.userLabel[row(4)], d.accepted[row(4)], d.weight[row(4)]]).toEqual([0, 1, 1]);
-    expect(d.persons).not.toContain(99);
-    // enough of the user's labels held out: only they are
-    const user = splitUserFirst(d, 0.5, 3, 5);
-    expect(user.withAccepted).toBe(false);
-    expect(user.heldOut.length).toBeGreaterThanOrEqual(5);
-    for (const h of user.heldOut) expect(d.userLabel[h]).toBe(1);
-    for (let i = 0; i < d.n; i++) if (d.accepted[i]) expect(user.isHeldOut[i]).toBe(0);
-    // too few: the accepted faces count as the user's, and are held out too
-    const d2 = buildDataset({ baseVectors, labels, accepted });
-    const few = splitUserFirst(d2, 0.5, 3, 1000);
-    expect(few.withAccepted).toBe(true);
-    expect([...few.heldOut].some((h) => d2.accepted[h] === 1)).toBe(true);
-    expect(few.heldOut.length).toBeGreaterThan(user.heldOut.length);
-    for (let i = 0; i < d2.n; i++) if (d2.accepted[i]) expect(d2.userLabel[i]).toBe(1);
-    // the same as treating them as labels from the start
-    const asLabels = buildDataset({ baseVectors, labels: new Map([...accepted, ...labels]) });
-    expect([...few.heldOut].map((h) => d2.faceIds[h])).toEqual([...splitHeldOut(asLabels, 0.5, 3).heldOut].map((h) => asLabels.faceIds[h]));
   });
 });

@@ -53,7 +53,10 @@ function top1(t: ReturnType<typeof tree>, q: Proj, g: Proj): number {
   return ok / t.test.length;
 }
 
-const fast = { epochs: 12, patience: 12, heldOutFraction: 0.25, seed: 1 };
+// These small trees (4 labels a person) hold back fewer faces than the app's adoption check needs
+// (MIN_JUDGE_FACES, 20; learning-judge-split.test.ts tests that gate): lowered here so that the
+// training itself is what these tests exercise.
+const fast = { epochs: 12, patience: 12, heldOutFraction: 0.25, adoptionFraction: 0.25, minJudgeFaces: 3, seed: 1 };
 
 describe('trainHead end to end (synthetic identity tree)', () => {
   it('reduces the loss, improves the held-out and the test accuracy, and is adopted', async () => {
@@ -103,7 +106,7 @@ describe('trainHead end to end (synthetic identity tree)', () => {
     const r = await trainHead({ baseVectors: t.baseVectors, labels: two, options: { ...fast, epochs: 2 } });
     expect(r.data.heldOut).toBe(0);
     expect(r.adopted).toBe(false);
-    expect(r.reason).toMatch(/no held-out/);
+    expect(r.reason).toBe('too few of your own labels to judge: 0, need 3');
   });
 
   it('with nothing to learn from it returns the current head unchanged, not adopted', async () => {

@@ -16,7 +16,7 @@ describe('training in a worker thread (compiled worker from dist/, built by npm 
     const seen: { epoch: number; loss: number; top1: number }[] = [];
     let mainThreadTicks = 0;
     const timer = setInterval(() => mainThreadTicks++, 5);
-    const r = await trainHeadInWorker({ ...data(), options: { epochs: 6, patience: 6, seed: 1, heldOutFraction: 0.3 }, onProgress: (epoch, loss, val) => seen.push({ epoch, loss, top1: val.top1 }) });
+    const r = await trainHeadInWorker({ ...data(), options: { epochs: 6, patience: 6, seed: 1, heldOutFraction: 0.3, adoptionFraction: 0.3, minJudgeFaces: 1 }, onProgress: (epoch, loss, val) => seen.push({ epoch, loss, top1: val.top1 }) });
     clearInterval(timer);
     expect(seen.map((s) => s.epoch)).toEqual(r.history.map((h) => h.epoch));
     expect(seen.length).toBeGreaterThan(0);
@@ -28,7 +28,7 @@ describe('training in a worker thread (compiled worker from dist/, built by npm 
 
   it.skipIf(!built)('cancels through an AbortSignal', async () => {
     const ac = new AbortController();
-    const p = trainHeadInWorker({ ...data(), options: { epochs: 100000, patience: 100000, maxSeconds: 120 }, signal: ac.signal, onProgress: (e) => e === 1 && ac.abort() });
+    const p = trainHeadInWorker({ ...data(), options: { epochs: 100000, patience: 100000, maxSeconds: 120, minJudgeFaces: 1 }, signal: ac.signal, onProgress: (e) => e === 1 && ac.abort() });
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -1,7 +1,7 @@
 /** The "Learn from my corrections" screen's logic without a DOM: the chart's geometry, the figures, the people file messages. */
 import { describe, expect, it } from 'vitest';
 import type { HeadSummary, PeopleImport, TrainProgress } from '../../app/contract/contract';
-import { actionTitle, change, lossText, chartGeometry, headAction, headLabel, niceMax, pct, tickLabel } from '../../renderer/src/lib/learning';
+import { actionTitle, change, lossText, chartGeometry, headAction, headLabel, heldBackView, niceMax, pct, tickLabel } from '../../renderer/src/lib/learning';
 import { importMessage } from '../../renderer/src/lib/people-file';
 
 const figs = (accuracy: number) => ({ accuracy, wrong: (1 - accuracy) / 2, unassigned: (1 - accuracy) / 2 });
@@ -117,6 +117,26 @@ describe('learning figures', () => {
     expect(actionTitle(base, 'roll-back')).toBe('Roll back to base model?');
     expect(actionTitle(v3, 'use-anyway')).toBe('Use version 3 anyway?');
     expect(actionTitle(v2, 'use-again')).toBe('Use version 2 again?');
+  });
+
+  it('shows the adoption check on the user\'s held-back faces: too few to judge as a sentence, else counts before/after with the worse ones marked', () => {
+    const c = (right: number, wrong: number, unassigned: number, rejectedIn: number) => ({ right, wrong, unassigned, rejectedIn });
+    expect(heldBackView({ faces: 7, rejections: 2, need: 20, before: c(5, 0, 2, 0), after: c(5, 0, 2, 0) })).toEqual({
+      tooFew: 'Too few of your own labels to judge: 7, need 20. Nothing was adopted; move, confirm or answer more faces and try again.',
+    });
+    const v = heldBackView({ faces: 24, rejections: 3, need: 20, before: c(20, 0, 4, 0), after: c(22, 1, 1, 1) });
+    expect(v).toEqual({
+      caption: 'Your own 24 held-back faces and 3 “not this person” answers (never trained on)',
+      rows: [
+        { label: 'Right person', before: 20, after: 22, worse: false },
+        { label: 'Wrong person', before: 0, after: 1, worse: true },
+        { label: 'Nobody', before: 4, after: 1, worse: false },
+        { label: 'Put back where you said No', before: 0, after: 1, worse: true },
+      ],
+    });
+    const none = heldBackView({ faces: 21, rejections: 0, need: 20, before: c(20, 1, 0, 0), after: c(20, 0, 1, 0) });
+    expect('rows' in none && none.rows.map((r) => r.label)).toEqual(['Right person', 'Wrong person', 'Nobody']);
+    expect('rows' in none && none.rows.some((r) => r.worse)).toBe(false);
   });
 
   it('describes imports in one line', () => {

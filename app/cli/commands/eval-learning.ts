@@ -264,6 +264,8 @@ export const command: CliCommand = {
         adopted: outcome.adopted,
         reason: outcome.reason,
         heldOut: { before: outcome.before, after: outcome.after },
+        // The adoption check, counted, on the user's own held-back faces (app/learning/judge.ts).
+        heldBack: outcome.heldBack,
         errorCut: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, before.wrong + before.unassigned)),
         // The head's own share: errors cut against the re-clustered, untrained library.
         errorCutVsRecluster: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, reclusterOnly.wrong + reclusterOnly.unassigned)),

@@ -8,6 +8,7 @@
  */
 import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { NotFoundError } from '../../contract/errors';
+import type { HeldBackCheck } from '../../contract/learning';
 import { LearningService } from '../../learning/learning-service';
 import { peopleServiceFor } from '../people-service';
 import { resolveDbPath } from '../../platform/paths';
@@ -15,6 +16,13 @@ import { openStoreForReading } from '../open-store';
 import { trainingOptions } from '../training-options';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** Before/after on the user's held-back faces, counted (nothing when there were too few to judge: the reason says so). */
+function heldBackLine(h: HeldBackCheck): string {
+  if (h.faces < h.need) return '';
+  const rej = h.rejections ? `, put back where you said No ${h.before.rejectedIn} -> ${h.after.rejectedIn} of ${h.rejections}` : '';
+  return `; your ${h.faces} held-back faces: right ${h.before.right} -> ${h.after.right}, wrong ${h.before.wrong} -> ${h.after.wrong}, nobody ${h.before.unassigned} -> ${h.after.unassigned}${rej}`;
+}
 
 export const command: CliCommand = {
   name: 'learn',
@@ -61,7 +69,7 @@ export const command: CliCommand = {
       process.stdout.write(
         json
           ? `${JSON.stringify({ resumed, trained: true, ...brief })}\n`
-          : `${outcome.adopted ? `adopted ${outcome.head.id}` : `discarded ${outcome.head.id}`}: ${outcome.reason}; held-out faces right ${pct(outcome.before.accuracy)} -> ${pct(outcome.after.accuracy)}, wrong ${pct(outcome.before.wrong)} -> ${pct(outcome.after.wrong)}${outcome.people ? `; ${outcome.people.people} people` : ''}\n`,
+          : `${outcome.adopted ? `adopted ${outcome.head.id}` : `discarded ${outcome.head.id}`}: ${outcome.reason}${heldBackLine(outcome.heldBack)}${outcome.people ? `; ${outcome.people.people} people` : ''}\n`,
       );
       return 0;
     } finally {

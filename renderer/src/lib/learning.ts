@@ -1,5 +1,5 @@
 /** Helpers of the "Learn from my corrections" screen: the training chart's geometry and the figures. */
-import type { HeadSummary, HeldOutFigures, TrainProgress } from '../../../app/contract/contract';
+import type { HeadSummary, HeldBackCheck, HeldOutFigures, TrainProgress } from '../../../app/contract/contract';
 
 export interface Tick {
   /** Position along the axis in chart pixels. */
@@ -118,4 +118,30 @@ export const ACTION_LABEL: Record<HeadAction, string> = { 'roll-back': 'Roll bac
 export function actionTitle(h: HeadSummary, a: HeadAction): string {
   const name = headLabel(h).toLowerCase();
   return a === 'roll-back' ? `Roll back to ${name}?` : a === 'use-again' ? `Use ${name} again?` : `Use ${name} anyway?`;
+}
+
+/** One row of the Learn screen's held-back table: a count under the current and the trained version. */
+export interface HeldBackRow {
+  label: string;
+  before: number;
+  after: number;
+  /** the count rose where rising is worse (wrong, put back where the user said No) */
+  worse: boolean;
+}
+
+/**
+ * The adoption check as the Learn screen shows it: a sentence when the user's own labels were too
+ * few to judge (nothing adopted), else before/after counts on the user's held-back faces.
+ */
+export function heldBackView(h: HeldBackCheck): { tooFew: string } | { caption: string; rows: HeldBackRow[] } {
+  if (h.faces < h.need) return { tooFew: `Too few of your own labels to judge: ${h.faces}, need ${h.need}. Nothing was adopted; move, confirm or answer more faces and try again.` };
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const rows: HeldBackRow[] = [
+    { label: 'Right person', before: h.before.right, after: h.after.right, worse: false },
+    { label: 'Wrong person', before: h.before.wrong, after: h.after.wrong, worse: h.after.wrong > h.before.wrong },
+    { label: 'Nobody', before: h.before.unassigned, after: h.after.unassigned, worse: false },
+  ];
+  if (h.rejections) rows.push({ label: 'Put back where you said No', before: h.before.rejectedIn, after: h.after.rejectedIn, worse: h.after.rejectedIn > h.before.rejectedIn });
+  const caption = `Your own ${n(h.faces, 'held-back face', 'held-back faces')}${h.rejections ? ` and ${n(h.rejections, '“not this person” answer', '“not this person” answers')}` : ''} (never trained on)`;
+  return { caption, rows };
 }
