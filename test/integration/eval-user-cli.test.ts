@@ -5,7 +5,7 @@
  * baseline (--algorithm dbscan) is worked with the baseline's tools only; bad flags exit 2.
  */
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, DATASETS, lastJson, runCli, tempDir } from './scan-helpers';
 
 const BBT = path.join(DATASETS, 'people', 'faceapi-bbt');
@@ -14,11 +14,17 @@ type Result = {
   curve: { actions: number; bcubedF1: number; bcubedPrecision: number; rightNamed: number }[]; byKind: Record<string, number>;
 };
 const db = path.join(tempDir('eval-user'), 'bbt.db');
+/** The first run: it scans into `db` (kept), which the other runs reuse with --no-scan. */
+let first: ReturnType<typeof runCli>;
+
+beforeAll(() => {
+  assertBuilt();
+  first = runCli(['eval-user', '--data', BBT, '--db', db, '--budget', '100', '--every', '5', '--json']);
+}, 180_000);
 
 describe('visage eval-user', () => {
   it('scans, groups and lets the oracle work the queues; reports the curve and actionsTo95', () => {
-    assertBuilt();
-    const r = runCli(['eval-user', '--data', BBT, '--db', db, '--budget', '100', '--every', '5', '--json']);
+    const r = first;
     expect(r.code, r.stderr).toBe(0);
     const j = lastJson<Result>(r.stdout);
     expect(j.algorithm).toBe('visage');
@@ -58,7 +64,12 @@ describe('visage eval-user', () => {
     expect(j.learning.every).toBe(5);
     // Trained after every round of 5 actions (the oracle needs more than 5 here: 8 names at least).
     expect(j.learning.runs).toBeGreaterThanOrEqual(2);
-    expect(j.learning.history.map((h) => h.actions).slice(0, 2)).toEqual([5, 10]);
+    // Rounds of 5 actions (the last ones may be shorter, or empty: the oracle ran out of work and
+    // one more training is tried in case it opens some).
+    const at = j.learning.history.map((h) => h.actions);
+    expect(at[0]).toBe(5);
+    at.slice(1).forEach((a, i) => expect(a - at[i]!).toBeGreaterThanOrEqual(0));
+    at.slice(1).forEach((a, i) => expect(a - at[i]!).toBeLessThanOrEqual(5));
     // bbt's 40 faces give the user few labels of their own: never enough for the check (20).
     expect(j.learning.adopted).toBe(0);
     expect(j.learning.tooFewToJudge).toBe(j.learning.runs);
