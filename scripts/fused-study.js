@@ -32,6 +32,8 @@ const DATA = path.join(__dirname, '..', '..', 'shared', 'datasets');
 const SET_DIRS = { 'pins-celebs': 'people-wild/pins-celebs', 'sports-celebs': 'people-wild/sports-celebs', 'vn-celebs': 'people-wild/vn-celebs', 'lfw-dev': 'lfw-dev/images' };
 const WILD = ['pins-celebs', 'sports-celebs', 'vn-celebs'];
 const FAR = 1e-3;
+/** int8 scale used while choosing (the registry's quantScale for the fused model). */
+const QUANT = 0.8;
 const DIM = 640; // dlib 128, dlib mirrored 128, mfn 192, mfn mirrored 192
 
 function arg(name, dflt) {
@@ -165,7 +167,7 @@ function choose() {
         const one = faces.filter((f) => f.part === 'tune' && f.inPhoto === 1);
         const vs = one.map((f) => l2normalize(project(proj, fusedRaw(f, cfg))));
         for (const v of vs) for (const x of v) maxAbs.push(Math.abs(x));
-        const t = tarAtFar(one, vs.map((v) => quantize(v, 0.6)));
+        const t = tarAtFar(one, vs.map((v) => quantize(v, QUANT)));
         row.sets[set] = { faces: one.length, tar: t.tar, threshold: t.threshold };
       }
       maxAbs.sort((a, b) => a - b);
@@ -297,7 +299,12 @@ function tar() {
 }
 
 const cmd = process.argv[2];
-(cmd === 'vectors' ? vectors() : Promise.resolve().then(() => ({ choose, 'write-dbs': writeDbs, lfw, tar })[cmd]?.() ?? (() => { throw new Error('usage: fused-study.js vectors|choose|write-dbs|lfw|tar ...'); })())).catch((e) => {
+const commands = { vectors, choose, 'write-dbs': writeDbs, lfw, tar };
+Promise.resolve()
+  .then(() => {
+    if (!commands[cmd]) throw new Error(`usage: fused-study.js ${Object.keys(commands).join('|')} ...`);
+    return commands[cmd]();
+  }).catch((e) => {
   process.stderr.write(`${e.stack || e}\n`);
   process.exit(1);
 });

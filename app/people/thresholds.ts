@@ -150,6 +150,49 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumGroup: 1,
     albumCheck: false,
   }),
+  // MobileFaceNet 192-D (issue 17), PCA to 128-D then int8; fused dlib + MobileFaceNet in 128 bytes.
+  // verify: the LFW threshold (visage eval-lfw / scripts/fused-study.js lfw). cluster = assign:
+  // chosen on the TUNING part (npm run eval:people -- --model ID --part tune --sweep
+  // cluster+assign=...: the highest mean BCubed F1 with mean precision >= 0.97 over lfw-dev folds
+  // 1-3 and the tuning identities of people-wild), then checked on every reporting set
+  // (docs/models.md "Choosing the default"). Carried over untuned, as dlib's were first set:
+  // suggest = verify (dlib's 0.90 sits just under its 0.912), margin = 0.3 x (cluster - verify)
+  // (dlib: 0.01 of a 0.033 gap), minClusterSize, qualityMin, prototypes, knn as dlib's; the album
+  // rules off (they were measured for dlib only, with eval-learning).
+  'mobilefacenet-192': Object.freeze({
+    modelId: 'mobilefacenet-192',
+    verify: 0.41,
+    cluster: 0.55,
+    assign: 0.55,
+    margin: 0.04,
+    suggest: 0.41,
+    minClusterSize: 2,
+    qualityMin: 0.2,
+    prototypes: 5,
+    namedPrototypes: 10,
+    knn: 24,
+    album: 1,
+    albumMinFaces: 5,
+    albumGroup: 1,
+    albumCheck: false,
+  }),
+  'fused-dlib-mfn-128': Object.freeze({
+    modelId: 'fused-dlib-mfn-128',
+    verify: 0.5,
+    cluster: 0.6,
+    assign: 0.6,
+    margin: 0.03,
+    suggest: 0.5,
+    minClusterSize: 2,
+    qualityMin: 0.2,
+    prototypes: 5,
+    namedPrototypes: 10,
+    knn: 24,
+    album: 1,
+    albumMinFaces: 5,
+    albumGroup: 1,
+    albumCheck: false,
+  }),
 });
 
 export const DEFAULT_MODEL_ID = 'dlib-resnet-v1';
