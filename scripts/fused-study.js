@@ -33,7 +33,7 @@ const SET_DIRS = { 'pins-celebs': 'people-wild/pins-celebs', 'sports-celebs': 'p
 const WILD = ['pins-celebs', 'sports-celebs', 'vn-celebs'];
 const FAR = 1e-3;
 /** int8 scale used while choosing (the registry's quantScale for the fused model). */
-const QUANT = 0.8;
+const QUANT = 0.75;
 const DIM = 640; // dlib 128, dlib mirrored 128, mfn 192, mfn mirrored 192
 
 function arg(name, dflt) {

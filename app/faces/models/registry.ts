@@ -203,9 +203,9 @@ export const EMBEDDER_FUSED: EmbedderModel = {
   projection: { file: 'fused-dlib-mfn-pca128.bin', from: EMBEDDER_DLIB.outputDims + EMBEDDER_MOBILEFACENET.outputDims, to: 128 },
   // w and the per-part mirror average: chosen on the tuning data (docs/models.md).
   fusion: { parts: [EMBEDDER_DLIB.id, EMBEDDER_MOBILEFACENET.id], weight: 0.5, flip: [true, true] },
-  // Largest |component| of the projected unit vectors on the tuning faces (0.77 on 743 people-wild
-  // tuning faces at w 0.5, 99.99th percentile 0.75), rounded up: docs/models.md.
-  quantScale: 0.8,
+  // Largest |component| of the projected unit vectors on the 5,340 tuning faces: 0.712 (99.99th
+  // percentile 0.558), rounded up: docs/models.md.
+  quantScale: 0.75,
   licence: `both parts' terms: ${EMBEDDER_DLIB.id} (${EMBEDDER_DLIB.licence}) and ${EMBEDDER_MOBILEFACENET.id} (${EMBEDDER_MOBILEFACENET.licence})`,
   origin: `${EMBEDDER_DLIB.id} and ${EMBEDDER_MOBILEFACENET.id} on the same face, concatenated and projected to 128-D by a PCA fitted by Visage`,
   sources: [],
