@@ -186,7 +186,9 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
     if (model.role === 'embedder' && model.projection) {
       const proj = join(projectRoot(), 'app', 'faces', 'models', 'data', model.projection.file);
       if (existsSync(proj)) {
-        add({ id: `${model.id}/projection`, version: model.version, role: 'projection' }, model.projection.file, readFileSync(proj));
+        // A fused model's one file of its own is its projection: its manifest entry is the model's.
+        const id = model.fusion ? model.id : `${model.id}/projection`;
+        add({ id, version: model.version, role: model.fusion ? model.role : 'projection' }, model.projection.file, readFileSync(proj));
       } else {
         log(`models: ${model.id}: projection ${model.projection.file} not fitted yet (run "visage fit-projection"); this model is unavailable`);
       }
