@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Embedder cost per face: `node scripts/bench-embedders.js [--threads N] [--rounds N] [--models a,b]`
+ * Embedder cost per face: `node scripts/bench-embedders.js [--threads N] [--rounds N] [--models a,b] [--full a,b]`
  * Aligns the faces of the first group photos once, then times each embedder's network alone
  * (Embedder.raw: the input packing and onnxruntime's CPU provider, no mirror) at batch 1 and
  * batch 8, rounds interleaved across models so that every model sees the same machine load.
+ * `--full` (default dlib-resnet-v1,mobilefacenet-192,fused-dlib-mfn-128) also times the whole
+ * embedding step of a scan from the 68 landmarks, as the pipeline runs it (embedFaces: the
+ * alignment(s), the mirror average where the model uses it, every network batched over a photo's
+ * faces, projection, int8), photo by photo.
  * Prints the median ms a face per model and batch, wall clock and CPU time of the process (human
  * lines on stderr, JSON on stdout). On a shared, loaded machine the wall clock measures the load;
  * the CPU time at --threads 1 (one engine per core, as a scan runs) measures the work.
@@ -58,6 +62,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       runs.push({ model: model.id, batch, emb, chips, ms: [], cpu: [] });
     }
   }
+  const fullIds = arg('full', 'dlib-resnet-v1,mobilefacenet-192,fused-dlib-mfn-128').split(',').filter(Boolean);
+  const byImage = new Map();
+  for (const f of faces) (byImage.get(f.image) ?? byImage.set(f.image, []).get(f.image)).push(f.l);
+  const closers = [];
+  for (const id of fullIds) {
+    const engine = await FacePipeline.create({ embedder: id, provider: 'cpu', threads, flip: true, batchSize: 8 });
+    closers.push(engine);
+    const emb = { raw: async () => { for (const [image, lms] of byImage) await engine.embedderNet.embedFaces(image, lms); } };
+    await emb.raw();
+    runs.push({ model: `${id} (full embedding step, mirror as in use)`, batch: 8, emb, chips: faces, ms: [], cpu: [] });
+  }
   for (let r = 0; r < rounds; r++) {
     for (const run of runs) {
       const t0 = performance.now();
@@ -68,6 +83,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       run.cpu.push((c.user + c.system) / 1000 / run.chips.length);
     }
   }
+  for (const e of closers) await e.close();
   const r2 = (v) => Math.round(v * 100) / 100;
   const out = runs.map((r) => ({ model: r.model, batch: r.batch, msPerFace: r2(median(r.ms)), min: r2(Math.min(...r.ms)), cpuMsPerFace: r2(median(r.cpu)) }));
   for (const o of out) {

@@ -87,6 +87,7 @@ function evalSet(o, set, algorithm, extra) {
     bcubedRecall: res.bcubedRecall,
     bcubedF1: res.bcubedF1,
     pairwiseF1: res.pairwiseF1,
+    pairwisePrecision: res.pairwisePrecision,
     missed: res.missed.count,
     bystanders: res.bystanders,
     params: res.baseline ?? res.thresholds,

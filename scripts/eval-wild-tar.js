@@ -16,7 +16,6 @@ const path = require('node:path');
 const dist = path.join(__dirname, '..', 'dist', 'app');
 const { FacePipeline } = require(path.join(dist, 'faces', 'pipeline.js'));
 const { decodePhoto } = require(path.join(dist, 'faces', 'image.js'));
-const { alignFace } = require(path.join(dist, 'faces', 'align.js'));
 const { cosineInt8 } = require(path.join(dist, 'faces', 'quantize.js'));
 
 const WILD = path.join(__dirname, '..', '..', 'shared', 'datasets', 'people-wild');
@@ -60,7 +59,7 @@ function tarAtFar(genuine, impostor, far) {
         if (dets.length !== 1) continue;
         const [l68] = await front.landmarksFor(photo.image, dets);
         const emb = [];
-        for (const e of engines) emb.push((await e.embedderNet.embed([alignFace(photo.image, l68, e.embedderNet.model).pixels]))[0]);
+        for (const e of engines) emb.push((await e.embedderNet.embedFaces(photo.image, [l68]))[0]);
         faces.push({ who, emb });
       }
     }

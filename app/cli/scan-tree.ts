@@ -4,8 +4,9 @@ import { createLibraryAnalyzer } from '../library/analyzer-pool';
 import { Scanner } from '../library/scanner';
 import type { Store } from '../store/store';
 
-export async function scanTree(store: Store, dirs: string[], threads: number, label: string): Promise<void> {
-  const analyzer = await createLibraryAnalyzer({ threads });
+/** `model`: the embedder to scan with (default: the registry's default). */
+export async function scanTree(store: Store, dirs: string[], threads: number, label: string, model?: string): Promise<void> {
+  const analyzer = await createLibraryAnalyzer({ threads, embedder: model });
   try {
     const scanner = new Scanner({ store, analyzer, concurrency: 2, thumbnails: null, progressIntervalMs: 5000 });
     scanner.on('progress', (pr: { done: number; found: number }) => progress(`${label}: indexed ${pr.done}/${pr.found}`));

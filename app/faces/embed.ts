@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import type { EmbedderModel } from './models/registry';
 import { l2normalize, quantize } from './quantize';
-import { EMBEDDING_BYTES } from './types';
-import { mirrorChip } from './align';
+import { EMBEDDING_BYTES, type Point } from './types';
+import { alignFace, mirrorChip } from './align';
+import type { RgbImage } from './image';
 
 /** A mean-centred linear projection: y = (x - mean) @ matrix, matrix [from x to] row-major. */
 export interface Projection {
@@ -97,10 +98,11 @@ export class Embedder {
   }
 
   /**
-   * L2-normalised 128-D float embeddings. `timings.embedMirror` (when given) gets the mirrored
-   * faces' share: mirroring the chips plus half the network time (they share its batches).
+   * The network's L2-normalised output for each chip (mirror-averaged when flip is on), before any
+   * projection. `timings.embedMirror` (when given) gets the mirrored faces' share: mirroring the
+   * chips plus half the network time (they share its batches).
    */
-  async embedFloat(chips: Uint8Array[], timings?: { embedMirror: number }): Promise<Float32Array[]> {
+  async unitFloat(chips: Uint8Array[], timings?: { embedMirror: number }): Promise<Float32Array[]> {
     const S = this.model.inputSize;
     const t0 = performance.now();
     const all = this.opts.flip ? [...chips, ...chips.map((c) => mirrorChip(c, S))] : chips;
@@ -117,11 +119,26 @@ export class Embedder {
         for (let k = 0; k < v.length; k++) s[k] = v[k]! + m[k]!;
         v = l2normalize(s);
       }
-      if (this.projection) v = l2normalize(project(this.projection, v));
-      if (v.length !== EMBEDDING_BYTES) throw new Error(`embedder ${this.model.id} gives ${v.length} dims, not ${EMBEDDING_BYTES}`);
       result.push(v);
     }
     return result;
+  }
+
+  /** L2-normalised 128-D float embeddings (projected when the model has a projection). */
+  async embedFloat(chips: Uint8Array[], timings?: { embedMirror: number }): Promise<Float32Array[]> {
+    return (await this.unitFloat(chips, timings)).map((u) => {
+      const v = this.projection ? l2normalize(project(this.projection, u)) : u;
+      if (v.length !== EMBEDDING_BYTES) throw new Error(`embedder ${this.model.id} gives ${v.length} dims, not ${EMBEDDING_BYTES}`);
+      return v;
+    });
+  }
+
+  /**
+   * The 128 bytes of faces given by their 68 landmarks (image coordinates); `chips`, when the
+   * caller already aligned them for this model, saves the warp.
+   */
+  async embedFaces(img: RgbImage, landmarks: Point[][], chips?: Uint8Array[], timings?: { embedMirror: number }): Promise<Int8Array[]> {
+    return this.embed(chips ?? landmarks.map((l) => alignFace(img, l, this.model).pixels), timings);
   }
 
   async embed(chips: Uint8Array[], timings?: { embedMirror: number }): Promise<Int8Array[]> {

@@ -19,7 +19,7 @@ import {
 import { createSession, type ProviderChoice, type ProviderName } from './onnx-session';
 import { alignFace } from './align';
 import { FaceDetector, type Detection, type TileMode } from './detect';
-import { Embedder } from './embed';
+import { createEmbedder, embedderFiles, type FaceEmbedder } from './fused-embed';
 import { decodePhoto, type DecodedPhoto, type RgbImage } from './image';
 import { LandmarkDetector, type RefineMode } from './landmarks';
 import { assessQuality } from './quality';
@@ -78,7 +78,7 @@ export class FacePipeline {
   private constructor(
     private readonly detector: FaceDetector,
     private readonly landmarker: LandmarkDetector,
-    readonly embedderNet: Embedder,
+    readonly embedderNet: FaceEmbedder,
     private readonly opts: Required<Pick<FacePipelineOptions, 'batchSize' | 'flip' | 'tiles'>> & FacePipelineOptions,
     readonly info: EngineInfo,
     private readonly closers: (() => Promise<void>)[],
@@ -88,18 +88,18 @@ export class FacePipeline {
     const dir = options.modelsDir ?? defaultModelsDir();
     const embedderModel: EmbedderModel = getEmbedder(options.embedder ?? DEFAULT_EMBEDDER);
     const landmarkModel: LandmarkModel = getLandmarkModel(options.landmarks ?? DEFAULT_LANDMARKS);
-    const files = [DETECTOR_RFB320.file, landmarkModel.file, embedderModel.file];
+    const files = [DETECTOR_RFB320.file, landmarkModel.file, ...embedderFiles(embedderModel)];
     const missing = files.filter((f) => !existsSync(join(dir, f)));
     if (missing.length) throw new ModelsMissingError(dir, missing);
     const sessOpts = { provider: options.provider ?? 'auto', threads: options.threads };
     // The embedder decides the provider (it does most of the work); the small detector and
     // landmark nets follow it.
-    const emb = await createSession(join(dir, embedderModel.file), sessOpts);
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as FacePipelineOptions;
+    const opts = { batchSize: 8, flip: true, tiles: true, ...defined };
+    const emb = await createEmbedder(dir, embedderModel, sessOpts, { batchSize: opts.batchSize, flip: opts.flip });
     const follow = { provider: emb.provider, threads: options.threads };
     const det = await createSession(join(dir, DETECTOR_RFB320.file), follow);
     const lm = await createSession(join(dir, landmarkModel.file), follow);
-    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as FacePipelineOptions;
-    const opts = { batchSize: 8, flip: true, tiles: true, ...defined };
     const info: EngineInfo = {
       provider: emb.provider,
       fallbacks: emb.fallbacks,
@@ -114,10 +114,10 @@ export class FacePipeline {
     return new FacePipeline(
       new FaceDetector(det.session),
       new LandmarkDetector(lm.session, landmarkModel),
-      new Embedder(emb.session, embedderModel, dir, { batchSize: opts.batchSize, flip: opts.flip }),
+      emb.embedder,
       opts,
       info,
-      [() => emb.session.release(), () => det.session.release(), () => lm.session.release()],
+      [emb.release, () => det.session.release(), () => lm.session.release()],
     );
   }
 
@@ -175,7 +175,7 @@ export class FacePipeline {
     const chips = landmarks.map((l) => alignFace(img, l, model));
     timings.align += performance.now() - t;
     t = performance.now();
-    const vectors = await this.embedderNet.embed(chips.map((c) => c.pixels), timings);
+    const vectors = await this.embedderNet.embedFaces(img, landmarks, chips.map((c) => c.pixels), timings);
     timings.embed += performance.now() - t;
     t = performance.now();
     const inv = 1 / scale;
@@ -225,8 +225,7 @@ export class FacePipeline {
    * library with another model keeps every face (and so every user decision about it).
    */
   async embedLandmarks(img: RgbImage, landmarks: Point[][]): Promise<Int8Array[]> {
-    const model = this.embedderNet.model;
-    return this.embedderNet.embed(landmarks.map((l) => alignFace(img, l, model).pixels));
+    return this.embedderNet.embedFaces(img, landmarks);
   }
 
   /** Landmarks only (for tools and tests). */

@@ -175,6 +175,50 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumGroup: 1,
     albumCheck: false,
   }),
+  // MobileFaceNet 192-D (issue 17), PCA to 128-D then int8; fused dlib + MobileFaceNet in 128 bytes.
+  // verify: the LFW threshold chosen on View 2 sets 1-3 (scripts/fused-study.js lfw: 0.413, 0.365).
+  // cluster = assign: chosen on the TUNING part (npm run eval:people -- --model ID --part tune
+  // --sweep cluster+assign=...: the highest mean BCubed F1 with mean precision >= 0.97 over lfw-dev
+  // folds 1-3 and the tuning identities of people-wild): 0.55 for both (mean F1 0.904 / 0.915, mean
+  // P 0.988 / 0.990); on the reporting sets pairwise precision >= 0.985 / 0.994, vn-celebs 1.000
+  // (docs/models.md "Choosing the default", docs/clustering.md). Carried over untuned, as dlib's were first set:
+  // suggest = verify (dlib's 0.90 sits just under its 0.912), margin = 0.3 x (cluster - verify)
+  // (dlib: 0.01 of a 0.033 gap), minClusterSize, qualityMin, prototypes, knn as dlib's; the album
+  // rules off (they were measured for dlib only, with eval-learning).
+  'mobilefacenet-192': Object.freeze({
+    modelId: 'mobilefacenet-192',
+    verify: 0.41,
+    cluster: 0.55,
+    assign: 0.55,
+    margin: 0.04,
+    suggest: 0.41,
+    minClusterSize: 2,
+    qualityMin: 0.2,
+    prototypes: 5,
+    namedPrototypes: 10,
+    knn: 24,
+    album: 1,
+    albumMinFaces: 5,
+    albumGroup: 1,
+    albumCheck: false,
+  }),
+  'fused-dlib-mfn-128': Object.freeze({
+    modelId: 'fused-dlib-mfn-128',
+    verify: 0.365,
+    cluster: 0.55,
+    assign: 0.55,
+    margin: 0.06,
+    suggest: 0.365,
+    minClusterSize: 2,
+    qualityMin: 0.2,
+    prototypes: 5,
+    namedPrototypes: 10,
+    knn: 24,
+    album: 1,
+    albumMinFaces: 5,
+    albumGroup: 1,
+    albumCheck: false,
+  }),
 });
 
 export const DEFAULT_MODEL_ID = 'dlib-resnet-v1';

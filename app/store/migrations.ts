@@ -239,6 +239,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'reembed: the new model\'s vectors kept aside until the switch',
+    up(db) {
+      db.exec(`
+        -- visage reembed (app/library/reembed.ts) computes the new model's 128 bytes of each face
+        -- here while the library keeps working on the old model; one transaction moves them into
+        -- faces and switches the library's model. A killed run resumes from what is here. A face
+        -- deleted (re-scan) takes its row with it.
+        CREATE TABLE reembed_pending (
+          face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+          model_id TEXT NOT NULL,
+          embedding BLOB NOT NULL CHECK (length(embedding) = 128)
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

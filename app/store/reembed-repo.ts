@@ -1,32 +1,75 @@
-/** The queries of a model switch (app/library/reembed.ts): faces embedded by another model, re-embedded in place. */
+/**
+ * The queries of a model switch (app/library/reembed.ts). The new model's vectors are computed into
+ * `reembed_pending` (migration 11) while the library keeps working on the old model; `switchTo`
+ * moves them into `faces` and makes the new model the library's in one transaction.
+ */
 import type Database from 'better-sqlite3';
+import { setLibraryModel } from './settings';
+
+export interface ReembedPhoto {
+  id: number;
+  path: string;
+  format: string | null;
+}
 
 export class ReembedRepo {
   private readonly photosQ;
   private readonly facesQ;
-  private readonly updateQ;
+  private readonly pendingQ;
+  private readonly countsQ;
 
-  constructor(db: Database.Database) {
-    this.photosQ = db.prepare<[string], { id: number; path: string; format: string | null }>(
-      'SELECT DISTINCT p.id, p.path, p.format FROM photos p JOIN faces f ON f.photo_id = p.id WHERE f.model_id != ? ORDER BY p.id',
+  constructor(private readonly db: Database.Database) {
+    // Faces not on `model` and without a pending vector of it.
+    const todo = 'f.model_id != @model AND NOT EXISTS (SELECT 1 FROM reembed_pending r WHERE r.face_id = f.id AND r.model_id = @model)';
+    this.photosQ = db.prepare<{ model: string }, ReembedPhoto>(`SELECT DISTINCT p.id, p.path, p.format FROM photos p JOIN faces f ON f.photo_id = p.id WHERE ${todo} ORDER BY p.id`);
+    this.facesQ = db.prepare<{ photo: number; model: string }, { id: number; landmarks: string }>(`SELECT f.id, f.landmarks FROM faces f WHERE f.photo_id = @photo AND ${todo} ORDER BY f.id`);
+    this.pendingQ = db.prepare('INSERT INTO reembed_pending (face_id, model_id, embedding) VALUES (@id, @model, @v) ON CONFLICT(face_id) DO UPDATE SET model_id = excluded.model_id, embedding = excluded.embedding');
+    this.countsQ = db.prepare<{ model: string }, { todo: number; pending: number }>(
+      `SELECT (SELECT count(*) FROM faces f WHERE ${todo}) AS todo, (SELECT count(*) FROM reembed_pending r JOIN faces f ON f.id = r.face_id WHERE r.model_id = @model AND f.model_id != @model) AS pending`,
     );
-    this.facesQ = db.prepare<[number, string], { id: number; landmarks: string }>('SELECT id, landmarks FROM faces WHERE photo_id = ? AND model_id != ? ORDER BY id');
-    // The new model's vector is the new base; heads of the old model no longer apply.
-    this.updateQ = db.prepare('UPDATE faces SET embedding = @v, base_embedding = @v, head_id = NULL, model_id = @model WHERE id = @id');
   }
 
-  /** Photos with at least one face embedded by a model other than `model`, by id. */
-  photosNotOn(model: string): { id: number; path: string; format: string | null }[] {
-    return this.photosQ.all(model);
+  /** Drops pending vectors of any model but `model` (an earlier, abandoned switch). Returns how many. */
+  dropOtherPending(model: string): number {
+    return this.db.prepare('DELETE FROM reembed_pending WHERE model_id != ?').run(model).changes;
   }
 
-  /** A photo's faces embedded by a model other than `model` (landmarks as stored JSON), by id. */
-  facesNotOn(photoId: number, model: string): { id: number; landmarks: string }[] {
-    return this.facesQ.all(photoId, model);
+  /** Photos with at least one face still to embed with `model`, by id. */
+  photosToDo(model: string): ReembedPhoto[] {
+    return this.photosQ.all({ model });
   }
 
-  /** The face's new base embedding (and its vector: no head applies yet) from `model`. */
-  setBaseEmbedding(faceId: number, embedding: Int8Array, model: string): void {
-    this.updateQ.run({ v: Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength), model, id: faceId });
+  /** A photo's faces still to embed with `model` (landmarks as stored JSON), by id. */
+  facesToDo(photoId: number, model: string): { id: number; landmarks: string }[] {
+    return this.facesQ.all({ photo: photoId, model });
+  }
+
+  /** Faces still to embed with `model`, and faces whose `model` vector waits for the switch. */
+  counts(model: string): { todo: number; pending: number } {
+    return this.countsQ.get({ model })!;
+  }
+
+  /** A face's vector from `model`, kept aside until the switch. */
+  setPending(faceId: number, embedding: Int8Array, model: string): void {
+    this.pendingQ.run({ id: faceId, model, v: Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength) });
+  }
+
+  /**
+   * The switch, in one transaction: every pending vector of `model` becomes its face's base
+   * embedding and vector (heads of the old model no longer apply), and `model` the library's.
+   * Returns the faces switched.
+   */
+  switchTo(model: string): number {
+    return this.db.transaction(() => {
+      const n = this.db
+        .prepare(
+          `UPDATE faces SET embedding = r.embedding, base_embedding = r.embedding, head_id = NULL, model_id = r.model_id
+             FROM reembed_pending r WHERE r.face_id = faces.id AND r.model_id = ?`,
+        )
+        .run(model).changes;
+      this.db.prepare('DELETE FROM reembed_pending').run();
+      setLibraryModel(this.db, model);
+      return n;
+    })();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * A power cut in long operations: `kill -9` of the real CLI process at seeded random points during
  * a scan, a re-cluster, a people import, a training run with the adoption and re-projection of its
- * head (`visage learn`), a people-file export and an XMP write (bounded: two kills each).
+ * head (`visage learn`), a switch of embedding model (`visage reembed`), a people-file export and an XMP write (bounded: two kills each).
  * Afterwards the library opens, `PRAGMA integrity_check` is ok, every correction committed before
  * is still there, what the operation writes outside the library is whole or absent (never half a
  * file, no temporary file left), and the same command run again ends equal to a clean run of it. A longer soak: scripts/soak-kill.js.
@@ -145,6 +145,28 @@ const ops: {
     },
   },
   {
+    name: 'reembed',
+    // The switch to MobileFaceNet: the new vectors go to a side table, then one transaction moves
+    // them and the library's model; a kill before it leaves the old model in use.
+    args: (db) => ['reembed', '--db', db, '--model', 'mobilefacenet-192', '--provider', 'cpu'],
+    claim: 'ends with the same faces, vectors and people as a clean run',
+    checkClean: (db) => expect(modelsOf(db)).toEqual(['mobilefacenet-192']),
+    afterKill: (db) => {
+      // Never half switched: every face on one model, and that model is the library's.
+      const models = modelsOf(db);
+      expect(models.length).toBe(1);
+      const lib = q<{ value: string }>(db, "SELECT value FROM settings WHERE key = 'library.model'")[0]?.value ?? 'dlib-resnet-v1';
+      expect(models[0]).toBe(lib);
+      if (lib === 'mobilefacenet-192') expect(q(db, 'SELECT face_id FROM reembed_pending')).toEqual([]);
+    },
+    compare: (a, b) => {
+      const vectors = (db: string) => q(db, 'SELECT id, model_id, hex(embedding) AS e, hex(base_embedding) AS b FROM faces ORDER BY id');
+      expect(vectors(b)).toEqual(vectors(a));
+      expect(people(b)).toEqual(people(a));
+      expect(q(b, 'SELECT face_id FROM reembed_pending')).toEqual([]);
+    },
+  },
+  {
     name: 'export',
     args: (db) => ['export', '--db', db, '--out', `${db}.visage-people.json`],
     claim: 'writes the same people file as a clean run, and no temporary file is left',
@@ -184,6 +206,7 @@ const ops: {
   },
 ];
 
+const modelsOf = (db: string) => q<{ m: string }>(db, 'SELECT DISTINCT model_id AS m FROM faces ORDER BY m').map((r) => r.m);
 const activeHead = (db: string) => q<{ value: string }>(db, "SELECT value FROM settings WHERE key LIKE 'learning.activeHead.%'")[0]?.value ?? 'base';
 
 /** The XMP sidecars in the library's photo folder, by path. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
-import { reembedLibrary } from '../../app/library/reembed';
+import { computePending, reembedLibrary, type ReembedProgress } from '../../app/library/reembed';
 import { FacePipeline } from '../../app/faces/pipeline';
 import { setLibraryModel } from '../../app/store/settings';
 import { Scanner } from '../../app/library/scanner';
@@ -244,5 +244,48 @@ describe('people from a real library', () => {
     expect(after.face(moved)!.personId).toBe(p!.id);
     expect(after.face(rejected)!.personId).not.toBe(p!.id);
     expect(after.listPeople().length).toBeGreaterThanOrEqual(4);
+  }, 180_000);
+
+  it('a model change stays on the old model until the switch: interrupted, the library works as before and the next run resumes', async () => {
+    const { svc, store } = fresh();
+    const p = svc.listPeople().find((x) => x.faceCount >= 2)!;
+    svc.correct({ kind: 'name', personId: p.id, name: 'Before' });
+    const oldVectors = store.db.prepare('SELECT id, model_id, embedding FROM faces ORDER BY id').all();
+    const faces = oldVectors.length;
+    const photos = (store.db.prepare('SELECT count(DISTINCT photo_id) AS n FROM faces').get() as { n: number }).n;
+
+    const engine = await FacePipeline.create({ embedder: 'mobilefacenet-192', provider: 'cpu', threads: 1 });
+    // An interrupted run: phase 1 stopped after two photos (the progress callback throws).
+    const seen: ReembedProgress[] = [];
+    await expect(
+      computePending(store, engine, (pr) => {
+        seen.push(pr);
+        if (pr.done === 2) throw new Error('power cut');
+      }),
+    ).rejects.toThrow('power cut');
+    expect(seen.map((x) => [x.done, x.photos])).toEqual([[1, photos], [2, photos]]);
+    // The library is untouched and still on dlib: same vectors, same model, people as they were.
+    expect(store.db.prepare('SELECT id, model_id, embedding FROM faces ORDER BY id').all()).toEqual(oldVectors);
+    const during = new PeopleService(store.db);
+    expect(during.model).toBe('dlib-resnet-v1');
+    expect(during.getPerson(p.id)!.name).toBe('Before');
+    const waiting = (store.db.prepare('SELECT count(*) AS n FROM reembed_pending').get() as { n: number }).n;
+    expect(waiting).toBeGreaterThan(0);
+    expect(waiting).toBeLessThan(faces);
+
+    // The next run embeds only what is left, then switches every face at once.
+    const r = await reembedLibrary(store, engine);
+    await engine.close();
+    expect(r.failed).toEqual([]);
+    expect(r.resumed).toBe(waiting);
+    expect(r.faces).toBe(faces - waiting);
+    expect(r.photos).toBeLessThan(photos);
+    expect(r.switched).toBe(faces);
+    expect(store.db.prepare('SELECT DISTINCT model_id FROM faces').all()).toEqual([{ model_id: 'mobilefacenet-192' }]);
+    expect(store.db.prepare('SELECT count(*) AS n FROM reembed_pending').get()).toEqual({ n: 0 });
+    const after = new PeopleService(store.db);
+    expect(after.model).toBe('mobilefacenet-192');
+    after.recluster();
+    expect(after.getPerson(p.id)!.name).toBe('Before');
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../app/store/database';
 import { LATEST_VERSION, MIGRATIONS, schemaVersion } from '../../app/store/migrations';
+import { ReembedRepo } from '../../app/store/reembed-repo';
 import { Store } from '../../app/store/store';
 
 const tmpDb = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'visage-mig-')), 'v.db');
@@ -153,6 +154,29 @@ describe('store migrations', () => {
     // A photo that goes takes its tags along.
     store.photos.delete(photo.id);
     expect(store.people.taggedPhotos(person)).toEqual([]);
+    store.close();
+  });
+
+  it('v11 adds reembed_pending to a v8 library: its faces untouched, a pending vector waits beside them, and the switch moves it and the library model in one step', () => {
+    const file = tmpDb();
+    const old = openDatabase(file, { targetVersion: 8 });
+    seed(old, 8);
+    old.close();
+    const store = Store.open(file);
+    const face = store.db.prepare('SELECT id, model_id, hex(embedding) AS e FROM faces').get() as { id: number; model_id: string; e: string };
+    const repo = new ReembedRepo(store.db);
+    expect(repo.counts('new-model')).toEqual({ todo: 1, pending: 0 });
+    repo.setPending(face.id, new Int8Array(128).fill(7), 'new-model');
+    expect(repo.counts('new-model')).toEqual({ todo: 0, pending: 1 });
+    expect(store.db.prepare('SELECT id, model_id, hex(embedding) AS e FROM faces').get()).toEqual(face);
+    expect(repo.switchTo('new-model')).toBe(1);
+    expect(store.db.prepare('SELECT model_id, hex(embedding) AS e, hex(base_embedding) AS b FROM faces').get()).toEqual({ model_id: 'new-model', e: '07'.repeat(128), b: '07'.repeat(128) });
+    expect(store.db.prepare("SELECT value FROM settings WHERE key = 'library.model'").get()).toEqual({ value: 'new-model' });
+    expect(store.db.prepare('SELECT count(*) AS n FROM reembed_pending').get()).toEqual({ n: 0 });
+    // A face that goes (a re-scan) takes its pending vector along.
+    repo.setPending(face.id, new Int8Array(128).fill(1), 'other');
+    store.db.prepare('DELETE FROM faces').run();
+    expect(store.db.prepare('SELECT count(*) AS n FROM reembed_pending').get()).toEqual({ n: 0 });
     store.close();
   });
 

@@ -27,12 +27,14 @@ import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
 import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
+import { getEmbedder } from '../../faces/models/registry';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
        [--leftover X] [--leftover-min N] [--batch N]
-       [--distance D] [--min-faces N] [--json]
-  DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
+       [--distance D] [--min-faces N] [--model ID] [--json]
+  --model ID scans with that embedder and clusters its faces with its thresholds (default: the
+  library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
   does not even walk DIR again). --part keeps the photos of that part's identities only (LFW: folds
   1-3 tune, 4-5 report; other trees: half the identities by a hash of the name; docs/clustering.md).
   --cluster/--assign/--min-size/--quality override Visage's clustering thresholds (calibration);
@@ -77,7 +79,7 @@ export const command: CliCommand = {
     const p = parseArgs(args, {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
-        algorithm: 'string', part: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
+        algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
         leftover: 'number', 'leftover-min': 'number', batch: 'number',
       },
       booleans: ['json', 'no-scan'],
@@ -91,6 +93,14 @@ export const command: CliCommand = {
     if (!isAlgorithm(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
     const part = stringFlag(p, 'part') ?? 'all';
     if (part !== 'all' && part !== 'tune' && part !== 'report') throw new UsageError('--part must be tune, report or all');
+    const modelArg = stringFlag(p, 'model');
+    if (modelArg) {
+      try {
+        getEmbedder(modelArg);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
     const keep = stringFlag(p, 'db');
     if (p.flags.has('no-scan') && (!keep || !existsSync(keep))) throw new UsageError('--no-scan needs --db FILE of a library already scanned');
     const t0 = performance.now();
@@ -99,7 +109,7 @@ export const command: CliCommand = {
     const store = Store.open(dbFile);
     try {
       if (!p.flags.has('no-scan')) {
-        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters');
+        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters', modelArg);
       }
       const scanSeconds = (performance.now() - t0) / 1000;
 
@@ -121,7 +131,7 @@ export const command: CliCommand = {
       }
       // The model's own thresholds at 'normal' strictness (the library's choice does not apply to
       // an evaluation), then the flags'.
-      const svc = peopleServiceFor(store.db, null, { overrides });
+      const svc = peopleServiceFor(store.db, null, modelArg ? { overrides, model: modelArg } : { overrides });
       const th = svc.thresholds;
 
       const tree = labelledTree(store.db, data);

@@ -64,6 +64,15 @@ export interface EmbedderModel extends BaseModel {
    * clipping practically never happens (docs/models.md).
    */
   quantScale: number;
+  /**
+   * A fused embedder runs no network of its own: each face goes through both `parts` (each with its
+   * own alignment from the same landmarks), each part's output is L2-normalised (mirror-averaged
+   * where `flip` says so and the pipeline's flip is on; a part's own projection is not applied),
+   * and the two are concatenated as sqrt(weight) * first, sqrt(1 - weight) * second; `projection`
+   * (from = the sum of the parts' outputDims) maps that to 128-D. `inputSize`/`alignment` are the
+   * first part's (its chip is the one the quality measure sees). app/faces/fused-embed.ts.
+   */
+  fusion?: { parts: [string, string]; weight: number; flip: [boolean, boolean] };
 }
 
 export type ModelInfo = DetectorModel | LandmarkModel | EmbedderModel;
@@ -175,7 +184,34 @@ export const EMBEDDER_MOBILEFACENET: EmbedderModel = {
   ],
 };
 
-export const MODELS: ModelInfo[] = [DETECTOR_RFB320, LANDMARKS_FACEAPI, LANDMARKS_FACEPLUGIN, EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, EMBEDDER_MOBILEFACENET];
+/**
+ * dlib + MobileFaceNet fused into 128 bytes (issue 17): both networks on each face, concatenated
+ * with weight w on dlib, then a mean-centred PCA 320 -> 128 fitted on tuning data only (lfw-dev
+ * folds 1-3 and the tuning identities of people-wild; docs/models.md "The fused embedding").
+ * Its file is dlib's (the pipeline checks that the parts' files exist).
+ */
+export const EMBEDDER_FUSED: EmbedderModel = {
+  id: 'fused-dlib-mfn-128',
+  version: 1,
+  role: 'embedder',
+  file: EMBEDDER_DLIB.file,
+  inputSize: EMBEDDER_DLIB.inputSize,
+  outputDims: EMBEDDER_DLIB.outputDims + EMBEDDER_MOBILEFACENET.outputDims,
+  batched: true,
+  alignment: EMBEDDER_DLIB.alignment,
+  normalise: null,
+  projection: { file: 'fused-dlib-mfn-pca128.bin', from: EMBEDDER_DLIB.outputDims + EMBEDDER_MOBILEFACENET.outputDims, to: 128 },
+  // w and the per-part mirror average: chosen on the tuning data (docs/models.md).
+  fusion: { parts: [EMBEDDER_DLIB.id, EMBEDDER_MOBILEFACENET.id], weight: 0.5, flip: [true, true] },
+  // Largest |component| of the projected unit vectors on the 5,340 tuning faces: 0.712 (99.99th
+  // percentile 0.558), rounded up: docs/models.md.
+  quantScale: 0.75,
+  licence: `both parts' terms: ${EMBEDDER_DLIB.id} (${EMBEDDER_DLIB.licence}) and ${EMBEDDER_MOBILEFACENET.id} (${EMBEDDER_MOBILEFACENET.licence})`,
+  origin: `${EMBEDDER_DLIB.id} and ${EMBEDDER_MOBILEFACENET.id} on the same face, concatenated and projected to 128-D by a PCA fitted by Visage`,
+  sources: [],
+};
+
+export const MODELS: ModelInfo[] = [DETECTOR_RFB320, LANDMARKS_FACEAPI, LANDMARKS_FACEPLUGIN, EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, EMBEDDER_MOBILEFACENET, EMBEDDER_FUSED];
 export const DEFAULT_EMBEDDER = EMBEDDER_DLIB.id;
 export const DEFAULT_LANDMARKS = LANDMARKS_FACEAPI.id;
 

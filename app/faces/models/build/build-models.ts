@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ort } from '../../onnx-session';
 import { projectRoot } from '../../../platform/paths';
 import { modelsDir } from '../paths';
-import { EMBEDDER_DLIB, EMBEDDER_MOBILEFACENET, LANDMARKS_FACEAPI, MODELS, type ModelInfo, type ModelSource } from '../registry';
+import { EMBEDDER_DLIB, EMBEDDER_MOBILEFACENET, LANDMARKS_FACEAPI, MODELS, getEmbedder, type ModelInfo, type ModelSource } from '../registry';
 import { buildFaceRecognitionOnnx } from './convert-face-recognition';
 import { buildLandmark68Onnx } from './convert-landmark68';
 import { fixtureInput } from './fixture';
@@ -172,6 +172,12 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
       const diff = await checkAgainstReference(model, bytes, mobileFaceNetReference(), 'tfjs-tflite');
       add(model, model.file, bytes);
       log(`models: ${model.id} converted from TFLite (${tflite.operators.length} operators -> ${nodes} nodes, ${(bytes.length / 1e6).toFixed(1)} MB), max |diff| vs tfjs-tflite ${diff.toExponential(1)}, ${Date.now() - t0} ms`);
+    } else if (model.role === 'embedder' && model.fusion) {
+      // A fused embedder has no network of its own: its parts are built above; only its projection
+      // is copied (below). It needs MobileFaceNet: without it the fused model is unavailable too.
+      if (!entries.some((e) => e.id === getEmbedder(model.fusion!.parts[1]).id)) {
+        log(`models: ${model.id} unavailable: its part ${model.fusion.parts[1]} was not built`);
+      }
     } else {
       const bytes = readSource(model.sources[0]!);
       add(model, model.file, bytes);
@@ -180,7 +186,9 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
     if (model.role === 'embedder' && model.projection) {
       const proj = join(projectRoot(), 'app', 'faces', 'models', 'data', model.projection.file);
       if (existsSync(proj)) {
-        add({ id: `${model.id}/projection`, version: model.version, role: 'projection' }, model.projection.file, readFileSync(proj));
+        // A fused model's one file of its own is its projection: its manifest entry is the model's.
+        const id = model.fusion ? model.id : `${model.id}/projection`;
+        add({ id, version: model.version, role: model.fusion ? model.role : 'projection' }, model.projection.file, readFileSync(proj));
       } else {
         log(`models: ${model.id}: projection ${model.projection.file} not fitted yet (run "visage fit-projection"); this model is unavailable`);
       }
