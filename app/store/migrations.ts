@@ -240,7 +240,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    version: 11,
+    version: 9,
     name: 'reembed: the new model\'s vectors kept aside until the switch',
     up(db) {
       db.exec(`

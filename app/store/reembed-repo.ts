@@ -1,6 +1,6 @@
 /**
  * The queries of a model switch (app/library/reembed.ts). The new model's vectors are computed into
- * `reembed_pending` (migration 11) while the library keeps working on the old model; `switchTo`
+ * `reembed_pending` (migration 9) while the library keeps working on the old model; `switchTo`
  * moves them into `faces` and makes the new model the library's in one transaction.
  */
 import type Database from 'better-sqlite3';

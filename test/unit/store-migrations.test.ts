@@ -157,7 +157,7 @@ describe('store migrations', () => {
     store.close();
   });
 
-  it('v11 adds reembed_pending to a v8 library: its faces untouched, a pending vector waits beside them, and the switch moves it and the library model in one step', () => {
+  it('v9 adds reembed_pending to a v8 library: its faces untouched, a pending vector waits beside them, and the switch moves it and the library model in one step', () => {
     const file = tmpDb();
     const old = openDatabase(file, { targetVersion: 8 });
     seed(old, 8);
