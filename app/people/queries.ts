@@ -201,7 +201,7 @@ export class PeopleQueries {
       userAssigned: d.assigned,
       exclude: hidden,
       qualityMin: th.qualityMin,
-      floor: th.suggest,
+      floor: th.mergeQueue ?? th.suggest,
     });
   }
 }

@@ -82,6 +82,15 @@ describe('"Same person?" on a real library', () => {
     expect(q.pairs[0]!.a.faceCount + q.pairs[0]!.b.faceCount).toBe(svc.personFaceIds(a).length + svc.personFaceIds(b).length);
   });
 
+  it('offers a pair only at or above the model\'s mergeQueue bar (album similarity), not just above suggest', () => {
+    const { svc, store } = fresh();
+    const { a, b } = cutInTwo(svc);
+    const s = svc.suggestMerges(10).pairs.find((p) => key(p.a.id, p.b.id) === key(a, b))!.similarity;
+    const at = (mergeQueue: number) => pairKeys(new PeopleService(store.db, { overrides: { mergeQueue } }));
+    expect(at(s - 0.001)).toContain(key(a, b));
+    expect(at(s + 0.001)).not.toContain(key(a, b));
+  });
+
   it('never offers two people with a face in one photo', () => {
     const { svc, store } = fresh();
     const { a, b } = cutInTwo(svc);
