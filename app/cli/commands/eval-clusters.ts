@@ -14,18 +14,19 @@
  * (folder) is in that part: their faces, bystanders included, are clustered and scored as above;
  * the other part's photos, their bystanders included, are left out of the clustering altogether.
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { Store } from '../../store/store';
 import { ClusterRepo } from '../../store/cluster-repo';
+import { labelledTreeFlags } from '../labelled-tree-flags';
 import { peopleServiceFor } from '../people-service';
 import { scanTree } from '../scan-tree';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
-import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
+import { BASELINE_DEFAULTS, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
 import { getEmbedder } from '../../faces/models/registry';
 
@@ -85,14 +86,7 @@ export const command: CliCommand = {
       booleans: ['json', 'no-scan'],
     });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
-    const dataArg = stringFlag(p, 'data');
-    if (!dataArg) throw new UsageError('--data DIR is required');
-    if (!existsSync(dataArg) || !statSync(dataArg).isDirectory()) throw new UsageError(`${dataArg} is not a folder`);
-    const data = resolve(dataArg);
-    const algorithm = stringFlag(p, 'algorithm') ?? 'visage';
-    if (!isAlgorithm(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
-    const part = stringFlag(p, 'part') ?? 'all';
-    if (part !== 'all' && part !== 'tune' && part !== 'report') throw new UsageError('--part must be tune, report or all');
+    const { data, algorithm, part, db: keep, noScan } = labelledTreeFlags(p);
     const modelArg = stringFlag(p, 'model');
     if (modelArg) {
       try {
@@ -101,14 +95,12 @@ export const command: CliCommand = {
         throw new UsageError((e as Error).message);
       }
     }
-    const keep = stringFlag(p, 'db');
-    if (p.flags.has('no-scan') && (!keep || !existsSync(keep))) throw new UsageError('--no-scan needs --db FILE of a library already scanned');
     const t0 = performance.now();
     const tmp = keep ? null : mkdtempSync(join(tmpdir(), 'visage-eval-clusters-'));
     const dbFile = keep ?? join(tmp!, 'eval.db');
     const store = Store.open(dbFile);
     try {
-      if (!p.flags.has('no-scan')) {
+      if (!noScan) {
         await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters', modelArg);
       }
       const scanSeconds = (performance.now() - t0) / 1000;

@@ -9,16 +9,17 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { numberFlag, parseArgs, progress, UsageError, type CliCommand } from '../command';
 import { EvaluationRepo } from '../../store/evaluation-repo';
 import { Store } from '../../store/store';
+import { labelledTreeFlags } from '../labelled-tree-flags';
 import { peopleServiceFor } from '../people-service';
 import { scanTree } from '../scan-tree';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts } from '../../eval/cluster-parts';
 import { simulateUser, SATISFIED_F1, type CurvePoint } from '../../eval/simulated-user';
 import { f1At, simulateUserInRounds, type RoundsResult } from '../../eval/simulated-user-learning';
-import { ALGORITHMS, BASELINE_DEFAULTS, isAlgorithm } from '../../eval/cluster-algorithms';
+import { BASELINE_DEFAULTS } from '../../eval/cluster-algorithms';
 import { groupWithBaseline } from '../../eval/baseline-grouping';
 import { LearningService } from '../../learning/learning-service';
 import type { TrainOptions } from '../../learning/train-types';
@@ -47,14 +48,7 @@ export const command: CliCommand = {
       booleans: ['json', 'no-scan', 'learning'],
     });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
-    const dataArg = stringFlag(p, 'data');
-    if (!dataArg) throw new UsageError('--data DIR is required');
-    if (!existsSync(dataArg) || !statSync(dataArg).isDirectory()) throw new UsageError(`${dataArg} is not a folder`);
-    const data = resolve(dataArg);
-    const part = stringFlag(p, 'part') ?? 'all';
-    if (part !== 'all' && part !== 'tune' && part !== 'report') throw new UsageError('--part must be tune, report or all');
-    const algorithm = stringFlag(p, 'algorithm') ?? 'visage';
-    if (!isAlgorithm(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
+    const { data, part, algorithm, db: keep, noScan } = labelledTreeFlags(p);
     const budget = numberFlag(p, 'budget') ?? 200;
     const every = numberFlag(p, 'every') ?? 10;
     if (!Number.isInteger(budget) || budget < 1) throw new UsageError('--budget must be a whole number >= 1');
@@ -65,8 +59,6 @@ export const command: CliCommand = {
     if (!learning && (p.values['learn-every'] !== undefined || p.values.opt !== undefined)) throw new UsageError('--learn-every and --opt go with --learning');
     if (learning && algorithm !== 'visage') throw new UsageError('--learning is Visage\'s (the baselines\' apps do not learn from corrections)');
     const options = trainingOptions(p.values.opt as string[] | undefined);
-    const keep = stringFlag(p, 'db');
-    if (p.flags.has('no-scan') && (!keep || !existsSync(keep))) throw new UsageError('--no-scan needs --db FILE of a library already scanned');
     const t0 = performance.now();
     const tmp = mkdtempSync(join(tmpdir(), 'visage-eval-user-'));
     // --part: the part's identity folders, linked into a tree of their own (its path is the root
@@ -88,7 +80,7 @@ export const command: CliCommand = {
     // The oracle corrects a copy: a kept --db stays as scanned, for the next run.
     const work = join(tmp, 'work.db');
     try {
-      if (!p.flags.has('no-scan')) await scanTree(scanned, [root], numberFlag(p, 'threads') ?? 1, 'eval-user');
+      if (!noScan) await scanTree(scanned, [root], numberFlag(p, 'threads') ?? 1, 'eval-user');
       new EvaluationRepo(scanned.db).snapshotTo(work);
     } finally {
       scanned.close();
