@@ -134,6 +134,23 @@ export interface ModelThresholds {
   leftoverMinFaces?: number;
 }
 
+
+/**
+ * The settings `mobilefacenet-192` and `fused-dlib-mfn-128` carry over untuned from dlib's entry
+ * (see their comment below): minClusterSize, qualityMin, prototypes (10 for a named person), knn,
+ * and the album rules off (they were measured for dlib only).
+ */
+const CARRIED_FROM_DLIB = {
+  minClusterSize: 2,
+  qualityMin: 0.2,
+  prototypes: 5,
+  namedPrototypes: 10,
+  knn: 24,
+  album: 1,
+  albumMinFaces: 5,
+  albumGroup: 1,
+  albumCheck: false,
+} as const;
 export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>>> = Object.freeze({
   // dlib ResNet v1 (face-api.js FaceRecognitionNet), native 128-D. LFW: verification 98.8%;
   // average-linkage clustering best pairwise F1 0.865 at cos 0.94 (0.93-0.95 is a narrow band).
@@ -202,15 +219,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     assign: 0.55,
     margin: 0.04,
     suggest: 0.41,
-    minClusterSize: 2,
-    qualityMin: 0.2,
-    prototypes: 5,
-    namedPrototypes: 10,
-    knn: 24,
-    album: 1,
-    albumMinFaces: 5,
-    albumGroup: 1,
-    albumCheck: false,
+    ...CARRIED_FROM_DLIB,
   }),
   'fused-dlib-mfn-128': Object.freeze({
     modelId: 'fused-dlib-mfn-128',
@@ -219,15 +228,7 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     assign: 0.55,
     margin: 0.06,
     suggest: 0.365,
-    minClusterSize: 2,
-    qualityMin: 0.2,
-    prototypes: 5,
-    namedPrototypes: 10,
-    knn: 24,
-    album: 1,
-    albumMinFaces: 5,
-    albumGroup: 1,
-    albumCheck: false,
+    ...CARRIED_FROM_DLIB,
   }),
 });
 
