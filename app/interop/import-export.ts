@@ -288,7 +288,7 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
   const photos = repo.photosForRegions();
   const plan: ImportPlan = { persons: [], assignments: [], rejections: [], notAFace: [], covers: [], addFaces: [], tags: [] };
   const unmatched: ImportReport['unmatched'] = [];
-  const refs = new Map<string, string>();
+  const byName = new Map<string, ImportPlan['persons'][number]>();
   const existing = new Map<string, number>();
   for (const p of repo.namedPersons()) {
     if (!existing.has(p.name.toLowerCase())) existing.set(p.name.toLowerCase(), p.id);
@@ -307,16 +307,15 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
     // kept, and a person who already has one keeps theirs (applyImport).
     const refOf = (name: string, birthDate?: string): string => {
       const key = name.toLowerCase();
-      let ref = refs.get(key);
-      if (!ref) {
-        ref = `n${refs.size}`;
-        refs.set(key, ref);
+      let person = byName.get(key);
+      if (!person) {
         const existingId = existing.get(key);
-        plan.persons.push({ ref, name, hidden: false, ...(existingId !== undefined ? { existingId } : {}) });
+        person = { ref: `n${byName.size}`, name, hidden: false, ...(existingId !== undefined ? { existingId } : {}) };
+        byName.set(key, person);
+        plan.persons.push(person);
       }
-      const person = plan.persons.find((p) => p.ref === ref)!;
       if (birthDate && !person.birthDate) person.birthDate = birthDate;
-      return ref;
+      return person.ref;
     };
     for (const r of regions) {
       if (isWholePhoto(r.area)) {
