@@ -144,17 +144,23 @@ describe('"Is this Anna?" suggestions on the person page (Chromium, engine proce
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await Promise.all(picked.map(personOf))).map((f) => f.personId)).toEqual([null, null]);
 
-    // Not a face: selected with the tile's own button.
-    await tile.first().waitFor();
-    const notFace = await faceOf(0);
-    await tile.first().hover();
-    await tile.first().getByRole('button', { name: 'Select this face' }).click();
+    // The undo's refresh has reached the page once both faces are listed again; only then is the
+    // list stable enough to pick a tile from (before, a re-render could swap the first tile).
+    for (const f of picked) await expect.poll(() => page.locator(`[data-key$=":${f}"]`).count()).toBe(1);
+
+    // Not a face: selected with the tile's own button, found by its face id, not by position.
+    const notFace = picked[0]!;
+    const notFaceTile = page.locator(`[data-screen=unassigned] .face[role=group][data-key$=":${notFace}"]`);
+    await notFaceTile.hover();
+    await notFaceTile.getByRole('button', { name: 'Select this face' }).click();
+    await expect.poll(() => page.getByTestId('unassigned-selection').textContent()).toContain('1 face selected');
     await page.getByRole('button', { name: 'Not a face' }).click();
     await expect.poll(() => page.locator(`[data-key$=":${notFace}"]`).count()).toBe(0);
     const check = new BetterSqlite3(db, { readonly: true });
     try {
       expect(check.prepare('SELECT not_a_face FROM faces WHERE id = ?').get(notFace)).toEqual({ not_a_face: 1 });
       for (const f of picked) expect(check.prepare('SELECT COUNT(*) AS n FROM face_assignments WHERE face_id = ?').get(f)).toEqual({ n: 0 });
+      expect(check.prepare('SELECT not_a_face FROM faces WHERE id = ?').get(picked[1])).toEqual({ not_a_face: 0 });
     } finally {
       check.close();
     }
