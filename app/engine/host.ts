@@ -32,7 +32,8 @@ import type { PeopleApi } from '../people/api';
 import { thumbnailDirFor } from '../platform/paths';
 import { acquireLibraryLock, type LibraryLock } from '../store/lock';
 import { Store } from '../store/store';
-import { libraryModel } from '../store/settings';
+import { DEFAULT_EMBEDDER } from '../faces/models/registry';
+import { pinLibraryModel } from '../store/settings';
 import { AnalyzerLoader, type EngineAnalyzer } from './analyzer';
 import { JobGuard } from './jobs';
 import { soundLibraryRecoveryHandlers } from './recovery';
@@ -111,8 +112,9 @@ export class EngineHost extends EventEmitter {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           const { createLibraryAnalyzer } = require('../library/analyzer-pool') as typeof import('../library/analyzer-pool');
           // The GPU when there is one, else a worker engine per core; the provider in use is shown
-          // in Settings. New faces are embedded with the library's model (visage reembed).
-          return createLibraryAnalyzer({ embedder: libraryModel(store.db) ?? undefined });
+          // in Settings. New faces are embedded with the library's model, pinned here for a new
+          // library (visage reembed moves it).
+          return createLibraryAnalyzer({ embedder: pinLibraryModel(store.db, DEFAULT_EMBEDDER) });
         }),
     );
     const emit = <E extends EventName>(event: E, data: Events[E]): void => {

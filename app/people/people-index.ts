@@ -462,8 +462,11 @@ export class PeopleIndex {
 
   // ---------------------------------------------------------------- suggestions and queries
 
-  /** The most likely people for a face, best first (its own person and rejected people excluded). */
-  suggestPeople(face: FaceId | ClusterFace, k = 5): Suggestion[] {
+  /**
+   * The most likely people for a face, best first (its own person and rejected people excluded),
+   * scoring at least `floor` (cosine; default the model's `suggest` bar).
+   */
+  suggestPeople(face: FaceId | ClusterFace, k = 5, floor = this.th.suggest): Suggestion[] {
     let slot = NONE, v: Int8Array, photo: number;
     if (typeof face === 'number') {
       slot = this.slot(face);
@@ -474,7 +477,7 @@ export class PeopleIndex {
       photo = face.photoId;
       slot = this.slotOf.get(face.id) ?? NONE;
     }
-    return this.rankPeople(v, photo, slot, k * this.th.namedPrototypes * 2, this.th.suggest)
+    return this.rankPeople(v, photo, slot, k * this.th.namedPrototypes * 2, floor)
       .filter((s) => s.personId !== (slot === NONE ? NONE : this.person[slot]))
       .slice(0, k);
   }

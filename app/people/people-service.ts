@@ -26,7 +26,7 @@ import { CorrectionError } from './corrections';
 import { IndexCache } from './index-cache';
 import { baseOnlyProjections, type ProjectionSync } from './projection-sync';
 import { PeopleQueries } from './queries';
-import { effectiveThresholds, thresholdsFor, type ModelThresholds, type Strictness } from './thresholds';
+import { DEFAULT_MODEL_ID, effectiveThresholds, thresholdsFor, type ModelThresholds, type Strictness } from './thresholds';
 import { CorrectionLog } from './undo';
 import type { PeopleApi } from './api';
 import type {
@@ -79,7 +79,7 @@ export class PeopleService implements PeopleApi {
   ) {
     const cluster = new ClusterRepo(db);
     this.cluster = cluster;
-    this.model = opts.model ?? libraryModel(db) ?? cluster.dominantModel() ?? 'dlib-resnet-v1';
+    this.model = opts.model ?? libraryModel(db) ?? cluster.dominantModel() ?? DEFAULT_MODEL_ID;
     const ctx: PeopleContext = {
       db,
       model: this.model,

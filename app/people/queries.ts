@@ -157,7 +157,9 @@ export class PeopleQueries {
     for (const f of protos) {
       const cf = clusterFace(this.ctx, f);
       if (!cf) continue;
-      for (const s of idx.suggestPeople(cf, k + 1)) {
+      // No floor: "Merge with…" ranks every person, the likeliest first, even where none reaches
+      // the suggestion bar (a model with a wide scale, such as MobileFaceNet, often has none).
+      for (const s of idx.suggestPeople(cf, k + 1, -1)) {
         if (s.personId === personId) continue;
         best.set(s.personId, Math.max(best.get(s.personId) ?? -1, s.score));
       }

@@ -232,7 +232,8 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
   }),
 });
 
-export const DEFAULT_MODEL_ID = 'dlib-resnet-v1';
+/** The registry's DEFAULT_EMBEDDER (test/unit/people-thresholds.test.ts keeps them equal). */
+export const DEFAULT_MODEL_ID = 'mobilefacenet-192';
 
 /** How eagerly faces are put together: the user's setting (Settings, `<db>.settings.json`). */
 export type { Strictness };

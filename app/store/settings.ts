@@ -22,3 +22,18 @@ export function libraryModel(db: Database.Database): string | null {
 export function setLibraryModel(db: Database.Database, model: string): void {
   setSetting(db, 'library.model', model);
 }
+
+/**
+ * The library's model, pinned before a scan embeds anything: the setting; else the model most of
+ * its faces carry (a library scanned before the setting existed, or before the default changed,
+ * keeps its model until `visage reembed` moves it); else `fallback` (the default, for a new
+ * library). Written back, so a later change of the default never mixes two models' vectors.
+ */
+export function pinLibraryModel(db: Database.Database, fallback: string): string {
+  const set = libraryModel(db);
+  if (set) return set;
+  const row = db.prepare<[], { model_id: string }>('SELECT model_id FROM faces GROUP BY model_id ORDER BY COUNT(*) DESC LIMIT 1').get();
+  const model = row?.model_id ?? fallback;
+  setLibraryModel(db, model);
+  return model;
+}

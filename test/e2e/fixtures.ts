@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { zeroStageTimings, type FaceRecord, type PhotoAnalysis } from '../../app/faces/types';
+import { DEFAULT_EMBEDDER } from '../../app/faces/models/registry';
 import type { Analyzer } from '../../app/library/analyzer';
 import type { EventName } from '../../app/contract/contract';
 import type { EngineClient } from '../../app/engine/client';
@@ -42,10 +43,12 @@ export function datasetsPresent(): boolean {
   return fs.existsSync(BBT) && fs.existsSync(GROUPS);
 }
 
-/** One face per photo (dlib model id so the people service accepts it), embedding from the bytes. */
+/** One face per photo (the default model id, so the people service clusters it), embedding from the bytes. */
 export class FakeAnalyzer implements Analyzer {
-  readonly embedderId = 'dlib-resnet-v1';
-  readonly info = { provider: 'cpu', embedder: 'dlib-resnet-v1', detector: 'rfb320', landmarks: 'faceapi-landmark68' };
+  // The default model, as a new library's real analyzer has: the people service of an empty
+  // library clusters the default model's faces.
+  readonly embedderId = DEFAULT_EMBEDDER;
+  readonly info = { provider: 'cpu', embedder: DEFAULT_EMBEDDER, detector: 'rfb320', landmarks: 'faceapi-landmark68' };
   constructor(private readonly delayMs = 0) {}
   async analyzeFile(p: string): Promise<PhotoAnalysis> {
     return this.analyzeBuffer(fs.readFileSync(p));

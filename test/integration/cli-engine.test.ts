@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLfwPairs } from '../../app/eval/lfw-dataset';
+import { DEFAULT_EMBEDDER } from '../../app/faces/models/registry';
 import { runCli } from '../helpers/cli';
 import { GROUP, LFW } from '../helpers/paths';
 
@@ -74,7 +75,7 @@ describe('visage CLI (engine commands)', () => {
     const out = r.lastJson();
     expect(out.pairs).toBe(160);
     expect(out.bytesPerFace).toBe(128);
-    expect(out.model).toBe('dlib-resnet-v1');
+    expect(out.model).toBe(DEFAULT_EMBEDDER);
     expect(out.provider).toBe('cpu');
     expect(out.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(out.auc).toBeGreaterThan(0.98);

@@ -35,7 +35,8 @@ describe('built models', () => {
 
   it('converted embedder and landmark nets reproduce face-api.js on a real aligned face', async () => {
     const photo = await decodePhoto(join(GROUP, 'dlib__2008_002506.jpg'));
-    const engine = await FacePipeline.create({ provider: 'cpu', threads: 1 });
+    // dlib's 150-px chip: the nets compared here are the face-api.js ones (MobileFaceNet has its own check).
+    const engine = await FacePipeline.create({ provider: 'cpu', threads: 1, embedder: 'dlib-resnet-v1' });
     const dets = await engine.detect(photo.image);
     const [l68] = await engine.landmarksFor(photo.image, dets.slice(0, 1));
     const chip = alignFace(photo.image, l68!, engine.embedderNet.model);

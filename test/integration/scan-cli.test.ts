@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, johnImages, lastJson, makeLibrary, runCli, tempDir } from './scan-helpers';
+import { DEFAULT_EMBEDDER } from '../../app/faces/models/registry';
 
 describe('visage scan / photos / faces / errors', () => {
   let lib: string;
@@ -52,7 +53,7 @@ describe('visage scan / photos / faces / errors', () => {
       expect(faces.count).toBe(summary.faces);
       expect(Buffer.from(faces.faces[0]!.embedding, enc).length).toBe(128);
       expect(faces.faces[0]!.landmarks.length).toBe(68);
-      expect(faces.faces[0]!.modelId).toBe('dlib-resnet-v1');
+      expect(faces.faces[0]!.modelId).toBe(DEFAULT_EMBEDDER);
     }
     const e = runCli(['errors', '--db', db, '--json']);
     expect(JSON.parse(e.stdout)).toEqual({ count: 0, errors: [] });

@@ -4,7 +4,8 @@
  * strictness overrides it was checked equal to them for every model x strictness x head.)
  */
 import { describe, expect, it } from 'vitest';
-import { MODEL_THRESHOLDS, effectiveThresholds, thresholdsFor } from '../../app/people/thresholds';
+import { DEFAULT_EMBEDDER } from '../../app/faces/models/registry';
+import { DEFAULT_MODEL_ID, MODEL_THRESHOLDS, effectiveThresholds, thresholdsFor } from '../../app/people/thresholds';
 
 describe('effectiveThresholds', () => {
   it("'normal' is the model's row with the head's thresholds; strict and loose move merge, assign and album by half the verify-cluster gap", () => {
@@ -22,5 +23,10 @@ describe('effectiveThresholds', () => {
     // a model without the album rule keeps it off
     expect(effectiveThresholds('faceplugin-512-pca128', null, 'loose').album).toBe(1);
     expect(() => effectiveThresholds('no-such-model', null, 'strict')).toThrow(/no clustering thresholds/);
+  });
+
+  it("the people's default model is the registry's default embedder, and it has thresholds", () => {
+    expect(DEFAULT_MODEL_ID).toBe(DEFAULT_EMBEDDER);
+    expect(MODEL_THRESHOLDS[DEFAULT_EMBEDDER]?.modelId).toBe(DEFAULT_EMBEDDER);
   });
 });

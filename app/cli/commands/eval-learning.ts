@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { DEFAULT_EMBEDDER, getEmbedder } from '../../faces/models/registry';
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
+import { pinLibraryModel, setLibraryModel } from '../../store/settings';
 import { Scanner } from '../../library/scanner';
 import { EvaluationRepo } from '../../store/evaluation-repo';
 import { Store } from '../../store/store';
@@ -27,7 +29,8 @@ import { separability } from '../../eval/separability';
 /** Numbers of strangers let in at which --separability reports the missing faces let in. */
 const SEPARABILITY_BUDGETS = [25, 50, 75, 100, 150, 300];
 
-const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--separability] [--answer N] [--review] [--json]
+const usage = `usage: visage eval-learning --data DIR --labeled K [--seed S] [--db FILE] [--model ID] [--separability] [--answer N] [--review] [--json]
+  --model ID  scan and cluster with that embedder (default: the --db library's model, else the registry's default)
   --db FILE   a library of DIR scanned before (it is copied; its people are ignored)
   --separability  also report, before and after training, how many of the named people's
               missing faces a lower bar would let in per number of strangers let in, scoring by the
@@ -55,7 +58,7 @@ export const command: CliCommand = {
   summary: 'does learning from corrections improve people? (before/after on held-back faces)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', opt: 'strings', answer: 'number' }, booleans: ['json', 'separability', 'review'] });
+    const p = parseArgs(args, { values: { data: 'string', labeled: 'number', seed: 'number', db: 'string', model: 'string', opt: 'strings', answer: 'number' }, booleans: ['json', 'separability', 'review'] });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const data = stringFlag(p, 'data');
     const K = numberFlag(p, 'labeled');
@@ -67,6 +70,14 @@ export const command: CliCommand = {
     if (K === undefined || !Number.isInteger(K) || K < 1) throw new UsageError('--labeled K (a positive integer) is required');
     const cached = stringFlag(p, 'db');
     if (cached && !existsSync(cached)) throw new UsageError(`no database at ${cached}`);
+    const modelArg = stringFlag(p, 'model');
+    if (modelArg) {
+      try {
+        getEmbedder(modelArg);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
     const tmp = mkdtempSync(join(tmpdir(), 'visage-eval-learning-'));
     const dbFile = join(tmp, 'eval.db');
     if (cached) copyFileSync(cached, dbFile);
@@ -74,7 +85,8 @@ export const command: CliCommand = {
     try {
       // A scratch copy of a scanned library: faces kept, every people decision and head forgotten.
       if (cached) new EvaluationRepo(store.db).resetPeople();
-      const analyzer = await createLibraryAnalyzer({});
+      if (modelArg) setLibraryModel(store.db, modelArg);
+      const analyzer = await createLibraryAnalyzer({ embedder: pinLibraryModel(store.db, DEFAULT_EMBEDDER) });
       const scanner = new Scanner({ store, analyzer, thumbnails: null, concurrency: 4, progressIntervalMs: 5000 });
       scanner.on('progress', (pr: { done: number; found: number }) => progress(`eval-learning: indexed ${pr.done}/${pr.found}`));
       await scanner.scan([data]);

@@ -22,7 +22,8 @@ import { libraryFaultOf } from '../../store/faults';
 import { acquireLibraryLock, type LibraryLock } from '../../store/lock';
 import { resolveDbPath, thumbnailDirFor } from '../../platform/paths';
 import { Store } from '../../store/store';
-import { libraryModel } from '../../store/settings';
+import { DEFAULT_EMBEDDER } from '../../faces/models/registry';
+import { pinLibraryModel } from '../../store/settings';
 import type { ClusterStats } from '../../contract/people';
 import { peopleServiceFor } from '../people-service';
 
@@ -74,8 +75,9 @@ export const command: CliCommand = {
       process.stderr.write(json ? `${JSON.stringify({ fault: fault.info })}\n` : `visage scan: ${fault.message}\n`);
       return EXIT_MACHINE_FAULT;
     }
-    // New faces are embedded with the library's model (visage reembed switches it).
-    const analyzer = await createLibraryAnalyzer({ threads, embedder: libraryModel(store.db) ?? undefined });
+    // New faces are embedded with the library's model, pinned here for a new library (visage
+    // reembed switches it).
+    const analyzer = await createLibraryAnalyzer({ threads, embedder: pinLibraryModel(store.db, DEFAULT_EMBEDDER) });
     const scanner = new Scanner({
       store,
       analyzer,

@@ -212,7 +212,13 @@ export const EMBEDDER_FUSED: EmbedderModel = {
 };
 
 export const MODELS: ModelInfo[] = [DETECTOR_RFB320, LANDMARKS_FACEAPI, LANDMARKS_FACEPLUGIN, EMBEDDER_DLIB, EMBEDDER_FACEPLUGIN, EMBEDDER_MOBILEFACENET, EMBEDDER_FUSED];
-export const DEFAULT_EMBEDDER = EMBEDDER_DLIB.id;
+/**
+ * MobileFaceNet since issue 17's measurement (docs/models.md "Choosing the default"): on the
+ * reporting part its threshold carries across populations (vn-celebs TAR 0.949 vs dlib's 0.588)
+ * at ~1.25x dlib's embedding cost. A library keeps the model it was scanned with
+ * (store/settings.ts pinLibraryModel) until `visage reembed` moves it.
+ */
+export const DEFAULT_EMBEDDER = EMBEDDER_MOBILEFACENET.id;
 export const DEFAULT_LANDMARKS = LANDMARKS_FACEAPI.id;
 
 export function getModel(id: string): ModelInfo {

