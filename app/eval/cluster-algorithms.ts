@@ -26,14 +26,29 @@ export interface BaselineParams {
 }
 
 /**
- * Default baseline distances, chosen on the tuning part (docs/clustering.md: "Baselines"): the
- * value with the highest mean BCubed F1 over the tuning parts of lfw-dev, pins-celebs, vn-celebs
- * and sports-celebs, among those whose mean BCubed precision is >= 0.97.
+ * Default baseline distances per embedding model (a cosine distance is on its model's scale),
+ * chosen on the tuning part (docs/clustering.md: "Baselines"): the value with the highest mean
+ * BCubed F1 over the tuning parts of lfw-dev, pins-celebs, vn-celebs and sports-celebs, among
+ * those whose mean BCubed precision is >= 0.97 (`npm run eval:people -- --model ID --part tune
+ * --algorithm dbscan|linear --sweep distance=...`).
  */
-export const BASELINE_DEFAULTS: Readonly<Record<'dbscan' | 'linear', BaselineParams>> = {
-  dbscan: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
-  linear: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
+export const BASELINE_DEFAULTS_BY_MODEL: Readonly<Record<string, Readonly<Record<'dbscan' | 'linear', BaselineParams>>>> = {
+  'dlib-resnet-v1': {
+    dbscan: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
+    linear: { distance: 0.045, minFaces: 3, lowQualityRatio: 2 / 3 },
+  },
+  'mobilefacenet-192': {
+    dbscan: { distance: 0.425, minFaces: 3, lowQualityRatio: 2 / 3 },
+    linear: { distance: 0.45, minFaces: 3, lowQualityRatio: 2 / 3 },
+  },
 };
+
+/** The baselines' defaults for a model's vectors; throws for a model nobody tuned them on. */
+export function baselineDefaults(model: string, algorithm: 'dbscan' | 'linear'): BaselineParams {
+  const row = BASELINE_DEFAULTS_BY_MODEL[model];
+  if (!row) throw new Error(`no baseline distances tuned for model "${model}" (known: ${Object.keys(BASELINE_DEFAULTS_BY_MODEL).join(', ')})`);
+  return { ...row[algorithm] };
+}
 
 export function isAlgorithm(s: string): s is Algorithm {
   return (ALGORITHMS as readonly string[]).includes(s);
@@ -44,12 +59,14 @@ export function runAlgorithm(
   algorithm: Algorithm,
   faces: FaceColumns,
   th: ModelThresholds,
-  params: BaselineParams,
+  /** The baselines' distances (Visage reads `th`). */
+  params: BaselineParams | null,
   /** Visage only: add the faces `batch` at a time in id order (the incremental path after scans, addFaces) instead of one re-cluster. */
   batch?: number,
 ): Map<FaceId, PersonId | null> {
   if (algorithm === 'visage' && batch) return incremental(faces, th, batch);
   if (algorithm === 'visage') return recluster({ model: th, faces }).assignment;
+  if (!params) throw new Error(`${algorithm} needs its distances (baselineDefaults)`);
   const labels =
     algorithm === 'dbscan'
       ? dbscanCluster(faces, { maxDistance: params.distance, minFaces: params.minFaces })

@@ -138,7 +138,7 @@ export interface ModelThresholds {
 /**
  * The settings `mobilefacenet-192` and `fused-dlib-mfn-128` carry over untuned from dlib's entry
  * (see their comment below): minClusterSize, qualityMin, prototypes (10 for a named person), knn,
- * and the album rules off (they were measured for dlib only).
+ * and the named-album rules off (they were measured for dlib only).
  */
 const CARRIED_FROM_DLIB = {
   minClusterSize: 2,
@@ -202,24 +202,31 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumGroup: 1,
     albumCheck: false,
   }),
-  // MobileFaceNet 192-D (issue 17), PCA to 128-D then int8; fused dlib + MobileFaceNet in 128 bytes.
-  // verify: the LFW threshold chosen on View 2 sets 1-3 (scripts/fused-study.js lfw: 0.413, 0.365).
-  // cluster = assign: chosen on the TUNING part (npm run eval:people -- --model ID --part tune
-  // --sweep cluster+assign=...: the highest mean BCubed F1 with mean precision >= 0.97 over lfw-dev
-  // folds 1-3 and the tuning identities of people-wild): 0.55 for both (mean F1 0.904 / 0.915, mean
-  // P 0.988 / 0.990); on the reporting sets pairwise precision >= 0.985 / 0.994, vn-celebs 1.000
-  // (docs/models.md "Choosing the default", docs/clustering.md). Carried over untuned, as dlib's were first set:
-  // suggest = verify (dlib's 0.90 sits just under its 0.912), margin = 0.3 x (cluster - verify)
-  // (dlib: 0.01 of a 0.033 gap), minClusterSize, qualityMin, prototypes, knn as dlib's; the album
-  // rules off (they were measured for dlib only, with eval-learning).
+  // MobileFaceNet 192-D (issue 17), PCA to 128-D then int8: the default since issue 17's
+  // measurement. verify: the LFW threshold chosen on View 2 sets 1-3 (scripts/fused-study.js lfw:
+  // 0.413). cluster = assign, albumMerge, leftover: chosen on the TUNING part (lfw-dev folds 1-3
+  // and the tuning identities of people-wild; `npm run eval:people -- --model mobilefacenet-192
+  // --part tune --cache DIR --sweep FLAG=...`: each the highest mean BCubed F1 with mean precision
+  // >= 0.97; docs/clustering.md "MobileFaceNet's thresholds"): cluster 0.60 (0.55 / 0.575 / 0.60
+  // / 0.625: mean F1 0.967 / 0.968 / 0.968 / 0.951, mean P 0.988 / 0.993 / 0.996 / 0.997), album
+  // merge 0.50 (1 / 0.55 / 0.50 / 0.45: 0.942 / 0.967 / 0.968 / 0.968, the last with min P 0.971)
+  // for people of 5 faces (20 / 10 / 5 within 0.001, 5 highest), leftovers 0.25 (1 / 0.45 / 0.35
+  // / 0.25: 0.954 / 0.967 / 0.968 / 0.969). Carried
+  // over untuned, as dlib's were first set: suggest = verify, margin = 0.3 x (0.55 - verify),
+  // minClusterSize, qualityMin, prototypes, knn as dlib's; the named-album rules (album,
+  // albumGroup, albumCheck) off: they were measured for dlib only, with eval-learning.
   'mobilefacenet-192': Object.freeze({
     modelId: 'mobilefacenet-192',
     verify: 0.41,
-    cluster: 0.55,
-    assign: 0.55,
+    cluster: 0.6,
+    assign: 0.6,
     margin: 0.04,
     suggest: 0.41,
     ...CARRIED_FROM_DLIB,
+    albumMerge: 0.5,
+    albumMergeMinFaces: 5,
+    leftover: 0.25,
+    leftoverMinFaces: 3,
   }),
   'fused-dlib-mfn-128': Object.freeze({
     modelId: 'fused-dlib-mfn-128',

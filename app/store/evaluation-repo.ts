@@ -76,10 +76,10 @@ export class EvaluationRepo {
   }
 
   /** Every face with its box and its photo's path and size, by photo path then face id. */
-  facesWithPhotos(): { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number }[] {
+  facesWithPhotos(): { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number; embedding: Buffer }[] {
     return this.db
-      .prepare<[], { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number }>(
-        `SELECT ph.id AS photo_id, ph.path, ph.width, ph.height, f.id, f.x, f.y, f.w, f.h
+      .prepare<[], { photo_id: number; path: string; width: number; height: number; id: number; x: number; y: number; w: number; h: number; embedding: Buffer }>(
+        `SELECT ph.id AS photo_id, ph.path, ph.width, ph.height, f.id, f.x, f.y, f.w, f.h, f.embedding
          FROM photos ph JOIN faces f ON f.photo_id = ph.id
          ORDER BY ph.path, f.id`,
       )

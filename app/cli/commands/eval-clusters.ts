@@ -26,7 +26,7 @@ import { scanTree } from '../scan-tree';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
-import { BASELINE_DEFAULTS, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
+import { baselineDefaults, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
 import { getEmbedder } from '../../faces/models/registry';
 
@@ -116,15 +116,15 @@ export const command: CliCommand = {
       if (amMin !== undefined) overrides.albumMergeMinFaces = amMin;
       if (lo !== undefined) overrides.leftover = lo;
       if (loMin !== undefined) overrides.leftoverMinFaces = loMin;
-      const baseline: BaselineParams | null = algorithm === 'visage' ? null : { ...BASELINE_DEFAULTS[algorithm] };
-      if (baseline) {
-        baseline.distance = numberFlag(p, 'distance') ?? baseline.distance;
-        baseline.minFaces = numberFlag(p, 'min-faces') ?? baseline.minFaces;
-      }
       // The model's own thresholds at 'normal' strictness (the library's choice does not apply to
       // an evaluation), then the flags'.
       const svc = peopleServiceFor(store.db, null, modelArg ? { overrides, model: modelArg } : { overrides });
       const th = svc.thresholds;
+      const baseline: BaselineParams | null = algorithm === 'visage' ? null : baselineDefaults(svc.model, algorithm);
+      if (baseline) {
+        baseline.distance = numberFlag(p, 'distance') ?? baseline.distance;
+        baseline.minFaces = numberFlag(p, 'min-faces') ?? baseline.minFaces;
+      }
 
       const tree = labelledTree(store.db, data);
       const split = part === 'all' ? null : treeParts(data);
@@ -137,7 +137,7 @@ export const command: CliCommand = {
       const faces = new ClusterRepo(store.db).faceColumns(svc.model, split ? (id) => kept.has(id) : () => true);
 
       const t1 = performance.now();
-      const assignment = runAlgorithm(algorithm, faces, th, baseline ?? BASELINE_DEFAULTS.dbscan, numberFlag(p, 'batch'));
+      const assignment = runAlgorithm(algorithm, faces, th, baseline, numberFlag(p, 'batch'));
       const clusterSeconds = (performance.now() - t1) / 1000;
 
       const personOf = (faceId: number) => assignment.get(faceId) ?? null;

@@ -19,7 +19,7 @@ import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts } from '../../eval/cluster-parts';
 import { simulateUser, SATISFIED_F1, type CurvePoint } from '../../eval/simulated-user';
 import { f1At, simulateUserInRounds, type RoundsResult } from '../../eval/simulated-user-learning';
-import { BASELINE_DEFAULTS } from '../../eval/cluster-algorithms';
+import { baselineDefaults } from '../../eval/cluster-algorithms';
 import { groupWithBaseline } from '../../eval/baseline-grouping';
 import { LearningService } from '../../learning/learning-service';
 import type { TrainOptions } from '../../learning/train-types';
@@ -32,7 +32,7 @@ const usage = `usage: visage eval-user --data DIR [--db FILE] [--no-scan] [--par
          [--budget N] [--every N] [--learning [--learn-every N] [--opt KEY=VALUE ...]] [--json]
   DIR is a tree <identity>/<image>. --budget: actions the oracle may take (default 200); --every: a
   curve point every N actions (default 10). --algorithm dbscan|linear groups the library as Immich
-  (dbscan) or Ente (linear) do, with the distances chosen on the tuning part (BASELINE_DEFAULTS), and
+  (dbscan) or Ente (linear) do, with the distances chosen on the tuning part (baselineDefaults, per model), and
   gives the oracle only what their UIs offer (the People page and assigning faces by hand).
   --learning (Visage only): the oracle twice, in rounds of --learn-every actions (default
   ${DEFAULT_LEARN_EVERY}), once without learning and once with "Learn from my corrections" after every round
@@ -96,7 +96,8 @@ export const command: CliCommand = {
     try {
       // As a new user's first grouping (a baseline's: written as the machine's people, before the
       // people service that the oracle works through reads them).
-      const grouped = algorithm === 'visage' ? null : groupWithBaseline(store.db, peopleServiceFor(store.db, null).model, algorithm, BASELINE_DEFAULTS[algorithm]);
+      const model = peopleServiceFor(store.db, null).model;
+      const grouped = algorithm === 'visage' ? null : groupWithBaseline(store.db, model, algorithm, baselineDefaults(model, algorithm));
       const svc = peopleServiceFor(store.db, null);
       const stats = grouped ?? svc.recluster();
       progress(`eval-user: ${algorithm}: ${stats.people} people, ${stats.unassigned} faces unassigned`);
