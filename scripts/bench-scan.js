@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Scan benchmark: `npm run bench:scan -- DIR [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails] [--cpu-clock] [--tile-mode all|guided] [--landmark-passes always|auto|never]`
+ * Scan benchmark: `npm run bench:scan -- DIR [--workers N] [--concurrency N] [--threads N] [--limit N] [--no-thumbnails] [--cpu-clock] [--tile-mode all|guided] [--landmark-passes always|auto|never] [--model ID]`
  * --workers N: analyse photos in N worker threads (one engine each; 0 = in the main thread).
  * Scans DIR into a fresh temporary database with the real face engine and prints photos/s,
  * faces/s, CPU cores busy (process CPU time, every thread, / wall time), peak RSS and where the
@@ -38,6 +38,7 @@ function parse(argv) {
     else if (a === '--cpu-clock') o.cpuClock = true;
     else if (a === '--tile-mode') o.engine.tileMode = argv[++i];
     else if (a === '--landmark-passes') o.engine.landmarkPasses = argv[++i];
+    else if (a === '--model') o.engine.embedder = argv[++i];
     else if (a.startsWith('--')) throw new Error(`unknown flag ${a}`);
     else o.dirs.push(a);
   }
