@@ -8,8 +8,8 @@
  * "the face that best matches the label"). Otherwise (one face; too few one-face images, as for
  * most LFW identities) the subject is the largest face whose box covers the image centre (LFW
  * crops are centred on the subject, where a bystander's face can be the larger one), else the
- * largest face. Measured on sports-celebs: the two rules differ on 51 of its 147 many-face images;
- * dlib's and MobileFaceNet's vectors pick the same face in 137 of them (docs/clustering.md).
+ * largest face. Measured on sports-celebs: the two rules differ on 51 of its many-face images;
+ * dlib's and MobileFaceNet's vectors pick the same face in 137 of 146 (docs/clustering.md).
  * `labelledTree` adds what that leaves out: images with no face found, and the other (bystander)
  * faces.
  */
