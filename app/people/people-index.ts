@@ -31,6 +31,7 @@ import {
   type UserDecisions,
 } from './types';
 import { DIM, addUnit, checkEmbedding, dotAt, dotF, dotUnitF, normAt } from './vector';
+import { isUnrecognisable } from './unrecognisable';
 
 export interface PeopleIndexOptions {
   model: string | ModelThresholds;
@@ -108,6 +109,8 @@ export class PeopleIndex {
   private person = new Float64Array(0);
   private user = new Uint8Array(0);
   private alive = new Uint8Array(0);
+  /** 1: an unrecognisable face (unrecognisable.ts): the machine puts it into nobody. */
+  private unrec = new Uint8Array(0);
   private emb = new Int8Array(0);
   private slotOf = new Map<FaceId, number>();
   private photoFaces = new Map<PhotoId, number[]>();
@@ -713,6 +716,7 @@ export class PeopleIndex {
     this.person = g(this.person, cap, NONE);
     this.user = g(this.user, cap);
     this.alive = g(this.alive, cap);
+    this.unrec = g(this.unrec, cap);
     this.emb = g(this.emb, cap * DIM);
     this.cap = cap;
   }
@@ -728,6 +732,7 @@ export class PeopleIndex {
     this.alive[slot] = 1;
     this.emb.set(src.subarray(row * DIM, (row + 1) * DIM), slot * DIM);
     if (normAt(this.emb, slot) === 0) throw new Error(`face ${id}: zero embedding`);
+    this.unrec[slot] = isUnrecognisable(this.emb, slot, this.th) ? 1 : 0;
     this.slotOf.set(id, slot);
     const list = this.photoFaces.get(photo);
     if (list) list.push(slot);
@@ -736,7 +741,7 @@ export class PeopleIndex {
   }
 
   private isSeed(slot: number): boolean {
-    return this.quality[slot]! >= this.th.qualityMin;
+    return this.quality[slot]! >= this.th.qualityMin && !this.unrec[slot];
   }
 
   /** Does another face of this face's photo belong to the person? */
@@ -759,6 +764,7 @@ export class PeopleIndex {
   }
 
   private decideSlot(slot: number): AssignDecision {
+    if (this.unrec[slot]) return { personId: null, score: -1, runnerUp: null, reason: 'below-threshold' };
     return this.decideVector(this.emb, slot, this.photo[slot]!, slot);
   }
 
@@ -1235,6 +1241,7 @@ export class PeopleIndex {
     const minFaces = this.th.leftoverMinFaces ?? 3;
     const decided: { slot: number; pid: PersonId; score: number }[] = [];
     for (const slot of slots) {
+      if (this.unrec[slot]) continue;
       const v = this.emb.subarray(slot * DIM, (slot + 1) * DIM);
       const ranked = this.rankPeople(v, this.photo[slot]!, slot, Math.max(16, 4 * this.th.namedPrototypes), this.th.suggest);
       let top: { pid: PersonId; score: number; proto: number } | null = null, second = -2;

@@ -18,6 +18,7 @@ import { buildSimilarityGraph } from './graph';
 import { averageLinkage } from './hac';
 import { PeopleIndex, emptyChanges } from './people-index';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
+import { isUnrecognisable } from './unrecognisable';
 import {
   columnsFromFaces,
   emptyDecisions,
@@ -82,7 +83,7 @@ export function recluster(input: ReclusterInput): ReclusterResult {
   const order = Array.from({ length: cols.n }, (_, i) => i).sort((a, b) => cols.ids[a]! - cols.ids[b]!);
   const rows: number[] = [];
   for (const i of order) {
-    if (cols.quality[i]! >= th.qualityMin || pinOf(cols.ids[i]!) >= 0) rows.push(i);
+    if ((cols.quality[i]! >= th.qualityMin && !isUnrecognisable(cols.embeddings, i, th)) || pinOf(cols.ids[i]!) >= 0) rows.push(i);
   }
   const neighbors = buildSimilarityGraph(cols.embeddings, rows, th.knn, th.cluster, input.index);
   const t1 = performance.now();

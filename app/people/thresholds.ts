@@ -10,6 +10,7 @@
  */
 import type { Strictness } from '../contract/contract';
 import type { HeadThresholds } from '../store/heads-repo';
+import { UNRECOGNISABLE_CENTROIDS } from './unrecognisable-centroids';
 
 export interface ModelThresholds {
   /** Registry id of the embedding model, as in FaceRecord.modelId. */
@@ -132,6 +133,15 @@ export interface ModelThresholds {
   leftover?: number;
   /** ... for people with at least this many seed-quality faces. Unit: faces; range >= 1. Optional; default 3. */
   leftoverMinFaces?: number;
+  /**
+   * A face whose cosine to the model's unrecognisable direction reaches this is never put into a
+   * person by the machine (app/people/unrecognisable.ts). Unit: cosine; range -1..1, 1 = off.
+   * Optional; default off. Off under a learned head (the direction is the base network's).
+   * Measured: docs/clustering.md "Unrecognisable faces".
+   */
+  unrecognisable?: number;
+  /** The model's unrecognisable direction (unit, 128-D), set by thresholdsFor from unrecognisable-centroids.ts. */
+  unrecognisableDirection?: Float64Array | null;
 }
 
 
@@ -227,6 +237,11 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumMergeMinFaces: 5,
     leftover: 0.25,
     leftoverMinFaces: 3,
+    // The lowest bar (of 1 / 0.7 / 0.6 / 0.5 / 0.4 / 0.3) whose mean BCubed F1 and lowest precision
+    // on the tuning part are those of the rule off (0.3 cost lfw-dev 0.0002); the biggest "person"
+    // of strangers there: sports-celebs 12 -> 3 faces, pins-celebs 15 -> 6 (docs/clustering.md
+    // "Unrecognisable faces"). The direction is fitted on the same tuning part's blurred faces.
+    unrecognisable: 0.4,
   }),
   'fused-dlib-mfn-128': Object.freeze({
     modelId: 'fused-dlib-mfn-128',
@@ -251,6 +266,22 @@ export type { Strictness };
  */
 export type { HeadThresholds };
 
+const directions = new Map<string, Float64Array | null>();
+/** The model's unrecognisable direction (unit), or null when none was fitted (unrecognisable-centroids.ts). */
+function unrecognisableDirection(model: string): Float64Array | null {
+  if (!directions.has(model)) {
+    const c = UNRECOGNISABLE_CENTROIDS[model];
+    let v: Float64Array | null = null;
+    if (c) {
+      v = Float64Array.from(c.centroid);
+      const n = Math.hypot(...v) || 1;
+      for (let d = 0; d < v.length; d++) v[d]! /= n;
+    }
+    directions.set(model, v);
+  }
+  return directions.get(model)!;
+}
+
 /** Strictness never moves a threshold by less than this (cosine), whatever the model's gap. */
 const MIN_STRICTNESS_STEP = 0.005;
 /** Strictness never moves a threshold beyond these cosines. */
@@ -273,6 +304,8 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   t.albumMergeMinFaces ??= 5;
   t.leftover ??= 1;
   t.leftoverMinFaces ??= 3;
+  t.unrecognisable ??= 1;
+  if (t.unrecognisable < 1 && t.unrecognisableDirection === undefined) t.unrecognisableDirection = unrecognisableDirection(t.modelId);
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
   if (t.minClusterSize < 1 || t.prototypes < 1 || t.knn < 1) throw new Error('inconsistent thresholds');
   return t;
@@ -291,7 +324,10 @@ export function effectiveThresholds(
   head: HeadThresholds | null | undefined,
   strictness: Strictness = 'normal',
 ): ModelThresholds {
-  const base = thresholdsFor(model, head ?? undefined);
+  // A head maps faces elsewhere: the base network's unrecognisable direction does not hold there.
+  // (The base network's "thresholds" are {}: activeHeadThresholds.)
+  const headed = !!head && Object.keys(head).length > 0;
+  const base = thresholdsFor(model, headed ? { ...head, unrecognisable: 1 } : (head ?? undefined));
   if (strictness === 'normal') return base;
   const step = Math.max(MIN_STRICTNESS_STEP, (base.cluster - base.verify) / 2) * (strictness === 'strict' ? 1 : -1);
   const clamp = (x: number) => Math.min(STRICTNESS_CEILING, Math.max(STRICTNESS_FLOOR, x));
@@ -300,5 +336,5 @@ export function effectiveThresholds(
   if (base.albumGroup < 1) moved.albumGroup = clamp(base.albumGroup + step);
   if ((base.albumMerge ?? 1) < 1) moved.albumMerge = clamp(base.albumMerge! + step);
   if ((base.leftover ?? 1) < 1) moved.leftover = clamp(base.leftover! + step);
-  return thresholdsFor(model, { ...(head ?? {}), ...moved });
+  return thresholdsFor(model, { ...(headed ? { ...head, unrecognisable: 1 } : (head ?? {})), ...moved });
 }

@@ -32,7 +32,7 @@ import { getEmbedder } from '../../faces/models/registry';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
-       [--leftover X] [--leftover-min N] [--batch N]
+       [--leftover X] [--leftover-min N] [--unrecognisable X] [--batch N]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
   library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
@@ -62,7 +62,12 @@ export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   /** Images of the tree with no face found or that failed to index, counted as errors above. */
   missed: { count: number; images: { path: string; identity: string; reason: string }[] };
   /** Faces of labelled images that are not the subject (not scored above). */
-  bystanders: { faces: number; unassigned: number; inSubjectPeople: number };
+  /**
+   * Faces of labelled images that are not the subject (not scored above); `largestStrangerPerson`:
+   * the most faces in one person where bystanders outnumber labelled faces (a "person" the user
+   * would not recognise; a real person who recurs in the background counts too).
+   */
+  bystanders: { faces: number; unassigned: number; inSubjectPeople: number; largestStrangerPerson: number };
   model: string;
   thresholds: Partial<ModelThresholds>;
   /** The baseline's parameters (null for visage). */
@@ -80,7 +85,7 @@ export const command: CliCommand = {
     const p = parseArgs(args, {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
-        algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number',
+        algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
         leftover: 'number', 'leftover-min': 'number', batch: 'number',
       },
       booleans: ['json', 'no-scan'],
@@ -116,6 +121,8 @@ export const command: CliCommand = {
       if (amMin !== undefined) overrides.albumMergeMinFaces = amMin;
       if (lo !== undefined) overrides.leftover = lo;
       if (loMin !== undefined) overrides.leftoverMinFaces = loMin;
+      const ur = numberFlag(p, 'unrecognisable');
+      if (ur !== undefined) overrides.unrecognisable = ur;
       // The model's own thresholds at 'normal' strictness (the library's choice does not apply to
       // an evaluation), then the flags'.
       const svc = peopleServiceFor(store.db, null, modelArg ? { overrides, model: modelArg } : { overrides });
@@ -173,11 +180,12 @@ export const command: CliCommand = {
           faces: bystanders.length,
           unassigned: bystanderPeople.filter((x) => x === null).length,
           inSubjectPeople: bystanderPeople.filter((x) => x !== null && subjectPeople.has(x)).length,
+          largestStrangerPerson: largestStrangerPerson(labelled.map((l) => personOf(l.faceId)), bystanderPeople),
         },
         model: svc.model,
         thresholds: {
           cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin,
-          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces,
+          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces, unrecognisable: th.unrecognisable,
         },
         baseline,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
@@ -195,3 +203,13 @@ export const command: CliCommand = {
     }
   },
 };
+
+/** The most faces in one person where bystanders outnumber labelled faces (0 for none). */
+function largestStrangerPerson(subjects: readonly (number | null)[], bystanders: readonly (number | null)[]): number {
+  const n = new Map<number, { s: number; b: number }>();
+  for (const p of subjects) if (p !== null) n.set(p, { s: (n.get(p)?.s ?? 0) + 1, b: n.get(p)?.b ?? 0 });
+  for (const p of bystanders) if (p !== null) n.set(p, { s: n.get(p)?.s ?? 0, b: (n.get(p)?.b ?? 0) + 1 });
+  let most = 0;
+  for (const { s, b } of n.values()) if (b > s) most = Math.max(most, s + b);
+  return most;
+}
