@@ -25,7 +25,7 @@ export interface ModelMoveOutcome {
   switched: number;
   /** Photos that could not be read (their faces keep the old vectors and stay out of people until a later move embeds them). */
   failedPhotos: number;
-  /** Why it failed (outcome 'failed'), else null. */
+  /** Why it failed (outcome 'failed'), or what went wrong after the switch (re-grouping people); else null. */
   error: string | null;
 }
 

@@ -143,7 +143,7 @@ export class ModelJobs {
           const people = await this.d.modelSwitched();
           if (people) await (people.reclusterInWorker ? people.reclusterInWorker({ signal: this.d.closing }) : Promise.resolve(people.recluster()));
         } catch (e) {
-          outcome = { ...outcome, error: `switched to ${model}, but re-grouping people failed: ${message(e)}` };
+          outcome = { ...outcome, error: `re-grouping people failed: ${message(e)}` };
         }
       }
     } catch (e) {
