@@ -3,19 +3,23 @@
  * library of dlib-johns photos scanned by `visage scan` on dlib-resnet-v1 (as before the default
  * changed), a person named, then Settings offers "Move to MobileFaceNet"; the click shows the
  * move's progress ("n of N photos") and its end, the library and the face engine are on
- * MobileFaceNet, and the People page still shows the named person. axe audits the area.
+ * MobileFaceNet, and the People page still shows the named person. A move stopped after its
+ * first photo (as when the app closed mid-way) offers "Resume", which finishes it. axe audits the area.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo, PersonSummary } from '../../app/contract/contract';
+import { FacePipeline } from '../../app/faces/pipeline';
+import { computePending } from '../../app/library/reembed';
 import { setLibraryModel } from '../../app/store/settings';
 import { Store } from '../../app/store/store';
 import { runCli } from '../helpers/cli';
 import { PEOPLE, requireDatasets } from '../helpers/paths';
 import { audit } from './axe';
-import { docScreenshot, pageCall, serveLibrary, tearDown, type Served } from './serve';
+import { tempDir } from './fixtures';
+import { docScreenshot, launchPage, pageCall, serveLibrary, startServe, tearDown, type Served } from './serve';
 
 const WHO = ['John_Salley', 'John_Savage', 'John_Schneider'];
 const PHOTOS = 3;
@@ -58,7 +62,7 @@ describe('Settings: moving a dlib library to MobileFaceNet (Chromium, visage ser
     await page.goto(`${new URL(served!.url).origin}/#/settings`);
     const summary = page.getByTestId('face-model-summary');
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toContain('This library uses dlib ResNet (older). MobileFaceNet groups people better on library-like photos.');
-    const moveButton = page.getByRole('button', { name: 'Move to MobileFaceNet' });
+    const moveButton = page.getByRole('button', { name: 'Move to MobileFaceNet', exact: true });
     await moveButton.waitFor();
     await page.getByTestId('face-model').scrollIntoViewIfNeeded();
     expect(await audit(page, 'Settings: face model, move offered')).toEqual([]);
@@ -97,5 +101,39 @@ describe('Settings: moving a dlib library to MobileFaceNet (Chromium, visage ser
     const after = (await pageCall<PersonSummary[]>(page, 'people.list')).filter((p) => p.name === 'John Salley');
     expect(after).toHaveLength(1);
     expect(after[0]!.faceCount).toBeGreaterThanOrEqual(named.faceCount);
+  }, 300_000);
+
+  it('a move stopped after its first photo shows "Resume", which finishes it', async () => {
+    const own = tempDir('visage-e2e-face-model-resume-');
+    const db = path.join(own, 'visage.db');
+    scanOnDlib(db);
+    // The move's first phase, stopped after one photo: its faces wait in the side table.
+    const store = Store.open(db);
+    const engine = await FacePipeline.create({ embedder: 'mobilefacenet-192', provider: 'cpu', threads: 1 });
+    const stop = new AbortController();
+    const r = await computePending(store, engine, () => stop.abort(), stop.signal);
+    await engine.close();
+    store.close();
+    expect(r).toMatchObject({ stopped: true, photos: 1 });
+    const s2 = await startServe(db);
+    const { browser: b2, page: p2 } = await launchPage();
+    try {
+      await p2.goto(s2.url);
+      await p2.goto(`${new URL(s2.url).origin}/#/settings`);
+      await p2.getByTestId('face-model').getByText(/A move to MobileFaceNet stopped before the end \(\d+ faces? done so far\); resuming goes on from there\./).waitFor({ timeout: 30_000 });
+      const resume = p2.getByRole('button', { name: 'Resume the move to MobileFaceNet' });
+      await resume.waitFor();
+      expect(await p2.getByRole('button', { name: 'Move to MobileFaceNet', exact: true }).count()).toBe(0);
+      await p2.getByTestId('face-model').scrollIntoViewIfNeeded();
+      expect(await audit(p2, 'Settings: face model, resumable')).toEqual([]);
+      // Keyboard: the button is reached and pressed like any other.
+      await resume.focus();
+      await p2.keyboard.press('Enter');
+      await p2.getByTestId('toast').filter({ hasText: 'This library now uses MobileFaceNet' }).first().waitFor({ timeout: 120_000 });
+      await expect.poll(() => p2.getByTestId('face-model-summary').textContent(), { timeout: 30_000 }).toBe('This library uses MobileFaceNet, the default face model.');
+      expect((await pageCall<AppInfo>(p2, 'app.info')).libraryModel).toMatchObject({ model: 'mobilefacenet-192', resumable: null, last: { outcome: 'switched' } });
+    } finally {
+      await tearDown(b2, s2, own);
+    }
   }, 300_000);
 });

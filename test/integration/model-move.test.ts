@@ -137,6 +137,12 @@ describe('moving a library to the default face model from the app (engine contra
     const rejected = cFaces[0]!;
     await call<CorrectionResult>('people.correct', { kind: 'reject', faceIds: [rejected], personId: c.id });
 
+    // Cancelled while its model loads: nothing starts, nothing is embedded.
+    const loading = call<LibraryModelState>('library.reembed', { model: MFN });
+    await call('library.cancelReembed');
+    expect(await loading).toMatchObject({ model: DLIB, move: null, resumable: null, last: null });
+    expect(events.filter((e) => e.event.startsWith('reembed.'))).toEqual([]);
+
     // The move, stopped after its first photo: a scan meanwhile is refused (busy).
     let scanDuring: Promise<unknown> | null = null;
     const off = engine.onEvent((e) => {

@@ -49,6 +49,8 @@ export class ModelJobs {
   /** The running move until its last event is out (settled, close). */
   private settling: Promise<void> | null = null;
   private last: ModelMoveOutcome | null = null;
+  /** Set while a move's model loads: a cancel meanwhile stops the move before it starts. */
+  private loading: AbortController | null = null;
   private readonly repo: ReembedRepo;
 
   constructor(private readonly d: ModelDeps) {
@@ -60,6 +62,7 @@ export class ModelJobs {
       'library.reembed': (p) => this.start(p.model),
       'library.cancelReembed': () => {
         this.running?.abort.abort();
+        this.loading?.abort();
         return this.state();
       },
     };
@@ -89,10 +92,19 @@ export class ModelJobs {
     const current = currentLibraryModel(this.d.store.db, DEFAULT_EMBEDDER);
     if (current === model) throw new ContractError('bad-request', `the library already uses ${model}`);
     let engine: Awaited<ReturnType<ModelDeps['createReembedder']>>;
+    const loading = new AbortController();
+    this.loading = loading;
     try {
       engine = await this.d.createReembedder(model);
     } catch (e) {
       throw new ContractError('unavailable', `the face model ${model} could not start: ${message(e)}`);
+    } finally {
+      if (this.loading === loading) this.loading = null;
+    }
+    if (loading.signal.aborted || this.d.closing.aborted) {
+      // Cancelled (or the engine closing) while the model loaded: nothing was started.
+      await engine.close();
+      return this.state();
     }
     let ticket: JobTicket;
     try {
