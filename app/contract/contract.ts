@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { MachineFaultInfo } from './faults';
 import type { BackupChoice, RecoveryInfo, RestoreOutcome } from './recovery';
 import type { ScanProgress } from './scan';
+import type { LibraryModelState, ModelMoveOutcome, ModelMoveProgress } from './model';
 import type {
   ClusterStats,
   CorrectionResult,
@@ -30,6 +31,7 @@ import type {
 import type { ChangedPerson, HeadSummary, HeldBackCheck, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from './learning';
 
 export type { ScanProgress };
+export type { LibraryModelState, ModelMoveOutcome, ModelMoveProgress };
 export type { BackupChoice, RecoveryInfo, RestoreOutcome };
 export type { ChangedPerson, HeadSummary, HeldBackCheck, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, MergeSuggestion, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
@@ -121,6 +123,14 @@ export const engineMethods = {
   'library.recovery': none,
   /** Puts one of library.recovery's backups in place of a refused library, then opens it. */
   'library.restore': z.object({ file: filePath }).strict(),
+  /**
+   * Moves the library to another face model (an embedder id of the registry; others are refused):
+   * a job, progress as reembed.progress events, reembed.finished at the end; the library stays on
+   * its model until the switch, and a stopped move resumes where it stopped.
+   */
+  'library.reembed': z.object({ model: z.string().min(1).max(64) }).strict(),
+  /** Stops the running move (the work done is kept for a resume); the library stays on its model. */
+  'library.cancelReembed': none,
   'scan.start': none,
   'scan.pause': none,
   'scan.resume': none,
@@ -281,6 +291,8 @@ export interface AppInfo {
   scanRate: number | null;
   models: { id: string; kind: string; inUse: boolean }[];
   dbPath: string;
+  /** The library's face model and its move to the default (Settings, "Face model"). */
+  libraryModel: LibraryModelState;
 }
 
 export interface SuggestionGroup {
@@ -381,6 +393,8 @@ export interface Results {
   'library.removeFolder': LibraryState;
   'library.recovery': RecoveryInfo;
   'library.restore': RestoreOutcome;
+  'library.reembed': LibraryModelState;
+  'library.cancelReembed': LibraryModelState;
   'scan.start': ScanState;
   'scan.pause': ScanState;
   'scan.resume': ScanState;
@@ -441,11 +455,15 @@ export interface Events {
    * resumed at start: then people.changed 'learning:resumed' follows the re-cluster).
    */
   'learning.reprojecting': ReprojectProgress;
+  /** Photos embedded so far by the running move to another face model. */
+  'reembed.progress': ModelMoveProgress;
+  /** The move to another face model ended (switched: people.changed 'model' follows once people are re-grouped). */
+  'reembed.finished': ModelMoveOutcome;
   /** A native menu item (desktop shell) the renderer handles: undo, redo, navigation... */
   'menu.command': { command: MenuCommand };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'learning.reprojecting', 'menu.command'];
+export const EVENT_NAMES: readonly EventName[] = ['scan.progress', 'scan.fileError', 'scan.state', 'scan.finished', 'people.changed', 'learning.progress', 'learning.state', 'learning.reprojecting', 'reembed.progress', 'reembed.finished', 'menu.command'];
 
 export const MENU_COMMANDS = ['undo', 'redo', 'go-people', 'go-unassigned', 'go-scan', 'go-learn', 'go-settings', 'go-same-person', 'add-folder', 'find'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];

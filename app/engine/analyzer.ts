@@ -34,6 +34,19 @@ export class AnalyzerLoader {
     return this.loading;
   }
 
+  /**
+   * The library moved to another face model: the loaded engine (which embeds with the old one) is
+   * closed and the next need creates it again, reading the library's model anew.
+   */
+  async reload(): Promise<void> {
+    const old = this.loading;
+    this.loading = null;
+    this.info = null;
+    this.error = null;
+    const a = await old?.catch(() => null);
+    await a?.close?.();
+  }
+
   /** Closes the engine if it was loaded (waits for a load in progress). */
   async close(): Promise<void> {
     const a = await this.loading?.catch(() => null);

@@ -45,6 +45,7 @@ import { Library } from './handlers/library';
 import { mediaHandlers } from './handlers/media';
 import { clusterNewFacesOnOpen, peopleHandlers } from './handlers/people';
 import { ScanJobs } from './handlers/scan';
+import { ModelJobs, type ModelDeps } from './handlers/model';
 import type { Handlers } from './handlers/types';
 
 
@@ -70,6 +71,8 @@ export interface EngineHostOptions {
   learnInWorker?: boolean;
   /** Faces per transaction when re-projecting after adoption or roll back (default 2000; tests). */
   reprojectChunk?: number;
+  /** Creates the embedding engine of a move to another face model (default: a FacePipeline on it). */
+  createReembedder?: ModelDeps['createReembedder'];
 }
 
 export class EngineHost extends EventEmitter {
@@ -83,6 +86,7 @@ export class EngineHost extends EventEmitter {
   private readonly library: Library;
   private readonly scans: ScanJobs;
   private readonly learning: LearningJobs;
+  private readonly models: ModelJobs;
   private readonly handlers: Handlers;
   /** Aborted by close(): stops a re-projection between chunks, and a re-cluster. */
   private readonly closing = new AbortController();
@@ -159,8 +163,31 @@ export class EngineHost extends EventEmitter {
       reprojectChunk: opts.reprojectChunk,
       closing,
     });
+    this.models = new ModelJobs({
+      store,
+      jobs,
+      emit,
+      createReembedder:
+        opts.createReembedder ??
+        (async (model) => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { FacePipeline } = require('../faces/pipeline') as typeof import('../faces/pipeline');
+          return FacePipeline.create({ embedder: model });
+        }),
+      // The face engine embeds new faces with the library's model: re-created on the new one
+      // (the default factory reads it again); the people service clusters the new model's faces.
+      modelSwitched: async () => {
+        await this.analyzer.reload();
+        this.people = this.makePeople();
+        this.warmUp();
+        return this.people;
+      },
+      progressIntervalMs: opts.progressIntervalMs ?? 250,
+      closing,
+    });
     this.handlers = {
-      ...appHandlers({ dbPath: this.dbPath, mode, analyzer: this.analyzer, scanRate: () => this.scans.lastRate }),
+      ...appHandlers({ dbPath: this.dbPath, mode, analyzer: this.analyzer, scanRate: () => this.scans.lastRate, libraryModel: () => this.models.state() }),
+      ...this.models.handlers(),
       ...this.library.handlers(),
       ...soundLibraryRecoveryHandlers(this.dbPath),
       ...this.scans.handlers(),
@@ -239,6 +266,11 @@ export class EngineHost extends EventEmitter {
     await this.learning.settled();
   }
 
+  /** Resolves when the running move to another face model (if any) has finished and said so. */
+  async reembedSettled(): Promise<void> {
+    await this.models.settled();
+  }
+
   /** Resolves when a roll back, a resumed re-projection or a re-cluster (if any) has finished. */
   async reprojectSettled(): Promise<void> {
     await this.jobs.settled(['roll back', 're-projection', 're-cluster']);
@@ -249,9 +281,11 @@ export class EngineHost extends EventEmitter {
     this.closed = true;
     this.scans.cancel();
     this.learning.cancel();
+    this.models.cancel();
     this.closing.abort();
     await this.scans.settled().catch(() => undefined);
     await this.learning.settled().catch(() => undefined);
+    await this.models.settled().catch(() => undefined);
     await this.reprojectSettled();
     await this.analyzer.close();
     this.store.close();

@@ -44,13 +44,22 @@ export interface ReembedResult {
   switched: number;
   failed: { path: string; error: string }[];
   seconds: number;
+  /** Stopped by the caller's signal before every photo was done (the work done stays pending). */
+  stopped?: boolean;
 }
 
-/** Phase 1: the new model's vectors of every face not on it yet, into the side table. */
+/** The part of a FacePipeline phase 1 uses (the app's move passes its own). */
+export type Reembedder = Pick<FacePipeline, 'embedderId' | 'embedLandmarks'>;
+
+/**
+ * Phase 1: the new model's vectors of every face not on it yet, into the side table. `signal`
+ * stops it between two photos (`stopped` in the result); what was done stays for the next run.
+ */
 export async function computePending(
   store: Store,
-  engine: FacePipeline,
+  engine: Reembedder,
   onProgress?: (p: ReembedProgress) => void,
+  signal?: AbortSignal,
 ): Promise<Omit<ReembedResult, 'switched'>> {
   const t0 = performance.now();
   const model = engine.embedderId;
@@ -62,6 +71,7 @@ export async function computePending(
   let faces = 0;
   const seconds = () => Math.round((performance.now() - t0) / 100) / 10;
   for (const [i, p] of photos.entries()) {
+    if (signal?.aborted) return { model, photos: i, faces, resumed, failed, seconds: seconds(), stopped: true };
     try {
       let buf: Buffer = readFileSync(p.path);
       if (p.format === 'heic' || p.format === 'heif') buf = await heicToPng(buf);

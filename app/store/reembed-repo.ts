@@ -29,6 +29,14 @@ export class ReembedRepo {
     );
   }
 
+  /** The model of the vectors waiting in the side table (a stopped switch) and how many, or null. */
+  waiting(): { model: string; faces: number } | null {
+    const r = this.db
+      .prepare<[], { model: string; faces: number }>('SELECT r.model_id AS model, count(*) AS faces FROM reembed_pending r JOIN faces f ON f.id = r.face_id WHERE f.model_id != r.model_id GROUP BY r.model_id ORDER BY faces DESC LIMIT 1')
+      .get();
+    return r ?? null;
+  }
+
   /** Drops pending vectors of any model but `model` (an earlier, abandoned switch). Returns how many. */
   dropOtherPending(model: string): number {
     return this.db.prepare('DELETE FROM reembed_pending WHERE model_id != ?').run(model).changes;

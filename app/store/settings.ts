@@ -23,6 +23,16 @@ export function setLibraryModel(db: Database.Database, model: string): void {
   setSetting(db, 'library.model', model);
 }
 
+/** The most common model of the library's faces, null for a library without faces. */
+function dominantModel(db: Database.Database): string | null {
+  return db.prepare<[], { model_id: string }>('SELECT model_id FROM faces GROUP BY model_id ORDER BY COUNT(*) DESC LIMIT 1').get()?.model_id ?? null;
+}
+
+/** What pinLibraryModel would answer, without writing it (for showing the library's model). */
+export function currentLibraryModel(db: Database.Database, fallback: string): string {
+  return libraryModel(db) ?? dominantModel(db) ?? fallback;
+}
+
 /**
  * The library's model, pinned before a scan embeds anything: the setting; else the model most of
  * its faces carry (a library scanned before the setting existed, or before the default changed,
@@ -32,8 +42,7 @@ export function setLibraryModel(db: Database.Database, model: string): void {
 export function pinLibraryModel(db: Database.Database, fallback: string): string {
   const set = libraryModel(db);
   if (set) return set;
-  const row = db.prepare<[], { model_id: string }>('SELECT model_id FROM faces GROUP BY model_id ORDER BY COUNT(*) DESC LIMIT 1').get();
-  const model = row?.model_id ?? fallback;
+  const model = dominantModel(db) ?? fallback;
   setLibraryModel(db, model);
   return model;
 }

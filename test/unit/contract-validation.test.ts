@@ -119,6 +119,15 @@ describe('contract: request validation', () => {
     for (const v of [-1, 2001, 1.5, '40']) expect(code(() => validateRequest('settings.set', { minFacePixels: v })), String(v)).toBe('bad-request');
   });
 
+  it('validates the face model move: library.reembed takes one model id (which ids exist is the engine\'s check), library.cancelReembed nothing', () => {
+    expect(validateRequest('library.reembed', { model: 'mobilefacenet-192' }).params).toEqual({ model: 'mobilefacenet-192' });
+    for (const bad of [undefined, {}, { model: '' }, { model: 'x'.repeat(65) }, { model: 7 }, { model: 'mobilefacenet-192', force: true }]) {
+      expect(code(() => validateRequest('library.reembed', bad)), JSON.stringify(bad)).toBe('bad-request');
+    }
+    expect(validateRequest('library.cancelReembed', undefined).method).toBe('library.cancelReembed');
+    expect(code(() => validateRequest('library.cancelReembed', { now: true }))).toBe('bad-request');
+  });
+
   it('validates the learning methods', () => {
     for (const m of ['learning.state', 'learning.start', 'learning.cancel']) {
       expect(validateRequest(m, undefined).method).toBe(m);

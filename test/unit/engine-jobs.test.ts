@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ContractError } from '../../app/contract/contract';
 import { JobGuard, REFUSALS, refusalMessage, type GuardedAction, type JobKind } from '../../app/engine/jobs';
 
-const KINDS: JobKind[] = ['scan', 'training', 'roll back', 're-projection', 're-cluster'];
+const KINDS: JobKind[] = ['scan', 'training', 'roll back', 're-projection', 're-cluster', 're-embed'];
 
 /** Every (action, running job) pair and what the host answered before the guard existed. */
 const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
@@ -16,6 +16,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before scanning',
     're-projection': 'wait for the re-projection to finish before scanning',
     're-cluster': 'wait for the re-cluster to finish before scanning',
+    're-embed': 'wait for the move to another face model to finish (or cancel it) before scanning',
   },
   train: {
     scan: 'wait for the scan to finish before training',
@@ -23,6 +24,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before training',
     're-projection': 'wait for the re-projection to finish before training',
     're-cluster': 'wait for the re-cluster to finish before training',
+    're-embed': 'wait for the move to another face model to finish (or cancel it) before training',
   },
   'roll back': {
     scan: 'wait for the scan to finish before rolling back',
@@ -30,6 +32,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before rolling back',
     're-projection': 'wait for the re-projection to finish before rolling back',
     're-cluster': 'wait for the re-cluster to finish before rolling back',
+    're-embed': 'wait for the move to another face model to finish (or cancel it) before rolling back',
   },
   're-cluster': {
     scan: 'wait for the scan to finish before re-clustering',
@@ -37,6 +40,15 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before re-clustering',
     're-projection': 'wait for the re-projection to finish before re-clustering',
     're-cluster': 'wait for the re-cluster to finish before re-clustering',
+    're-embed': 'wait for the move to another face model to finish (or cancel it) before re-clustering',
+  },
+  'move model': {
+    scan: 'wait for the scan to finish before moving to another face model',
+    training: 'wait for the training to finish (or cancel it) before moving to another face model',
+    'roll back': 'wait for the roll back to finish before moving to another face model',
+    're-projection': 'wait for the re-projection to finish before moving to another face model',
+    're-cluster': 'wait for the re-cluster to finish before moving to another face model',
+    're-embed': 'a move to another face model is already running',
   },
   import: {
     scan: null,
@@ -44,6 +56,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before importing',
     're-projection': 'wait for the re-projection to finish before importing',
     're-cluster': 'wait for the re-cluster to finish before importing',
+    're-embed': null,
   },
   'read XMP': {
     scan: null,
@@ -51,6 +64,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before reading XMP',
     're-projection': 'wait for the re-projection to finish before reading XMP',
     're-cluster': 'wait for the re-cluster to finish before reading XMP',
+    're-embed': null,
   },
   'change strictness': {
     scan: null,
@@ -58,6 +72,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': 'wait for the roll back to finish before changing the strictness',
     're-projection': 'wait for the re-projection to finish before changing the strictness',
     're-cluster': 'wait for the re-cluster to finish before changing the strictness',
+    're-embed': null,
   },
   'remove folder': {
     scan: 'wait for the scan to finish before removing a folder',
@@ -65,6 +80,7 @@ const EXPECTED: Record<GuardedAction, Record<JobKind, string | null>> = {
     'roll back': null,
     're-projection': null,
     're-cluster': null,
+    're-embed': 'wait for the move to another face model to finish (or cancel it) before removing a folder',
   },
 };
 

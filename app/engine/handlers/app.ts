@@ -1,5 +1,5 @@
-/** app.info: the version, the mode, the face engine and its models, the last scan's speed. */
-import type { AppInfo } from '../../contract/contract';
+/** app.info: the version, the mode, the face engine and its models, the last scan's speed, the library's face model. */
+import type { AppInfo, LibraryModelState } from '../../contract/contract';
 import { DEFAULT_EMBEDDER, MODELS } from '../../faces/models/registry';
 import type { AnalyzerLoader } from '../analyzer';
 import { versionOf } from '../version';
@@ -11,6 +11,8 @@ export interface AppDeps {
   analyzer: AnalyzerLoader;
   /** Photos per second of the last scan, null if none yet. */
   scanRate: () => number | null;
+  /** The library's face model and its move (./model.ts). */
+  libraryModel: () => LibraryModelState;
 }
 
 function text(v: unknown): string | null {
@@ -37,6 +39,7 @@ export function appHandlers(d: AppDeps): HandlersFor<'app.info'> {
         scanRate: d.scanRate(),
         models: MODELS.map((m) => ({ id: m.id, kind: m.role, inUse: m.id === (embedder ?? DEFAULT_EMBEDDER) || m.id === info?.detector || m.id === info?.landmarks })),
         dbPath: d.dbPath,
+        libraryModel: d.libraryModel(),
       };
     },
   };

@@ -2,6 +2,7 @@
 import type { AppInfo, LearningJob, LearningState, LibraryState, ScanProgress, ScanState, TrainProgress } from '../../../app/contract/contract';
 import { api } from './api';
 import { toasts } from './toasts.svelte';
+import { moveOutcomeText } from './face-models';
 
 class AppState {
   library = $state<LibraryState | null>(null);
@@ -104,6 +105,16 @@ class AppState {
     a.on('learning.state', (j) => this.onLearningState(j));
     a.on('learning.reprojecting', (p) => {
       if (this.learning) this.learning = { ...this.learning, reprojecting: p };
+    });
+    // The move to another face model (Settings, "Face model"): live progress, then a notice and the new state.
+    a.on('reembed.progress', (p) => {
+      if (this.info) this.info = { ...this.info, libraryModel: { ...this.info.libraryModel, move: p, resumable: null } };
+    });
+    a.on('reembed.finished', (o) => {
+      const text = moveOutcomeText(o);
+      if (o.outcome === 'failed' || o.error) toasts.error(text);
+      else toasts.show(text);
+      void this.loadInfo();
     });
     a.on('people.changed', () => {
       this.peopleVersion++;
