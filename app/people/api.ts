@@ -56,6 +56,8 @@ export interface PeopleApi {
    * every face of the library is one of them (it was never clustered).
    */
   unclusteredFaces?(): { faces: number; all: boolean };
+  /** A model switch waits for its re-group (an interrupted `visage reembed` or Settings move). */
+  regroupPending?(): boolean;
   /** Re-cluster everything from scratch, reproducing every user decision (blocks until done). */
   recluster(): ClusterStats;
   /**

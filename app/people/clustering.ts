@@ -21,6 +21,7 @@ import type { IndexCache } from './index-cache';
 import type { ChangeSet } from './types';
 import { clearPendingSwitch, pendingSwitch } from '../store/heads-repo';
 import { namedMembership, namedPeople, recordSwitchChanges } from '../store/changes-repo';
+import { deleteSetting, REGROUP_PENDING_KEY } from '../store/settings';
 import type { ClusterStats, FaceId, PersonId } from '../contract/people';
 
 export interface ReclusterInWorkerOptions {
@@ -236,6 +237,8 @@ export class Clustering {
     // Every face carries the active head's vector (synced before reading) and is clustered: a
     // head switch waiting for its re-cluster (app/learning/projection.ts) is done, with this commit.
     clearPendingSwitch(db, model);
+    // ... and a model switch waiting for its re-group (store/settings.ts REGROUP_PENDING_KEY) too.
+    deleteSetting(db, REGROUP_PENDING_KEY);
   }
 
   /** Incremental changes written as the machine's assignment. */

@@ -19,7 +19,7 @@ import { CorrectionsRepo } from '../store/corrections-repo';
 import { activeHeadThresholds } from '../store/heads-repo';
 import { PeopleQueriesRepo } from '../store/people-queries-repo';
 import { PeopleRepo } from '../store/people-repo';
-import { libraryModel } from '../store/settings';
+import { libraryModel, regroupPending } from '../store/settings';
 import { Clustering, type ReclusterInWorkerOptions } from './clustering';
 import type { PeopleContext } from './context';
 import { CorrectionError } from './corrections';
@@ -218,6 +218,11 @@ export class PeopleService implements PeopleApi {
    * Faces no clustering has decided yet (above the watermark, unassigned): what update() will
    * decide; `all` when that is every face of the model (a library never clustered).
    */
+  /** A model switch is waiting for its re-group (store/settings.ts REGROUP_PENDING_KEY). */
+  regroupPending(): boolean {
+    return regroupPending(this.db);
+  }
+
   unclusteredFaces(): { faces: number; all: boolean } {
     const faces = this.cluster.unclusteredCount(this.model);
     return { faces, all: faces > 0 && faces === this.cluster.faceCount(this.model) };

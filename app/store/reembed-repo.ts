@@ -4,7 +4,7 @@
  * moves them into `faces` and makes the new model the library's in one transaction.
  */
 import type Database from 'better-sqlite3';
-import { setLibraryModel } from './settings';
+import { REGROUP_PENDING_KEY, setLibraryModel, setSetting } from './settings';
 
 export interface ReembedPhoto {
   id: number;
@@ -77,6 +77,7 @@ export class ReembedRepo {
         .run(model).changes;
       this.db.prepare('DELETE FROM reembed_pending').run();
       setLibraryModel(this.db, model);
+      setSetting(this.db, REGROUP_PENDING_KEY, model);
       return n;
     })();
   }

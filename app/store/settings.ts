@@ -14,6 +14,19 @@ export function deleteSetting(db: Database.Database, key: string): void {
   db.prepare('DELETE FROM settings WHERE key = ?').run(key);
 }
 
+/**
+ * Set by a model switch (reembed-repo.ts switchTo) in its transaction, cleared by the next full
+ * re-cluster's commit (people/clustering.ts): the faces carry the new model's vectors but still
+ * the old model's grouping. An engine that opens a library with it set re-groups everyone first
+ * (engine/handlers/people.ts clusterNewFacesOnOpen), so a switch interrupted before its re-group
+ * (the app closed, a crash) is finished on the next start.
+ */
+export const REGROUP_PENDING_KEY = 'people.regroupPending';
+
+export function regroupPending(db: Database.Database): boolean {
+  return getSetting(db, REGROUP_PENDING_KEY) !== null;
+}
+
 /** The embedding model of the library: new scans embed with it, people cluster its vectors. */
 export function libraryModel(db: Database.Database): string | null {
   return getSetting(db, 'library.model');

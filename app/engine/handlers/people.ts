@@ -139,9 +139,13 @@ export function clusterNewFacesOnOpen(d: PeopleDeps & { dbPath: string }): Promi
       const people = d.people();
       if (d.closing.aborted || !people?.unclusteredFaces || d.jobs.current() !== null) return false;
       const todo = people.unclusteredFaces();
-      if (todo.faces === 0) return false;
-      const inWorker = todo.all && people.reclusterInWorker !== undefined;
-      await d.jobs.run('re-cluster', async () => (inWorker && people.reclusterInWorker ? people.reclusterInWorker({ signal: d.closing }) : people.update()));
+      // A model switch whose re-group never ran (closed or crashed after the switch): everyone.
+      const regroup = people.regroupPending?.() ?? false;
+      if (todo.faces === 0 && !regroup) return false;
+      const inWorker = (todo.all || regroup) && people.reclusterInWorker !== undefined;
+      await d.jobs.run('re-cluster', async () =>
+        inWorker && people.reclusterInWorker ? people.reclusterInWorker({ signal: d.closing }) : regroup ? people.recluster() : people.update(),
+      );
       d.emit('people.changed', { reason: 'open' });
       return true;
     } catch (e) {
