@@ -27,15 +27,25 @@ export function mergeSpecs(...specs: FlagSpec[]): FlagSpec {
   };
 }
 
+/** --model ID checked against the registry's embedders (a UsageError names the known ones); undefined when absent. */
+export function embedderFlag(p: ParsedArgs): string | undefined {
+  const model = stringFlag(p, 'model');
+  try {
+    if (model) getEmbedder(model);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return model;
+}
+
 export function engineOptions(p: ParsedArgs): FacePipelineOptions {
   const provider = stringFlag(p, 'provider');
   if (provider && !PROVIDER_CHOICES.includes(provider as ProviderChoice)) {
     throw new UsageError(`unknown provider "${provider}" (one of ${PROVIDER_CHOICES.join(', ')})`);
   }
-  const model = stringFlag(p, 'model');
+  const model = embedderFlag(p);
   const landmarks = stringFlag(p, 'landmarks');
   try {
-    if (model) getEmbedder(model);
     if (landmarks) getLandmarkModel(landmarks);
   } catch (e) {
     throw new UsageError((e as Error).message);

@@ -13,9 +13,8 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PeopleService } from '../../app/people/people-service';
-import { rng } from '../../app/people/synthetic';
 import type { ModelThresholds } from '../../app/people/thresholds';
-import { DIM } from '../../app/people/vector';
+import { unitVectors } from '../helpers/unit-vectors';
 import { Store } from '../../app/store/store';
 
 const MODEL = 'dlib-resnet-v1';
@@ -39,18 +38,7 @@ function openLibrary(): Database.Database {
 
 /** Unit vectors: identity A's two looks (centres at cosine ~0.945 apart), identity B, identity C (far from all). */
 function vectors(seed = 3) {
-  const r = rng(seed);
-  const gauss = () => {
-    let u = 0;
-    while (u === 0) u = r();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-  };
-  const unit = (x: Float64Array) => {
-    const n = Math.hypot(...x);
-    return x.map((v) => v / n);
-  };
-  const random = () => unit(Float64Array.from({ length: DIM }, gauss));
-  const mix = (a: Float64Array, b: Float64Array, cos: number) => unit(a.map((v, i) => cos * v + Math.sqrt(1 - cos * cos) * b[i]!));
+  const { random, mix } = unitVectors(seed);
   const a1 = random();
   const a2 = mix(a1, random(), 0.945);
   const b = mix(a1, random(), 0.7);

@@ -7,33 +7,23 @@
 import { describe, expect, it } from 'vitest';
 import { runAlgorithm } from '../../app/eval/cluster-algorithms';
 import { quantize } from '../../app/faces/quantize';
-import { rng } from '../../app/people/synthetic';
 import { thresholdsFor } from '../../app/people/thresholds';
 import type { FaceColumns } from '../../app/people/types';
 import { DIM } from '../../app/people/vector';
+import { unitVectors } from '../helpers/unit-vectors';
 
 const MODEL = 'mobilefacenet-192';
 
 function library(): { cols: FaceColumns; blurred: number[]; people: Map<number, string> } {
   const th = thresholdsFor(MODEL);
   const dir = th.unrecognisableDirection!;
-  const r = rng(7);
-  const gauss = () => {
-    let u = 0;
-    while (u === 0) u = r();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-  };
-  const unit = (x: Float64Array) => {
-    const n = Math.hypot(...x);
-    return x.map((v) => v / n);
-  };
+  const { gauss, unit, mix } = unitVectors(7);
   /** A random unit vector orthogonal to the unrecognisable direction. */
   const away = () => {
     const x = Float64Array.from({ length: DIM }, gauss);
     const d = x.reduce((s, v, i) => s + v * dir[i]!, 0);
     return unit(x.map((v, i) => v - d * dir[i]!));
   };
-  const mix = (a: Float64Array, b: Float64Array, cos: number) => unit(a.map((v, i) => cos * v + Math.sqrt(1 - cos * cos) * b[i]!));
   const rows: { v: Float64Array; who: string }[] = [];
   for (const who of ['ann', 'bob']) {
     const centre = away();

@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { numberFlag, parseArgs, progress, UsageError, type CliCommand } from '../command';
 import { Store } from '../../store/store';
 import { ClusterRepo } from '../../store/cluster-repo';
 import { labelledTreeFlags } from '../labelled-tree-flags';
@@ -28,7 +28,7 @@ import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
 import { baselineDefaults, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
-import { getEmbedder } from '../../faces/models/registry';
+import { embedderFlag } from '../engine-flags';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
@@ -92,14 +92,7 @@ export const command: CliCommand = {
     });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const { data, algorithm, part, db: keep, noScan } = labelledTreeFlags(p);
-    const modelArg = stringFlag(p, 'model');
-    if (modelArg) {
-      try {
-        getEmbedder(modelArg);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }
+    const modelArg = embedderFlag(p);
     const t0 = performance.now();
     const tmp = keep ? null : mkdtempSync(join(tmpdir(), 'visage-eval-clusters-'));
     const dbFile = keep ?? join(tmp!, 'eval.db');

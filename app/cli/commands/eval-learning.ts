@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
-import { DEFAULT_EMBEDDER, getEmbedder } from '../../faces/models/registry';
+import { DEFAULT_EMBEDDER } from '../../faces/models/registry';
+import { embedderFlag } from '../engine-flags';
 import { createLibraryAnalyzer } from '../../library/analyzer-pool';
 import { pinLibraryModel, setLibraryModel } from '../../store/settings';
 import { Scanner } from '../../library/scanner';
@@ -70,14 +71,7 @@ export const command: CliCommand = {
     if (K === undefined || !Number.isInteger(K) || K < 1) throw new UsageError('--labeled K (a positive integer) is required');
     const cached = stringFlag(p, 'db');
     if (cached && !existsSync(cached)) throw new UsageError(`no database at ${cached}`);
-    const modelArg = stringFlag(p, 'model');
-    if (modelArg) {
-      try {
-        getEmbedder(modelArg);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }
+    const modelArg = embedderFlag(p);
     const tmp = mkdtempSync(join(tmpdir(), 'visage-eval-learning-'));
     const dbFile = join(tmp, 'eval.db');
     if (cached) copyFileSync(cached, dbFile);

@@ -7,7 +7,7 @@
  */
 import { parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { FacePipeline } from '../../faces/pipeline';
-import { getEmbedder } from '../../faces/models/registry';
+import { embedderFlag } from '../engine-flags';
 import { computePending, switchModel } from '../../library/reembed';
 import { peopleServiceFor } from '../people-service';
 import { resolveDbPath } from '../../platform/paths';
@@ -27,13 +27,8 @@ export const command: CliCommand = {
   async run(args) {
     const p = parseArgs(args, { values: { db: 'string', model: 'string', provider: 'string' }, booleans: ['json'] });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
-    const model = stringFlag(p, 'model');
+    const model = embedderFlag(p);
     if (!model) throw new UsageError('--model ID is required');
-    try {
-      getEmbedder(model);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
     const dbPath = resolveDbPath(stringFlag(p, 'db'));
     // Phase 1 writes only the side table, one photo a transaction: no lock, the library stays usable.
     const store = openStoreForReading(dbPath);
