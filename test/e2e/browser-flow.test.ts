@@ -285,7 +285,7 @@ describe('browser mode, end to end (Chromium, real engine, real database)', () =
     const faces = page.locator('[data-screen=person] [data-face-id]');
     await expect.poll(() => faces.count()).toBe(amyFaces);
     const rejected = Number(await faces.first().getAttribute('data-face-id'));
-    await faces.first().click();
+    await page.locator(`[data-screen=person] [data-face-id="${rejected}"]`).click();
     await page.getByRole('button', { name: 'Not Amy' }).click();
     await toast(/not Amy/);
     await expect.poll(async () => (await call<Person>('people.get', { id: amy.id })).faceCount).toBe(amyFaces - 1);

@@ -102,12 +102,13 @@ describe('"Is this Anna?" suggestions on the person page (Chromium, engine proce
     const tile = page.locator('[data-screen=unassigned] .face[role=group]');
     await tile.first().waitFor();
     const [personNo, faceNo] = (await tile.first().getAttribute('data-key'))!.split(':').map(Number);
-    await tile.first().focus();
+    // Focused by its key, not by position: a refresh may reorder the list between two steps.
+    await page.locator(`[data-key="${personNo}:${faceNo}"]`).focus();
     await page.keyboard.press('n');
     await expect.poll(() => page.locator(`[data-key="${personNo}:${faceNo}"]`).count()).toBe(0);
     await tile.first().waitFor();
     const [personYes, faceYes] = (await tile.first().getAttribute('data-key'))!.split(':').map(Number);
-    await tile.first().focus();
+    await page.locator(`[data-key="${personYes}:${faceYes}"]`).focus();
     await page.keyboard.press('y');
     await expect.poll(async () => (await call<{ personId: number | null }>('people.face', { id: faceYes })).personId).toBe(personYes);
     const check = new BetterSqlite3(db, { readonly: true });
