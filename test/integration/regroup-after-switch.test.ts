@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PersonSummary } from '../../app/contract/contract';
-import { InProcessEngine } from '../../app/engine/client';
 import { FacePipeline } from '../../app/faces/pipeline';
 import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { reembedLibrary } from '../../app/library/reembed';
@@ -18,6 +17,7 @@ import { Scanner } from '../../app/library/scanner';
 import { PeopleService } from '../../app/people/people-service';
 import { libraryModel, regroupPending } from '../../app/store/settings';
 import { Store } from '../../app/store/store';
+import { engineWithoutAnalyzer } from '../helpers/engine-host';
 import { PEOPLE, requireDatasets } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-regroup-'));
@@ -55,13 +55,7 @@ describe('a model switch interrupted before its re-group', () => {
     }
 
     const events: { event: string; data: unknown }[] = [];
-    const engine = new InProcessEngine({
-      dbPath: db,
-      createAnalyzer: async () => {
-        throw new Error('no face engine in this test');
-      },
-      learningService: null,
-    });
+    const engine = engineWithoutAnalyzer(db);
     try {
       engine.onEvent((event, data) => events.push({ event, data }));
       expect(await engine.host.openClusterSettled()).toBe(true);
@@ -81,7 +75,7 @@ describe('a model switch interrupted before its re-group', () => {
       after.close();
     }
     // Opened again: nothing left to do.
-    const again = new InProcessEngine({ dbPath: db, createAnalyzer: async () => { throw new Error('none'); }, learningService: null });
+    const again = engineWithoutAnalyzer(db);
     try {
       expect(await again.host.openClusterSettled()).toBe(false);
     } finally {

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LibraryState, PersonSummary } from '../../app/contract/contract';
 import { InProcessEngine } from '../../app/engine/client';
 import { runCli } from '../helpers/cli';
+import { engineWithoutAnalyzer } from '../helpers/engine-host';
 import { PEOPLE } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-scan-clusters-'));
@@ -40,13 +41,7 @@ function scan(lib: string, db: string, ...extra: string[]) {
 /** The library opened by the engine (no face engine needed: nothing is analysed), with its events. */
 function open(db: string): { engine: InProcessEngine; events: { event: string; data: unknown }[] } {
   const events: { event: string; data: unknown }[] = [];
-  const engine = new InProcessEngine({
-    dbPath: db,
-    createAnalyzer: async () => {
-      throw new Error('no face engine in this test');
-    },
-    learningService: null,
-  });
+  const engine = engineWithoutAnalyzer(db);
   engines.push(engine);
   engine.onEvent((event, data) => events.push({ event, data }));
   return { engine, events };
