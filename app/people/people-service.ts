@@ -19,7 +19,7 @@ import { CorrectionsRepo } from '../store/corrections-repo';
 import { activeHeadThresholds } from '../store/heads-repo';
 import { PeopleQueriesRepo } from '../store/people-queries-repo';
 import { PeopleRepo } from '../store/people-repo';
-import { libraryModel, regroupPending } from '../store/settings';
+import { currentLibraryModel, regroupPending } from '../store/settings';
 import { Clustering, type ReclusterInWorkerOptions } from './clustering';
 import type { PeopleContext } from './context';
 import { CorrectionError } from './corrections';
@@ -79,7 +79,7 @@ export class PeopleService implements PeopleApi {
   ) {
     const cluster = new ClusterRepo(db);
     this.cluster = cluster;
-    this.model = opts.model ?? libraryModel(db) ?? cluster.dominantModel() ?? DEFAULT_MODEL_ID;
+    this.model = opts.model ?? currentLibraryModel(db, DEFAULT_MODEL_ID);
     const ctx: PeopleContext = {
       db,
       model: this.model,

@@ -57,12 +57,6 @@ export interface MachineWriter {
 export class ClusterRepo {
   constructor(private readonly db: Database.Database) {}
 
-  /** The model most faces have, or null for no face. */
-  dominantModel(): string | null {
-    const row = this.db.prepare<[], { model_id: string }>('SELECT model_id FROM faces GROUP BY model_id ORDER BY COUNT(*) DESC LIMIT 1').get();
-    return row?.model_id ?? null;
-  }
-
   /** Ids of the model's faces (not-a-face and ignored small faces excluded: shownFace), ascending. */
   faceIds(model: string): number[] {
     return this.db
