@@ -107,13 +107,17 @@ export function labelledFaces(db: Database.Database, dataDir: string): LabelledF
     const first = rows[i]!;
     const faces = rows.slice(i, j);
     i = j;
-    const rel = relative(dataDir, first.path);
-    if (rel.startsWith('..')) continue;
-    images.push({ identity: rel.includes(sep) ? rel.split(sep)[0]! : basename(dirname(first.path)), faces, width: first.width, height: first.height });
+    const identity = identityOf(dataDir, first.path);
+    if (identity !== null) images.push({ identity, faces, width: first.width, height: first.height });
   }
   const vec = (b: Buffer) => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
   const anchors = new Map<string, Int8Array[]>();
-  for (const im of images) if (im.faces.length === 1) anchors.set(im.identity, [...(anchors.get(im.identity) ?? []), vec(im.faces[0]!.embedding)]);
+  for (const im of images) {
+    if (im.faces.length !== 1) continue;
+    const list = anchors.get(im.identity);
+    if (list) list.push(vec(im.faces[0]!.embedding));
+    else anchors.set(im.identity, [vec(im.faces[0]!.embedding)]);
+  }
   const out: LabelledFace[] = [];
   for (const im of images) {
     const a = anchors.get(im.identity) ?? [];
