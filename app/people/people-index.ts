@@ -1090,11 +1090,15 @@ export class PeopleIndex {
   settle(people: Iterable<PersonId>, poolSlots: Iterable<number>, changes: ChangeSet): void {
     const grown = this.mergePeople(people, changes);
     const cands = new Set<number>();
-    for (const s of poolSlots) if (this.person[s] === NONE && this.alive[s] && !this.isSeed(s)) cands.add(s);
-    if ((this.th.leftover ?? 1) < 1) {
+    // which pool faces the leftovers rules consider: low-quality ones (th.leftover), seed-quality
+    // ones (th.leftoverSeed)
+    const lowOn = (this.th.leftover ?? 1) < 1, seedOn = (this.th.leftoverSeed ?? 1) < 1;
+    const wanted = (s: number) => (this.isSeed(s) ? seedOn : lowOn);
+    for (const s of poolSlots) if (this.person[s] === NONE && this.alive[s] && wanted(s)) cands.add(s);
+    if (lowOn || seedOn) {
       for (const pid of grown) {
         for (const proto of this.persons.get(pid)?.protos ?? []) {
-          for (const nb of this.poolIndex.search(this.emb.subarray(proto * DIM, (proto + 1) * DIM), 32, this.th.suggest)) if (!this.isSeed(nb.label)) cands.add(nb.label);
+          for (const nb of this.poolIndex.search(this.emb.subarray(proto * DIM, (proto + 1) * DIM), 32, this.th.suggest)) if (wanted(nb.label)) cands.add(nb.label);
         }
       }
     }
@@ -1178,19 +1182,17 @@ export class PeopleIndex {
   private mergePeople(people: Iterable<PersonId>, changes: ChangeSet): Set<PersonId> {
     const grown = new Set<PersonId>();
     const bar = this.th.albumMerge ?? 1;
-    if (!(bar < 1)) return grown;
+    if (!(bar < 1) && !((this.th.smallMerge ?? 1) < 1)) return grown;
     const minFaces = this.th.albumMergeMinFaces ?? 5;
     const queue = [...new Set(people)].sort((a, b) => a - b);
-    for (let qi = 0; qi < queue.length; qi++) {
+    for (let qi = 0; bar < 1 && qi < queue.length; qi++) {
       const p = this.persons.get(queue[qi]!);
       if (!p || !p.faces.size) continue;
       const lp = this.linkOf(p);
+      const dir = this.linkDirection(lp);
+      if (!dir) continue;
       // a person whose album is >= bar from p's on average has faces >= bar from p's mean direction
       const near = new Set<PersonId>();
-      const norm = Math.sqrt(dotF(lp.sum, lp.sum));
-      if (!norm) continue;
-      const dir = new Int8Array(DIM);
-      for (let d = 0; d < DIM; d++) dir[d] = Math.round((127 * lp.sum[d]!) / norm);
       for (const nb of this.protoIndex.search(dir, ALBUM_MERGE_NEIGHBOURS, bar - ALBUM_MERGE_SEARCH_SLACK)) {
         const pid = this.person[nb.label]!;
         if (pid !== NONE && pid !== p.id) near.add(pid);
@@ -1205,58 +1207,130 @@ export class PeopleIndex {
         if (score >= bar) cands.push({ q, score });
       }
       cands.sort((x, y) => y.score - x.score || x.q.id - y.q.id);
-      const pUser = cands.length > 0 && this.isUserPerson(p);
       for (const { q } of cands) {
-        const qUser = this.isUserPerson(q);
-        const intoP = pUser || (!qUser && (p.faces.size > q.faces.size || (p.faces.size === q.faces.size && p.id < q.id)));
-        const [target, source] = intoP ? [p, q] : [q, p];
-        const conflicts = this.mergeConflicts(target, source);
-        if (!conflicts) continue;
-        const stay = new Set(conflicts);
-        for (const slot of [...source.faces].sort((a, b) => a - b)) if (!stay.has(slot)) this.move(slot, target.id, changes);
-        // what stays out is a person of its own only while it is big enough to be one
-        if (stay.size && stay.size < this.th.minClusterSize) for (const slot of [...stay].sort((a, b) => a - b)) this.move(slot, null, changes);
-        if (source.faces.size) this.refreshPrototypes(source, true);
-        this.refreshPrototypes(target, true);
-        grown.add(target.id);
-        grown.delete(source.id);
-        queue.push(target.id);
+        const target = this.mergeAlbums(p, q, changes, grown);
+        if (!target) continue;
+        queue.push(target);
         break;
       }
+    }
+    // then the small people among them (and those the merges made), against the settled albums
+    for (const pid of [...new Set(queue)].sort((a, b) => a - b)) {
+      const p = this.persons.get(pid);
+      if (!p || !p.faces.size) continue;
+      const q = this.smallMergeTarget(p);
+      if (q) this.mergeAlbums(p, q, changes, grown);
     }
     return grown;
   }
 
+  /** The unit direction of an album's link sum, as an index query; null for an empty album. */
+  private linkDirection(l: { sum: Float64Array; n: number }): Int8Array | null {
+    const norm = Math.sqrt(dotF(l.sum, l.sum));
+    if (!norm) return null;
+    const dir = new Int8Array(DIM);
+    for (let d = 0; d < DIM; d++) dir[d] = Math.round((127 * l.sum[d]!) / norm);
+    return dir;
+  }
+
   /**
-   * The leftovers rule (th.leftover): each given pool face (below th.qualityMin: a seed-quality
-   * face is decided by `assign`, and on LFW-like libraries most of them are strangers) joins the person whose album mean
+   * Merges two people's albums: into the user's person if either is one, else into the bigger
+   * (ties: lower id). Faces the constraints keep out (mergeConflicts) stay, as a person only while
+   * big enough. Returns the person that grew, or null when the constraints forbid the merge.
+   */
+  private mergeAlbums(p: PersonState, q: PersonState, changes: ChangeSet, grown: Set<PersonId>): PersonId | null {
+    const pUser = this.isUserPerson(p), qUser = this.isUserPerson(q);
+    const intoP = pUser || (!qUser && (p.faces.size > q.faces.size || (p.faces.size === q.faces.size && p.id < q.id)));
+    const [target, source] = intoP ? [p, q] : [q, p];
+    const conflicts = this.mergeConflicts(target, source);
+    if (!conflicts) return null;
+    const stay = new Set(conflicts);
+    for (const slot of [...source.faces].sort((a, b) => a - b)) if (!stay.has(slot)) this.move(slot, target.id, changes);
+    // what stays out is a person of its own only while it is big enough to be one
+    if (stay.size && stay.size < this.th.minClusterSize) for (const slot of [...stay].sort((a, b) => a - b)) this.move(slot, null, changes);
+    if (source.faces.size) this.refreshPrototypes(source, true);
+    this.refreshPrototypes(target, true);
+    grown.add(target.id);
+    grown.delete(source.id);
+    return target.id;
+  }
+
+  /**
+   * The small-person merge (th.smallMerge): a machine person of at most th.smallMergeMaxFaces
+   * faces joins the person whose album is nearest by average linkage when that reaches
+   * th.smallMerge, the person has th.leftoverSeedMinFaces seed-quality faces, and no other
+   * person's album, whatever its size, comes within th.smallMergeMargin.
+   */
+  private smallMergeTarget(p: PersonState): PersonState | null {
+    const bar = this.th.smallMerge ?? 1;
+    if (!(bar < 1) || p.faces.size > (this.th.smallMergeMaxFaces ?? 2) || this.isUserPerson(p)) return null;
+    const lp = this.linkOf(p);
+    const dir = this.linkDirection(lp);
+    if (!dir) return null;
+    const near = new Set<PersonId>();
+    for (const nb of this.protoIndex.search(dir, ALBUM_MERGE_NEIGHBOURS, -1)) {
+      const pid = this.person[nb.label]!;
+      if (pid !== NONE && pid !== p.id) near.add(pid);
+    }
+    let top: { q: PersonState; score: number } | null = null, second = -2;
+    for (const pid of near) {
+      const q = this.persons.get(pid);
+      if (!q || !q.faces.size) continue;
+      const lq = this.linkOf(q);
+      const score = dotF(lp.sum, lq.sum) / (lp.n * lq.n);
+      if (lq.n < (this.th.leftoverSeedMinFaces ?? 10)) {
+        second = Math.max(second, score);
+        continue;
+      }
+      if (!top || score > top.score) {
+        if (top) second = Math.max(second, top.score);
+        top = { q, score };
+      } else second = Math.max(second, score);
+    }
+    if (!top || top.score < bar || top.score - second < (this.th.smallMergeMargin ?? 0.15)) return null;
+    return top.q;
+  }
+
+  /**
+   * The leftovers rules (th.leftover for pool faces below th.qualityMin, th.leftoverSeed with its
+   * own margin for seed-quality ones, which on LFW-like libraries are mostly strangers) : each
+   * given pool face joins the person whose album mean
    * (mean cosine to its seed-quality faces, people with th.leftoverMinFaces of them) is nearest
    * among the people ranked by prototype, when it reaches th.leftover, beats the next one by
-   * th.margin and the person is its nearest by prototype within th.margin. Decided against the
-   * same people, applied best first (photo conflicts re-checked). A face joins; it never seeds.
+   * the margin and the person is its nearest by prototype within th.margin. Decided against the
+   * same people, applied best first (photo conflicts re-checked). A face joins; it never starts a person.
    */
   private attachLeftovers(slots: number[], changes: ChangeSet): void {
-    const bar = this.th.leftover ?? 1;
-    if (!(bar < 1) || !slots.length || this.protoIndex.size === 0) return;
+    const lowBar = this.th.leftover ?? 1, seedBar = this.th.leftoverSeed ?? 1;
+    if (!(lowBar < 1 || seedBar < 1) || !slots.length || this.protoIndex.size === 0) return;
     const minFaces = this.th.leftoverMinFaces ?? 3;
     const decided: { slot: number; pid: PersonId; score: number }[] = [];
     for (const slot of slots) {
       if (this.unrec[slot]) continue;
+      const seed = this.isSeed(slot);
+      const bar = seed ? seedBar : lowBar, margin = seed ? (this.th.leftoverSeedMargin ?? 0.1) : this.th.margin;
+      const need = seed ? (this.th.leftoverSeedMinFaces ?? 10) : minFaces;
+      if (!(bar < 1)) continue;
       const v = this.emb.subarray(slot * DIM, (slot + 1) * DIM);
-      const ranked = this.rankPeople(v, this.photo[slot]!, slot, Math.max(16, 4 * this.th.namedPrototypes), this.th.suggest);
+      // A seed-quality face is compared with the nearest people whatever their score and size: the
+      // runner-up's album, small or far, is what tells a look-alike stranger from a member
+      const ranked = this.rankPeople(v, this.photo[slot]!, slot, Math.max(16, 4 * this.th.namedPrototypes), seed ? -1 : this.th.suggest);
       let top: { pid: PersonId; score: number; proto: number } | null = null, second = -2;
       for (const r of ranked.slice(0, LEFTOVER_CANDIDATES)) {
         const p = this.persons.get(r.personId);
         if (!p) continue;
         const l = this.linkOf(p);
-        if (l.n < minFaces) continue;
         const score = dotUnitF(v, 0, l.sum) / l.n;
+        if (l.n < need) {
+          if (seed) second = Math.max(second, score);
+          continue;
+        }
         if (!top || score > top.score) {
           if (top) second = Math.max(second, top.score);
           top = { pid: p.id, score, proto: r.score };
         } else second = Math.max(second, score);
       }
-      if (!top || top.score < bar || top.score - second < this.th.margin || top.proto < ranked[0]!.score - this.th.margin) continue;
+      if (!top || top.score < bar || top.score - second < margin || top.proto < ranked[0]!.score - this.th.margin) continue;
       decided.push({ slot, pid: top.pid, score: top.score });
     }
     decided.sort((a, b) => b.score - a.score || a.slot - b.slot);

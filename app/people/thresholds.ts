@@ -134,6 +134,30 @@ export interface ModelThresholds {
   /** ... for people with at least this many seed-quality faces. Unit: faces; range >= 1. Optional; default 3. */
   leftoverMinFaces?: number;
   /**
+   * Seed-quality leftovers: a seed-quality face still in the pool after clustering (it reached no
+   * person's prototype at `assign` and found no partner at `cluster`) joins the person whose album
+   * is nearest by the leftovers rule when that album mean reaches this and beats the next
+   * candidate's by `leftoverSeedMargin`. Library photos of one person across poses sit far from
+   * the prototypes yet clearly nearer that person's whole album than anyone else's. Unit: cosine;
+   * range -1..1. Optional; default 1 = off. Measured: docs/clustering.md "Seed-quality leftovers".
+   */
+  leftoverSeed?: number;
+  /** ... the lead over the next person's album mean it needs. Unit: cosine; range 0..2. Optional; default 0.1. */
+  leftoverSeedMargin?: number;
+  /** ... for people with at least this many seed-quality faces. Unit: faces; range >= 1. Optional; default 10. */
+  leftoverSeedMinFaces?: number;
+  /**
+   * Small-person merge: a machine person of at most `smallMergeMaxFaces` faces joins the person
+   * (with `leftoverSeedMinFaces` seed-quality faces) whose album is nearest by average linkage when
+   * that reaches this and no other person's album, whatever its size, comes within
+   * `smallMergeMargin`. Unit: cosine; range -1..1. Optional; default 1 = off.
+   */
+  smallMerge?: number;
+  /** ... Unit: cosine; range 0..2. Optional; default 0.15. */
+  smallMergeMargin?: number;
+  /** ... Unit: faces; range >= 1. Optional; default 2. */
+  smallMergeMaxFaces?: number;
+  /**
    * A face whose cosine to the model's unrecognisable direction reaches this is never put into a
    * person by the machine (app/people/unrecognisable.ts). Unit: cosine; range -1..1, 1 = off.
    * Optional; default off. Off under a learned head (the direction is the base network's).
@@ -237,6 +261,21 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     albumMergeMinFaces: 5,
     leftover: 0.25,
     leftoverMinFaces: 3,
+    // Seed-quality leftovers (tuning part, `--sweep leftover-seed=1,0.45,0.4,0.35,0.3,0.25,0.2` at
+    // margins 0.1 / 0.15 / 0.2 and --leftover-seed-min 3 / 10): off -> on lifts mean BCubed F1
+    // 0.9687 -> 0.9741 (0.45-0.35) and 0.9748 (0.3-0.2, one more pins-celebs face); the margin
+    // decides precision (0.1: lowest P 0.980 -> 0.971; 0.15 and 0.2: 0.980 kept). The strictest
+    // bar with the best F1, the smallest margin that keeps precision; min faces 3 = 10.
+    leftoverSeed: 0.3,
+    leftoverSeedMargin: 0.15,
+    leftoverSeedMinFaces: 3,
+    // Small-person merge (tuning part, after the rule above; `--sweep small-merge=1,0.5,0.48,0.45,
+    // 0.4,0.35,0.3,0.2` at margins 0.15 / 0.2 / 0.25 and --small-merge-max 2 / 3): mean BCubed F1
+    // 0.9748 -> 0.9760 (margin 0.15, lfw-dev precision 0.9796 -> 0.9784), 0.9762 (0.2, precision
+    // kept), 0.9761 (0.25); every bar from 0.45 down the same, 0.48 and 0.5 nothing; max 3 = 2.
+    smallMerge: 0.45,
+    smallMergeMargin: 0.2,
+    smallMergeMaxFaces: 2,
     // The lowest bar (of 1 / 0.7 / 0.6 / 0.5 / 0.4 / 0.3) whose mean BCubed F1 and lowest precision
     // on the tuning part are those of the rule off (0.3 cost lfw-dev 0.0002); the biggest "person"
     // of strangers there: sports-celebs 12 -> 3 faces, pins-celebs 15 -> 6 (docs/clustering.md
@@ -304,6 +343,12 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   t.albumMergeMinFaces ??= 5;
   t.leftover ??= 1;
   t.leftoverMinFaces ??= 3;
+  t.leftoverSeed ??= 1;
+  t.leftoverSeedMargin ??= 0.1;
+  t.leftoverSeedMinFaces ??= 10;
+  t.smallMerge ??= 1;
+  t.smallMergeMargin ??= 0.15;
+  t.smallMergeMaxFaces ??= 2;
   t.unrecognisable ??= 1;
   if (t.unrecognisable < 1 && t.unrecognisableDirection === undefined) t.unrecognisableDirection = unrecognisableDirection(t.modelId);
   if (!(t.assign <= 1 && t.cluster <= 1 && t.suggest <= t.assign)) throw new Error('inconsistent thresholds');
@@ -324,10 +369,12 @@ export function effectiveThresholds(
   head: HeadThresholds | null | undefined,
   strictness: Strictness = 'normal',
 ): ModelThresholds {
-  // A head maps faces elsewhere: the base network's unrecognisable direction does not hold there.
+  // A head maps faces elsewhere: the base network's unrecognisable direction does not hold there,
+  // and the seed-quality leftovers rule and the small-person merge were measured on the base network only.
   // (The base network's "thresholds" are {}: activeHeadThresholds.)
   const headed = !!head && Object.keys(head).length > 0;
-  const base = thresholdsFor(model, headed ? { ...head, unrecognisable: 1 } : (head ?? undefined));
+  const headOff = { unrecognisable: 1, leftoverSeed: 1, smallMerge: 1 };
+  const base = thresholdsFor(model, headed ? { ...head, ...headOff } : (head ?? undefined));
   if (strictness === 'normal') return base;
   const step = Math.max(MIN_STRICTNESS_STEP, (base.cluster - base.verify) / 2) * (strictness === 'strict' ? 1 : -1);
   const clamp = (x: number) => Math.min(STRICTNESS_CEILING, Math.max(STRICTNESS_FLOOR, x));
@@ -336,5 +383,7 @@ export function effectiveThresholds(
   if (base.albumGroup < 1) moved.albumGroup = clamp(base.albumGroup + step);
   if ((base.albumMerge ?? 1) < 1) moved.albumMerge = clamp(base.albumMerge! + step);
   if ((base.leftover ?? 1) < 1) moved.leftover = clamp(base.leftover! + step);
-  return thresholdsFor(model, { ...(headed ? { ...head, unrecognisable: 1 } : (head ?? {})), ...moved });
+  if ((base.leftoverSeed ?? 1) < 1) moved.leftoverSeed = clamp(base.leftoverSeed! + step);
+  if ((base.smallMerge ?? 1) < 1) moved.smallMerge = clamp(base.smallMerge! + step);
+  return thresholdsFor(model, { ...(headed ? { ...head, ...headOff } : (head ?? {})), ...moved });
 }

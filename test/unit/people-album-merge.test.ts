@@ -5,7 +5,8 @@
  * against `cluster` 0.945) but near as albums. The re-cluster and the incremental update after a
  * scan (addFaces) both merge them; neither breaks a "not same" answer, a rejection or a
  * same-photo cannot-link; low-quality faces join the album they are clearly nearest to, never
- * seed a person.
+ * seed a person; seed-quality faces left in the pool (leftoverSeed) join an album only when no
+ * other person's album, however small, comes within the margin.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,7 +46,7 @@ function vectors(seed = 3) {
   const c = random();
   /** A face near `centre` (cosine to it ~`spread`). */
   const face = (centre: Float64Array, spread = 0.99) => mix(centre, random(), spread);
-  return { a1, a2, b, c, face };
+  return { a1, a2, b, c, face, random, mix };
 }
 
 interface Row { id: number; photo: number; v: Float64Array; quality?: number }
@@ -223,5 +224,113 @@ describe('leftovers: low-quality faces join the album they are clearly nearest t
     expect(personOf(db, 61)).toBeNull();
     expect(personOf(db, 62)).not.toBe(personOf(db, 1));
     expectConstraints(db);
+  });
+});
+
+describe('seed-quality leftovers: a sharp face far from every prototype joins the album it is clearly nearest to', () => {
+  // the low-quality rule off; the album merge on (identity A one person), the same in both
+  const SEED_ON: Partial<ModelThresholds> = { albumMerge: 0.92, albumMergeMinFaces: 5, leftover: 1, leftoverSeed: 0.85, leftoverSeedMargin: 0.1, leftoverSeedMinFaces: 3 };
+  const SEED_OFF: Partial<ModelThresholds> = { ...SEED_ON, leftoverSeed: 1 };
+  /** A seed-quality face of look 1 in an unusual pose: cosine ~0.88 to its album, under `assign` (0.945) to every prototype. */
+  const pose = (v: ReturnType<typeof vectors>, id: number) => ({ id, photo: id, v: v.face(v.a1, 0.91), quality: 0.9 });
+
+  it('joins in the re-cluster and in the update after a scan, only with the rule on', () => {
+    const v = vectors();
+    const extra = [pose(v, 91), pose(v, 92)];
+    for (const [overrides, attached] of [[SEED_OFF, false], [SEED_ON, true]] as const) {
+      const db = openLibrary();
+      write(db, [...library(v), ...extra]);
+      svc(db, overrides).recluster();
+      expect(personOf(db, 1)).not.toBeNull();
+      expect(peopleOf(db, [91, 92])).toEqual(new Set([attached ? personOf(db, 1) : null]));
+      expect(personOf(db, 21)).not.toBe(personOf(db, 1));
+    }
+    // the update after a scan: look 1 and identity B are people, the two new faces arrive
+    const db = openLibrary();
+    write(db, library(v).filter((r) => r.id <= 8 || r.id > 20));
+    svc(db, SEED_ON).update();
+    write(db, extra);
+    svc(db, SEED_ON).update();
+    expect(personOf(db, 1)).not.toBeNull();
+    expect(peopleOf(db, [91, 92])).toEqual(new Set([personOf(db, 1)]));
+  });
+
+  it('stays unassigned when a runner-up album, even one too small to join, is within the margin; and when it rejected the person', () => {
+    const v = vectors();
+    const x = v.face(v.a1, 0.91);
+    // two faces of someone else about as near to x as identity A's album (cosine ~0.87): a 2-face
+    // person, under leftoverSeedMinFaces, so it could not take x, but it is the runner-up
+    const other = v.mix(x, v.random(), 0.88);
+    const near = [{ id: 95, photo: 95, v: v.face(other) }, { id: 96, photo: 96, v: v.face(other) }];
+    const db = openLibrary();
+    write(db, [...library(v), ...near, { id: 93, photo: 93, v: x, quality: 0.9 }, pose(v, 94)]);
+    svc(db, SEED_OFF).recluster();
+    const small = personOf(db, 95);
+    expect(small).not.toBeNull();
+    expect(small).not.toBe(personOf(db, 1));
+    // 94 rejects identity A's person
+    db.prepare('INSERT INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(94, personOf(db, 1)!);
+    svc(db, SEED_ON).recluster();
+    expect(personOf(db, 93) === null || personOf(db, 93) === personOf(db, 95)).toBe(true);
+    expect(personOf(db, 93)).not.toBe(personOf(db, 1));
+    expect(personOf(db, 94)).not.toBe(personOf(db, 1));
+    expectConstraints(db);
+  });
+});
+
+describe('small-person merge: a machine person of two faces joins the album it is clearly nearest to', () => {
+  // album merge on (identity A one person; its bar 0.92 is above the pair's linkage ~0.88)
+  const SMALL_ON: Partial<ModelThresholds> = { albumMerge: 0.92, albumMergeMinFaces: 5, leftover: 1, leftoverSeed: 1, leftoverSeedMinFaces: 3, smallMerge: 0.85, smallMergeMargin: 0.1, smallMergeMaxFaces: 2 };
+  const SMALL_OFF: Partial<ModelThresholds> = { ...SMALL_ON, smallMerge: 1 };
+  /** Two faces of identity A in a look of their own: a pair (cosine ~0.98) at linkage ~0.88 to A's album. */
+  const pair = (v: ReturnType<typeof vectors>, ids: [number, number]) => {
+    const look = v.mix(v.a1, v.random(), 0.92);
+    return ids.map((id) => ({ id, photo: id, v: v.face(look) }));
+  };
+
+  it('joins in the re-cluster and in the update after a scan, only with the rule on; a "not the same person" answer holds', () => {
+    const v = vectors();
+    const extra = pair(v, [31, 32]);
+    for (const [overrides, merged] of [[SMALL_OFF, false], [SMALL_ON, true]] as const) {
+      const db = openLibrary();
+      write(db, [...library(v), ...extra]);
+      svc(db, overrides).recluster();
+      expect(personOf(db, 31)).not.toBeNull();
+      expect(personOf(db, 31)).toBe(personOf(db, 32));
+      expect(personOf(db, 31) === personOf(db, 1)).toBe(merged);
+      expect(personOf(db, 21)).not.toBe(personOf(db, 1));
+      expectConstraints(db);
+    }
+    // the update after a scan: look 1 and identity B are people, the pair arrives
+    const db = openLibrary();
+    write(db, library(v).filter((r) => r.id <= 8 || r.id > 20));
+    svc(db, SMALL_ON).update();
+    write(db, extra);
+    svc(db, SMALL_ON).update();
+    expect(personOf(db, 1)).not.toBeNull();
+    expect(peopleOf(db, [31, 32])).toEqual(new Set([personOf(db, 1)]));
+
+    // the user says the pair is someone else: no re-cluster puts it back
+    const again = openLibrary();
+    write(again, [...library(v), ...extra]);
+    const off = svc(again, SMALL_OFF);
+    off.recluster();
+    off.answerMerge(personOf(again, 1)!, personOf(again, 31)!, false);
+    svc(again, SMALL_ON).recluster();
+    expect(personOf(again, 31)).not.toBe(personOf(again, 1));
+    expectConstraints(again);
+  });
+
+  it('stays apart when another person, however small, is within the margin', () => {
+    const v = vectors();
+    const extra = pair(v, [31, 32]);
+    // a second pair about as near to the first pair as identity A's album is
+    const rivalLook = v.mix(extra[0]!.v, v.random(), 0.88);
+    const rival = [41, 42].map((id) => ({ id, photo: id, v: v.face(rivalLook) }));
+    const db = openLibrary();
+    write(db, [...library(v), ...extra, ...rival]);
+    svc(db, SMALL_ON).recluster();
+    expect(personOf(db, 31)).not.toBeNull();
+    expect(personOf(db, 31)).not.toBe(personOf(db, 1));
   });
 });

@@ -32,7 +32,8 @@ import { embedderFlag } from '../engine-flags';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
-       [--leftover X] [--leftover-min N] [--unrecognisable X] [--batch N]
+       [--leftover X] [--leftover-min N] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N]
+       [--unrecognisable X] [--batch N]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
   library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
@@ -42,7 +43,10 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   --album-merge X / --album-merge-min N override the album merge pass (people whose albums' average
   linkage is >= X merge, the larger with >= N seed-quality faces; 1 = off), --leftover X /
   --leftover-min N the leftovers rule (a pool face joins the person whose album mean is >= X, people
-  with >= N faces; 1 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
+  with >= N faces; 1 = off), --leftover-seed X / --leftover-seed-margin M the same for seed-quality
+  pool faces (album mean >= X, ahead of the next person's by M, people with >= N seed-quality
+  faces; 1 = off); thresholds.ts,
+  docs/clustering.md. --batch N: Visage's incremental path
   instead of a re-cluster (the faces added N at a time in id order, as scans add them).
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).`;
 
@@ -86,7 +90,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
-        leftover: 'number', 'leftover-min': 'number', batch: 'number',
+        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', batch: 'number',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -114,6 +118,15 @@ export const command: CliCommand = {
       if (amMin !== undefined) overrides.albumMergeMinFaces = amMin;
       if (lo !== undefined) overrides.leftover = lo;
       if (loMin !== undefined) overrides.leftoverMinFaces = loMin;
+      const ls = numberFlag(p, 'leftover-seed'), lsMargin = numberFlag(p, 'leftover-seed-margin');
+      if (ls !== undefined) overrides.leftoverSeed = ls;
+      if (lsMargin !== undefined) overrides.leftoverSeedMargin = lsMargin;
+      const lsMin = numberFlag(p, 'leftover-seed-min');
+      if (lsMin !== undefined) overrides.leftoverSeedMinFaces = lsMin;
+      const sm = numberFlag(p, 'small-merge'), smMargin = numberFlag(p, 'small-merge-margin'), smMax = numberFlag(p, 'small-merge-max');
+      if (sm !== undefined) overrides.smallMerge = sm;
+      if (smMargin !== undefined) overrides.smallMergeMargin = smMargin;
+      if (smMax !== undefined) overrides.smallMergeMaxFaces = smMax;
       const ur = numberFlag(p, 'unrecognisable');
       if (ur !== undefined) overrides.unrecognisable = ur;
       // The model's own thresholds at 'normal' strictness (the library's choice does not apply to
@@ -178,7 +191,7 @@ export const command: CliCommand = {
         model: svc.model,
         thresholds: {
           cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin,
-          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces, unrecognisable: th.unrecognisable,
+          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces, leftoverSeed: th.leftoverSeed, leftoverSeedMargin: th.leftoverSeedMargin, leftoverSeedMinFaces: th.leftoverSeedMinFaces, smallMerge: th.smallMerge, smallMergeMargin: th.smallMergeMargin, smallMergeMaxFaces: th.smallMergeMaxFaces, unrecognisable: th.unrecognisable,
         },
         baseline,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
