@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// node scripts/bench-cluster-rules.js [FACES] [--recluster]
+// The cost of the seed-quality leftovers and the small-person merge (docs/clustering.md, "Album
+// merge and leftovers: their cost"): app/people/bench.ts's runBench on the synthetic library, dlib's
+// thresholds (the synthetic vectors are dlib-shaped) without and with the two rules at dlib-scale
+// bars, alternated off / on / off / on in one process so that both see the same load.
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const dist = path.join(__dirname, '..', 'dist', 'app', 'people');
+if (!fs.existsSync(path.join(dist, 'bench.js'))) {
+  console.error('dist/app/people/bench.js is missing: run `npm run build` first');
+  process.exit(2);
+}
+const { runBench } = require(path.join(dist, 'bench.js'));
+const { thresholdsFor } = require(path.join(dist, 'thresholds.js'));
+const args = process.argv.slice(2);
+const faces = Number(args.find((a) => /^\d+$/.test(a)) ?? 100000);
+const recluster = args.includes('--recluster');
+const off = thresholdsFor('dlib-resnet-v1');
+const on = thresholdsFor('dlib-resnet-v1', { leftoverSeed: 0.9, leftoverSeedMargin: 0.03, leftoverSeedMinFaces: 3, smallMerge: 0.9, smallMergeMargin: 0.03, smallMergeMaxFaces: 2 });
+for (const [name, model] of [['off', off], ['on', on], ['off', off], ['on', on]]) {
+  const r = runBench({ faces, samples: 600, recluster, model, log: () => {} });
+  const q = r.quality;
+  console.log(
+    `${name}: decide p50 ${r.decideMs.p50.toFixed(3)} p99 ${r.decideMs.p99.toFixed(2)} ms | addFaces p50 ${r.addFaceMs.p50.toFixed(3)} ` +
+      `p99 ${r.addFaceMs.p99.toFixed(2)} mean ${r.addFaceMs.mean.toFixed(3)} ms | re-cluster ${r.reclusterSeconds === null ? '-' : r.reclusterSeconds.toFixed(1) + ' s'}` +
+      `${q ? ` BCubed F1 ${q.bcubedF1.toFixed(4)} P ${q.bcubedPrecision.toFixed(4)}` : ''} | people ${r.people}, pool ${r.poolFaces}`,
+  );
+}
