@@ -3,7 +3,7 @@
  * keeps every core busy (decode, detection and embedding of different photos at once) while the
  * main thread stays free for the database and the app's requests.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Box, FaceRecord, PhotoAnalysis } from '../faces/types';
@@ -69,7 +69,7 @@ export interface WorkerAnalyzer extends Analyzer {
 
 export async function createWorkerAnalyzer(options: FacePipelineOptions & { workers?: number } = {}): Promise<WorkerAnalyzer> {
   const { workers: wanted, ...engineOpts } = options;
-  const n = Math.max(1, wanted ?? Math.min(4, availableParallelism()));
+  const n = Math.max(1, wanted ?? scanWorkers());
   const entry = join(__dirname, 'analyzer-pool-thread.js');
   let nextId = 1;
   const slots: Slot[] = [];
@@ -143,14 +143,38 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
 }
 
 /**
+ * Most scan workers a machine gets. Unit: workers; range >= 1. One per core up to here: each photo
+ * is independent work and one ONNX Runtime thread a worker beat intra-op threads on 2 cores
+ * (below); above 8, the main thread's reading, hashing and database writes, and sharp's own
+ * threads, are expected to be what limits (not measured: no machine with more than 2 cores here).
+ */
+export const MAX_SCAN_WORKERS = 8;
+/**
+ * Peak memory a scan worker adds. Unit: MB. Measured: `npm run bench:scan -- <12 MP set> --workers
+ * 1` then `--workers 2`, MobileFaceNet: peak RSS 616 -> 887 MB (+271), rounded up.
+ */
+export const SCAN_WORKER_MB = 300;
+/** The share of the machine's memory a scan may take for its workers. Unit: fraction; range 0..1. */
+export const SCAN_MEMORY_SHARE = 0.5;
+
+/**
+ * How many worker engines a CPU scan runs: one a core, at most MAX_SCAN_WORKERS, and no more than
+ * SCAN_MEMORY_SHARE of the memory holds at SCAN_WORKER_MB each (a 4 GB machine with 8 cores: 6).
+ */
+export function scanWorkers(cores = availableParallelism(), memoryBytes = totalmem()): number {
+  const byMemory = Math.floor((SCAN_MEMORY_SHARE * memoryBytes) / 2 ** 20 / SCAN_WORKER_MB);
+  return Math.max(1, Math.min(cores, MAX_SCAN_WORKERS, byMemory));
+}
+
+/**
  * The analyzer a library scan should use: on a GPU provider one engine in this thread (the GPU
- * is the bottleneck); on CPU a pool of worker engines, one per core (measured on 2 cores: 13.4
- * photos/s with 2 workers vs 9.6 in one thread; one engine with 2 intra-op threads: 7.1).
+ * is the bottleneck); on CPU a pool of worker engines, scanWorkers() of them (measured on 2 cores:
+ * 13.4 photos/s with 2 workers vs 9.6 in one thread; one engine with 2 intra-op threads: 7.1).
  */
 export async function createLibraryAnalyzer(
   options: FacePipelineOptions & { workers?: number } = {},
 ): Promise<Analyzer & { info: Record<string, unknown> }> {
-  const cores = options.workers ?? Math.min(4, availableParallelism());
+  const cores = options.workers ?? scanWorkers();
   const wantCpu = options.provider === 'cpu' || ((options.provider ?? 'auto') === 'auto' && gpuCandidates().length === 0);
   if (wantCpu && cores > 1) return createWorkerAnalyzer({ ...options, provider: 'cpu', threads: 1, workers: cores });
   // A GPU may be there: one engine here; if its provider turns out to be the CPU, a worker pool.

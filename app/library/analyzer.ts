@@ -28,6 +28,9 @@ export interface Analyzer {
   analyseBox?(buf: Buffer, box: Box): Promise<FaceRecord>;
   /** Model id of the embeddings it produces. */
   readonly embedderId: string;
+  /** Where its networks run (cpu, cuda, ...) and how many engines it has, when it knows. */
+  readonly provider?: string;
+  readonly workers?: number;
   close?(): Promise<void>;
 }
 

@@ -24,6 +24,8 @@ export async function createPipelineAnalyzer(options: FacePipelineOptions = {}):
   return {
     pipeline: engine,
     embedderId: engine.embedderId,
+    provider: engine.provider,
+    workers: 1,
     analyzeFile: (p) => engine.analyzeFile(p),
     analyzeBuffer: (b, o) => analyzeWithThumbnails(engine, b, o),
     analyseBox: (b, box) => engine.analyseBoxInBuffer(b, box),

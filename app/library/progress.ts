@@ -64,6 +64,11 @@ export class ProgressMeter {
     this.phase('indexing');
   }
 
+  /** Seconds since the indexing phase began (0 before it). */
+  indexingSeconds(): number {
+    return this.indexStarted ? (Date.now() - this.indexStarted) / 1000 : 0;
+  }
+
   found(n: number): void {
     this.p.found += n;
     this.push(false);

@@ -22,6 +22,7 @@ import path from 'node:path';
 import type { MachineFaultInfo } from '../contract/faults';
 import { libraryFaultOf, MachineFault, makeFault } from '../store/faults';
 import type { Store } from '../store/store';
+import { recordScanSpeed } from '../store/settings';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
 import { errorCode, type Analyzer, type ScanAnalysis } from './analyzer';
 import { sha1 } from './hash';
@@ -167,6 +168,7 @@ export class Scanner extends EventEmitter {
           const pending = this.store.jobs.count(scan.id, 'pending');
           this.meter.startIndexing(found, found - pending);
           await this.indexPhase(scan.id);
+          this.recordSpeed();
         }
         if (!this.stopping) {
           this.meter.phase('cleaning');
@@ -184,6 +186,23 @@ export class Scanner extends EventEmitter {
       this.running = false;
       this.pauseGate = null;
     }
+  }
+
+  /** The indexing phase's speed, for `visage status`, when it analysed photos. */
+  private recordSpeed(): void {
+    const p = this.meter.snapshot();
+    const seconds = this.meter.indexingSeconds();
+    if (p.indexed === 0 || seconds <= 0) return;
+    recordScanSpeed(this.store.db, {
+      finishedAt: new Date().toISOString(),
+      photos: p.indexed,
+      faces: p.faces,
+      seconds: Math.round(seconds * 10) / 10,
+      photosPerSecond: Math.round((p.indexed / seconds) * 100) / 100,
+      provider: this.analyzer.provider ?? 'unknown',
+      workers: this.analyzer.workers ?? 1,
+      embedder: this.analyzer.embedderId,
+    });
   }
 
   // ---- walk: every photo file becomes a job, every walk problem a failed job + error (walk-phase.ts) ----

@@ -14,6 +14,7 @@ import { lockOwner } from './lock';
 import { LATEST_VERSION } from './migrations';
 import { PhotosRepo } from './photos-repo';
 import { ScansRepo } from './scans-repo';
+import { lastScanSpeed, type ScanSpeed } from './settings';
 
 /** Less free space than this on the library's disk is reported as full. */
 export const LOW_SPACE_BYTES = 1024 * 1024;
@@ -27,12 +28,14 @@ export interface LibraryHealth {
   notes: string[];
   schema: number | null;
   newestBackup: string | null;
+  /** How fast the last scan that analysed photos went, and on what (null: none recorded). */
+  lastScan: ScanSpeed | null;
 }
 
 export function checkLibraryHealth(dbPathIn: string): LibraryHealth {
   const db = path.resolve(dbPathIn);
   const dir = path.dirname(db);
-  const h: LibraryHealth = { db, exists: fs.existsSync(db), problems: [], notes: [], schema: null, newestBackup: newestBackup(db) };
+  const h: LibraryHealth = { db, exists: fs.existsSync(db), problems: [], notes: [], schema: null, newestBackup: newestBackup(db), lastScan: null };
   if (!h.exists) {
     // (a missing folder is also what a library on an unplugged drive looks like: said, not failed)
     if (!folderReachable(dir)) h.notes.push(`No library at ${db}: the folder ${dir} is not there (new install, or its drive is not connected).`);
@@ -64,6 +67,7 @@ export function checkLibraryHealth(dbPathIn: string): LibraryHealth {
       return h;
     }
     if (h.schema < 2) return h; // (scans and their roots came with v2; opening migrates)
+    if (h.schema >= 3) h.lastScan = lastScanSpeed(conn); // (settings came with v3)
     const scans = new ScansRepo(conn);
     const photos = new PhotosRepo(conn);
     for (const s of scans.unfinished()) {

@@ -59,3 +59,37 @@ export function pinLibraryModel(db: Database.Database, fallback: string): string
   setLibraryModel(db, model);
   return model;
 }
+
+/** How fast the last scan that analysed photos went (`visage status`, issue 19 item 5). */
+export interface ScanSpeed {
+  /** When it finished (ISO 8601). */
+  finishedAt: string;
+  /** Photos analysed (new or changed) and the faces found in them. */
+  photos: number;
+  faces: number;
+  /** Seconds of the indexing phase. */
+  seconds: number;
+  photosPerSecond: number;
+  /** Where the networks ran (cpu, cuda, webgpu, ...) and how many engines. */
+  provider: string;
+  workers: number;
+  embedder: string;
+}
+
+const SCAN_SPEED_KEY = 'scan.lastSpeed';
+
+export function recordScanSpeed(db: Database.Database, speed: ScanSpeed): void {
+  setSetting(db, SCAN_SPEED_KEY, JSON.stringify(speed));
+}
+
+/** The last recorded scan speed, or null (none yet, or a value this version cannot read). */
+export function lastScanSpeed(db: Database.Database): ScanSpeed | null {
+  const raw = getSetting(db, SCAN_SPEED_KEY);
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<ScanSpeed>;
+    return typeof v.photosPerSecond === 'number' && typeof v.provider === 'string' ? (v as ScanSpeed) : null;
+  } catch {
+    return null;
+  }
+}

@@ -57,5 +57,13 @@ describe('visage scan / photos / faces / errors', () => {
     }
     const e = runCli(['errors', '--db', db, '--json']);
     expect(JSON.parse(e.stdout)).toEqual({ count: 0, errors: [] });
+
+    // status says which provider the scan ran on and how fast (issue 19 item 5)
+    const st = runCli(['status', '--db', db, '--json']);
+    const last = (JSON.parse(st.stdout) as { library: { lastScan: Record<string, unknown> | null } }).library.lastScan;
+    expect(last).toMatchObject({ photos: 2, faces: summary.faces, provider: 'cpu', embedder: DEFAULT_EMBEDDER });
+    expect(last!.workers as number).toBeGreaterThanOrEqual(1);
+    expect(last!.photosPerSecond as number).toBeGreaterThan(0);
+    expect(runCli(['status', '--db', db]).stdout).toMatch(/last scan: 2 photo\(s\), \d+ face\(s\) in [\d.]+ s: [\d.]+ photos\/s on cpu \(\d+ engines?, /);
   });
 });

@@ -40,6 +40,13 @@ async function status(json: boolean, db: string): Promise<number> {
     const schema = library.schema === null ? '' : ` (schema v${library.schema})`;
     process.stdout.write(`  library: ${library.db}${schema}: ${library.problems.length ? 'PROBLEM' : 'ok'}\n`);
     for (const line of [...library.problems, ...library.notes]) process.stdout.write(`    ${line}\n`);
+    const last = library.lastScan;
+    if (last) {
+      process.stdout.write(
+        `  last scan: ${last.photos} photo(s), ${last.faces} face(s) in ${last.seconds} s: ${last.photosPerSecond} photos/s ` +
+          `on ${last.provider} (${last.workers} engine${last.workers === 1 ? '' : 's'}, ${last.embedder}), ${last.finishedAt}\n`,
+      );
+    }
   }
   return engine && library.problems.length === 0 ? 0 : 1;
 }
