@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { numberFlag, parseArgs, progress, UsageError, type CliCommand } from '../command';
+import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
 import { Store } from '../../store/store';
 import { ClusterRepo } from '../../store/cluster-repo';
 import { labelledTreeFlags } from '../labelled-tree-flags';
@@ -29,11 +29,12 @@ import { treeParts, type Part } from '../../eval/cluster-parts';
 import { baselineDefaults, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
 import { embedderFlag } from '../engine-flags';
+import { REFINE_MODES, type RefineMode } from '../../faces/landmarks';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
        [--leftover X] [--leftover-min N] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N]
-       [--unrecognisable X] [--batch N]
+       [--unrecognisable X] [--batch N] [--landmark-passes always|auto|never]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
   library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
@@ -48,7 +49,8 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   faces; 1 = off); thresholds.ts,
   docs/clustering.md. --batch N: Visage's incremental path
   instead of a re-cluster (the faces added N at a time in id order, as scans add them).
-  --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).`;
+  --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).
+  --landmark-passes scans with that landmark mode (engine option; docs/speed.md).`;
 
 /** ClusterMetrics over the labelled faces (rounded), with what was run. `faces` = every face clustered. */
 export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
@@ -90,7 +92,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
-        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', batch: 'number',
+        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', batch: 'number', 'landmark-passes': 'string',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -103,7 +105,9 @@ export const command: CliCommand = {
     const store = Store.open(dbFile);
     try {
       if (!noScan) {
-        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters', modelArg);
+        const passes = stringFlag(p, 'landmark-passes');
+        if (passes !== undefined && !REFINE_MODES.includes(passes as RefineMode)) throw new UsageError(`--landmark-passes must be one of ${REFINE_MODES.join(', ')}`);
+        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters', modelArg, { landmarkPasses: passes as RefineMode | undefined });
       }
       const scanSeconds = (performance.now() - t0) / 1000;
 
