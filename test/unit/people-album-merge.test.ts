@@ -78,6 +78,20 @@ const peopleOf = (db: Database.Database, ids: number[]) => new Set(ids.map((id) 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const svc = (db: Database.Database, overrides: Partial<ModelThresholds>) => new PeopleService(db, { overrides });
 
+/**
+ * A library where look 1 of identity A and identity B were scanned and grouped (update), then
+ * `extra` arrives in a later scan (update again); A's person exists.
+ */
+function scanLater(v: ReturnType<typeof vectors>, extra: Row[], overrides: Partial<ModelThresholds>): Database.Database {
+  const db = openLibrary();
+  write(db, library(v).filter((r) => r.id <= 8 || r.id > 20));
+  svc(db, overrides).update();
+  write(db, extra);
+  svc(db, overrides).update();
+  expect(personOf(db, 1)).not.toBeNull();
+  return db;
+}
+
 /** No person holds two faces of one photo, none holds a face that rejected it. */
 function expectConstraints(db: Database.Database): void {
   const shared = db
@@ -246,12 +260,7 @@ describe('seed-quality leftovers: a sharp face far from every prototype joins th
       expect(personOf(db, 21)).not.toBe(personOf(db, 1));
     }
     // the update after a scan: look 1 and identity B are people, the two new faces arrive
-    const db = openLibrary();
-    write(db, library(v).filter((r) => r.id <= 8 || r.id > 20));
-    svc(db, SEED_ON).update();
-    write(db, extra);
-    svc(db, SEED_ON).update();
-    expect(personOf(db, 1)).not.toBeNull();
+    const db = scanLater(v, extra, SEED_ON);
     expect(peopleOf(db, [91, 92])).toEqual(new Set([personOf(db, 1)]));
   });
 
@@ -302,12 +311,7 @@ describe('small-person merge: a machine person of two faces joins the album it i
       expectConstraints(db);
     }
     // the update after a scan: look 1 and identity B are people, the pair arrives
-    const db = openLibrary();
-    write(db, library(v).filter((r) => r.id <= 8 || r.id > 20));
-    svc(db, SMALL_ON).update();
-    write(db, extra);
-    svc(db, SMALL_ON).update();
-    expect(personOf(db, 1)).not.toBeNull();
+    const db = scanLater(v, extra, SMALL_ON);
     expect(peopleOf(db, [31, 32])).toEqual(new Set([personOf(db, 1)]));
 
     // the user says the pair is someone else: no re-cluster puts it back
