@@ -118,7 +118,7 @@ describe('figure guards', () => {
     // bystander faces all unassigned, with
     //   node bin/visage.js eval-clusters --data ../shared/datasets/people-wild/vn-celebs --json
     // Without the seed-quality leftovers and the small-person merge (`--leftover-seed 1
-    // --small-merge 1`): 7 people, F1 0.979, which fails the bound.
+    // --small-merge 1`): F1 0.964, which fails the bound.
     const r = runCli(['eval-clusters', '--data', join(DATASETS, 'people-wild', 'vn-celebs'), '--json'], { timeout: 590_000 });
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const out = r.lastJson();
