@@ -214,15 +214,15 @@ export class PeopleService implements PeopleApi {
     return this.clustering.update();
   }
 
-  /**
-   * Faces no clustering has decided yet (above the watermark, unassigned): what update() will
-   * decide; `all` when that is every face of the model (a library never clustered).
-   */
   /** A model switch is waiting for its re-group (store/settings.ts REGROUP_PENDING_KEY). */
   regroupPending(): boolean {
     return regroupPending(this.db);
   }
 
+  /**
+   * Faces no clustering has decided yet (above the watermark, unassigned): what update() will
+   * decide; `all` when that is every face of the model (a library never clustered).
+   */
   unclusteredFaces(): { faces: number; all: boolean } {
     const faces = this.cluster.unclusteredCount(this.model);
     return { faces, all: faces > 0 && faces === this.cluster.faceCount(this.model) };
