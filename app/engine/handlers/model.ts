@@ -138,10 +138,15 @@ export class ModelJobs {
           this.d.emit('reembed.progress', { ...job.progress });
         }
       };
-      let r = await computePending(this.d.store, engine, onProgress, signal);
-      // Faces added while it ran (a face drawn by hand) are embedded too before the switch.
-      if (!r.stopped && r.failed.length === 0 && this.repo.counts(model).todo > 0) r = await computePending(this.d.store, engine, undefined, signal);
-      await engine.close().catch(() => undefined);
+      let r: Awaited<ReturnType<typeof computePending>>;
+      try {
+        r = await computePending(this.d.store, engine, onProgress, signal);
+        // Faces added while it ran (a face drawn by hand) are embedded too before the switch.
+        if (!r.stopped && r.failed.length === 0 && this.repo.counts(model).todo > 0) r = await computePending(this.d.store, engine, undefined, signal);
+      } finally {
+        // the move's model is needed no more, whatever happened
+        await engine.close().catch(() => undefined);
+      }
       if (r.stopped) {
         outcome = { target: model, outcome: 'cancelled', switched: 0, failedPhotos: r.failed.length, error: null };
       } else {
@@ -159,7 +164,6 @@ export class ModelJobs {
         }
       }
     } catch (e) {
-      await engine.close().catch(() => undefined);
       outcome = { target: model, outcome: 'failed', switched: 0, failedPhotos: 0, error: message(e) };
     } finally {
       ticket.end();
