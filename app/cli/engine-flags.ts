@@ -38,6 +38,13 @@ export function embedderFlag(p: ParsedArgs): string | undefined {
   return model;
 }
 
+/** --landmark-passes always|auto|never checked (a UsageError names them); undefined when absent. */
+export function landmarkPassesFlag(p: ParsedArgs): RefineMode | undefined {
+  const passes = stringFlag(p, 'landmark-passes');
+  if (passes !== undefined && !REFINE_MODES.includes(passes as RefineMode)) throw new UsageError(`--landmark-passes must be one of ${REFINE_MODES.join(', ')}`);
+  return passes as RefineMode | undefined;
+}
+
 export function engineOptions(p: ParsedArgs): FacePipelineOptions {
   const provider = stringFlag(p, 'provider');
   if (provider && !PROVIDER_CHOICES.includes(provider as ProviderChoice)) {
@@ -50,8 +57,7 @@ export function engineOptions(p: ParsedArgs): FacePipelineOptions {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const passes = stringFlag(p, 'landmark-passes');
-  if (passes !== undefined && !REFINE_MODES.includes(passes as RefineMode)) throw new UsageError(`--landmark-passes must be one of ${REFINE_MODES.join(', ')}`);
+  const passes = landmarkPassesFlag(p);
   const tileMode = stringFlag(p, 'tile-mode');
   if (tileMode !== undefined && !TILE_MODES.includes(tileMode as TileMode)) throw new UsageError(`--tile-mode must be one of ${TILE_MODES.join(', ')}`);
   const threads = numberFlag(p, 'threads');
@@ -67,7 +73,7 @@ export function engineOptions(p: ParsedArgs): FacePipelineOptions {
     flip: !p.flags.has('no-flip'),
     tiles: !p.flags.has('no-tiles'),
     modelsDir: stringFlag(p, 'models-dir'),
-    landmarkPasses: passes as RefineMode | undefined,
+    landmarkPasses: passes,
     tileMode: tileMode as TileMode | undefined,
   };
 }

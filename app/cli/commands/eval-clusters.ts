@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { numberFlag, parseArgs, progress, stringFlag, UsageError, type CliCommand } from '../command';
+import { numberFlag, parseArgs, progress, UsageError, type CliCommand } from '../command';
 import { Store } from '../../store/store';
 import { ClusterRepo } from '../../store/cluster-repo';
 import { labelledTreeFlags } from '../labelled-tree-flags';
@@ -28,8 +28,7 @@ import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
 import { baselineDefaults, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
-import { embedderFlag } from '../engine-flags';
-import { REFINE_MODES, type RefineMode } from '../../faces/landmarks';
+import { embedderFlag, landmarkPassesFlag } from '../engine-flags';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
@@ -105,9 +104,7 @@ export const command: CliCommand = {
     const store = Store.open(dbFile);
     try {
       if (!noScan) {
-        const passes = stringFlag(p, 'landmark-passes');
-        if (passes !== undefined && !REFINE_MODES.includes(passes as RefineMode)) throw new UsageError(`--landmark-passes must be one of ${REFINE_MODES.join(', ')}`);
-        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters', modelArg, { landmarkPasses: passes as RefineMode | undefined });
+        await scanTree(store, [data], numberFlag(p, 'threads') ?? 1, 'eval-clusters', modelArg, { landmarkPasses: landmarkPassesFlag(p) });
       }
       const scanSeconds = (performance.now() - t0) / 1000;
 
