@@ -44,6 +44,13 @@ function fold1Folder(): string {
   return dir;
 }
 
+/** `visage eval-clusters --data DIR --json` (the default model, a fresh library): its JSON line, the run checked to succeed. */
+function evalClusters(dir: string, timeout?: number) {
+  const r = runCli(['eval-clusters', '--data', dir, '--json'], { timeout });
+  expect(r.code, r.stderr.slice(-2000)).toBe(0);
+  return r.lastJson();
+}
+
 describe('figure guards', () => {
   it('LFW fold 1 (600 pairs): accuracy >= 0.983, AUC >= 0.999', () => {
     // Measured (mobilefacenet-192, the default, cpu): accuracy 0.98667 (592 of 600; sub-sets 0.95,
@@ -86,9 +93,7 @@ describe('figure guards', () => {
     // bystander faces (both unassigned), with
     //   node bin/visage.js eval-clusters --data ../shared/datasets/people/faceapi-bbt --json
     // 0.97: one more face left out fails (recall 0.94, F1 ~0.969).
-    const r = runCli(['eval-clusters', '--data', join(PEOPLE, 'faceapi-bbt'), '--json']);
-    expect(r.code, r.stderr.slice(-2000)).toBe(0);
-    const out = r.lastJson();
+    const out = evalClusters(join(PEOPLE, 'faceapi-bbt'));
     expect(out.labelledFaces).toBe(40);
     expect(out.missed.count).toBeLessThanOrEqual(1);
     expect.soft(out.bcubedPrecision).toBeGreaterThanOrEqual(above(1, 1, 0.01));
@@ -101,9 +106,7 @@ describe('figure guards', () => {
     // faces all unassigned), with
     //   node bin/visage.js eval-clusters --data ../shared/datasets/people/dlib-johns --json
     // 0.99: a single face of the 55 misplaced or left out fails.
-    const r = runCli(['eval-clusters', '--data', join(PEOPLE, 'dlib-johns'), '--json']);
-    expect(r.code, r.stderr.slice(-2000)).toBe(0);
-    const out = r.lastJson();
+    const out = evalClusters(join(PEOPLE, 'dlib-johns'));
     for (const k of ['bcubedPrecision', 'bcubedRecall', 'bcubedF1', 'pairwiseF1', 'identities', 'people', 'faces', 'unassigned', 'model', 'seconds']) expect(out, k).toHaveProperty(k);
     expect(out.model).toBe(DEFAULT_EMBEDDER);
     expect(out.identities).toBe(5);
@@ -119,9 +122,7 @@ describe('figure guards', () => {
     //   node bin/visage.js eval-clusters --data ../shared/datasets/people-wild/vn-celebs --json
     // Without the seed-quality leftovers and the small-person merge (`--leftover-seed 1
     // --small-merge 1`): F1 0.964, which fails the bound.
-    const r = runCli(['eval-clusters', '--data', join(DATASETS, 'people-wild', 'vn-celebs'), '--json'], { timeout: 590_000 });
-    expect(r.code, r.stderr.slice(-2000)).toBe(0);
-    const out = r.lastJson();
+    const out = evalClusters(join(DATASETS, 'people-wild', 'vn-celebs'), 590_000);
     expect(out.model).toBe(DEFAULT_EMBEDDER);
     expect(out.identities).toBe(6);
     expect(out.labelledFaces).toBe(136);
