@@ -33,6 +33,7 @@ import { embedderFlag, landmarkPassesFlag } from '../engine-flags';
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
        [--leftover X] [--leftover-min N] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N]
+       [--small-merge X] [--small-merge-margin M] [--small-merge-max N]
        [--unrecognisable X] [--batch N] [--landmark-passes always|auto|never]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
@@ -45,8 +46,9 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   --leftover-min N the leftovers rule (a pool face joins the person whose album mean is >= X, people
   with >= N faces; 1 = off), --leftover-seed X / --leftover-seed-margin M the same for seed-quality
   pool faces (album mean >= X, ahead of the next person's by M, people with >= N seed-quality
-  faces; 1 = off); thresholds.ts,
-  docs/clustering.md. --batch N: Visage's incremental path
+  faces; 1 = off), --small-merge X / --small-merge-margin M / --small-merge-max N the small-person
+  merge (a machine person of <= N faces joins the album at average linkage >= X, ahead of every
+  other by M; 1 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
   instead of a re-cluster (the faces added N at a time in id order, as scans add them).
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).
   --landmark-passes scans with that landmark mode (engine option; docs/speed.md).`;
