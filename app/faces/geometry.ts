@@ -1,5 +1,5 @@
 /**
- * Geometry for face boxes: IoU, non-maximum suppression, and the 2-D similarity transform
+ * Geometry for face boxes: IoU, non-maximum suppression, nested boxes, and the 2-D similarity transform
  * (rotation + uniform scale + translation) fitted by least squares (Umeyama, 1991).
  */
 import type { Box, Point } from './types';
@@ -28,6 +28,32 @@ export function nms(boxes: Box[], scores: number[], threshold: number): number[]
     for (const j of order) {
       if (!removed[j] && j !== i && iou(boxes[i]!, boxes[j]!) > threshold) removed[j] = 1;
     }
+  }
+  return keep;
+}
+
+/** The share of `inner`'s area that lies inside `outer` (intersection over the inner box's area; 0 for an empty box). */
+export function containment(inner: Box, outer: Box): number {
+  const x1 = Math.max(inner.x, outer.x);
+  const y1 = Math.max(inner.y, outer.y);
+  const x2 = Math.min(inner.x + inner.width, outer.x + outer.width);
+  const y2 = Math.min(inner.y + inner.height, outer.y + outer.height);
+  const area = inner.width * inner.height;
+  return area > 0 ? (Math.max(0, x2 - x1) * Math.max(0, y2 - y1)) / area : 0;
+}
+
+/**
+ * Drops every box that lies, by at least `threshold` of its own area, inside a larger box scoring
+ * at least as high: a part of a face, not a face (IoU cannot see it: a small box inside a large one
+ * overlaps it by little of their union). Returns the indices kept, in the given order.
+ */
+export function dropNested(boxes: Box[], scores: number[], threshold: number): number[] {
+  const keep: number[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    const area = b.width * b.height;
+    const inside = boxes.some((o, j) => j !== i && o.width * o.height > area && scores[j]! >= scores[i]! && containment(b, o) >= threshold);
+    if (!inside) keep.push(i);
   }
   return keep;
 }

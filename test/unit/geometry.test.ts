@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../app/faces/types';
-import { applySimilarity, fitSimilarity, invertSimilarity, iou, nms } from '../../app/faces/geometry';
+import { applySimilarity, containment, dropNested, fitSimilarity, invertSimilarity, iou, nms } from '../../app/faces/geometry';
 import { tfPad } from '../../app/faces/models/build/onnx-graph';
 
 describe('similarity transform (Umeyama)', () => {
@@ -64,6 +64,29 @@ describe('IoU and NMS', () => {
   it('keeps overlapping boxes below the IoU threshold', () => {
     const boxes = [{ x: 0, y: 0, width: 10, height: 10 }, { x: 8, y: 0, width: 10, height: 10 }];
     expect(nms(boxes, [0.9, 0.8], 0.3).sort()).toEqual([0, 1]);
+  });
+});
+
+describe('nested boxes (parts of a face)', () => {
+  const face = { x: 100, y: 100, width: 300, height: 400 };
+  it('measures how much of a box lies inside another', () => {
+    expect(containment({ x: 150, y: 300, width: 100, height: 100 }, face)).toBe(1);
+    expect(containment({ x: 350, y: 100, width: 100, height: 100 }, face)).toBeCloseTo(0.5);
+    expect(containment({ x: 0, y: 0, width: 50, height: 50 }, face)).toBe(0);
+    expect(containment({ x: 150, y: 150, width: 0, height: 10 }, face)).toBe(0);
+  });
+
+  it('drops a box mostly inside a larger one scoring at least as high, and nothing else', () => {
+    const boxes = [
+      face,
+      { x: 150, y: 300, width: 120, height: 150 }, // the nose and mouth of `face`: dropped
+      { x: 350, y: 150, width: 100, height: 100 }, // half inside: kept
+      { x: 600, y: 100, width: 300, height: 400 }, // a face beside it: kept
+      { x: 650, y: 200, width: 100, height: 100 }, // inside the face beside, but scoring higher: kept
+    ];
+    expect(dropNested(boxes, [1, 0.8, 0.9, 0.9, 0.95], 0.6)).toEqual([0, 2, 3, 4]);
+    // the same box twice is NMS's business, not this rule's
+    expect(dropNested([face, { ...face }], [0.9, 0.9], 0.6)).toEqual([0, 1]);
   });
 });
 
