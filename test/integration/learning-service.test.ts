@@ -177,9 +177,10 @@ describe('visage eval-learning', () => {
   }, 180_000);
 
   it('--answer N answers "Is this Anna?" by the truth (all No when every face is already right); --review has nothing to check when no head was adopted', () => {
-    // dlib's vectors: MobileFaceNet (the default) leaves no face of dlib-johns between its suggest
-    // and assign bars, so there would be nothing to answer.
-    const r = runCli(['eval-learning', '--data', join(PEOPLE, 'dlib-johns'), '--model', 'dlib-resnet-v1', '--labeled', '3', '--seed', '1', '--answer', '2', '--review', '--json']);
+    // dlib's vectors on deepface-tests: every test face is right before the answers and one face
+    // of another identity is suggested for a named person (MobileFaceNet suggests none there; on
+    // dlib-johns the suggested faces were parts of close-up faces, which detection now drops).
+    const r = runCli(['eval-learning', '--data', join(PEOPLE, 'deepface-tests'), '--model', 'dlib-resnet-v1', '--labeled', '3', '--seed', '1', '--answer', '2', '--review', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = r.lastJson();
     // Every face is on its own person before the answers (see above), so a face suggested for a
@@ -189,10 +190,14 @@ describe('visage eval-learning', () => {
     expect(a.perPerson).toBe(2);
     expect(a.yes).toBe(0);
     expect(a.no).toBeGreaterThan(0);
-    expect(a.no).toBeLessThanOrEqual(10); // at most 2 for each of the 5 named people
+    expect(out.identities).toBe(4);
+    expect(a.no).toBeLessThanOrEqual(8); // at most 2 for each of the 4 named people
     // Saying No never makes the faces that were not asked about worse.
     expect(a.after.wrong).toBeLessThanOrEqual(a.before.wrong);
     expect(a.after.accuracy).toBeGreaterThanOrEqual(a.before.accuracy);
+    // no error before the answers: no "error cut" to claim
+    expect(a.errorCut).toBeNull();
+    expect(out.errorCut).toBeNull();
     // Discarded head: no switch, so "Check what changed" has nothing and --review answers nothing.
     expect(out.adopted).toBe(false);
     expect(out.changes).toBeUndefined();

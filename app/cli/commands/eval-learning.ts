@@ -234,7 +234,7 @@ export const command: CliCommand = {
           no,
           afterAnswers: checked,
           secondTraining: { adopted: again.adopted, reason: again.reason, seconds: again.seconds, after: second, toCheck: open?.open ?? null },
-          errorCut: round(1 - (second.wrong + second.unassigned) / Math.max(1e-9, before.wrong + before.unassigned)),
+          errorCut: errorCut(second, before),
         };
       }
       let answers: Record<string, unknown> | undefined;
@@ -256,7 +256,7 @@ export const command: CliCommand = {
           testFaces: rest.length,
           before: beforeRest,
           after: afterRest,
-          errorCut: round(1 - (afterRest.wrong + afterRest.unassigned) / Math.max(1e-9, beforeRest.wrong + beforeRest.unassigned)),
+          errorCut: errorCut(afterRest, beforeRest),
         };
       }
       const result = {
@@ -272,9 +272,9 @@ export const command: CliCommand = {
         heldOut: { before: outcome.before, after: outcome.after },
         // The adoption check, counted, on the user's own held-back faces (app/learning/judge.ts).
         heldBack: outcome.heldBack,
-        errorCut: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, before.wrong + before.unassigned)),
+        errorCut: errorCut(after, before),
         // The head's own share: errors cut against the re-clustered, untrained library.
-        errorCutVsRecluster: round(1 - (after.wrong + after.unassigned) / Math.max(1e-9, reclusterOnly.wrong + reclusterOnly.unassigned)),
+        errorCutVsRecluster: errorCut(after, reclusterOnly),
         seed,
         ...(changes ? { changes } : {}),
         ...(reviewed ? { reviewed } : {}),
@@ -294,3 +294,9 @@ export const command: CliCommand = {
 };
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** The share of `before`'s errors (wrong + unassigned) that `after` no longer makes; null when `before` made none (nothing to cut). */
+function errorCut(after: Measure, before: Measure): number | null {
+  const was = before.wrong + before.unassigned;
+  return was > 0 ? round(1 - (after.wrong + after.unassigned) / was) : null;
+}
