@@ -5,7 +5,7 @@
 // Runs `visage eval-clusters` over the labelled sets (people-wild, people/, lfw-dev) and prints one
 // table (set, identities, faces, people, unassigned, BCubed P/R/F1, pairwise F1, missed images) and,
 // last, one JSON line with every result. Each set is scanned once into <cache>/<set>.db (default
-// cache: <tmpdir>/visage-eval-people; the first run takes ~20 min on 2 cores, lfw-dev ~12 of them)
+// cache: <tmpdir>/visage-eval-people; the first run takes ~4 min on 2 cores, most of it lfw-dev)
 // and evaluated from that library afterwards (--no-scan). Default part: report.
 //
 // --sweep FLAG=v1,v2,... runs the sets once per value of an eval-clusters flag (e.g.
@@ -13,6 +13,8 @@
 // mean BCubed P/R/F1 over the tuning sets (TUNE_SETS) per value, and the value chosen: the highest
 // mean F1 among those with mean precision >= 0.97 (the highest mean precision when none is).
 // FLAG may name several flags that take the same value: --sweep cluster+assign=0.93,0.94.
+// --orders N (an eval-clusters flag): each set clustered in N orders of its faces; the table shows
+// the mean F1 with the lowest and highest of the N in brackets.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -90,6 +92,7 @@ function evalSet(o, set, algorithm, extra) {
     pairwisePrecision: res.pairwisePrecision,
     missed: res.missed.count,
     bystanders: res.bystanders,
+    orders: res.orders,
     params: res.baseline ?? res.thresholds,
   };
 }
@@ -99,7 +102,8 @@ function table(rows) {
   const head = ['set', 'algorithm', 'part', 'identities', 'faces', 'people', 'unassigned', 'BCubed P', 'BCubed R', 'BCubed F1', 'pairwise F1', 'missed'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    lines.push(`| ${[r.set, r.algorithm, r.part, r.identities, r.faces, r.people, `${(r.unassigned * 100).toFixed(1)} %`, f3(r.bcubedPrecision), f3(r.bcubedRecall), f3(r.bcubedF1), f3(r.pairwiseF1), r.missed].join(' | ')} |`);
+    const f1 = r.orders ? `${f3(r.bcubedF1)} (${f3(Math.min(...r.orders.f1))}-${f3(Math.max(...r.orders.f1))})` : f3(r.bcubedF1);
+    lines.push(`| ${[r.set, r.algorithm, r.part, r.identities, r.faces, r.people, `${(r.unassigned * 100).toFixed(1)} %`, f3(r.bcubedPrecision), f3(r.bcubedRecall), f1, f3(r.pairwiseF1), r.missed].join(' | ')} |`);
   }
   return lines.join('\n');
 }

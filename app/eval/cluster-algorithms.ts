@@ -9,6 +9,7 @@ import { dbscanCluster } from '../people/baselines/dbscan';
 import { linearCluster } from '../people/baselines/linear';
 import { toPeople } from '../people/baselines/unit-rows';
 import { PeopleIndex } from '../people/people-index';
+import { rng } from '../people/synthetic';
 import { recluster } from '../people/recluster';
 import type { ModelThresholds } from '../people/thresholds';
 import type { FaceColumns, FaceId, PersonId } from '../people/types';
@@ -88,4 +89,40 @@ function incremental(faces: FaceColumns, th: ModelThresholds, batch: number): Ma
     );
   }
   return index.assignment();
+}
+
+/**
+ * The same faces in another order: every algorithm here is deterministic for one order (Visage's
+ * re-cluster takes faces by id, its incremental path and Ente's take them in turn), and where
+ * several merges sit near their bars the order decides some of them. Order 0 is the library's own
+ * (ids as scanned); order k > 0 a seeded shuffle, the faces renumbered 1..n in it (rows and ids
+ * alike; photos kept). `runInOrder` maps the result back to the library's ids.
+ */
+export function runInOrder(
+  order: number,
+  algorithm: Algorithm,
+  faces: FaceColumns,
+  th: ModelThresholds,
+  params: BaselineParams | null,
+  batch?: number,
+): Map<FaceId, PersonId | null> {
+  if (order === 0) return runAlgorithm(algorithm, faces, th, params, batch);
+  const next = rng(order);
+  const rows = Array.from({ length: faces.n }, (_, i) => i);
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+  }
+  const embeddings = new Int8Array(faces.n * 128);
+  rows.forEach((r, k) => embeddings.set(faces.embeddings.subarray(r * 128, (r + 1) * 128), k * 128));
+  const shuffled: FaceColumns = {
+    n: faces.n,
+    ids: rows.map((_, k) => k + 1),
+    photoIds: rows.map((r) => faces.photoIds[r]!),
+    quality: rows.map((r) => faces.quality[r]!),
+    embeddings,
+  };
+  const out = new Map<FaceId, PersonId | null>();
+  for (const [id, person] of runAlgorithm(algorithm, shuffled, th, params, batch)) out.set(faces.ids[rows[id - 1]!]!, person);
+  return out;
 }

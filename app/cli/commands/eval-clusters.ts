@@ -26,7 +26,7 @@ import { scanTree } from '../scan-tree';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
-import { baselineDefaults, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
+import { baselineDefaults, runInOrder, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
 import { embedderFlag, landmarkPassesFlag } from '../engine-flags';
 
@@ -34,7 +34,7 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
        [--leftover X] [--leftover-min N] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N]
        [--small-merge X] [--small-merge-margin M] [--small-merge-max N]
-       [--unrecognisable X] [--batch N] [--landmark-passes always|auto|never]
+       [--unrecognisable X] [--batch N] [--orders N] [--landmark-passes always|auto|never]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
   library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
@@ -49,7 +49,10 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   faces; 1 = off), --small-merge X / --small-merge-margin M / --small-merge-max N the small-person
   merge (a machine person of <= N faces joins the album at average linkage >= X, ahead of every
   other by M; 1 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
-  instead of a re-cluster (the faces added N at a time in id order, as scans add them).
+  instead of a re-cluster (the faces added N at a time in id order, as scans add them). --orders N:
+  cluster the same faces in N orders (the library's, then N-1 seeded shuffles; every algorithm here
+  depends on the order where merges sit near their bars) and report the mean figures, with each
+  order's F1 in the JSON (\`orders\`).
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).
   --landmark-passes scans with that landmark mode (engine option; docs/speed.md).`;
 
@@ -66,6 +69,12 @@ export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   labelledFaces: number;
   /** Share of the labelled faces of identities with >= 3 images left unassigned (missed images included). */
   unassignedOf3: number;
+  /**
+   * --orders N > 1: the faces clustered in N orders (runInOrder), the figures above their means
+   * (people too; the bystanders' figures are the library's own order's); each order's BCubed F1
+   * and precision here. Null for one order.
+   */
+  orders: { n: number; f1: number[]; precision: number[] } | null;
   /** Images of the tree with no face found or that failed to index, counted as errors above. */
   missed: { count: number; images: { path: string; identity: string; reason: string }[] };
   /** Faces of labelled images that are not the subject (not scored above). */
@@ -93,7 +102,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
-        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', batch: 'number', 'landmark-passes': 'string',
+        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -152,17 +161,34 @@ export const command: CliCommand = {
       const kept = new Set<number>([...labelled.map((l) => l.faceId), ...bystanders.map((b) => b.faceId)]);
       const faces = new ClusterRepo(store.db).faceColumns(svc.model, split ? (id) => kept.has(id) : () => true);
 
-      const t1 = performance.now();
-      const assignment = runAlgorithm(algorithm, faces, th, baseline, numberFlag(p, 'batch'));
-      const clusterSeconds = (performance.now() - t1) / 1000;
-
-      const personOf = (faceId: number) => assignment.get(faceId) ?? null;
+      // --orders N: the same faces in N orders (0: as scanned; k: a seeded shuffle), figures averaged
+      const orders = numberFlag(p, 'orders') ?? 1;
+      if (!Number.isInteger(orders) || orders < 1) throw new UsageError('--orders N needs a whole number >= 1');
       const truth = [...labelled.map((l) => l.identity), ...missed.map((x) => x.identity)];
-      const predicted = [...labelled.map((l) => personOf(l.faceId)), ...missed.map(() => null)];
-      const mt = clusterMetrics(truth, predicted);
       const count = new Map<string, number>();
       for (const t of truth) count.set(t, (count.get(t) ?? 0) + 1);
-      const of3 = truth.map((t, i) => ({ t, p: predicted[i] })).filter((x) => (count.get(x.t) ?? 0) >= 3);
+      const t1 = performance.now();
+      const runs = Array.from({ length: orders }, (_, order) => {
+        const assignment = runInOrder(order, algorithm, faces, th, baseline, numberFlag(p, 'batch'));
+        const personOf = (faceId: number) => assignment.get(faceId) ?? null;
+        const predicted = [...labelled.map((l) => personOf(l.faceId)), ...missed.map(() => null)];
+        const of3 = truth.map((t, i) => ({ t, p: predicted[i] })).filter((x) => (count.get(x.t) ?? 0) >= 3);
+        return {
+          personOf,
+          metrics: clusterMetrics(truth, predicted),
+          unassignedOf3: of3.length ? of3.filter((x) => x.p === null).length / of3.length : 0,
+        };
+      });
+      const clusterSeconds = (performance.now() - t1) / 1000;
+      const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+      const mt = {
+        ...runs[0]!.metrics,
+        ...Object.fromEntries(
+          (['bcubedPrecision', 'bcubedRecall', 'bcubedF1', 'pairwisePrecision', 'pairwiseRecall', 'pairwiseF1', 'unassigned', 'people'] as const).map((k) => [k, mean((r) => r.metrics[k])]),
+        ),
+      } as ClusterMetrics;
+      // the bystanders' figures: the library's own order
+      const personOf = runs[0]!.personOf;
       const subjectPeople = new Set(labelled.map((l) => personOf(l.faceId)).filter((x) => x !== null));
       const bystanderPeople = bystanders.map((b) => personOf(b.faceId));
       if (missed.length) progress(`eval-clusters: ${missed.length} image(s) with no face found or unreadable, counted as unassigned: ${missed.map((x) => x.path).join(', ')}`);
@@ -179,11 +205,12 @@ export const command: CliCommand = {
         pairwiseRecall: round(mt.pairwiseRecall),
         pairwiseF1: round(mt.pairwiseF1),
         identities: mt.identities,
-        people: mt.people,
+        people: Math.round(mt.people * 10) / 10,
         faces: faces.n,
         labelledFaces: truth.length,
         unassigned: round(mt.unassigned),
-        unassignedOf3: round(of3.length ? of3.filter((x) => x.p === null).length / of3.length : 0),
+        unassignedOf3: round(mean((r) => r.unassignedOf3)),
+        orders: orders > 1 ? { n: orders, f1: runs.map((r) => round(r.metrics.bcubedF1)), precision: runs.map((r) => round(r.metrics.bcubedPrecision)) } : null,
         missed: { count: missed.length, images: missed },
         bystanders: {
           faces: bystanders.length,
