@@ -181,12 +181,8 @@ export const command: CliCommand = {
       });
       const clusterSeconds = (performance.now() - t1) / 1000;
       const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
-      const mt = {
-        ...runs[0]!.metrics,
-        ...Object.fromEntries(
-          (['bcubedPrecision', 'bcubedRecall', 'bcubedF1', 'pairwisePrecision', 'pairwiseRecall', 'pairwiseF1', 'unassigned', 'people'] as const).map((k) => [k, mean((r) => r.metrics[k])]),
-        ),
-      } as ClusterMetrics;
+      const mt: ClusterMetrics = { ...runs[0]!.metrics };
+      for (const k of ['bcubedPrecision', 'bcubedRecall', 'bcubedF1', 'pairwisePrecision', 'pairwiseRecall', 'pairwiseF1', 'unassigned', 'people'] as const) mt[k] = mean((r) => r.metrics[k]);
       // the bystanders' figures: the library's own order
       const personOf = runs[0]!.personOf;
       const subjectPeople = new Set(labelled.map((l) => personOf(l.faceId)).filter((x) => x !== null));
