@@ -55,16 +55,36 @@ export function isAlgorithm(s: string): s is Algorithm {
   return (ALGORITHMS as readonly string[]).includes(s);
 }
 
-/** face id -> person (null = unassigned) for every face of `faces`. */
+/** How runAlgorithm takes the faces. */
+export interface RunOptions {
+  /** Visage only: add the faces `batch` at a time in id order (the incremental path after scans, addFaces) instead of one re-cluster. */
+  batch?: number;
+  /** 0 (default): the library's order (ids as scanned); k > 0: a seeded shuffle (shuffled). */
+  order?: number;
+}
+
+/**
+ * face id -> person (null = unassigned) for every face of `faces`. Every algorithm here is
+ * deterministic for one order of the faces (Visage's re-cluster takes them by id, its incremental
+ * path and Ente's in turn), and where merges sit near their bars the order can decide some of
+ * them: `opts.order` runs the same faces in another order, the result mapped back to their ids.
+ */
 export function runAlgorithm(
   algorithm: Algorithm,
   faces: FaceColumns,
   th: ModelThresholds,
   /** The baselines' distances (Visage reads `th`). */
   params: BaselineParams | null,
-  /** Visage only: add the faces `batch` at a time in id order (the incremental path after scans, addFaces) instead of one re-cluster. */
-  batch?: number,
+  opts: RunOptions = {},
 ): Map<FaceId, PersonId | null> {
+  if (!opts.order) return cluster(algorithm, faces, th, params, opts.batch);
+  const { faces: inOrder, rows } = shuffled(faces, opts.order);
+  const out = new Map<FaceId, PersonId | null>();
+  for (const [id, person] of cluster(algorithm, inOrder, th, params, opts.batch)) out.set(faces.ids[rows[id - 1]!]!, person);
+  return out;
+}
+
+function cluster(algorithm: Algorithm, faces: FaceColumns, th: ModelThresholds, params: BaselineParams | null, batch?: number): Map<FaceId, PersonId | null> {
   if (algorithm === 'visage' && batch) return incremental(faces, th, batch);
   if (algorithm === 'visage') return recluster({ model: th, faces }).assignment;
   if (!params) throw new Error(`${algorithm} needs its distances (baselineDefaults)`);
@@ -78,6 +98,22 @@ export function runAlgorithm(
   return out;
 }
 
+/** The faces in a seeded shuffle, renumbered 1..n in it (rows and ids alike; photos kept); `rows[k]` = the row face k + 1 came from. */
+function shuffled(faces: FaceColumns, seed: number): { faces: FaceColumns; rows: number[] } {
+  const next = rng(seed);
+  const rows = Array.from({ length: faces.n }, (_, i) => i);
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+  }
+  const embeddings = new Int8Array(faces.n * 128);
+  rows.forEach((r, k) => embeddings.set(faces.embeddings.subarray(r * 128, (r + 1) * 128), k * 128));
+  return {
+    faces: { n: faces.n, ids: rows.map((_, k) => k + 1), photoIds: rows.map((r) => faces.photoIds[r]!), quality: rows.map((r) => faces.quality[r]!), embeddings },
+    rows,
+  };
+}
+
 /** Visage's incremental path: PeopleIndex.addFaces over the faces in id order, `batch` at a time. */
 function incremental(faces: FaceColumns, th: ModelThresholds, batch: number): Map<FaceId, PersonId | null> {
   const index = new PeopleIndex({ model: th });
@@ -89,40 +125,4 @@ function incremental(faces: FaceColumns, th: ModelThresholds, batch: number): Ma
     );
   }
   return index.assignment();
-}
-
-/**
- * The same faces in another order: every algorithm here is deterministic for one order (Visage's
- * re-cluster takes faces by id, its incremental path and Ente's take them in turn), and where
- * several merges sit near their bars the order decides some of them. Order 0 is the library's own
- * (ids as scanned); order k > 0 a seeded shuffle, the faces renumbered 1..n in it (rows and ids
- * alike; photos kept). `runInOrder` maps the result back to the library's ids.
- */
-export function runInOrder(
-  order: number,
-  algorithm: Algorithm,
-  faces: FaceColumns,
-  th: ModelThresholds,
-  params: BaselineParams | null,
-  batch?: number,
-): Map<FaceId, PersonId | null> {
-  if (order === 0) return runAlgorithm(algorithm, faces, th, params, batch);
-  const next = rng(order);
-  const rows = Array.from({ length: faces.n }, (_, i) => i);
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-  }
-  const embeddings = new Int8Array(faces.n * 128);
-  rows.forEach((r, k) => embeddings.set(faces.embeddings.subarray(r * 128, (r + 1) * 128), k * 128));
-  const shuffled: FaceColumns = {
-    n: faces.n,
-    ids: rows.map((_, k) => k + 1),
-    photoIds: rows.map((r) => faces.photoIds[r]!),
-    quality: rows.map((r) => faces.quality[r]!),
-    embeddings,
-  };
-  const out = new Map<FaceId, PersonId | null>();
-  for (const [id, person] of runAlgorithm(algorithm, shuffled, th, params, batch)) out.set(faces.ids[rows[id - 1]!]!, person);
-  return out;
 }

@@ -69,7 +69,7 @@ describe('unrecognisable faces', () => {
   });
 
   it('incremental (faces added 6 at a time): the same', () => {
-    check(runAlgorithm('visage', cols, thresholdsFor(MODEL), null, 6));
+    check(runAlgorithm('visage', cols, thresholdsFor(MODEL), null, { batch: 6 }));
   });
 
   it('with the rule off the blurred faces make a person of their own', () => {

@@ -26,7 +26,7 @@ import { scanTree } from '../scan-tree';
 import { clusterMetrics, type ClusterMetrics } from '../../people/metrics';
 import { labelledTree } from '../../eval/labelled-tree';
 import { treeParts, type Part } from '../../eval/cluster-parts';
-import { baselineDefaults, runInOrder, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
+import { baselineDefaults, runAlgorithm, type Algorithm, type BaselineParams } from '../../eval/cluster-algorithms';
 import type { ModelThresholds } from '../../people/thresholds';
 import { embedderFlag, landmarkPassesFlag } from '../engine-flags';
 
@@ -70,7 +70,7 @@ export interface ClusterEval extends Omit<ClusterMetrics, 'faces'> {
   /** Share of the labelled faces of identities with >= 3 images left unassigned (missed images included). */
   unassignedOf3: number;
   /**
-   * --orders N > 1: the faces clustered in N orders (runInOrder), the figures above their means
+   * --orders N > 1: the faces clustered in N orders (runAlgorithm's `order`), the figures above their means
    * (people too; the bystanders' figures are the library's own order's); each order's BCubed F1
    * and precision here. Null for one order.
    */
@@ -169,7 +169,7 @@ export const command: CliCommand = {
       for (const t of truth) count.set(t, (count.get(t) ?? 0) + 1);
       const t1 = performance.now();
       const runs = Array.from({ length: orders }, (_, order) => {
-        const assignment = runInOrder(order, algorithm, faces, th, baseline, numberFlag(p, 'batch'));
+        const assignment = runAlgorithm(algorithm, faces, th, baseline, { batch: numberFlag(p, 'batch'), order });
         const personOf = (faceId: number) => assignment.get(faceId) ?? null;
         const predicted = [...labelled.map((l) => personOf(l.faceId)), ...missed.map(() => null)];
         const of3 = truth.map((t, i) => ({ t, p: predicted[i] })).filter((x) => (count.get(x.t) ?? 0) >= 3);
