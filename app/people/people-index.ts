@@ -1331,6 +1331,7 @@ export class PeopleIndex {
         } else second = Math.max(second, score);
       }
       if (!top || top.score < bar || top.score - second < margin || top.proto < ranked[0]!.score - this.th.margin) continue;
+      if (seed && top.proto < (this.th.leftoverSeedNearest ?? -1)) continue;
       decided.push({ slot, pid: top.pid, score: top.score });
     }
     decided.sort((a, b) => b.score - a.score || a.slot - b.slot);

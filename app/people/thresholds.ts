@@ -147,6 +147,13 @@ export interface ModelThresholds {
   /** ... for people with at least this many seed-quality faces. Unit: faces; range >= 1. Optional; default 10. */
   leftoverSeedMinFaces?: number;
   /**
+   * ... and only when the face's best cosine to one of that person's prototypes reaches this: in a
+   * young library (two or three people, a few faces each) the runner-up that keeps look-alike
+   * strangers out in a grown one is missing. Unit: cosine; range -1..1. Optional; default -1 = no
+   * floor. Measured: docs/clustering.md "The incremental path over 10 orders".
+   */
+  leftoverSeedNearest?: number;
+  /**
    * Small-person merge: a machine person of at most `smallMergeMaxFaces` faces joins the person
    * (with `leftoverSeedMinFaces` seed-quality faces) whose album is nearest by average linkage when
    * that reaches this and no other person's album, whatever its size, comes within
@@ -274,6 +281,13 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     leftoverSeed: 0.3,
     leftoverSeedMargin: 0.15,
     leftoverSeedMinFaces: 3,
+    // Its floor on the face's best prototype cosine (tuning part, this build's scan, `--sweep
+    // leftover-seed-nearest=-1,0.4,0.45,0.5,0.55` over the re-cluster and the incremental path at
+    // --batch 50 / --batch 5 in 10 orders each): mean F1 (lowest P) -1: 0.9745 (0.986) / 0.9751
+    // (**0.969**) / 0.9633 (**0.964**); 0.4: 0.9745 / 0.9750 (0.971) / 0.9631 (**0.964**); 0.45:
+    // 0.9745 (0.986) / 0.9745 (0.973) / 0.9687 (0.975); 0.5: 0.9745 / 0.9726 / 0.9673. Without it a
+    // library grown a few faces at a time lets a stranger into a young person (no runner-up yet).
+    leftoverSeedNearest: 0.45,
     // Small-person merge (tuning part, after the rule above; `--sweep small-merge=1,0.5,0.48,0.45,
     // 0.4,0.35,0.3,0.2` at margins 0.15 / 0.2 / 0.25 and --small-merge-max 2 / 3): mean BCubed F1
     // 0.9748 -> 0.9760 (margin 0.15, lfw-dev precision 0.9796 -> 0.9784), 0.9762 (0.2, precision
@@ -351,6 +365,7 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   t.leftoverSeed ??= 1;
   t.leftoverSeedMargin ??= 0.1;
   t.leftoverSeedMinFaces ??= 10;
+  t.leftoverSeedNearest ??= -1;
   t.smallMerge ??= 1;
   t.smallMergeMargin ??= 0.15;
   t.smallMergeMaxFaces ??= 2;
@@ -389,6 +404,7 @@ export function effectiveThresholds(
   if ((base.albumMerge ?? 1) < 1) moved.albumMerge = clamp(base.albumMerge! + step);
   if ((base.leftover ?? 1) < 1) moved.leftover = clamp(base.leftover! + step);
   if ((base.leftoverSeed ?? 1) < 1) moved.leftoverSeed = clamp(base.leftoverSeed! + step);
+  if ((base.leftoverSeedNearest ?? -1) > -1) moved.leftoverSeedNearest = clamp(base.leftoverSeedNearest! + step);
   if ((base.smallMerge ?? 1) < 1) moved.smallMerge = clamp(base.smallMerge! + step);
   return thresholdsFor(model, { ...(headed ? { ...head, ...headOff } : (head ?? {})), ...moved });
 }

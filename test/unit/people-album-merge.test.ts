@@ -264,6 +264,20 @@ describe('seed-quality leftovers: a sharp face far from every prototype joins th
     expect(peopleOf(db, [91, 92])).toEqual(new Set([personOf(db, 1)]));
   });
 
+  it('stays unassigned when its best cosine to one of the person\'s prototypes is under the floor (leftoverSeedNearest), in the re-cluster and the update', () => {
+    const v = vectors();
+    const extra = [pose(v, 91), pose(v, 92)]; // ~0.90 to every face of look 1, its album mean too
+    for (const [nearest, attached] of [[0.85, true], [0.95, false]] as const) {
+      const overrides = { ...SEED_ON, leftoverSeedNearest: nearest };
+      const db = openLibrary();
+      write(db, [...library(v), ...extra]);
+      svc(db, overrides).recluster();
+      expect(peopleOf(db, [91, 92])).toEqual(new Set([attached ? personOf(db, 1) : null]));
+      const later = scanLater(v, extra, overrides);
+      expect(peopleOf(later, [91, 92])).toEqual(new Set([attached ? personOf(later, 1) : null]));
+    }
+  });
+
   it('stays unassigned when a runner-up album, even one too small to join, is within the margin; and when it rejected the person', () => {
     const v = vectors();
     const x = v.face(v.a1, 0.91);
