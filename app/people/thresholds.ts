@@ -150,7 +150,7 @@ export interface ModelThresholds {
    * ... and only when the face's best cosine to one of that person's prototypes reaches this: in a
    * young library (two or three people, a few faces each) the runner-up that keeps look-alike
    * strangers out in a grown one is missing. Unit: cosine; range -1..1. Optional; default -1 = no
-   * floor. Measured: docs/clustering.md "The incremental path over 10 orders".
+   * floor. Measured: docs/clustering.md, "The incremental path" (over 10 orders).
    */
   leftoverSeedNearest?: number;
   /**
