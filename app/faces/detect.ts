@@ -175,11 +175,8 @@ export class FaceDetector {
         }
       }
     }
-    const afterNms = nms(boxes, scores, DETECT_NMS_IOU);
-    const kept = dropNested(afterNms.map((i) => boxes[i]!), afterNms.map((i) => scores[i]!), DETECT_NESTED_CONTAINMENT).map((k) => ({
-      box: boxes[afterNms[k]!]!,
-      score: scores[afterNms[k]!]!,
-    }));
+    const merged = nms(boxes, scores, DETECT_NMS_IOU).map((i) => ({ box: boxes[i]!, score: scores[i]! }));
+    const kept = dropNested(merged.map((d) => d.box), merged.map((d) => d.score), DETECT_NESTED_CONTAINMENT).map((k) => merged[k]!);
     if (opts.timings) opts.timings[levels.length > 1 ? 'detectTiles' : 'detectWhole'] += performance.now() - t;
     return kept;
   }

@@ -4,12 +4,17 @@
  */
 import type { Box, Point } from './types';
 
-export function iou(a: Box, b: Box): number {
+/** The area two boxes share (0 when they do not overlap). */
+function intersectionArea(a: Box, b: Box): number {
   const x1 = Math.max(a.x, b.x);
   const y1 = Math.max(a.y, b.y);
   const x2 = Math.min(a.x + a.width, b.x + b.width);
   const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+}
+
+export function iou(a: Box, b: Box): number {
+  const inter = intersectionArea(a, b);
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
 }
@@ -34,12 +39,8 @@ export function nms(boxes: Box[], scores: number[], threshold: number): number[]
 
 /** The share of `inner`'s area that lies inside `outer` (intersection over the inner box's area; 0 for an empty box). */
 export function containment(inner: Box, outer: Box): number {
-  const x1 = Math.max(inner.x, outer.x);
-  const y1 = Math.max(inner.y, outer.y);
-  const x2 = Math.min(inner.x + inner.width, outer.x + outer.width);
-  const y2 = Math.min(inner.y + inner.height, outer.y + outer.height);
   const area = inner.width * inner.height;
-  return area > 0 ? (Math.max(0, x2 - x1) * Math.max(0, y2 - y1)) / area : 0;
+  return area > 0 ? intersectionArea(inner, outer) / area : 0;
 }
 
 /**
