@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('close-up faces', () => {
-  // Before the rule each of these gave 3 boxes (the face and two parts of it: docs/speed.md "Nested detections").
+  // Before the rule each of these gave 3 boxes (the face and two parts of it: docs/models.md "Close-up faces").
   it.each([
     ['people-wild/pins-celebs/alexandra_daddario/Alexandra_Daddario139_253.jpg'],
     ['people-wild/pins-celebs/alexandra_daddario/Alexandra_Daddario131_246.jpg'],

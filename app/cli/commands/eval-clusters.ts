@@ -170,9 +170,10 @@ export const command: CliCommand = {
       const truth = [...labelled.map((l) => l.identity), ...missed.map((x) => x.identity)];
       const count = new Map<string, number>();
       for (const t of truth) count.set(t, (count.get(t) ?? 0) + 1);
+      const batch = numberFlag(p, 'batch');
       const t1 = performance.now();
       const runs = Array.from({ length: orders }, (_, order) => {
-        const assignment = runAlgorithm(algorithm, faces, th, baseline, { batch: numberFlag(p, 'batch'), order });
+        const assignment = runAlgorithm(algorithm, faces, th, baseline, { batch, order });
         const personOf = (faceId: number) => assignment.get(faceId) ?? null;
         const predicted = [...labelled.map((l) => personOf(l.faceId)), ...missed.map(() => null)];
         const of3 = truth.map((t, i) => ({ t, p: predicted[i] })).filter((x) => (count.get(x.t) ?? 0) >= 3);
