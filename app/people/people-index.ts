@@ -1297,7 +1297,7 @@ export class PeopleIndex {
    * given pool face joins the person whose album mean
    * (mean cosine to its seed-quality faces, people with th.leftoverMinFaces of them) is nearest
    * among the people ranked by prototype, when it reaches th.leftover, beats the next one by
-   * the margin and the person is its nearest by prototype within th.margin. Decided against the
+   * th.leftoverMargin (default th.margin) and the person is its nearest by prototype within th.margin. Decided against the
    * same people, applied best first (photo conflicts re-checked). A face joins; it never starts a person.
    */
   private attachLeftovers(slots: number[], changes: ChangeSet): void {
@@ -1308,7 +1308,7 @@ export class PeopleIndex {
     for (const slot of slots) {
       if (this.unrec[slot]) continue;
       const seed = this.isSeed(slot);
-      const bar = seed ? seedBar : lowBar, margin = seed ? (this.th.leftoverSeedMargin ?? 0.1) : this.th.margin;
+      const bar = seed ? seedBar : lowBar, margin = seed ? (this.th.leftoverSeedMargin ?? 0.1) : (this.th.leftoverMargin ?? this.th.margin);
       const need = seed ? (this.th.leftoverSeedMinFaces ?? 10) : minFaces;
       if (!(bar < 1)) continue;
       const v = this.emb.subarray(slot * DIM, (slot + 1) * DIM);

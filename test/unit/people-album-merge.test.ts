@@ -239,6 +239,28 @@ describe('leftovers: low-quality faces join the album they are clearly nearest t
     expect(personOf(db, 62)).not.toBe(personOf(db, 1));
     expectConstraints(db);
   });
+
+  it('a low-quality face whose lead over the runner-up album is under leftoverMargin stays unassigned; with the default (margin) it joins', () => {
+    const v = vectors();
+    // x: ~0.93 to identity A's album; person C (6 sharp faces) ~0.89 to x: a lead of ~0.04
+    const x = v.face(v.a1, 0.94);
+    const c = v.mix(x, v.random(), 0.89);
+    const rival = range(101, 106).map((id) => ({ id, photo: id, v: v.face(c, 0.998) }));
+    const low = { id: 109, photo: 109, v: x, quality: 0.05 };
+    // `suggest` lowered so that C is among the people the face is ranked against
+    const base = { ...ON, suggest: 0.85 };
+    for (const [leftoverMargin, joins] of [[undefined, true], [0.08, false]] as const) {
+      const overrides = leftoverMargin === undefined ? base : { ...base, leftoverMargin };
+      const db = openLibrary();
+      write(db, [...library(v), ...rival, low]);
+      svc(db, overrides).recluster();
+      expect(personOf(db, 101)).not.toBeNull();
+      expect(personOf(db, 101)).not.toBe(personOf(db, 1));
+      expect(personOf(db, 109)).toBe(joins ? personOf(db, 1) : null);
+      const later = scanLater(v, [...rival, low], overrides);
+      expect(personOf(later, 109)).toBe(joins ? personOf(later, 1) : null);
+    }
+  });
 });
 
 describe('seed-quality leftovers: a sharp face far from every prototype joins the album it is clearly nearest to', () => {
