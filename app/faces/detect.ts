@@ -9,7 +9,8 @@
  * inside a larger face (parts of a close-up face that a tile took for faces).
  */
 import type { Box } from './types';
-import { dropNested, nms } from './geometry';
+import { nms } from './geometry';
+import { dropNestedDetections } from './nested';
 import type { RgbImage } from './image';
 import type { ort } from './onnx-session';
 import { Tensor } from 'onnxruntime-node';
@@ -18,16 +19,9 @@ import { Tensor } from 'onnxruntime-node';
 export const DETECT_SCORE_THRESHOLD = 0.7;
 /** IoU above which two detections are the same face. */
 export const DETECT_NMS_IOU = 0.3;
-/**
- * A detection lying by at least this share of its own area (0..1) inside a larger detection that
- * scores at least as high is dropped: on a close-up face (a portrait, a selfie) the tiles see its
- * nose and mouth, or an eye and a cheek, as small faces of their own, cut by no tile border and
- * overlapping the whole face by little IoU. Measured (docs/models.md "Close-up faces"): such boxes
- * were 170 of the 9,889 faces of the evaluation sets (pins-celebs' head shots 94 of 871; 161 at
- * 0.8, 194 at 0.4). eval-detect is the same at 0.4, 0.6 and 0.8 (recall unchanged; the 12 MP
- * copies' precision 0.824 -> 0.840); 0.6 = "most of it inside", not tuned further.
- */
-export const DETECT_NESTED_CONTAINMENT = 0.6;
+// The close-up rule's threshold lives beside the rule (app/faces/nested.ts): the store applies it to
+// faces an earlier detector kept (migration v10).
+export { DETECT_NESTED_CONTAINMENT } from './nested';
 /** Images whose longer side is at least this get tiled passes as well. */
 export const TILE_MIN_SIDE = 400;
 /** Tiles overlap by this fraction of their size, so a face at a seam is whole in some tile. */
@@ -176,7 +170,7 @@ export class FaceDetector {
       }
     }
     const merged = nms(boxes, scores, DETECT_NMS_IOU).map((i) => ({ box: boxes[i]!, score: scores[i]! }));
-    const kept = dropNested(merged.map((d) => d.box), merged.map((d) => d.score), DETECT_NESTED_CONTAINMENT).map((k) => merged[k]!);
+    const kept = dropNestedDetections(merged.map((d) => d.box), merged.map((d) => d.score)).map((k) => merged[k]!);
     if (opts.timings) opts.timings[levels.length > 1 ? 'detectTiles' : 'detectWhole'] += performance.now() - t;
     return kept;
   }

@@ -4,6 +4,7 @@
  * earlier version (test/unit/store-migrations.test.ts).
  */
 import type Database from 'better-sqlite3';
+import { dropNestedFaces } from './nested-faces';
 
 export interface Migration {
   version: number;
@@ -254,6 +255,16 @@ export const MIGRATIONS: readonly Migration[] = [
           embedding BLOB NOT NULL CHECK (length(embedding) = 128)
         );
       `);
+    },
+  },
+  {
+    version: 10,
+    name: 'close-up rule: parts of a face stored as faces by an earlier detector deleted',
+    up(db) {
+      // No schema change: the faces an earlier detector kept inside a whole face (a nose, a mouth)
+      // go, unless the user decided anything about them (app/store/nested-faces.ts). The file is
+      // backed up before, as before every migration (backup.ts).
+      dropNestedFaces(db);
     },
   },
 ];

@@ -2,7 +2,7 @@
  * Close-up faces (a head shot, a portrait that fills the frame): the detector's tiles see parts of
  * the face (nose and mouth, an eye and a cheek) as small faces of their own; they lie inside the
  * whole face's box and overlap it by little IoU, so NMS kept them, and a library filled up with
- * "faces" that are noses (app/faces/detect.ts DETECT_NESTED_CONTAINMENT). Real photos, real models.
+ * "faces" that are noses (app/faces/nested.ts DETECT_NESTED_CONTAINMENT). Real photos, real models.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

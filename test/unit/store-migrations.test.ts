@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../app/store/database';
 import { LATEST_VERSION, MIGRATIONS, schemaVersion } from '../../app/store/migrations';
 import { ReembedRepo } from '../../app/store/reembed-repo';
+import { regroupPending } from '../../app/store/settings';
 import { Store } from '../../app/store/store';
 
 const tmpDb = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'visage-mig-')), 'v.db');
@@ -112,9 +113,10 @@ describe('store migrations', () => {
     const file = tmpDb();
     const old = openDatabase(file, { targetVersion: 4 });
     seed(old, 4);
-    // Besides seed()'s face (a scan's, base not recorded yet): one face projected with a head, one more from a scan.
-    old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id) VALUES (1, 0, 0, 9, 9, 0.9, '[]', ?, ?, 'dlib-resnet-v1/head-1', 'dlib-resnet-v1')").run(emb(5), emb(7));
-    old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id) VALUES (1, 0, 0, 9, 9, 0.9, '[]', ?, 'dlib-resnet-v1')").run(emb(9));
+    // Besides seed()'s face (a scan's, base not recorded yet): one face projected with a head, one more from a scan
+    // (beside it, not inside: v10 deletes a detector face inside another).
+    old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id) VALUES (1, 100, 0, 9, 9, 0.9, '[]', ?, ?, 'dlib-resnet-v1/head-1', 'dlib-resnet-v1')").run(emb(5), emb(7));
+    old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id) VALUES (1, 200, 0, 9, 9, 0.9, '[]', ?, 'dlib-resnet-v1')").run(emb(9));
     old.close();
     const db = openDatabase(file);
     expect(schemaVersion(db)).toBe(LATEST_VERSION);
@@ -178,6 +180,61 @@ describe('store migrations', () => {
     store.db.prepare('DELETE FROM faces').run();
     expect(store.db.prepare('SELECT count(*) AS n FROM reembed_pending').get()).toEqual({ n: 0 });
     store.close();
+  });
+
+  it('v10 deletes the parts of close-up faces a v9 library stored (inside a larger, higher-scoring detector face of the photo) unless the user decided anything about them, and re-groups when one was in a person', () => {
+    const file = tmpDb();
+    const old = openDatabase(file, { targetVersion: 9 });
+    const photo = old.prepare("INSERT INTO photos (path, hash, size, mtime_ms, width, height, indexed_at) VALUES (?, ?, 1, 1, 640, 480, '2024-01-01')");
+    const face = old.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id, not_a_face, manual) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, 'm', ?, ?)");
+    const add = (p: number, x: number, y: number, w: number, h: number, score: number, o: { notAFace?: boolean; manual?: boolean } = {}) =>
+      Number(face.run(p, x, y, w, h, score, emb(p * 100 + x), o.notAFace ? 1 : 0, o.manual ? 1 : 0).lastInsertRowid);
+    const p1 = Number(photo.run('/p/close-up.jpg', 'h1').lastInsertRowid);
+    const whole = add(p1, 100, 100, 200, 240, 0.99);
+    const nose = add(p1, 170, 190, 60, 50, 0.9); // inside, weaker, in a machine person: goes
+    const mouth = add(p1, 160, 260, 80, 40, 0.8); // inside, not in a person: goes
+    const named = add(p1, 120, 130, 50, 40, 0.85); // inside, but the user put it in a person: stays
+    const rejected = add(p1, 230, 130, 50, 40, 0.85); // inside, the user said "not this person": stays
+    const stronger = add(p1, 200, 300, 60, 60, 0.995); // inside, but scores higher than the whole face: stays
+    const half = add(p1, 260, 300, 80, 80, 0.9); // only about a third inside: stays
+    const drawn = add(p1, 150, 150, 40, 40, 0.5, { manual: true }); // drawn by the user: stays
+    const p2 = Number(photo.run('/p/two.jpg', 'h2').lastInsertRowid);
+    add(p2, 0, 0, 100, 100, 0.9, { notAFace: true });
+    const inNotAFace = add(p2, 20, 20, 30, 30, 0.8); // inside a box the user called "not a face": stays
+    const inHistory = add(p2, 300, 300, 100, 100, 0.99);
+    const historyPart = add(p2, 320, 320, 30, 30, 0.8); // inside, named by a correction in the history: stays
+    const person = Number(old.prepare("INSERT INTO persons (name, created_at) VALUES ('Ann', '2024-01-01')").run().lastInsertRowid);
+    const machine = Number(old.prepare("INSERT INTO persons (name, created_at) VALUES (NULL, '2024-01-01')").run().lastInsertRowid);
+    const assign = old.prepare('INSERT INTO face_assignments (face_id, person_id, source) VALUES (?, ?, ?)');
+    assign.run(nose, machine, 'machine');
+    assign.run(named, person, 'user');
+    old.prepare('INSERT INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(rejected, person);
+    old.prepare("INSERT INTO corrections (at, kind, payload) VALUES ('2024-01-01', 'assign', ?)").run(JSON.stringify({ correction: { kind: 'assign', faceIds: [historyPart], personId: person } }));
+    old.close();
+
+    const store = Store.open(file);
+    expect(schemaVersion(store.db)).toBe(LATEST_VERSION);
+    const left = new Set((store.db.prepare('SELECT id FROM faces').all() as { id: number }[]).map((r) => r.id));
+    for (const id of [nose, mouth]) expect(left.has(id)).toBe(false);
+    for (const id of [whole, named, rejected, stronger, half, drawn, inNotAFace, inHistory, historyPart]) expect(left.has(id)).toBe(true);
+    expect(store.people.assignmentOf(named)!.person_id).toBe(person);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM face_assignments WHERE face_id = ?').get(nose)).toEqual({ n: 0 });
+    // the nose was in a person: the engine re-groups everyone on opening, the whole face takes its place
+    expect(regroupPending(store.db)).toBe(true);
+    store.close();
+
+    // A library whose parts were in no person is not re-grouped.
+    const file2 = tmpDb();
+    const old2 = openDatabase(file2, { targetVersion: 9 });
+    const q = Number(old2.prepare("INSERT INTO photos (path, hash, size, mtime_ms, width, height, indexed_at) VALUES ('/p/c.jpg', 'h', 1, 1, 640, 480, '2024-01-01')").run().lastInsertRowid);
+    const f2 = old2.prepare("INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, model_id) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, 'm')");
+    f2.run(q, 0, 0, 200, 200, 0.99, emb(5));
+    f2.run(q, 50, 50, 40, 40, 0.9, emb(6));
+    old2.close();
+    const s2 = Store.open(file2);
+    expect(s2.db.prepare('SELECT COUNT(*) AS n FROM faces').get()).toEqual({ n: 1 });
+    expect(regroupPending(s2.db)).toBe(false);
+    s2.close();
   });
 
   it('refuses a database from a newer Visage, leaving it untouched', () => {
