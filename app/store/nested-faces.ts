@@ -12,17 +12,9 @@
 import type Database from 'better-sqlite3';
 import { dropNestedDetections } from '../faces/nested';
 import { REGROUP_PENDING_KEY, setSetting } from './settings';
+import type { FaceRow } from './types';
 
-interface DetectedRow {
-  id: number;
-  photo_id: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  score: number;
-  not_a_face: number;
-}
+type DetectedRow = Pick<FaceRow, 'id' | 'photo_id' | 'x' | 'y' | 'w' | 'h' | 'score'> & { not_a_face: number };
 
 /** What dropNestedFaces did. */
 export interface NestedFacesOutcome {

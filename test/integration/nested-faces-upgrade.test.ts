@@ -5,20 +5,17 @@
  * and the engine re-groups on opening, so the whole face is back in its person, whose name stays.
  * Real photos (dlib-johns), real models, a real SQLite file, the real engine.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PersonSummary } from '../../app/contract/contract';
-import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
-import { Scanner } from '../../app/library/scanner';
-import { PeopleService } from '../../app/people/people-service';
 import { listBackups } from '../../app/store/backup';
 import { regroupPending } from '../../app/store/settings';
 import { Store } from '../../app/store/store';
 import { engineWithoutAnalyzer } from '../helpers/engine-host';
-import { PEOPLE, requireDatasets } from '../helpers/paths';
+import { scanJohnsAndName } from '../helpers/johns-library';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-nested-upgrade-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,25 +25,13 @@ const PART_ID = 900_000;
 
 describe('a library scanned before the close-up rule', () => {
   it('loses the part that took a whole face\'s place in a named person on upgrade; the engine re-groups and the whole face is back', async () => {
-    requireDatasets();
-    const photos = join(dir, 'photos');
-    for (const id of ['John_Salley', 'John_Savage', 'John_Schneider']) {
-      mkdirSync(join(photos, id), { recursive: true });
-      for (const f of readdirSync(join(PEOPLE, 'dlib-johns', id)).filter((n) => n.endsWith('.jpg')).sort().slice(0, 3)) symlinkSync(join(PEOPLE, 'dlib-johns', id, f), join(photos, id, f));
-    }
     const db = join(dir, 'visage.db');
     const store = Store.open(db);
     let whole: number, kept: number;
     try {
-      const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
-      await new Scanner({ store, analyzer, thumbnails: null }).scan([photos]);
-      await analyzer.close?.();
-      const svc = new PeopleService(store.db);
-      svc.update();
-      const p = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!;
-      svc.correct({ kind: 'name', personId: p.id, name: 'Kept' });
-      kept = p.id;
-      whole = svc.personFaces(p.id)[0]!.id;
+      const { svc, personId } = await scanJohnsAndName(store, dir);
+      kept = personId;
+      whole = svc.personFaces(personId)[0]!.id;
     } finally {
       store.close();
     }

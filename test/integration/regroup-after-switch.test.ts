@@ -5,44 +5,29 @@
  * and the user's named person keeps its name and faces. Real photos (dlib-johns), real models,
  * a real SQLite file.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PersonSummary } from '../../app/contract/contract';
 import { FacePipeline } from '../../app/faces/pipeline';
-import { createPipelineAnalyzer } from '../../app/library/pipeline-analyzer';
 import { reembedLibrary } from '../../app/library/reembed';
-import { Scanner } from '../../app/library/scanner';
-import { PeopleService } from '../../app/people/people-service';
 import { libraryModel, regroupPending } from '../../app/store/settings';
 import { Store } from '../../app/store/store';
 import { engineWithoutAnalyzer } from '../helpers/engine-host';
-import { PEOPLE, requireDatasets } from '../helpers/paths';
+import { scanJohnsAndName } from '../helpers/johns-library';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-regroup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a model switch interrupted before its re-group', () => {
   it('is re-grouped when the engine opens the library next; the named person keeps its faces', async () => {
-    requireDatasets();
-    const photos = join(dir, 'photos');
-    for (const id of ['John_Salley', 'John_Savage', 'John_Schneider']) {
-      mkdirSync(join(photos, id), { recursive: true });
-      for (const f of readdirSync(join(PEOPLE, 'dlib-johns', id)).filter((n) => n.endsWith('.jpg')).sort().slice(0, 3)) symlinkSync(join(PEOPLE, 'dlib-johns', id, f), join(photos, id, f));
-    }
     const db = join(dir, 'visage.db');
     const store = Store.open(db);
     let named: number[];
     try {
-      const analyzer = await createPipelineAnalyzer({ threads: 1, provider: 'cpu' });
-      await new Scanner({ store, analyzer, thumbnails: null }).scan([photos]);
-      await analyzer.close?.();
-      const svc = new PeopleService(store.db);
-      svc.update();
-      const p = svc.listPeople().sort((a, b) => b.faceCount - a.faceCount)[0]!;
-      svc.correct({ kind: 'name', personId: p.id, name: 'Kept' });
-      named = svc.personFaces(p.id).map((f) => f.id).sort((a, b) => a - b);
+      const { svc, personId } = await scanJohnsAndName(store, dir);
+      named = svc.personFaces(personId).map((f) => f.id).sort((a, b) => a - b);
       // The switch to the other family, and then "the app closes": no re-cluster.
       const target = libraryModel(store.db) === 'dlib-resnet-v1' ? 'mobilefacenet-192' : 'dlib-resnet-v1';
       const engine = await FacePipeline.create({ embedder: target, provider: 'cpu', threads: 1 });
