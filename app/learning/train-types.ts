@@ -8,7 +8,7 @@ import type { HeadKind } from './head';
 import type { HardFallback } from './loss';
 import type { OptimizerKind } from './optim';
 import type { HeadRecord } from './record';
-import { MIN_JUDGE_FACES, type Judgement } from './judge';
+import { MIN_JUDGE_FACES, MIN_JUDGE_REJECTIONS, type Judgement } from './judge';
 
 export interface TrainOptions {
   /** Most passes over the labelled faces (default 30). */
@@ -56,6 +56,11 @@ export interface TrainOptions {
    * 20; judge.ts MIN_JUDGE_FACES says why). With fewer, nothing is trained and nothing adopted.
    */
   minJudgeFaces: number;
+  /**
+   * Fewest held-back "No" answers for an adoption (default 20; judge.ts MIN_JUDGE_REJECTIONS says
+   * why). With fewer the head is trained and kept, not adopted.
+   */
+  minJudgeRejections: number;
   /** Epochs without a better validation figure before stopping (default 10). */
   patience: number;
   /** Assignment rule of the validation figures (the people feature's threshold and margin). */
@@ -129,6 +134,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   heldOutFraction: 0.2,
   adoptionFraction: 0.2,
   minJudgeFaces: MIN_JUDGE_FACES,
+  minJudgeRejections: MIN_JUDGE_REJECTIONS,
   patience: 10,
   assign: {},
   minGain: 0,
@@ -242,6 +248,7 @@ export function checkOptions(o: TrainOptions): void {
   int('batchK', 2);
   int('patience', 1);
   int('minJudgeFaces', 1);
+  int('minJudgeRejections', 0);
   int('minBatchesPerEpoch', 1);
   const pos = (k: keyof TrainOptions, zeroOk: boolean) => {
     const v = o[k];

@@ -225,7 +225,7 @@ export async function trainHead(input: TrainInput): Promise<TrainResult> {
   }
   const bestY = bestEpoch > 0 ? projectRows(shape, best, d.x, d.n) : null;
   const after = bestY ? evaluate(ixAdopt, bestY, o.assign) : before;
-  const judge = judgeAdoption(d, split, ixAdopt, oldY, bestY, o.assign, { minFaces: o.minJudgeFaces, minGain: o.minGain, noMoreWrong: o.noMoreWrong });
+  const judge = judgeAdoption(d, split, ixAdopt, oldY, bestY, o.assign, { minFaces: o.minJudgeFaces, minGain: o.minGain, noMoreWrong: o.noMoreWrong, minRejections: o.minJudgeRejections });
   let reason = judge.reason;
   if (sampler.people.length < 2) reason = 'nothing to learn from: fewer than two people with two training faces';
   const adopted = judge.adopted;

@@ -5,7 +5,8 @@
  * bias along it): cosines rise everywhere, so more held-back faces reach their own person (what a
  * careless training run buys) and more reach a wrong one. The check must refuse it because of
  * the wrong ones, whatever it gains; a head that puts faces the user said No to back into that
- * person is refused too.
+ * person is refused too; and a head that is only better is not adopted while too few of the
+ * user's No answers are held back to show whether it brings strangers in.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { FacePipeline } from '../../app/faces/pipeline';
 import { buildDataset, splitForJudge, type Dataset, type JudgeSplit } from '../../app/learning/dataset';
 import { evalIndex, type EvalIndex } from '../../app/learning/evaluate';
 import { headLayout, identityParams, projectRows, type HeadShape } from '../../app/learning/head';
-import { judgeAdoption, MIN_JUDGE_FACES } from '../../app/learning/judge';
+import { judgeAdoption, MIN_JUDGE_FACES, MIN_JUDGE_REJECTIONS } from '../../app/learning/judge';
 import { MODEL_THRESHOLDS } from '../../app/people/thresholds';
 import { DATASETS } from '../helpers/paths';
 
@@ -113,6 +114,27 @@ describe('adoption check on real embeddings (five-celebrity, dlib)', () => {
     expect(gains.some((j) => j.after.right > j.before.right && j.after.wrong > j.before.wrong)).toBe(true);
     // Without the rule (noMoreWrong off, tests only) such a head would have been adopted: the rule is what refuses it.
     expect(gains.some((j) => j.after.wrong > j.before.wrong && judgeAdoption(d, s, ix, before, towardsMean(d, BIASES[gains.indexOf(j)]!), RULE, { minFaces: MIN_JUDGE_FACES, minGain: 0, noMoreWrong: false }).adopted)).toBe(true);
+  });
+
+  it('does not adopt a head that is only better on the held-back faces while too few No answers are held back to see strangers', () => {
+    const { d, s, ix, before } = setup();
+    expect(s.adoptionRejections.length).toBe(0);
+    // "Before": one held-back face far from everyone (unassigned); "after": the same face a copy of
+    // one of its person's training faces (right). Nothing else moves: better, nothing wrong.
+    const r = s.adoption[0]!;
+    const g = ix.galleryRows.find((x) => d.label[x] === d.label[r])!;
+    const far = Float64Array.from(before);
+    for (let k = 0; k < 128; k++) far[r * 128 + k] = k === 0 ? 1 : 0;
+    const better = Float64Array.from(far);
+    better.copyWithin(r * 128, g * 128, g * 128 + 128);
+    const opts = { minFaces: MIN_JUDGE_FACES, minGain: 0 };
+    const gated = judgeAdoption(d, s, ix, far, better, RULE, { ...opts, minRejections: MIN_JUDGE_REJECTIONS });
+    expect(gated.after.right).toBe(gated.before.right + 1);
+    expect(gated.after.wrong).toBe(gated.before.wrong);
+    expect(gated.adopted).toBe(false);
+    expect(gated.reason).toMatch(/too few of your "No" answers to tell whether it brings strangers into your people: 0, need 20/);
+    // The gate is what refused it.
+    expect(judgeAdoption(d, s, ix, far, better, RULE, { ...opts, minRejections: 0 }).adopted).toBe(true);
   });
 
   it('refuses a head that puts faces the user rejected back into that person', () => {

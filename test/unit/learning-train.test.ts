@@ -53,10 +53,10 @@ function top1(t: ReturnType<typeof tree>, q: Proj, g: Proj): number {
   return ok / t.test.length;
 }
 
-// These small trees (4 labels a person) hold back fewer faces than the app's adoption check needs
-// (MIN_JUDGE_FACES, 20; learning-judge-split.test.ts tests that gate): lowered here so that the
-// training itself is what these tests exercise.
-const fast = { epochs: 12, patience: 12, heldOutFraction: 0.25, adoptionFraction: 0.25, minJudgeFaces: 3, seed: 1 };
+// These small trees (4 labels a person, no "No" answers) hold back fewer faces and answers than the
+// app's adoption check needs (MIN_JUDGE_FACES and MIN_JUDGE_REJECTIONS, 20; learning-judge-split
+// .test.ts tests those gates): lowered here so that the training itself is what these tests exercise.
+const fast = { epochs: 12, patience: 12, heldOutFraction: 0.25, adoptionFraction: 0.25, minJudgeFaces: 3, minJudgeRejections: 0, seed: 1 };
 
 describe('trainHead end to end (synthetic identity tree)', () => {
   it('reduces the loss, improves the held-out and the test accuracy, and is adopted', async () => {
