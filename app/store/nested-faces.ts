@@ -32,28 +32,28 @@ export interface NestedFacesOutcome {
  * that scores at least as high.
  */
 export function nestedFaceIds(db: Database.Database): number[] {
-  const rows = db
-    .prepare<[], DetectedRow>(
-      `SELECT id, photo_id, x, y, w, h, score, not_a_face FROM faces
-       WHERE manual = 0 AND photo_id IN (SELECT photo_id FROM faces WHERE manual = 0 GROUP BY photo_id HAVING COUNT(*) > 1)
-       ORDER BY photo_id, id`,
-    )
-    .all();
   const out: number[] = [];
-  for (let i = 0; i < rows.length; ) {
-    let j = i;
-    while (j < rows.length && rows[j]!.photo_id === rows[i]!.photo_id) j++;
-    const photo = rows.slice(i, j);
-    // A box the user called "not a face" contains nothing: it takes no part as a container
-    // (a very low score keeps it from containing, and it is never a part dropped either: see below).
-    const boxes = photo.map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
-    const scores = photo.map((r) => (r.not_a_face ? -Infinity : r.score));
-    const kept = new Set(dropNestedDetections(boxes, scores));
-    photo.forEach((r, k) => {
-      if (!kept.has(k) && !r.not_a_face) out.push(r.id);
-    });
-    i = j;
+  let photo: DetectedRow[] = [];
+  const flush = () => {
+    if (photo.length > 1) {
+      // A box the user called "not a face" contains nothing (a score no part can reach), and is
+      // never a part dropped either (below): it is the user's.
+      const boxes = photo.map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
+      const scores = photo.map((r) => (r.not_a_face ? -Infinity : r.score));
+      const kept = new Set(dropNestedDetections(boxes, scores));
+      photo.forEach((r, k) => {
+        if (!kept.has(k) && !r.not_a_face) out.push(r.id);
+      });
+    }
+    photo = [];
+  };
+  // One photo's faces at a time, in photo order (the faces_photo index): memory stays that of one
+  // photo whatever the library's size (1M faces: docs/data-model.md, v10).
+  for (const r of db.prepare<[], DetectedRow>('SELECT id, photo_id, x, y, w, h, score, not_a_face FROM faces WHERE manual = 0 ORDER BY photo_id, id').iterate()) {
+    if (photo.length && photo[0]!.photo_id !== r.photo_id) flush();
+    photo.push(r);
   }
+  flush();
   return out;
 }
 
