@@ -64,6 +64,10 @@ export interface LearningSummary {
   negatives: number;
   /** Training needs at least this many people with two labelled faces. */
   minPeople: number;
+  /** Faces the user answered "not this person" for: a fifth of them check a new version for strangers. */
+  noAnswers: number;
+  /** About this many such faces let a new version be put in use (enough held back to check it). */
+  minNoAnswers: number;
   ready: boolean;
   active: HeadSummary;
   heads: HeadSummary[];

@@ -22,7 +22,7 @@ import type Database from 'better-sqlite3';
 import { getEmbedder } from '../faces/models/registry';
 import { effectiveThresholds } from '../people/thresholds';
 import { headExists, headRows, insertHead, maxHeadVersion } from '../store/heads-repo';
-import { labelledCounts, rejectionCount, rejectionRows, samePhotoPairs, trainingFaces } from '../store/training-repo';
+import { labelledCounts, rejectedFaceCount, rejectionCount, rejectionRows, samePhotoPairs, trainingFaces } from '../store/training-repo';
 import { mapThresholds } from './calibrate';
 import { openChanges } from './changes';
 import { projectVector } from './head';
@@ -33,7 +33,9 @@ import { encodeHeadRecord, type HeadRecord } from './record';
 import type { ClusterStats } from '../contract/people';
 import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress } from '../contract/learning';
 import type { LearningApi, ReprojectRun } from './api';
+import { MIN_JUDGE_REJECTIONS } from './judge';
 import { trainHead, type TrainInput, type TrainResult } from './train';
+import { DEFAULT_TRAIN_OPTIONS } from './train-types';
 import { trainHeadInWorker } from './train-worker';
 import { NotFoundError } from '../contract/errors';
 
@@ -107,6 +109,9 @@ export class LearningService implements LearningApi {
       people,
       negatives: rejections + samePhoto,
       minPeople: MIN_TRAIN_PEOPLE,
+      noAnswers: rejectedFaceCount(this.db),
+      // The judge needs MIN_JUDGE_REJECTIONS of them in its adoption part, a fifth of them by default.
+      minNoAnswers: Math.ceil(MIN_JUDGE_REJECTIONS / DEFAULT_TRAIN_OPTIONS.adoptionFraction),
       ready: people >= MIN_TRAIN_PEOPLE,
       active: heads.find((h) => h.active)!,
       heads,

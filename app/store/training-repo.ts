@@ -47,6 +47,11 @@ export function rejectionCount(db: Database.Database): number {
   return db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM face_rejections').get()?.n ?? 0;
 }
 
+/** Faces the user said "not this person" of (one or more answers each). */
+export function rejectedFaceCount(db: Database.Database): number {
+  return db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT face_id) AS n FROM face_rejections').get()?.n ?? 0;
+}
+
 /** Pairs of assigned faces of the model in one photo (never the same person). */
 export function samePhotoPairs(db: Database.Database, model: string): number {
   return (

@@ -62,6 +62,9 @@ describe('learning from corrections', () => {
     expect(s.ready).toBe(true);
     expect(s.people).toBe(people.length);
     expect(s.negatives).toBeGreaterThan(0);
+    // one "not this person" answer so far; a new version is put in use with about 100 (20 held back)
+    expect(s.noAnswers).toBe(1);
+    expect(s.minNoAnswers).toBe(100);
     // Naming accepts the people's faces: trained on, but never the judge (issue 18: machine-placed
     // faces are not the user's labels).
     const data = learning.gather();

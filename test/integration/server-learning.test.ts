@@ -51,7 +51,7 @@ class ScriptedLearning implements LearningApi {
     ScriptedLearning.instances.push(this);
   }
   summary(): LearningSummary {
-    return { labelledFaces: 12, people: ScriptedLearning.ready ? 3 : 1, negatives: 4, minPeople: 2, ready: ScriptedLearning.ready, active: this.heads.find((h) => h.active)!, heads: this.heads, changes: null };
+    return { labelledFaces: 12, people: ScriptedLearning.ready ? 3 : 1, negatives: 4, minPeople: 2, noAnswers: 0, minNoAnswers: 100, ready: ScriptedLearning.ready, active: this.heads.find((h) => h.active)!, heads: this.heads, changes: null };
   }
   async reproject(headId: string, opts: ReprojectRun): Promise<void> {
     opts.onReproject?.({ headId, done: 1, total: 2 });

@@ -1,7 +1,7 @@
 /** The "Learn from my corrections" screen's logic without a DOM: the chart's geometry, the figures, the people file messages. */
 import { describe, expect, it } from 'vitest';
 import type { HeadSummary, PeopleImport, TrainProgress } from '../../app/contract/contract';
-import { actionTitle, change, lossText, chartGeometry, headAction, headLabel, heldBackView, niceMax, pct, tickLabel } from '../../renderer/src/lib/learning';
+import { actionTitle, change, lossText, chartGeometry, headAction, headLabel, heldBackView, niceMax, noAnswersNote, pct, tickLabel } from '../../renderer/src/lib/learning';
 import { importMessage } from '../../renderer/src/lib/people-file';
 
 const figs = (accuracy: number) => ({ accuracy, wrong: (1 - accuracy) / 2, unassigned: (1 - accuracy) / 2 });
@@ -157,5 +157,15 @@ describe('learning figures', () => {
         'Read from XMP:',
       ),
     ).toBe('Read from XMP: 2 people, 3 faces; 1 person named; 1 merged into the person of that name; 1 person with conflicting names (Amy / Penny): only the named faces moved');
+  });
+});
+
+describe('the No answers a new version needs', () => {
+  it('says how many the user has and about how many are needed before training, and nothing once there are enough', () => {
+    expect(noAnswersNote({ noAnswers: 12, minNoAnswers: 100 })).toBe(
+      'A new version is put in use only when enough of your "No" answers can show it brings no strangers into your people: you have 12, about 100 are needed (answer "Is this …?" on a person\'s page). Without them it is kept aside, and you can still use it.',
+    );
+    expect(noAnswersNote({ noAnswers: 100, minNoAnswers: 100 })).toBe('');
+    expect(noAnswersNote({ noAnswers: 250, minNoAnswers: 100 })).toBe('');
   });
 });

@@ -145,3 +145,14 @@ export function heldBackView(h: HeldBackCheck): { tooFew: string } | { caption: 
   const caption = `Your own ${n(h.faces, 'held-back face', 'held-back faces')}${h.rejections ? ` and ${n(h.rejections, '“not this person” answer', '“not this person” answers')}` : ''} (never trained on)`;
   return { caption, rows };
 }
+
+/**
+ * Said before training when the user has answered "not this person" too rarely for a new version to
+ * be checked for strangers (app/learning/judge.ts MIN_JUDGE_REJECTIONS): it would be trained and
+ * kept, not put in use. Empty when there are enough.
+ */
+export function noAnswersNote(s: { noAnswers?: number; minNoAnswers?: number }): string {
+  const have = s.noAnswers ?? 0, need = s.minNoAnswers ?? 0;
+  if (have >= need) return '';
+  return `A new version is put in use only when enough of your "No" answers can show it brings no strangers into your people: you have ${have}, about ${need} are needed (answer "Is this …?" on a person's page). Without them it is kept aside, and you can still use it.`;
+}
