@@ -422,6 +422,9 @@ describe('browser mode, end to end (Chromium, real engine, real database)', () =
     await page.getByTestId('learn-ready').filter({ hasText: /^Ready/ }).waitFor();
     expect(Number(await page.getByTestId('learn-people').textContent())).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('learn-active').textContent()).toBe('Base model');
+    // Named only, no "not this person" answers: told before training that a new version needs them.
+    const { noAnswers } = (await call<{ summary: { noAnswers: number } }>('learning.state')).summary;
+    expect(await page.getByTestId('learn-no-answers').textContent()).toContain(`you have ${noAnswers}, about 100 are needed`);
     await page.getByRole('button', { name: 'Start learning' }).click();
     // (No progress card: with too few of the user's labels to judge, nothing is trained, no epoch runs.)
     await page.getByTestId('learn-outcome').waitFor({ timeout: 60_000 });
