@@ -19,9 +19,6 @@ import { Tensor } from 'onnxruntime-node';
 export const DETECT_SCORE_THRESHOLD = 0.7;
 /** IoU above which two detections are the same face. */
 export const DETECT_NMS_IOU = 0.3;
-// The close-up rule's threshold lives beside the rule (app/faces/nested.ts): the store applies it to
-// faces an earlier detector kept (migration v10).
-export { DETECT_NESTED_CONTAINMENT } from './nested';
 /** Images whose longer side is at least this get tiled passes as well. */
 export const TILE_MIN_SIDE = 400;
 /** Tiles overlap by this fraction of their size, so a face at a seam is whole in some tile. */

@@ -81,20 +81,22 @@ export function dropNestedFaces(db: Database.Database): NestedFacesOutcome {
   const nested = nestedFaceIds(db);
   if (!nested.length) return { deleted: 0, fromPeople: 0, keptForUser: 0 };
   const inHistory = idsInCorrections(db);
-  const decided = db.prepare<[{ id: number }], { n: number }>(
+  // One look at a face: anything the user decided about it, and whether it is in a person at all.
+  const state = db.prepare<[{ id: number }], { decided: number; assigned: number }>(
     `SELECT (SELECT COUNT(*) FROM face_assignments WHERE face_id = @id AND (source = 'user' OR confirmed = 1))
           + (SELECT COUNT(*) FROM face_rejections WHERE face_id = @id)
-          + (SELECT COUNT(*) FROM persons WHERE cover_face_id = @id) AS n`,
+          + (SELECT COUNT(*) FROM persons WHERE cover_face_id = @id) AS decided,
+            (SELECT COUNT(*) FROM face_assignments WHERE face_id = @id) AS assigned`,
   );
-  const assigned = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM face_assignments WHERE face_id = ?');
   const del = db.prepare('DELETE FROM faces WHERE id = ?');
   const out: NestedFacesOutcome = { deleted: 0, fromPeople: 0, keptForUser: 0 };
   for (const id of nested) {
-    if (inHistory.has(id) || decided.get({ id })!.n > 0) {
+    const f = inHistory.has(id) ? null : state.get({ id })!;
+    if (!f || f.decided > 0) {
       out.keptForUser++;
       continue;
     }
-    if (assigned.get(id)!.n > 0) out.fromPeople++;
+    if (f.assigned > 0) out.fromPeople++;
     // Its assignment, learning record and pending vector go with it (ON DELETE CASCADE).
     del.run(id);
     out.deleted++;
