@@ -1,5 +1,5 @@
 /** Helpers of the "Learn from my corrections" screen: the training chart's geometry and the figures. */
-import type { HeadSummary, HeldBackCheck, HeldOutFigures, TrainProgress } from '../../../app/contract/contract';
+import type { HeadSummary, HeldBackCheck, HeldOutFigures, LearningSummary, TrainProgress } from '../../../app/contract/contract';
 
 export interface Tick {
   /** Position along the axis in chart pixels. */
@@ -151,8 +151,8 @@ export function heldBackView(h: HeldBackCheck): { tooFew: string } | { caption: 
  * be checked for strangers (app/learning/judge.ts MIN_JUDGE_REJECTIONS): it would be trained and
  * kept, not put in use. Empty when there are enough.
  */
-export function noAnswersNote(s: { noAnswers?: number; minNoAnswers?: number }): string {
-  const have = s.noAnswers ?? 0, need = s.minNoAnswers ?? 0;
+export function noAnswersNote(s: Pick<LearningSummary, 'noAnswers' | 'minNoAnswers'>): string {
+  const { noAnswers: have, minNoAnswers: need } = s;
   if (have >= need) return '';
   return `A new version is put in use only when enough of your "No" answers can show it brings no strangers into your people: you have ${have}, about ${need} are needed (answer "Is this …?" on a person's page). Without them it is kept aside, and you can still use it.`;
 }
