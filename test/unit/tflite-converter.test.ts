@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ort } from '../../app/faces/onnx-session';
 import { readTflite, TflOp } from '../../app/faces/models/build/tflite-reader';
-import { buildTfliteOnnx } from '../../app/faces/models/build/convert-tflite';
+import { onnx } from 'onnx-proto';
+import { buildTfliteOnnx, findPrelus } from '../../app/faces/models/build/convert-tflite';
 import { writeTflite, type WOperator, type WTensor } from '../helpers/tflite-writer';
 
 const rnd = (n: number, seed: number) => {
@@ -145,6 +146,28 @@ describe('TFLite -> ONNX converter', () => {
       expect(maxDiff, `batch ${n}`).toBeLessThan(1e-5);
     }
     await session.release();
+  });
+
+  it('finds PReLU spelled as five operators and writes it without ABS, SUB or MUL', () => {
+    const m = readTflite(file);
+    const found = [...findPrelus(m).entries()];
+    // The ADD at index 6 closes relu(dw) + alpha * (dw - |dw|); ABS, SUB, MUL and RELU are 2, 3, 4, 5.
+    expect(found.map(([i, p]) => [i, p.x, p.out, [...p.ops].sort()])).toEqual([[6, 6, 12, [2, 3, 4, 5]]]);
+    expect([...found[0]![1].slope]).toEqual([...alpha].map((a) => Math.fround(2 * Math.fround(a))));
+    const ops = onnx.ModelProto.decode(buildTfliteOnnx(m, 't', 't').bytes).graph!.node!.map((n) => n.opType);
+    expect(ops).not.toContain('Abs');
+    expect(ops).not.toContain('Sub');
+    expect(ops.filter((o) => o === 'BatchNormalization')).toHaveLength(2);
+  });
+
+  it('leaves the five operators alone when an intermediate is read elsewhere (and still computes the same)', async () => {
+    // The same net, but |dw| is also added to the output path: the pattern must not be folded.
+    const extra: WTensor[] = [...tensors, { name: 'abs2', shape: [B, 5, 5, 8] }];
+    const ops2: WOperator[] = [...operators.slice(0, 7), { opcode: TflOp.ADD, inputs: [12, 7], outputs: [20], options: { kind: 'elementwise', unionType: 11 } }, ...operators.slice(7).map((o, j) => (j === 0 ? { ...o, inputs: [20, ...o.inputs.slice(1)] } : o))];
+    const m = readTflite(writeTflite(extra, ops2, [0], [19]));
+    expect(findPrelus(m).size).toBe(0);
+    const ops = onnx.ModelProto.decode(buildTfliteOnnx(m, 't', 't').bytes).graph!.node!.map((n) => n.opType);
+    expect(ops).toContain('Abs');
   });
 
   it('refuses what it cannot convert, by name', () => {

@@ -28,7 +28,7 @@ import { readTflite } from './tflite-reader';
 import { buildTfliteOnnx } from './convert-tflite';
 
 /** Bump when the converters change, so installed models are rebuilt. */
-export const BUILDER_VERSION = 2;
+export const BUILDER_VERSION = 3;
 /** Largest allowed |converted - reference| on the fixture. */
 export const REFERENCE_TOLERANCE = 1e-4;
 
