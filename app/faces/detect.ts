@@ -47,8 +47,8 @@ export interface Detection {
   score: number;
 }
 
-/** Resample a region of the image to 320x240, normalised (x-127)/128, planar. */
-function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
+/** Resample a region of the image to 320x240, normalised (x-127)/128, planar (exported for its test). */
+export function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
   const sx = r.width / NET_W;
   const sy = r.height / NET_H;
   const plane = NET_W * NET_H;
@@ -56,36 +56,57 @@ function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
   // Area-averaging when shrinking by more than 2x (avoids aliasing), bilinear otherwise.
   const stepX = Math.max(1, Math.floor(sx));
   const stepY = Math.max(1, Math.floor(sy));
-  for (let v = 0; v < NET_H; v++) {
-    for (let u = 0; u < NET_W; u++) {
-      const o = v * NET_W + u;
-      if (stepX > 1 || stepY > 1) {
-        const x0 = Math.floor(r.x + u * sx), y0 = Math.floor(r.y + v * sy);
-        let a0 = 0, a1 = 0, a2 = 0, n = 0;
-        for (let dy = 0; dy < stepY; dy++) {
-          const yy = Math.min(height - 1, Math.max(0, y0 + dy));
-          for (let dx = 0; dx < stepX; dx++) {
-            const xx = Math.min(width - 1, Math.max(0, x0 + dx));
-            const p = (yy * width + xx) * 3;
-            a0 += data[p]!; a1 += data[p + 1]!; a2 += data[p + 2]!; n++;
+  if (stepX > 1 || stepY > 1) {
+    // Each output pixel averages the stepX x stepY block at its corner (clamped to the image).
+    // The sums are of integers, so the fast path (a block wholly inside, no clamping) gives the
+    // same values as the clamped loop.
+    const n = stepX * stepY;
+    const row = width * 3;
+    const xs = Int32Array.from({ length: NET_W }, (_, u) => Math.floor(r.x + u * sx));
+    for (let v = 0; v < NET_H; v++) {
+      const y0 = Math.floor(r.y + v * sy);
+      const rowsInside = y0 >= 0 && y0 + stepY <= height;
+      for (let u = 0; u < NET_W; u++) {
+        const o = v * NET_W + u;
+        const x0 = xs[u]!;
+        let a0 = 0, a1 = 0, a2 = 0;
+        if (rowsInside && x0 >= 0 && x0 + stepX <= width) {
+          for (let dy = 0, p0 = y0 * row + x0 * 3; dy < stepY; dy++, p0 += row) {
+            for (let dx = 0, p = p0; dx < stepX; dx++, p += 3) {
+              a0 += data[p]!; a1 += data[p + 1]!; a2 += data[p + 2]!;
+            }
+          }
+        } else {
+          for (let dy = 0; dy < stepY; dy++) {
+            const yy = Math.min(height - 1, Math.max(0, y0 + dy));
+            for (let dx = 0; dx < stepX; dx++) {
+              const xx = Math.min(width - 1, Math.max(0, x0 + dx));
+              const p = (yy * width + xx) * 3;
+              a0 += data[p]!; a1 += data[p + 1]!; a2 += data[p + 2]!;
+            }
           }
         }
         dst[o] = (a0 / n - 127) / 128;
         dst[plane + o] = (a1 / n - 127) / 128;
         dst[2 * plane + o] = (a2 / n - 127) / 128;
-      } else {
-        const x = r.x + (u + 0.5) * sx - 0.5;
-        const y = r.y + (v + 0.5) * sy - 0.5;
-        const x0 = Math.max(0, Math.min(width - 1, Math.floor(x)));
-        const y0 = Math.max(0, Math.min(height - 1, Math.floor(y)));
-        const x1 = Math.min(width - 1, x0 + 1), y1 = Math.min(height - 1, y0 + 1);
-        const fx = Math.max(0, Math.min(1, x - x0)), fy = Math.max(0, Math.min(1, y - y0));
-        for (let c = 0; c < 3; c++) {
-          const p00 = data[(y0 * width + x0) * 3 + c]!, p01 = data[(y0 * width + x1) * 3 + c]!;
-          const p10 = data[(y1 * width + x0) * 3 + c]!, p11 = data[(y1 * width + x1) * 3 + c]!;
-          const val = (p00 * (1 - fx) + p01 * fx) * (1 - fy) + (p10 * (1 - fx) + p11 * fx) * fy;
-          dst[c * plane + o] = (val - 127) / 128;
-        }
+      }
+    }
+    return;
+  }
+  for (let v = 0; v < NET_H; v++) {
+    for (let u = 0; u < NET_W; u++) {
+      const o = v * NET_W + u;
+      const x = r.x + (u + 0.5) * sx - 0.5;
+      const y = r.y + (v + 0.5) * sy - 0.5;
+      const x0 = Math.max(0, Math.min(width - 1, Math.floor(x)));
+      const y0 = Math.max(0, Math.min(height - 1, Math.floor(y)));
+      const x1 = Math.min(width - 1, x0 + 1), y1 = Math.min(height - 1, y0 + 1);
+      const fx = Math.max(0, Math.min(1, x - x0)), fy = Math.max(0, Math.min(1, y - y0));
+      for (let c = 0; c < 3; c++) {
+        const p00 = data[(y0 * width + x0) * 3 + c]!, p01 = data[(y0 * width + x1) * 3 + c]!;
+        const p10 = data[(y1 * width + x0) * 3 + c]!, p11 = data[(y1 * width + x1) * 3 + c]!;
+        const val = (p00 * (1 - fx) + p01 * fx) * (1 - fy) + (p10 * (1 - fx) + p11 * fx) * fy;
+        dst[c * plane + o] = (val - 127) / 128;
       }
     }
   }
