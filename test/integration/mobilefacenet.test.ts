@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { onnx } from 'onnx-proto';
 import { ort } from '../../app/faces/onnx-session';
 import { EMBEDDER_MOBILEFACENET } from '../../app/faces/models/registry';
 import { decodePhoto } from '../../app/faces/image';
@@ -52,6 +53,16 @@ describe('MobileFaceNet converted from TFLite', () => {
     let maxDiff = 0;
     ref.faces.forEach((f, b) => f.output.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - got[b * 192 + i]!)))));
     expect(maxDiff, `max |onnxruntime - ${ref.runtime}|`).toBeLessThan(TOLERANCE);
+  });
+
+  it("the installed graph writes MobileFaceNet's 33 PReLUs for onnxruntime's blocked layout (no ABS/SUB passes left)", () => {
+    // The five-operator spelling cost ~1.8x the CPU a face (docs/speed.md "Exact speed-ups"); a
+    // converter change that lost the rewrite would still pass the output check above.
+    const nodes = onnx.ModelProto.decode(readFileSync(join(MODELS_DIR, EMBEDDER_MOBILEFACENET.file))).graph!.node!.map((n) => n.opType!);
+    const count = (op: string) => nodes.filter((o) => o === op).length;
+    expect(count('Abs')).toBe(0);
+    expect(count('Sub')).toBe(0);
+    expect(count('BatchNormalization')).toBe(2 * 33);
   });
 
   it('the reference outputs of four different people are far apart (not one collapsed vector)', () => {
