@@ -5,6 +5,7 @@
 import type { Correction, CorrectionResult, FaceAdded, LoggedCorrection } from '../../../app/contract/contract';
 import type { Box } from '../../../app/contract/geometry';
 import { api } from './api';
+import { inOrder } from './in-order';
 import { toasts } from './toasts.svelte';
 
 export function describe(c: Correction): string {
@@ -55,7 +56,7 @@ export type UiCorrection = Exclude<Correction, { kind: 'import' } | { kind: 'add
 /** "Draw a face by hand": the face in `box` (photo pixels) added, with Undo; null when refused. */
 export async function addFace(photoId: number, box: Box, personId?: number): Promise<FaceAdded | null> {
   try {
-    const r = await api().call('faces.add', { photoId, box, ...(personId !== undefined ? { personId } : {}) });
+    const r = await inOrder(() => api().call('faces.add', { photoId, box, ...(personId !== undefined ? { personId } : {}) }));
     toasts.show('Face added', { action: { label: 'Undo', run: () => void undo() } });
     return r;
   } catch (e) {
@@ -66,7 +67,7 @@ export async function addFace(photoId: number, box: Box, personId?: number): Pro
 
 export async function correct(c: UiCorrection, message?: string): Promise<CorrectionResult | null> {
   try {
-    const r = await api().call('people.correct', c);
+    const r = await inOrder(() => api().call('people.correct', c));
     toasts.show(message ?? describe(c), { action: { label: 'Undo', run: () => void undo() } });
     return r;
   } catch (e) {
@@ -78,7 +79,7 @@ export async function correct(c: UiCorrection, message?: string): Promise<Correc
 /** "Same person?" answered (people.answerMerge): yes merges a and b, no keeps them apart; either with Undo. */
 export async function answerMerge(a: number, b: number, same: boolean, message: string): Promise<CorrectionResult | null> {
   try {
-    const r = await api().call('people.answerMerge', { a, b, same });
+    const r = await inOrder(() => api().call('people.answerMerge', { a, b, same }));
     toasts.show(message, { action: { label: 'Undo', run: () => void undo() } });
     return r;
   } catch (e) {
@@ -89,7 +90,7 @@ export async function answerMerge(a: number, b: number, same: boolean, message: 
 
 export async function undo(): Promise<LoggedCorrection | null> {
   try {
-    const r = await api().call('people.undo');
+    const r = await inOrder(() => api().call('people.undo'));
     if (r) toasts.show(`Undone: ${describe(r.correction)}`, { action: { label: 'Redo', run: () => void redo() } });
     else toasts.show('Nothing to undo');
     return r;
@@ -101,7 +102,7 @@ export async function undo(): Promise<LoggedCorrection | null> {
 
 export async function redo(): Promise<LoggedCorrection | null> {
   try {
-    const r = await api().call('people.redo');
+    const r = await inOrder(() => api().call('people.redo'));
     if (r) toasts.show(`Redone: ${describe(r.correction)}`, { action: { label: 'Undo', run: () => void undo() } });
     else toasts.show('Nothing to redo');
     return r;

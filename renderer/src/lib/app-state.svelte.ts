@@ -40,16 +40,38 @@ class AppState {
   }
 
   private learningAsked = 0;
+  /** The last request asked for, which every overlapping request waits for. */
+  private learningLatest: Promise<void> = Promise.resolve();
 
-  /** Asks for the learning state; of overlapping requests only the last one asked is kept. */
-  async loadLearning(): Promise<void> {
+  /**
+   * Asks for the learning state; of overlapping requests only the last one asked is kept, and each
+   * resolves once that one is in place, so a caller that asked after saving an answer never sees a
+   * state older than its answer (a screen that stops hiding an answered face then does not show it
+   * again for a moment, where a click could act on it).
+   */
+  loadLearning(): Promise<void> {
     const mine = ++this.learningAsked;
-    try {
-      const state = await api().call('learning.state');
-      if (mine === this.learningAsked) this.learning = state;
-    } catch (e) {
-      if (mine === this.learningAsked) this.learning = null;
-      throw e;
+    const request = (async () => {
+      try {
+        const state = await api().call('learning.state');
+        if (mine === this.learningAsked) this.learning = state;
+      } catch (e) {
+        if (mine === this.learningAsked) this.learning = null;
+        throw e;
+      }
+    })();
+    this.learningLatest = request.catch(() => undefined);
+    return this.settled(mine, request);
+  }
+
+  private async settled(mine: number, request: Promise<void>): Promise<void> {
+    await request.catch((e) => {
+      if (mine === this.learningAsked) throw e;
+    });
+    // Superseded: wait for the request that will be kept (it may itself be superseded).
+    while (mine !== this.learningAsked) {
+      mine = this.learningAsked;
+      await this.learningLatest;
     }
   }
 
