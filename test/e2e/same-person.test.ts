@@ -3,11 +3,12 @@
  * `visage cluster`, then `visage serve`): two BBT characters are each cut in two with a split
  * correction, and the queue must offer those two pairs first; the count in the navigation; J/K and
  * the arrows move between pairs; N keeps a pair apart (gone from the queue, through a re-cluster),
- * Ctrl+Z brings it back, Y merges it. Screenshot: docs/screenshots/same-person.png.
+ * Ctrl+Z brings it back, Y merges it; a pair answered while a queue is on its way (the engine's
+ * replies held back in the page) does not show again. Screenshot: docs/screenshots/same-person.png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
@@ -113,6 +114,54 @@ describe('"Same person?" in Chromium (real engine, real faces)', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(queued).toContain(first);
     await expect.poll(navCount).toBe(String(before.total));
+  });
+
+  it('a pair answered while a queue is on its way does not show again before its answer is saved', async () => {
+    expect((await call<Queue>('people.suggestMerges')).total).toBeGreaterThanOrEqual(2);
+    const methodOf = (route: Route) => (JSON.parse(route.request().postData() ?? '{}') as { method?: string }).method;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // From now on every queue arrives 0.7 s after it was read, and the second answer reaches the
+    // engine 2 s late: the queue asked for after the first answer comes back while the second is
+    // not saved yet, and still lists its pair.
+    let answers = 0;
+    await page.route('**/api/call', async (route) => {
+      const m = methodOf(route);
+      if (m === 'people.suggestMerges') {
+        const response = await route.fetch();
+        await sleep(700);
+        return route.fulfill({ response });
+      }
+      if (m === 'people.answerMerge' && answers++ === 1) await sleep(2000);
+      return route.continue();
+    });
+    const seen: string[] = [];
+    const first = await shownPair();
+    let second: string | undefined;
+    try {
+      await page.keyboard.press('n');
+      await expect.poll(shownPair).not.toBe(first);
+      second = await shownPair();
+      await page.keyboard.press('n');
+      const until = Date.now() + 3500;
+      while (Date.now() < until) {
+        const shown = await page.getByTestId('same-person-pair').getAttribute('data-pair', { timeout: 1000 }).catch(() => null);
+        if (shown) {
+          const [a, b] = shown.split('-').map(Number);
+          if ([first, second].includes(key(a!, b!))) seen.push(key(a!, b!));
+        }
+        await sleep(50);
+      }
+      expect(answers).toBe(2);
+      await expect.poll(queued).not.toContain(second);
+      expect(await queued()).not.toContain(first);
+    } finally {
+      await page.unrouteAll({ behavior: 'wait' });
+    }
+    expect(seen).toEqual([]);
+    // Both answers undone: the queue is as it was for the next test.
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await expect.poll(queued).toEqual(expect.arrayContaining([first, second!]));
   });
 
   it('Y merges the pair shown into one person (a merge correction)', async () => {
