@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sequencer } from '../../renderer/src/lib/in-order';
+import { latestOnly, sequencer } from '../../renderer/src/lib/in-order';
 
 /** A call that finishes when told to, recording when it started and ended. */
 function gate(log: string[], name: string) {
@@ -28,5 +28,29 @@ describe('sequencer (corrections, undo and redo reach the engine in the order ma
     const next = inOrder(() => Promise.resolve(7));
     await expect(failed).rejects.toThrow('disk full');
     await expect(next).resolves.toBe(7);
+  });
+});
+
+describe('latestOnly (a screen reloading whenever people change)', () => {
+  it('applies only the last request asked for, even when an older one comes back after it', async () => {
+    const latest = latestOnly();
+    let openOld!: (v: string) => void;
+    const old = latest(new Promise<string>((r) => (openOld = r)));
+    const applied: string[] = [];
+    void old.then((v) => applied.push(v));
+    const fresh = latest(Promise.resolve('new'));
+    applied.push(await fresh);
+    openOld('old');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(applied).toEqual(['new']);
+  });
+
+  it('passes the last request\'s failure on, and drops a superseded one\'s', async () => {
+    const latest = latestOnly();
+    const caught: string[] = [];
+    void latest(Promise.reject(new Error('old'))).catch((e: Error) => caught.push(e.message));
+    await expect(latest(Promise.reject(new Error('new')))).rejects.toThrow('new');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(caught).toEqual([]);
   });
 });

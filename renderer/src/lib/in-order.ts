@@ -14,3 +14,20 @@ export function sequencer(): <T>(call: () => Promise<T>) => Promise<T> {
 
 /** The one queue the user's corrections, undo and redo share. */
 export const inOrder = sequencer();
+
+/**
+ * For a screen that asks again whenever people change: of overlapping requests only the last one
+ * asked for is applied. A superseded request's promise never settles, so its `.then` and `.catch`
+ * do not run (a slow older list cannot replace a newer one on screen).
+ */
+export function latestOnly(): <T>(request: Promise<T>) => Promise<T> {
+  let asked = 0;
+  return <T>(request: Promise<T>): Promise<T> => {
+    const mine = ++asked;
+    const superseded = new Promise<T>(() => undefined);
+    return request.then(
+      (value) => (mine === asked ? value : superseded),
+      (error: unknown) => (mine === asked ? Promise.reject(error) : superseded),
+    );
+  };
+}
