@@ -47,7 +47,29 @@ export interface Detection {
   score: number;
 }
 
-/** Resample a region of the image to 320x240, normalised (x-127)/128, planar (exported for its test). */
+/**
+ * The region the network is run on for an area of the image: an area narrower than the network's
+ * 4:3 (a portrait or square photo, or such a tile) is widened about its centre to 4:3, so that its
+ * faces keep their shape; what the widened region adds outside the image is grey (regionToInput).
+ * Stretched to 320x240 as it was, a 3:4 portrait photo's faces were drawn 1.78x too wide, a 92x112
+ * passport-style photo's 1.62x, and RFB-320 missed them: att-faces' 400 photos (92x112), photos
+ * with no face found 18 -> 4; pins-celebs (portrait head shots) 2 -> 0; five-celebrity 3 -> 1.
+ * A wider area is left as it was (squeezed vertically): letterboxing the 3:2 group photos too gave
+ * worse boxes and two false faces between neighbours on the annotated set (count error 0 -> 0.22),
+ * widening only left it at recall 1.000, precision 0.977, count error 0. Measured on the whole of
+ * each set (docs/models.md "The detector's aspect"). A 4:3 area (every 12 MP camera photo held
+ * level) is unchanged.
+ */
+export function netRegion(r: Box): Box {
+  const w = r.height * (NET_W / NET_H);
+  if (r.width >= w) return r;
+  return { x: r.x - (w - r.width) / 2, y: r.y, width: w, height: r.height };
+}
+
+/**
+ * Resample a region of the image to 320x240, normalised (x-127)/128, planar (exported for its test).
+ * Output pixels whose centre falls outside the image are grey (127: 0 after normalising).
+ */
 export function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
   const sx = r.width / NET_W;
   const sy = r.height / NET_H;
@@ -63,11 +85,17 @@ export function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
     const n = stepX * stepY;
     const row = width * 3;
     const xs = Int32Array.from({ length: NET_W }, (_, u) => Math.floor(r.x + u * sx));
+    const colInside = Array.from({ length: NET_W }, (_, u) => inside(r.x + (u + 0.5) * sx, width));
     for (let v = 0; v < NET_H; v++) {
       const y0 = Math.floor(r.y + v * sy);
       const rowsInside = y0 >= 0 && y0 + stepY <= height;
+      const rowOutside = !inside(r.y + (v + 0.5) * sy, height);
       for (let u = 0; u < NET_W; u++) {
         const o = v * NET_W + u;
+        if (rowOutside || !colInside[u]) {
+          dst[o] = dst[plane + o] = dst[2 * plane + o] = 0;
+          continue;
+        }
         const x0 = xs[u]!;
         let a0 = 0, a1 = 0, a2 = 0;
         if (rowsInside && x0 >= 0 && x0 + stepX <= width) {
@@ -96,6 +124,10 @@ export function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
   for (let v = 0; v < NET_H; v++) {
     for (let u = 0; u < NET_W; u++) {
       const o = v * NET_W + u;
+      if (!inside(r.x + (u + 0.5) * sx, width) || !inside(r.y + (v + 0.5) * sy, height)) {
+        dst[o] = dst[plane + o] = dst[2 * plane + o] = 0;
+        continue;
+      }
       const x = r.x + (u + 0.5) * sx - 0.5;
       const y = r.y + (v + 0.5) * sy - 0.5;
       const x0 = Math.max(0, Math.min(width - 1, Math.floor(x)));
@@ -110,6 +142,11 @@ export function regionToInput(img: RgbImage, r: Box, dst: Float32Array): void {
       }
     }
   }
+}
+
+/** Is a pixel centre at coordinate c inside an image side of n pixels? */
+function inside(c: number, n: number): boolean {
+  return c >= 0 && c < n;
 }
 
 /** The regions to run the detector on: the whole image, plus overlapping tiles for large images. */
@@ -161,8 +198,9 @@ export class FaceDetector {
         opts.timings.detectWhole += performance.now() - t;
         t = performance.now();
       }
-      for (const r of levels[li]!) {
-        if (guided && li > 0 && !hints.some(([x, y]) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height)) continue;
+      for (const area of levels[li]!) {
+        if (guided && li > 0 && !hints.some(([x, y]) => x >= area.x && x < area.x + area.width && y >= area.y && y < area.y + area.height)) continue;
+        const r = netRegion(area);
         regionToInput(img, r, input);
         const out = await this.session.run({ input: new Tensor('float32', input, [1, 3, NET_H, NET_W]) });
         const sc = out.scores!.data as Float32Array;

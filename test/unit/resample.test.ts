@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { regionMap, warpAffine, type RgbImage } from '../../app/faces/image';
-import { regionToInput } from '../../app/faces/detect';
+import { netRegion, regionToInput } from '../../app/faces/detect';
 
 // The detector's and the crops' resamplers have fast paths (no bounds checks where a block or
 // a bilinear tap is wholly inside the image). These are the plain loops they replaced, kept here
@@ -66,6 +66,8 @@ function areaPlain(img: RgbImage, r: { x: number; y: number; width: number; heig
   for (let v = 0; v < NET_H; v++)
     for (let u = 0; u < NET_W; u++) {
       const o = v * NET_W + u;
+      const cx = r.x + (u + 0.5) * sx, cy = r.y + (v + 0.5) * sy;
+      if (cx < 0 || cx >= width || cy < 0 || cy >= height) continue; // grey: 0 after normalising
       const x0 = Math.floor(r.x + u * sx), y0 = Math.floor(r.y + v * sy);
       let a0 = 0, a1 = 0, a2 = 0, n = 0;
       for (let dy = 0; dy < stepY; dy++) {
@@ -107,7 +109,7 @@ describe('resampling fast paths', () => {
     }
   });
 
-  it("the detector's area resampling equals the clamped loop: whole image, tiles inside, tiles at the far edges", () => {
+  it("the detector's area resampling equals the clamped loop: whole image, tiles inside, tiles at the far edges, grey outside", () => {
     // A 2,003 x 1,501 photo (a 12 MP photo decoded at 1/2) and the regions detect.ts runs on it:
     // the whole image (6x6 blocks), 2x2 tiles (3x3 blocks), 3x3 tiles (2x2 blocks), at the far edges.
     const big = image(2003, 1501, 11);
@@ -116,8 +118,9 @@ describe('resampling fast paths', () => {
       { x: 0, y: 0, width: 1144.6, height: 857.7 },
       { x: 858.4, y: 643.3, width: 1144.6, height: 857.7 },
       { x: 1201.8, y: 900.6, width: 801.2, height: 600.4 },
-      { x: 0, y: 0, width: 2003, height: 1700 }, // taller than the image: rows clamp at the bottom
-      { x: 1500, y: 0, width: 640, height: 480 }, // wider than what is left: columns clamp at the right
+      { x: 0, y: 0, width: 2003, height: 1700 }, // taller than the image: grey rows below it, the last inside clamp
+      { x: 1500, y: 0, width: 640, height: 480 }, // wider than what is left: grey columns at the right
+      { x: -266.8, y: 0, width: 2536.6, height: 1501 }, // widened about the centre (netRegion): grey at both sides
     ];
     for (const r of regions) {
       expect(Math.floor(r.width / 320), 'an area-averaged region').toBeGreaterThan(1);
@@ -125,5 +128,36 @@ describe('resampling fast paths', () => {
       regionToInput(big, r, got);
       expect(firstDifference(got, areaPlain(big, r)), JSON.stringify(r)).toBe(-1);
     }
+  });
+
+  it('netRegion widens a region narrower than 4:3 about its centre, and leaves a wider one as it is', () => {
+    const r = netRegion({ x: 0, y: 0, width: 92, height: 112 });
+    expect([r.x, r.y, r.width, r.height].map((x) => Math.round(x * 1e9) / 1e9)).toEqual([-28.666666667, 0, 149.333333333, 112]);
+    expect(netRegion({ x: 10, y: 20, width: 300, height: 300 })).toEqual({ x: -40, y: 20, width: 400, height: 300 });
+    for (const r of [{ x: 0, y: 0, width: 4000, height: 3000 }, { x: 5, y: 5, width: 800, height: 533 }]) expect(netRegion(r)).toBe(r);
+  });
+
+  it('a widened region puts the photo in the middle of the net input, undistorted, with grey at the sides (bilinear path)', () => {
+    // 92 x 112, as att-faces' photos: the net sees 149.3 x 112 at 320 / 149.3 = 2.14 px a pixel both ways.
+    const small = image(92, 112, 3);
+    const got = new Float32Array(3 * 320 * 240);
+    regionToInput(small, netRegion({ x: 0, y: 0, width: 92, height: 112 }), got);
+    const s = 320 / 149.33333333333331;
+    const at = (u: number, v: number) => got[v * 320 + u]!;
+    // Columns whose centre is left of the photo (x < 0) or right of it are grey; the ones in between are not.
+    const firstInside = Math.ceil(28.666666666666664 * s - 0.5), lastInside = Math.ceil((28.666666666666664 + 92) * s - 0.5) - 1;
+    for (const v of [0, 120, 239]) {
+      expect(at(firstInside - 1, v)).toBe(0);
+      expect(at(lastInside + 1, v)).toBe(0);
+    }
+    // ... and the first and last columns inside carry the photo (not grey all the way down).
+    for (const u of [firstInside, lastInside]) expect(Array.from({ length: 240 }, (_, v) => at(u, v)).some((x) => x !== 0)).toBe(true);
+    // The middle column samples the photo's middle column, unstretched.
+    const u = 160, v = 120;
+    const x = -28.666666666666664 + (u + 0.5) / s - 0.5, y = (v + 0.5) / s - 0.5;
+    const x0 = Math.floor(x), y0 = Math.floor(y), fx = x - x0, fy = y - y0;
+    const px = (xx: number, yy: number) => small.data[(yy * 92 + xx) * 3]!;
+    const want = ((px(x0, y0) * (1 - fx) + px(x0 + 1, y0) * fx) * (1 - fy) + (px(x0, y0 + 1) * (1 - fx) + px(x0 + 1, y0 + 1) * fx) * fy - 127) / 128;
+    expect(at(u, v)).toBeCloseTo(want, 6);
   });
 });
