@@ -48,6 +48,21 @@ export interface Detection {
 }
 
 /**
+ * Revisions of how the detector finds faces, stored with each photo (photos.detector_rev):
+ * 0 = before netRegion, 1 = regions narrower than 4:3 widened (netRegion).
+ */
+export const DETECTOR_REV = 1;
+
+/**
+ * Would today's detector look at a photo of this shape (pixels, as the detector sees it)
+ * differently from revision `rev`? Only a photo narrower than 4:3 changed at revision 1 (a wider
+ * one and its tiles are run as before).
+ */
+export function detectsDifferently(rev: number, width: number, height: number): boolean {
+  return rev < 1 && width < height * (NET_W / NET_H);
+}
+
+/**
  * The region the network is run on for an area of the image: an area narrower than the network's
  * 4:3 (a portrait or square photo, or such a tile) is widened about its centre to 4:3, so that its
  * faces keep their shape; what the widened region adds outside the image is grey (regionToInput).

@@ -23,6 +23,7 @@ import type { MachineFaultInfo } from '../contract/faults';
 import { libraryFaultOf, MachineFault, makeFault } from '../store/faults';
 import type { Store } from '../store/store';
 import { recordScanSpeed } from '../store/settings';
+import { DETECTOR_REV, detectsDifferently } from '../faces/detect';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
 import { errorCode, type Analyzer, type ScanAnalysis } from './analyzer';
 import { sha1 } from './hash';
@@ -306,7 +307,10 @@ export class Scanner extends EventEmitter {
     const size = st.size;
     const mtimeMs = Math.floor(st.mtimeMs);
     const existing = store.photos.byPath(job.path);
-    if (existing && existing.size === size && existing.mtime_ms === mtimeMs) {
+    // A photo with no face at all that today's detector sees differently is analysed again, as if
+    // it had changed (a library scanned before the detector's aspect fix: its portrait photos).
+    const again = existing !== undefined && this.detectAgain(existing);
+    if (existing && !again && existing.size === size && existing.mtime_ms === mtimeMs) {
       this.done(job, () => store.errors.clear(job.path));
       return 'unchanged';
     }
@@ -332,7 +336,7 @@ export class Scanner extends EventEmitter {
       return this.failFs(job, e);
     }
     const hash = this.clock.timeSync('hash', () => sha1(buf));
-    if (existing && existing.hash === hash) {
+    if (existing && !again && existing.hash === hash) {
       this.done(job, () => {
         store.photos.touch(existing.id, buf.length, mtimeMs);
         store.errors.clear(job.path);
@@ -389,6 +393,7 @@ export class Scanner extends EventEmitter {
       camera_model: meta.cameraModel,
       gps_lat: meta.gpsLat,
       gps_lon: meta.gpsLon,
+      detector_rev: DETECTOR_REV,
     };
     await turn?.();
     // A re-walk may have found this file again meanwhile (e.g. it vanished): write only if still ours.
@@ -444,6 +449,11 @@ export class Scanner extends EventEmitter {
     });
     this.meter.faces(faces);
     return 'copied';
+  }
+
+  /** Found by an earlier detector that today's would run differently on it, and no face kept (none found, drawn or decided on). */
+  private detectAgain(p: PhotoRow): boolean {
+    return detectsDifferently(p.detector_rev, p.width, p.height) && this.store.faces.byPhoto(p.id).length === 0;
   }
 
   private sameModel(p: PhotoRow): boolean {

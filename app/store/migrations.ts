@@ -267,6 +267,15 @@ export const MIGRATIONS: readonly Migration[] = [
       dropNestedFaces(db);
     },
   },
+  {
+    version: 11,
+    name: 'photos.detector_rev: which revision of the detector found a photo\'s faces',
+    up(db) {
+      // 0 for every photo indexed before: a scan analyses again a photo the detector now sees
+      // differently and that has no face at all (app/library/scanner.ts, detectsDifferently).
+      db.exec('ALTER TABLE photos ADD COLUMN detector_rev INTEGER NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { NewPhoto, PhotoRow } from './types';
 
 const COLUMNS =
-  'path, hash, size, mtime_ms, width, height, orientation, format, taken_at, camera_make, camera_model, gps_lat, gps_lon';
+  'path, hash, size, mtime_ms, width, height, orientation, format, taken_at, camera_make, camera_model, gps_lat, gps_lon, detector_rev';
 
 export class PhotosRepo {
   private readonly sByPath;
@@ -24,11 +24,11 @@ export class PhotosRepo {
     this.sById = db.prepare<[number], PhotoRow>('SELECT * FROM photos WHERE id = ?');
     this.sByHash = db.prepare<[string], PhotoRow>('SELECT * FROM photos WHERE hash = ? ORDER BY id');
     this.sInsert = db.prepare(
-      `INSERT INTO photos (${COLUMNS}, indexed_at) VALUES (@path, @hash, @size, @mtime_ms, @width, @height, @orientation, @format, @taken_at, @camera_make, @camera_model, @gps_lat, @gps_lon, @indexed_at)`,
+      `INSERT INTO photos (${COLUMNS}, indexed_at) VALUES (@path, @hash, @size, @mtime_ms, @width, @height, @orientation, @format, @taken_at, @camera_make, @camera_model, @gps_lat, @gps_lon, @detector_rev, @indexed_at)`,
     );
     this.sUpdateAll = db.prepare(
       `UPDATE photos SET hash=@hash, size=@size, mtime_ms=@mtime_ms, width=@width, height=@height, orientation=@orientation, format=@format,
-       taken_at=@taken_at, camera_make=@camera_make, camera_model=@camera_model, gps_lat=@gps_lat, gps_lon=@gps_lon, indexed_at=@indexed_at WHERE id=@id`,
+       taken_at=@taken_at, camera_make=@camera_make, camera_model=@camera_model, gps_lat=@gps_lat, gps_lon=@gps_lon, detector_rev=@detector_rev, indexed_at=@indexed_at WHERE id=@id`,
     );
     this.sMove = db.prepare('UPDATE photos SET path = ?, size = ?, mtime_ms = ? WHERE id = ?');
     this.sTouch = db.prepare('UPDATE photos SET size = ?, mtime_ms = ? WHERE id = ?');

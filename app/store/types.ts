@@ -15,6 +15,8 @@ export interface PhotoRow {
   camera_model: string | null;
   gps_lat: number | null;
   gps_lon: number | null;
+  /** The detector revision that found its faces (app/faces/detect.ts DETECTOR_REV; 0: before revisions were kept). */
+  detector_rev: number;
   indexed_at: string;
 }
 

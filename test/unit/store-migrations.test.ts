@@ -68,7 +68,7 @@ describe('store migrations', () => {
       fresh.close();
       if (from >= 1) {
         const p = store.photos.byPath('/p/a.jpg')!;
-        expect(p).toMatchObject({ hash: 'h1', width: 640, height: 480, orientation: 1, taken_at: null, gps_lat: null });
+        expect(p).toMatchObject({ hash: 'h1', width: 640, height: 480, orientation: 1, taken_at: null, gps_lat: null, detector_rev: 0 });
         const f = store.faces.byPhoto(p.id);
         expect(f.length).toBe(1);
         expect(Buffer.compare(f[0]!.embedding, emb(3))).toBe(0);
@@ -78,7 +78,7 @@ describe('store migrations', () => {
       // The migrated file works for the current code.
       const id = store.photos.insert({
         path: '/p/new.heic', hash: 'h2', size: 5, mtime_ms: 1, width: 4, height: 3, orientation: 6, format: 'heic',
-        taken_at: '2024-05-01T10:00:00', camera_make: 'Apple', camera_model: 'iPhone 15', gps_lat: 48.8, gps_lon: 2.35,
+        taken_at: '2024-05-01T10:00:00', camera_make: 'Apple', camera_model: 'iPhone 15', gps_lat: 48.8, gps_lon: 2.35, detector_rev: 1,
       });
       const person = store.people.addPerson('Bob');
       const fid = store.faces.insert(id, {

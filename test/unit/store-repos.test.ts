@@ -8,7 +8,7 @@ import type { NewPhoto } from '../../app/store/types';
 
 const photo = (path: string, hash = 'h-' + path): NewPhoto => ({
   path, hash, size: 100, mtime_ms: 5, width: 10, height: 8, orientation: 1, format: 'jpeg',
-  taken_at: null, camera_make: null, camera_model: null, gps_lat: null, gps_lon: null,
+  taken_at: null, camera_make: null, camera_model: null, gps_lat: null, gps_lon: null, detector_rev: 1,
 });
 const face = (seed: number, bytes = 128): FaceRecord => ({
   box: { x: seed, y: 2, width: 30, height: 30 },
