@@ -13,8 +13,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setActiveHeadId } from '../../app/learning/projection';
-import { libraryWithAnna } from '../helpers/synthetic-library';
+import { changesLibrary, changeTileIds } from './changes-library';
 import { serveLibrary, tearDown, type Served } from './serve';
 
 let dir: string;
@@ -27,21 +26,14 @@ let anna = 0;
 let joined: number[] = [];
 
 function buildLibrary(file: string): void {
-  anna = libraryWithAnna(file, (db, svc, _anna, faces) => {
-    joined = faces.slice(0, 6);
-    const del = db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
-    db.transaction(() => joined.forEach((f) => del.run(f)))();
-    setActiveHeadId(db, svc.model, 'base');
-    svc.recluster();
-  });
+  ({ anna, joined } = changesLibrary(file));
 }
+
+const tileIds = (personId: number) => changeTileIds(page, personId);
 
 /** The contract method of a routed /api/call request. */
 const methodOf = (route: Route): string => (JSON.parse(route.request().postData() ?? '{}') as { method?: string }).method ?? '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const tileIds = (personId: number) =>
-  page.locator(`[data-change-person="${personId}"] [data-change-face]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-change-face'))));
 
 beforeAll(async () => {
   ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-answer-order-', buildLibrary));

@@ -11,8 +11,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setActiveHeadId } from '../../app/learning/projection';
-import { libraryWithAnna } from '../helpers/synthetic-library';
+import { changesLibrary, changeTileIds } from './changes-library';
 import { serveLibrary, tearDown, type Served } from './serve';
 
 let dir: string;
@@ -25,18 +24,10 @@ let anna = 0;
 let joined: number[] = [];
 
 function buildLibrary(file: string): void {
-  anna = libraryWithAnna(file, (db, svc, _anna, faces) => {
-    joined = faces.slice(0, 6);
-    const del = db.prepare('DELETE FROM face_assignments WHERE face_id = ?');
-    db.transaction(() => joined.forEach((f) => del.run(f)))();
-    // A switch of version (here back to the base network): its re-cluster puts them back and records it.
-    setActiveHeadId(db, svc.model, 'base');
-    svc.recluster();
-  });
+  ({ anna, joined } = changesLibrary(file));
 }
 
-const tileIds = (personId: number) =>
-  page.locator(`[data-change-person="${personId}"] [data-change-face]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-change-face'))));
+const tileIds = (personId: number) => changeTileIds(page, personId);
 
 beforeAll(async () => {
   ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-changes-', buildLibrary));
