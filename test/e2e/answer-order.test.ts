@@ -11,10 +11,10 @@
  *   before it.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changesLibrary, changeTileIds } from './changes-library';
-import { serveLibrary, tearDown, type Served } from './serve';
+import { methodOf, serveLibrary, sleep, tearDown, type Served } from './serve';
 
 let dir: string;
 let db: string;
@@ -30,10 +30,6 @@ function buildLibrary(file: string): void {
 }
 
 const tileIds = (personId: number) => changeTileIds(page, personId);
-
-/** The contract method of a routed /api/call request. */
-const methodOf = (route: Route): string => (JSON.parse(route.request().postData() ?? '{}') as { method?: string }).method ?? '';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   ({ dir, db, served, browser, page } = await serveLibrary('visage-e2e-answer-order-', buildLibrary));

@@ -8,12 +8,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { assembleLibrary, ROOT, tempDir } from './fixtures';
-import { ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served, docScreenshot } from './serve';
+import { ensureRendererBuilt, launchPage, methodOf, pageCall, sleep, startServe, tearDown, type Served, docScreenshot } from './serve';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
@@ -118,8 +118,6 @@ describe('"Same person?" in Chromium (real engine, real faces)', () => {
 
   it('a pair answered while a queue is on its way does not show again before its answer is saved', async () => {
     expect((await call<Queue>('people.suggestMerges')).total).toBeGreaterThanOrEqual(2);
-    const methodOf = (route: Route) => (JSON.parse(route.request().postData() ?? '{}') as { method?: string }).method;
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // From now on every queue arrives 0.7 s after it was read, and the second answer reaches the
     // engine 2 s late: the queue asked for after the first answer comes back while the second is
     // not saved yet, and still lists its pair.

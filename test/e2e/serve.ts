@@ -5,7 +5,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { chromiumExecutable } from '../helpers/chromium';
 import { ROOT, tempDir } from './fixtures';
 
@@ -156,3 +156,8 @@ export async function docScreenshot(page: Page, name: string): Promise<void> {
   const doc = path.join(docs, `${name}.png`);
   if (process.env.VISAGE_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(doc)) fs.copyFileSync(file, doc);
 }
+
+/** The contract method of a request to /api/call caught by `page.route` (to hold an engine reply back). */
+export const methodOf = (route: Route): string => (JSON.parse(route.request().postData() ?? '{}') as { method?: string }).method ?? '';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
