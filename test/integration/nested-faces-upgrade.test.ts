@@ -47,6 +47,8 @@ describe('a library scanned before the close-up rule', () => {
       )
       .run(PART_ID, f.x + 0.3 * f.w, f.y + 0.35 * f.h, 0.4 * f.w, 0.35 * f.h, f.score - 0.01, whole);
     raw.prepare('UPDATE face_assignments SET face_id = ? WHERE face_id = ?').run(PART_ID, whole);
+    // v9's schema: without what later versions added (v11: photos.detector_rev).
+    raw.exec('ALTER TABLE photos DROP COLUMN detector_rev');
     raw.pragma('user_version = 9');
     raw.close();
 
