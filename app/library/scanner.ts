@@ -453,7 +453,7 @@ export class Scanner extends EventEmitter {
 
   /** Found by an earlier detector that today's would run differently on it, and no face kept (none found, drawn or decided on). */
   private detectAgain(p: PhotoRow): boolean {
-    return detectsDifferently(p.detector_rev, p.width, p.height) && this.store.faces.byPhoto(p.id).length === 0;
+    return detectsDifferently(p.detector_rev, p.width, p.height) && !this.store.faces.hasAny(p.id);
   }
 
   private sameModel(p: PhotoRow): boolean {

@@ -23,6 +23,7 @@ export class FacesRepo {
   private readonly sAll;
   private readonly sById;
   private readonly sCount;
+  private readonly sHasFace;
   private readonly sCopy;
   private readonly sManual;
   private readonly sDelete;
@@ -42,6 +43,7 @@ export class FacesRepo {
     );
     this.sById = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE id = ?');
     this.sCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM faces');
+    this.sHasFace = db.prepare<[number], { one: number }>('SELECT 1 AS one FROM faces WHERE photo_id = ? LIMIT 1');
     this.sCopy = db.prepare(
       `INSERT INTO faces (photo_id, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score, manual)
        SELECT ?, x, y, w, h, score, landmarks, embedding, base_embedding, head_id, model_id, q_size, q_sharpness, q_yaw, q_pitch, q_roll, q_score, manual
@@ -86,6 +88,11 @@ export class FacesRepo {
 
   byPhoto(photoId: number): FaceRow[] {
     return this.sByPhoto.all(photoId);
+  }
+
+  /** Has the photo any face row (found, drawn or marked "not a face")? One index lookup, no rows read. */
+  hasAny(photoId: number): boolean {
+    return this.sHasFace.get(photoId) !== undefined;
   }
 
   byId(id: number): FaceRow | undefined {
