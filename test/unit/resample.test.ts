@@ -121,6 +121,9 @@ describe('resampling fast paths', () => {
       { x: 0, y: 0, width: 2003, height: 1700 }, // taller than the image: grey rows below it, the last inside clamp
       { x: 1500, y: 0, width: 640, height: 480 }, // wider than what is left: grey columns at the right
       { x: -266.8, y: 0, width: 2536.6, height: 1501 }, // widened about the centre (netRegion): grey at both sides
+      { x: -13.7, y: 5.2, width: 700, height: 800 }, // 2x3 blocks, clamped at the left edge
+      { x: 1700.4, y: 1200.9, width: 1300, height: 580 }, // 4x2 blocks, clamped at the right and bottom edges
+      { x: -600.5, y: -400.25, width: 1920, height: 1440 }, // 6x6 blocks, grey above and to the left
     ];
     for (const r of regions) {
       expect(Math.floor(r.width / 320), 'an area-averaged region').toBeGreaterThan(1);
