@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/bench-cluster-rules.js [FACES] [--recluster]
+// node scripts/bench-cluster-rules.js [FACES] [--recluster] [--small-merge-max A,B]
 // The cost of the seed-quality leftovers and the small-person merge (docs/clustering.md, "Album
 // merge and leftovers: their cost"): app/people/bench.ts's runBench on the synthetic library, dlib's
 // thresholds (the synthetic vectors are dlib-shaped) without and with the two rules at dlib-scale
@@ -18,8 +18,13 @@ const args = process.argv.slice(2);
 const faces = Number(args.find((a) => /^\d+$/.test(a)) ?? 100000);
 const recluster = args.includes('--recluster');
 const off = thresholdsFor('dlib-resnet-v1');
-const on = thresholdsFor('dlib-resnet-v1', { leftoverSeed: 0.9, leftoverSeedMargin: 0.03, leftoverSeedMinFaces: 3, smallMerge: 0.9, smallMergeMargin: 0.03, smallMergeMaxFaces: 2 });
-for (const [name, model] of [['off', off], ['on', on], ['off', off], ['on', on]]) {
+const rules = (max) => thresholdsFor('dlib-resnet-v1', { leftoverSeed: 0.9, leftoverSeedMargin: 0.03, leftoverSeedMinFaces: 3, smallMerge: 0.9, smallMergeMargin: 0.03, smallMergeMaxFaces: max });
+// --small-merge-max A,B: both runs with the rules on, the small-person merge taking people of at
+// most A faces, then B (alternated the same way), instead of off / on.
+const maxFlag = args.indexOf('--small-merge-max');
+const pair = maxFlag >= 0 ? args[maxFlag + 1].split(',').map(Number) : null;
+const [a, b] = pair ? [[`max ${pair[0]}`, rules(pair[0])], [`max ${pair[1]}`, rules(pair[1])]] : [['off', off], ['on', rules(2)]];
+for (const [name, model] of [a, b, a, b]) {
   const r = runBench({ faces, samples: 600, recluster, model, log: () => {} });
   const q = r.quality;
   console.log(

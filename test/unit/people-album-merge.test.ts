@@ -14,7 +14,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PeopleService } from '../../app/people/people-service';
-import type { ModelThresholds } from '../../app/people/thresholds';
+import { thresholdsFor, type ModelThresholds } from '../../app/people/thresholds';
 import { unitVectors } from '../helpers/unit-vectors';
 import { Store } from '../../app/store/store';
 
@@ -359,6 +359,29 @@ describe('small-person merge: a machine person of two faces joins the album it i
     svc(again, SMALL_ON).recluster();
     expect(personOf(again, 31)).not.toBe(personOf(again, 1));
     expectConstraints(again);
+  });
+
+  it('takes a person of up to smallMergeMaxFaces faces (3 for MobileFaceNet), not a bigger one', () => {
+    // Three or four faces of identity A in a look of their own: too few for the album merge (its
+    // larger side needs albumMergeMinFaces seed-quality faces in both), so only this rule joins them.
+    const v = vectors();
+    const look = v.mix(v.a1, v.random(), 0.92);
+    const group = (ids: number[]) => ids.map((id) => ({ id, photo: id, v: v.face(look) }));
+    const cases: [number[], number, boolean][] = [
+      [[31, 32, 33], 2, false],
+      [[31, 32, 33], 3, true],
+      [[31, 32, 33, 34], 3, false],
+    ];
+    for (const [ids, max, merged] of cases) {
+      const db = openLibrary();
+      write(db, [...library(v), ...group(ids)]);
+      svc(db, { ...SMALL_ON, smallMergeMaxFaces: max }).recluster();
+      expect(personOf(db, 31), `${ids.length} faces, max ${max}`).not.toBeNull();
+      expect(peopleOf(db, ids)).toEqual(new Set([personOf(db, 31)]));
+      expect(personOf(db, 31) === personOf(db, 1), `${ids.length} faces, max ${max}`).toBe(merged);
+      expectConstraints(db);
+    }
+    expect(thresholdsFor('mobilefacenet-192').smallMergeMaxFaces).toBe(3);
   });
 
   it('stays apart when another person, however small, is within the margin', () => {
