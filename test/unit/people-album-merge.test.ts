@@ -362,8 +362,8 @@ describe('small-person merge: a machine person of two faces joins the album it i
   });
 
   it('takes a person of up to smallMergeMaxFaces faces (3 for MobileFaceNet), not a bigger one', () => {
-    // Three or four faces of identity A in a look of their own: too few for the album merge (its
-    // larger side needs albumMergeMinFaces seed-quality faces in both), so only this rule joins them.
+    // Three or four faces of identity A in a look of their own, at linkage ~0.88 to A's album: under
+    // the album merge's bar (0.92), so only this rule can join them, and only up to its size.
     const v = vectors();
     const look = v.mix(v.a1, v.random(), 0.92);
     const group = (ids: number[]) => ids.map((id) => ({ id, photo: id, v: v.face(look) }));
