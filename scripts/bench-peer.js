@@ -141,12 +141,29 @@ function runVisage(o) {
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
+/**
+ * The CPU, as far as this machine tells: the ratio depends on it (on the 12 MP set, 8.8x on one
+ * 2-core VM whose CPU was not recorded, 4.2x on an AMD Zen 4 one; docs/speed.md "On another CPU").
+ */
+function cpuModel() {
+  const model = os.cpus()[0]?.model?.trim() || 'unknown CPU';
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (k) => info.match(new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
+    const flags = new Set((field('flags') ?? '').split(/\s+/));
+    const isa = ['avx2', 'avx512f', 'avx512_vnni'].filter((f) => flags.has(f));
+    return `${model}, family ${field('cpu family')} model ${field('model')}, ${isa.join(' ') || 'no AVX2'}`;
+  } catch {
+    return model; // not Linux
+  }
+}
+
 async function main() {
   const o = parse(process.argv.slice(2));
   if (!fs.existsSync(o.dir)) throw new Error(`no folder ${o.dir}`);
   const files = await photoFiles(o.dir);
-  process.stderr.write(`bench:peer ${files.length} photos in ${o.dir}, ${o.workers} workers each side, ${os.availableParallelism()} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-  const result = { dir: o.dir, files: files.length, workers: o.workers, cores: os.availableParallelism(), loadAverageAtStart: os.loadavg().map(r2) };
+  process.stderr.write(`bench:peer ${files.length} photos in ${o.dir}, ${o.workers} workers each side, ${os.availableParallelism()} cores (${cpuModel()}), load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  const result = { dir: o.dir, files: files.length, workers: o.workers, cores: os.availableParallelism(), cpu: cpuModel(), loadAverageAtStart: os.loadavg().map(r2) };
   if (o.peer) {
     result.peer = await runPeer(files, o);
     const p = result.peer;
