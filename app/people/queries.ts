@@ -9,12 +9,14 @@ import { CorrectionError } from './corrections';
 import { clusterFace } from './cluster-inputs';
 import { rankMergePairs, type MergePair } from './merge-queue';
 import { libraryVersion, type PeopleContext } from './context';
+import { orderPeople } from './people-list-order';
 import type { IndexCache } from './index-cache';
 import type {
   FaceId,
   FaceInfo,
   FaceSuggestion,
   MergeQueue,
+  PeopleListOptions,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
@@ -69,14 +71,9 @@ export class PeopleQueries {
     private readonly index: IndexCache,
   ) {}
 
-  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
-    const q = opts.query?.trim().toLowerCase();
-    return this.ctx.queries
-      .personCounts(null)
-      .filter((r) => opts.includeHidden || !r.hidden)
-      .filter((r) => !q || (r.name ?? '').toLowerCase().includes(q))
-      .map(summary)
-      .sort((a, b) => Number(!!b.name) - Number(!!a.name) || b.faceCount - a.faceCount || a.id - b.id);
+  /** People in the People page's order and filter (app/people/people-list-order.ts). */
+  listPeople(opts: PeopleListOptions = {}): PersonSummary[] {
+    return orderPeople(this.ctx.queries.personCounts(null).map(summary), opts);
   }
 
   getPerson(id: PersonId): PersonSummary | null {
