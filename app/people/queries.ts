@@ -193,10 +193,17 @@ export class PeopleQueries {
     const th = this.ctx.thresholds();
     const hidden = new Set(this.ctx.queries.personCounts(null).filter((r) => r.hidden).map((r) => r.id));
     const d = idx.decisions();
+    const bornAfter = new Map<number, Set<PersonId>>();
+    for (const r of this.ctx.cluster.bornAfterAll()) {
+      let s = bornAfter.get(r.face_id);
+      if (!s) bornAfter.set(r.face_id, (s = new Set()));
+      s.add(r.person_id);
+    }
     return rankMergePairs({
       faces: idx.columns(),
       assignment: idx.assignment(),
       rejected: d.rejected,
+      bornAfter,
       userAssigned: d.assigned,
       exclude: hidden,
       qualityMin: th.qualityMin,
