@@ -28,6 +28,7 @@ import type {
   PersonSummary,
   PhotoInfo,
 } from './people';
+import { PEOPLE_FILTERS, PEOPLE_SORTS } from './people';
 import type { ChangedPerson, HeadSummary, HeldBackCheck, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress } from './learning';
 
 export type { ScanProgress };
@@ -35,7 +36,8 @@ export type { LibraryModelState, ModelMoveOutcome, ModelMoveProgress };
 export type { BackupChoice, RecoveryInfo, RestoreOutcome };
 export type { ChangedPerson, HeadSummary, HeldBackCheck, HeldOutFigures, LearningChanges, LearningSummary, ReprojectProgress, TrainOutcome, TrainProgress };
 export type { ClusterStats, CorrectionResult, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, MergeSuggestion, PersonPhoto, PersonSuggestion, PersonSummary, PhotoInfo };
-export type { Correction } from './people';
+export type { Correction, PeopleFilter, PeopleListOptions, PeopleSort } from './people';
+export { PEOPLE_FILTERS, PEOPLE_SORTS };
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const ids = z.array(id).min(1).max(100_000);
@@ -136,7 +138,11 @@ export const engineMethods = {
   'scan.resume': none,
   'scan.cancel': none,
   'scan.state': none,
-  'people.list': z.object({ includeHidden: z.boolean().optional(), query: z.string().max(200).optional() }).strict().optional(),
+  /** People in the People page's order and filter (app/people/people-list-order.ts); default: named first, not hidden. */
+  'people.list': z
+    .object({ includeHidden: z.boolean().optional(), query: z.string().max(200).optional(), sort: z.enum(PEOPLE_SORTS).optional(), filter: z.enum(PEOPLE_FILTERS).optional() })
+    .strict()
+    .optional(),
   'people.get': z.object({ id }).strict(),
   'people.faces': page.extend({ id }).strict(),
   /** Every face id of a person, in people.faces' order (for virtualised lists and selections of faces not loaded yet). */

@@ -28,6 +28,29 @@ export interface PersonSummary {
   latestPhotoDate: string | null;
 }
 
+/**
+ * The orders of the People page and `visage people --sort` (app/people/people-list-order.ts sorts):
+ * named people first (the default), most photos, by name (unnamed last), most recent photo.
+ */
+export const PEOPLE_SORTS = ['named-first', 'photos', 'name', 'recent'] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+
+/** Its filters (`--filter`): everyone, the named, the unnamed, or the hidden people only. */
+export const PEOPLE_FILTERS = ['all', 'named', 'unnamed', 'hidden'] as const;
+export type PeopleFilter = (typeof PEOPLE_FILTERS)[number];
+
+/** Which people people.list gives, in which order. */
+export interface PeopleListOptions {
+  /** Hidden people too (the 'hidden' filter gives only them, with or without this). */
+  includeHidden?: boolean;
+  /** Name search: case- and accent-insensitive; an unnamed person is found as "unnamed". */
+  query?: string;
+  /** Default 'named-first'. */
+  sort?: PeopleSort;
+  /** Default 'all'. */
+  filter?: PeopleFilter;
+}
+
 export interface FaceInfo {
   id: FaceId;
   photoId: PhotoId;

@@ -6,12 +6,13 @@
  * entry carrying what is needed to undo it; corrections are never lost or silently undone by a
  * re-scan, a re-cluster, a model change, a crash or an upgrade.
  */
-import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
+import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, PeopleListOptions, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
 
 export interface PeopleApi {
   /** Embedding model whose faces are clustered (a drawn face must be of it). */
   readonly model: string;
-  listPeople(opts?: { includeHidden?: boolean; query?: string }): PersonSummary[];
+  /** People in the People page's order and filter (default: named first, hidden people left out). */
+  listPeople(opts?: PeopleListOptions): PersonSummary[];
   getPerson(id: PersonId): PersonSummary | null;
   /** A person's faces, best first (user-assigned, then by quality, then by id); `offset`/`limit` page them. */
   personFaces(id: PersonId, opts?: { offset?: number; limit?: number }): FaceInfo[];

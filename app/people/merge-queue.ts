@@ -13,7 +13,9 @@
  * side reject the other, so faces of EACH side rejecting the other is its mark (it hangs on faces
  * and people the re-clusters keep, see corrections.ts). A one-way rejection is not: a split makes
  * the faces split off reject the person they left, and a split may cut one person in two - that
- * pair is exactly what the queue is for.
+ * pair is exactly what the queue is for. Nor is a pair offered when a face of one side is from a
+ * photo dated before the other's birth date (the birth-date rule): merging would give that person
+ * a face the machine may never give nor suggest them (the user may still merge them by hand).
  */
 import { DIM, addUnit } from './vector';
 import type { FaceColumns, FaceId, PersonId } from './types';
@@ -24,6 +26,8 @@ export interface MergeQueueInput {
   assignment: ReadonlyMap<FaceId, PersonId | null>;
   /** face -> people it rejected (the user's cannot-links, the birth-date rule's included). */
   rejected: ReadonlyMap<FaceId, ReadonlySet<PersonId>>;
+  /** face -> people it may not be given by the birth-date rule (also in `rejected`). */
+  bornAfter?: ReadonlyMap<FaceId, ReadonlySet<PersonId>>;
   /** Faces the user assigned (they count whatever their quality). */
   userAssigned?: ReadonlyMap<FaceId, PersonId>;
   /** People never offered (hidden ones). */
@@ -46,6 +50,8 @@ interface Album {
   n: number;
   photos: Set<number>;
   rejects: Set<PersonId>;
+  /** People born after the photo of one of this album's faces. */
+  unborn: Set<PersonId>;
 }
 
 /** Every pair at or above `floor` that may be merged, best first (ties: smaller ids first). */
@@ -55,11 +61,18 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
   const all = new Map<PersonId, Album>();
   const albumIn = (m: Map<PersonId, Album>, id: PersonId): Album => {
     let a = m.get(id);
-    if (!a) m.set(id, (a = { id, sum: new Float64Array(DIM), n: 0, photos: new Set(), rejects: new Set() }));
+    if (!a) m.set(id, (a = { id, sum: new Float64Array(DIM), n: 0, photos: new Set(), rejects: new Set(), unborn: new Set() }));
     return a;
   };
   const photos = new Map<PersonId, Set<number>>();
   const rejects = new Map<PersonId, Set<PersonId>>();
+  const unborn = new Map<PersonId, Set<PersonId>>();
+  const collect = (into: Map<PersonId, Set<PersonId>>, p: PersonId, from: ReadonlySet<PersonId> | undefined) => {
+    if (!from?.size) return;
+    let s = into.get(p);
+    if (!s) into.set(p, (s = new Set()));
+    for (const x of from) s.add(x);
+  };
   for (let i = 0; i < faces.n; i++) {
     const id = faces.ids[i]!;
     const p = input.assignment.get(id);
@@ -67,12 +80,8 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
     let ph = photos.get(p);
     if (!ph) photos.set(p, (ph = new Set()));
     ph.add(faces.photoIds[i]!);
-    const r = input.rejected.get(id);
-    if (r?.size) {
-      let s = rejects.get(p);
-      if (!s) rejects.set(p, (s = new Set()));
-      for (const x of r) s.add(x);
-    }
+    collect(rejects, p, input.rejected.get(id));
+    collect(unborn, p, input.bornAfter?.get(id));
     const counts = faces.quality[i]! >= input.qualityMin || input.userAssigned?.get(id) === p;
     const target = albumIn(counts ? seed : all, p);
     addUnit(target.sum, faces.embeddings, i);
@@ -83,6 +92,7 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
     const a = seed.get(p) ?? all.get(p)!;
     a.photos = photos.get(p)!;
     a.rejects = rejects.get(p) ?? new Set();
+    a.unborn = unborn.get(p) ?? new Set();
     albums.push(a);
   }
   // The album means in one flat array: the O(people^2) loop below is one tight dot product a pair.
@@ -106,7 +116,7 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
       const s = s0 + s1 + s2 + s3;
       if (s < input.floor) continue;
       const y = albums[j]!;
-      if ((x.rejects.has(y.id) && y.rejects.has(x.id)) || sharePhoto(x.photos, y.photos)) continue;
+      if ((x.rejects.has(y.id) && y.rejects.has(x.id)) || x.unborn.has(y.id) || y.unborn.has(x.id) || sharePhoto(x.photos, y.photos)) continue;
       pairs.push({ a: x.id, b: y.id, similarity: s });
     }
   }

@@ -38,6 +38,7 @@ import type {
   FaceSuggestion,
   LoggedCorrection,
   MergeQueue,
+  PeopleListOptions,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
@@ -113,7 +114,7 @@ export class PeopleService implements PeopleApi {
 
   // ------------------------------------------------------------------ queries (queries.ts)
 
-  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
+  listPeople(opts: PeopleListOptions = {}): PersonSummary[] {
     return this.queries.listPeople(opts);
   }
 

@@ -9,12 +9,14 @@ import { CorrectionError } from './corrections';
 import { clusterFace } from './cluster-inputs';
 import { rankMergePairs, type MergePair } from './merge-queue';
 import { libraryVersion, type PeopleContext } from './context';
+import { orderPeople } from './people-list-order';
 import type { IndexCache } from './index-cache';
 import type {
   FaceId,
   FaceInfo,
   FaceSuggestion,
   MergeQueue,
+  PeopleListOptions,
   PersonId,
   PersonPhoto,
   PersonSuggestion,
@@ -69,14 +71,9 @@ export class PeopleQueries {
     private readonly index: IndexCache,
   ) {}
 
-  listPeople(opts: { includeHidden?: boolean; query?: string } = {}): PersonSummary[] {
-    const q = opts.query?.trim().toLowerCase();
-    return this.ctx.queries
-      .personCounts(null)
-      .filter((r) => opts.includeHidden || !r.hidden)
-      .filter((r) => !q || (r.name ?? '').toLowerCase().includes(q))
-      .map(summary)
-      .sort((a, b) => Number(!!b.name) - Number(!!a.name) || b.faceCount - a.faceCount || a.id - b.id);
+  /** People in the People page's order and filter (app/people/people-list-order.ts). */
+  listPeople(opts: PeopleListOptions = {}): PersonSummary[] {
+    return orderPeople(this.ctx.queries.personCounts(null).map(summary), opts);
   }
 
   getPerson(id: PersonId): PersonSummary | null {
@@ -196,10 +193,17 @@ export class PeopleQueries {
     const th = this.ctx.thresholds();
     const hidden = new Set(this.ctx.queries.personCounts(null).filter((r) => r.hidden).map((r) => r.id));
     const d = idx.decisions();
+    const bornAfter = new Map<number, Set<PersonId>>();
+    for (const r of this.ctx.cluster.bornAfterAll()) {
+      let s = bornAfter.get(r.face_id);
+      if (!s) bornAfter.set(r.face_id, (s = new Set()));
+      s.add(r.person_id);
+    }
     return rankMergePairs({
       faces: idx.columns(),
       assignment: idx.assignment(),
       rejected: d.rejected,
+      bornAfter,
       userAssigned: d.assigned,
       exclude: hidden,
       qualityMin: th.qualityMin,

@@ -139,6 +139,11 @@ export class ClusterRepo {
       .map((r) => r.person_id);
   }
 
+  /** Every (face, person) of the birth-date rule alone (for "Same person?": app/people/merge-queue.ts). */
+  bornAfterAll(): { face_id: number; person_id: number }[] {
+    return this.db.prepare<[], { face_id: number; person_id: number }>(BORN_AFTER).all();
+  }
+
   /** The machine's assignments. */
   machineAssignments(): { face_id: number; person_id: number }[] {
     return this.db.prepare<[], { face_id: number; person_id: number }>("SELECT face_id, person_id FROM face_assignments WHERE source = 'machine'").all();

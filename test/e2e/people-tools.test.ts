@@ -3,7 +3,8 @@
  * then `visage serve`): a birthday and the age it gives on the photo view and the person page,
  * "With…" (photos of people together, and of only them), the People page's order and filters,
  * and "Hide unnamed people with at most N photos" (one step, undone). Screenshots:
- * people-sort-filter.png and person-with.png (docs/screenshots/, as browser-flow writes them).
+ * people-sort-filter.png, person-with.png and people-hide-small.png (docs/screenshots/, as
+ * browser-flow writes them).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -193,6 +194,7 @@ describe('people tools in Chromium (real engine, real database)', () => {
     await page.getByRole('button', { name: 'Hide unnamed people…' }).click();
     await page.getByTestId('hide-small-max').fill('3');
     await expect.poll(() => page.getByTestId('hide-small-count').textContent()).toBe(`This hides ${small.length === 1 ? '1 person' : `${small.length} people`}.`);
+    await shot('people-hide-small');
     await page.getByRole('dialog').getByRole('button', { name: /^Hide \d/ }).click();
     await page.getByTestId('toast').filter({ hasText: 'Hid ' }).first().waitFor();
     await expect.poll(async () => (await call<Person[]>('people.list')).map((p) => p.id)).toEqual(before.filter((p) => !small.includes(p)).map((p) => p.id));

@@ -6,17 +6,23 @@
  * - tags in one person that disagree: only the tagged faces move, the conflict is listed; a name
  *   that belongs to a person already merges the tagged unnamed person into it;
  * - undo puts everything back;
- * - `visage xmp-write` output read by ExifTool has the right names and region geometry.
- * The photos are faceapi-bbt's (PNG) re-encoded as JPEG, so that XMP can be embedded in them.
+ * - `visage xmp-write` output read by ExifTool has the right names and region geometry;
+ * - and for a face drawn by hand, a person on a photo without a face (a whole-photo region) and
+ *   birth dates (visage:Drawn, visage:BirthDate in mwg-rs:Extensions): ExifTool reads them; the
+ *   sidecar, rewritten by ExifTool, brings them back into a fresh library; a whole-photo region
+ *   ExifTool writes is read as a person without a face.
+ * The photos are faceapi-bbt's (PNG) re-encoded as JPEG, so that XMP can be embedded in them, and
+ * for drawn faces two group photos.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
-import { PEOPLE } from '../helpers/paths';
+import { GROUP, PEOPLE } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-xmp-exiftool-'));
 const BBT = join(PEOPLE, 'faceapi-bbt');
@@ -71,15 +77,18 @@ function groups(db: string, min: number): Person[] {
     .sort((a, b) => b.faceCount - a.faceCount || a.id - b.id);
 }
 
-/** A face's box as an MWG area (centre, normalised; clamped to the image as MWG areas are). */
-function mwgArea(f: Face): { x: number; y: number; w: number; h: number } {
+/** A box as an MWG area (centre, normalised; clamped to the image as MWG areas are). */
+function boxArea(box: Face['box'], width: number, height: number): { x: number; y: number; w: number; h: number } {
   const c = (v: number) => Math.min(1, Math.max(0, v));
-  const x0 = c(f.box.x / f.photoWidth);
-  const x1 = c((f.box.x + f.box.width) / f.photoWidth);
-  const y0 = c(f.box.y / f.photoHeight);
-  const y1 = c((f.box.y + f.box.height) / f.photoHeight);
+  const x0 = c(box.x / width);
+  const x1 = c((box.x + box.width) / width);
+  const y0 = c(box.y / height);
+  const y1 = c((box.y + box.height) / height);
   return { x: (x0 + x1) / 2, y: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0 };
 }
+
+/** A face's box as an MWG area. */
+const mwgArea = (f: Face) => boxArea(f.box, f.photoWidth, f.photoHeight);
 
 /** ExifTool's struct syntax for one named MWG face region on `f`. */
 function mwgRegion(f: Face, name: string): string {
@@ -228,5 +237,175 @@ describe('XMP written by Visage, read by ExifTool', () => {
       // ExifTool's flattened tag, as digiKam users query it.
       expect(exiftool(['-s3', '-RegionName', sidecar]).trim()).toBe('Amy Farrah Fowler');
     }
+  }, 300_000);
+});
+
+/** A region as `exiftool -j -struct -XMP-mwg-rs:RegionInfo` prints it. */
+interface ExifRegion {
+  Name: string;
+  Type: string;
+  Area: { X: number; Y: number; W: number; H: number; Unit: string };
+  Extensions?: Record<string, string | boolean>;
+}
+
+/** Two group photos in a folder of their own, scanned into `name`.db (a fresh library each call). */
+function groupLibrary(folder: string, name: string): { db: string; group: string; other: string } {
+  const lib = join(dir, folder);
+  mkdirSync(lib, { recursive: true });
+  const group = join(lib, 'group.jpg');
+  const other = join(lib, 'other.jpg');
+  if (!readdirSync(lib).includes('group.jpg')) {
+    copyFileSync(join(GROUP, 'compreface__000_5.jpg'), group);
+    copyFileSync(join(GROUP, 'compreface__010_2.jpg'), other);
+  }
+  const db = join(dir, `${name}.db`);
+  const r = runCli(['scan', lib, '--db', db, '--json', '--no-thumbnails']);
+  expect(r.code, r.stderr).toBe(0);
+  return { db, group, other };
+}
+
+interface ListedFace {
+  id: number;
+  photoId: number;
+  path: string;
+  box: Face['box'];
+}
+/** The faces `visage faces` lists on one photo file, by id, and the photo's id and size. */
+function facesOn(db: string, file: string): { photo: { id: number; width: number; height: number }; faces: ListedFace[] } {
+  const photos = runCli(['photos', '--db', db, '--json']).lastJson().photos as { id: number; path: string; width: number; height: number }[];
+  const photo = photos.find((p) => p.path === file)!;
+  const faces = (runCli(['faces', '--db', db, '--json']).lastJson().faces as ListedFace[]).filter((f) => f.photoId === photo.id).sort((a, b) => a.id - b.id);
+  return { photo, faces };
+}
+
+function cli(args: string[]) {
+  const r = runCli([...args, '--json']);
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.lastJson();
+}
+
+/** Names of the people tagged on the photo at `file` without a face (photo_people). */
+function tagsOn(db: string, file: string): string[] {
+  const d = new BetterSqlite3(db, { readonly: true });
+  try {
+    return d
+      .prepare<[string], { name: string }>('SELECT pe.name FROM photo_people pp JOIN photos ph ON ph.id = pp.photo_id JOIN persons pe ON pe.id = pp.person_id WHERE ph.path = ? ORDER BY pe.name')
+      .all(file)
+      .map((r) => r.name);
+  } finally {
+    d.close();
+  }
+}
+
+describe('drawn faces, people without a face and birth dates through ExifTool', () => {
+  /** Set by the first test: the box drawn by hand on group.jpg and the sidecar written. */
+  let drawnBox: Face['box'];
+  let sidecar: string;
+
+  it('ExifTool reads what visage xmp-write wrote: the drawn face (visage:Drawn), the whole-photo region of a person without a face, the birth dates', () => {
+    const { db, group, other } = groupLibrary('drawn', 'drawn-a');
+    const g = facesOn(db, group);
+    const o = facesOn(db, other);
+    expect(g.faces.length).toBeGreaterThanOrEqual(2);
+    expect(o.faces.length).toBeGreaterThanOrEqual(1);
+    // Anna: a detected face of group.jpg, born 1950-03-04, and a face drawn by hand: a loose box
+    // (twice the side of another detected face, centred on it: IoU 0.25, a face of its own).
+    const anna = cli(['split', '--db', db, '--faces', String(g.faces[0]!.id), '--name', 'Anna']).personIds[0] as number;
+    cli(['birthday', '--db', db, '--person', String(anna), '--date', '1950-03-04']);
+    const b = g.faces[1]!.box;
+    const x = Math.max(0, Math.round(b.x - b.width / 2));
+    const y = Math.max(0, Math.round(b.y - b.height / 2));
+    drawnBox = { x, y, width: Math.min(Math.round(b.width * 2), g.photo.width - x), height: Math.min(Math.round(b.height * 2), g.photo.height - y) };
+    const drawn = cli(['add-face', '--db', db, '--photo', String(g.photo.id), '--box', [drawnBox.x, drawnBox.y, drawnBox.width, drawnBox.height].join(','), '--person', String(anna)]);
+    expect(drawn.face).toMatchObject({ manual: true, personId: anna });
+    // Bea: a face of other.jpg, born 1951-12-31, and on group.jpg without a visible face.
+    const bea = cli(['split', '--db', db, '--faces', String(o.faces[0]!.id), '--name', 'Bea']).personIds[0] as number;
+    cli(['birthday', '--db', db, '--person', String(bea), '--date', '1951-12-31']);
+    cli(['tag-photo', '--db', db, '--photo', String(g.photo.id), '--person', String(bea)]);
+
+    const written = cli(['xmp-write', '--db', db]);
+    expect(written).toMatchObject({ photos: 2, regions: 4, failed: [] });
+    sidecar = written.sidecars.find((f: string) => basename(f) === 'group.jpg.xmp');
+    expect(sidecar).toBeDefined();
+
+    const [info] = JSON.parse(exiftool(['-j', '-struct', '-XMP-mwg-rs:RegionInfo', sidecar])) as { RegionInfo: { AppliedToDimensions: { W: number; H: number }; RegionList: ExifRegion[] } }[];
+    expect(info!.RegionInfo.AppliedToDimensions).toMatchObject({ W: g.photo.width, H: g.photo.height });
+    const list = info!.RegionInfo.RegionList;
+    expect(list.map((r) => [r.Name, r.Type])).toEqual([
+      ['Anna', 'Face'],
+      ['Anna', 'Face'],
+      ['Bea', 'Face'],
+    ]);
+    const closeTo = (r: ExifRegion, a: { x: number; y: number; w: number; h: number }) => {
+      expect(r.Area.Unit).toBe('normalized');
+      expect(r.Area.X).toBeCloseTo(a.x, 5);
+      expect(r.Area.Y).toBeCloseTo(a.y, 5);
+      expect(r.Area.W).toBeCloseTo(a.w, 5);
+      expect(r.Area.H).toBeCloseTo(a.h, 5);
+    };
+    // The detected face: its box, the birth date, no Drawn mark.
+    closeTo(list[0]!, boxArea(g.faces[0]!.box, g.photo.width, g.photo.height));
+    expect(list[0]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:BirthDate': '1950-03-04' });
+    // The drawn face: the box drawn, marked Drawn.
+    closeTo(list[1]!, boxArea(drawnBox, g.photo.width, g.photo.height));
+    expect(list[1]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:Drawn': true, 'XMP-visage:BirthDate': '1950-03-04' });
+    // The person without a face: the whole photo, as digiKam and Lightroom tag one.
+    expect(list[2]!.Area).toEqual({ X: 0.5, Y: 0.5, W: 1, H: 1, Unit: 'normalized' });
+    expect(list[2]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:BirthDate': '1951-12-31' });
+    // The flat tags, as `exiftool -a -G1 -XMP:all` lists them (one line per region's extension field).
+    const flat = exiftool(['-a', '-G1', '-XMP:all', sidecar]);
+    expect(flat).toMatch(/^\[XMP-mwg-rs\]\s+Region Name\s+: Anna, Anna, Bea$/m);
+    expect(flat.match(/^\[XMP-mwg-rs\]\s+Region Extensions Birth Date\s+: (.*)$/gm)?.map((l) => l.split(': ').pop())).toEqual(['1950-03-04', '1950-03-04', '1951-12-31']);
+    expect(flat.match(/^\[XMP-mwg-rs\]\s+Region Extensions Drawn\s+: (.*)$/gm)?.map((l) => l.split(': ').pop())).toEqual(['True']);
+    expect(flat).toMatch(/^\[XMP-mwg-rs\]\s+Region Area W\s+: [\d.]+, [\d.]+, 1$/m);
+  }, 300_000);
+
+  it('the sidecar, rewritten by ExifTool (a rating added), brings the drawn face, the person without a face and the birth dates into a fresh library', () => {
+    expect(sidecar, 'the test before wrote it').toBeDefined();
+    exiftool(['-q', '-overwrite_original', '-XMP-xmp:Rating=4', sidecar]);
+    // ExifTool wrote the whole packet again (its own layout), the extensions kept.
+    expect(exiftool(['-s3', '-XMP-xmp:Rating', sidecar]).trim()).toBe('4');
+    expect(exiftool(['-s3', '-XMP-x:XMPToolkit', sidecar]).trim()).toMatch(/^Image::ExifTool/);
+
+    // Same photos, a new library: only group.jpg's sidecar is left to read (other.jpg's goes).
+    const { db, group } = groupLibrary('drawn', 'drawn-b');
+    rmSync(join(dir, 'drawn', 'other.jpg.xmp'));
+    const before = facesOn(db, group).faces.length;
+    const read = cli(['xmp-read', '--db', db]);
+    expect(read.unmatched).toEqual([]);
+    const after = facesOn(db, group).faces;
+    expect(after).toHaveLength(before + 1);
+    const people = runCli(['people', '--db', db, '--json']).lastJson() as { id: number; name: string | null; faceCount: number; photoCount: number; birthDate: string | null }[];
+    const anna = people.find((p) => p.name === 'Anna')!;
+    const bea = people.find((p) => p.name === 'Bea')!;
+    expect(anna).toMatchObject({ faceCount: 2, birthDate: '1950-03-04' });
+    // Bea's only face was on other.jpg (no sidecar now): here she is on group.jpg without a face.
+    expect(bea).toMatchObject({ faceCount: 0, photoCount: 1, birthDate: '1951-12-31' });
+    expect(tagsOn(db, group)).toEqual(['Bea']);
+    const drawn = (runCli(['person', '--db', db, '--person', String(anna.id), '--json']).lastJson().faces as { manual: boolean; box: Face['box'] }[]).filter((f) => f.manual);
+    expect(drawn).toHaveLength(1);
+    expect(drawn[0]!.box.x).toBeCloseTo(drawnBox.x, 0);
+    expect(drawn[0]!.box.y).toBeCloseTo(drawnBox.y, 0);
+    expect(drawn[0]!.box.width).toBeCloseTo(drawnBox.width, 0);
+    expect(drawn[0]!.box.height).toBeCloseTo(drawnBox.height, 0);
+  }, 300_000);
+
+  it('a whole-photo region ExifTool writes is a person on the photo without a face; a named face region beside it names that face', () => {
+    const { db, other } = groupLibrary('exiftool-tags', 'exiftool-tags');
+    const o = facesOn(db, other);
+    const f = o.faces[0]!;
+    const a = boxArea(f.box, o.photo.width, o.photo.height);
+    exiftool([
+      '-q',
+      `-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=${o.photo.width},H=${o.photo.height},Unit=pixel},RegionList=[{Area={X=0.5,Y=0.5,W=1,H=1,Unit=normalized},Name=Carl,Type=Face},{Area={X=${a.x},Y=${a.y},W=${a.w},H=${a.h},Unit=normalized},Name=Dora,Type=Face}]}`,
+      other.replace(/\.jpg$/, '.xmp'),
+    ]);
+    const read = cli(['xmp-read', '--db', db]);
+    expect(read.unmatched).toEqual([]);
+    expect(tagsOn(db, other)).toEqual(['Carl']);
+    const people = runCli(['people', '--db', db, '--json']).lastJson() as { id: number; name: string | null; faceCount: number; photoCount: number }[];
+    expect(people.find((p) => p.name === 'Carl')).toMatchObject({ faceCount: 0, photoCount: 1 });
+    const dora = people.find((p) => p.name === 'Dora')!;
+    expect(runCli(['person', '--db', db, '--person', String(dora.id), '--json']).lastJson().faces.map((x: { id: number }) => x.id)).toContain(f.id);
   }, 300_000);
 });

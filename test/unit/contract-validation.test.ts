@@ -16,6 +16,7 @@ describe('contract: request validation', () => {
     expect(validateRequest('library.state', undefined).method).toBe('library.state');
     expect(validateRequest('library.state', null).params).toBeUndefined();
     expect(validateRequest('people.list', { includeHidden: true, query: 'an' }).params).toEqual({ includeHidden: true, query: 'an' });
+    expect(validateRequest('people.list', { sort: 'named-first', filter: 'unnamed' }).params).toEqual({ sort: 'named-first', filter: 'unnamed' });
     expect(validateRequest('people.faces', { id: 3, limit: 10 }).params).toEqual({ id: 3, limit: 10 });
     expect(validateRequest('people.faceIds', { id: 3 }).params).toEqual({ id: 3 });
     expect(validateRequest('people.photos', { id: 3 }).params).toEqual({ id: 3 });
@@ -54,6 +55,8 @@ describe('contract: request validation', () => {
     expect(code(() => validateRequest('people.photos', { id: 1, offset: -1 }))).toBe('bad-request');
     expect(code(() => validateRequest('people.photoIds', { id: 1, limit: 10 }))).toBe('bad-request');
     expect(code(() => validateRequest('settings.set', { strictness: 'extreme' }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.list', { sort: 'named' }))).toBe('bad-request');
+    expect(code(() => validateRequest('people.list', { filter: 'everyone' }))).toBe('bad-request');
     expect(code(() => validateRequest('media.resolve', { kind: '../etc', id: 1 }, { allowInternal: true }))).toBe('bad-request');
   });
 

@@ -69,6 +69,21 @@ describe('rankMergePairs', () => {
     expect(keys({ ...base(faces, assignment), rejected: both })).not.toContain('1-2');
   });
 
+  it("leaves out a pair where a face of one side predates the other's birth (either way), whatever the rest", () => {
+    const { faces, assignment } = library();
+    const of = (p: number) => faces.filter((f) => assignment.get(f.id) === p).map((f) => f.id);
+    // One of person 2's faces is from before person 1's birth (the rule also marks it rejected).
+    const early = new Map([[of(2)[0]!, new Set([1])]]);
+    expect(keys({ ...base(faces, assignment), rejected: early, bornAfter: early })).not.toContain('1-2');
+    // The other way round: one of person 1's faces predates person 2's birth.
+    const other = new Map([[of(1)[3]!, new Set([2])]]);
+    expect(keys({ ...base(faces, assignment), rejected: other, bornAfter: other })).not.toContain('1-2');
+    // The rule leaves the other pairs alone; a birth-date rule against someone else changes nothing.
+    expect(keys({ ...base(faces, assignment), rejected: early, bornAfter: early })).toHaveLength(5);
+    const elsewhere = new Map([[of(2)[0]!, new Set([3])]]);
+    expect(keys({ ...base(faces, assignment), rejected: elsewhere, bornAfter: elsewhere })[0]).toBe('1-2');
+  });
+
   it('leaves out excluded (hidden) people and unassigned faces', () => {
     const { faces, assignment } = library();
     expect(keys({ ...base(faces, assignment), exclude: new Set([2]) }).some((k) => k.split('-').includes('2'))).toBe(false);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Selection } from '../../renderer/src/lib/selection';
 import { gridWindow } from '../../renderer/src/lib/virtual';
-import { matchesQuery, passesFilter, peopleToHide, sortPeople } from '../../renderer/src/lib/people';
+import { peopleToHide } from '../../renderer/src/lib/people';
 import { ageText, monthsBetween } from '../../renderer/src/lib/age';
 import type { PersonSummary } from '../../app/contract/contract';
 
@@ -98,43 +98,14 @@ describe('virtual grid window', () => {
   });
 });
 
-describe('people order and search', () => {
+describe('people to hide', () => {
   const p = (id: number, name: string | null, photoCount: number, more: Partial<PersonSummary> = {}): PersonSummary => ({
     id, name, hidden: false, faceCount: photoCount, photoCount, coverFaceId: null, userTouched: !!name, birthDate: null, latestPhotoDate: null, ...more,
   });
-  it('puts named people first, then by size', () => {
-    const sorted = sortPeople([p(1, null, 50), p(2, 'Zoë', 3), p(3, 'Anna', 10), p(4, null, 80), p(5, 'Bob', 10)]);
-    expect(sorted.map((x) => x.id)).toEqual([3, 5, 2, 4, 1]);
-  });
-  it('sorts by most photos, by name (unnamed last) and by most recent photo (undated last)', () => {
-    const list = [
-      p(1, null, 50, { latestPhotoDate: '2020-01-01' }),
-      p(2, 'Zoë', 3, { latestPhotoDate: '2024-05-01' }),
-      p(3, 'anna', 10),
-      p(4, null, 80, { latestPhotoDate: '2023-01-01' }),
-      p(5, 'Bob', 10, { latestPhotoDate: '2024-05-01' }),
-    ];
-    expect(sortPeople(list, 'photos').map((x) => x.id)).toEqual([4, 1, 3, 5, 2]);
-    expect(sortPeople(list, 'name').map((x) => x.id)).toEqual([3, 5, 2, 4, 1]);
-    // same latest date: more photos first
-    expect(sortPeople(list, 'recent').map((x) => x.id)).toEqual([5, 2, 4, 1, 3]);
-    expect(sortPeople(list, 'named')).toEqual(sortPeople(list));
-  });
-  it('filters named, unnamed and hidden people; picks the unnamed ones with at most N photos to hide', () => {
+  it('picks the unnamed, not hidden people with at most N photos', () => {
     const list = [p(1, 'Ann', 1), p(2, null, 1), p(3, null, 5), p(4, null, 1, { hidden: true }), p(5, 'Bob', 2, { hidden: true })];
-    const ids = (f: Parameters<typeof passesFilter>[1]) => list.filter((x) => passesFilter(x, f)).map((x) => x.id);
-    expect(ids('all')).toEqual([1, 2, 3]);
-    expect(ids('named')).toEqual([1]);
-    expect(ids('unnamed')).toEqual([2, 3]);
-    expect(ids('hidden')).toEqual([4, 5]);
     expect(peopleToHide(list, 1).map((x) => x.id)).toEqual([2]);
     expect(peopleToHide(list, 5).map((x) => x.id)).toEqual([2, 3]);
-  });
-  it('searches names without case or accents', () => {
-    expect(matchesQuery(p(1, 'Zoë Ångström', 1), 'zoe')).toBe(true);
-    expect(matchesQuery(p(1, 'Zoë Ångström', 1), 'ANGS')).toBe(true);
-    expect(matchesQuery(p(1, null, 1), 'unn')).toBe(true);
-    expect(matchesQuery(p(1, 'Anna', 1), 'bob')).toBe(false);
   });
 });
 

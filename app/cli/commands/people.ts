@@ -11,6 +11,7 @@ import { CorrectionError, type PeopleService } from '../../people/people-service
 import { peopleServiceFor } from '../people-service';
 import type { Correction, MergeQueue, PersonSummary } from '../../contract/people';
 import { isoDate, maxPhotos as maxPhotosSchema } from '../../contract/contract';
+import { PEOPLE_FILTERS, PEOPLE_SORTS } from '../../contract/people';
 
 type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
 
@@ -20,6 +21,14 @@ function intList(p: ParsedArgs, name: string): number[] {
   const ids = raw.split(',').map((s) => Number(s.trim()));
   if (ids.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--${name} must be comma-separated positive ids`);
   return ids;
+}
+
+/** A flag whose value must be one of `choices` (undefined when absent). */
+function oneOf<T extends string>(p: ParsedArgs, name: string, choices: readonly T[]): T | undefined {
+  const v = stringFlag(p, name);
+  if (v === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${v}"`);
+  return v as T;
 }
 
 function intFlag(p: ParsedArgs, name: string): number {
@@ -86,8 +95,18 @@ const correction = (name: Correction['kind'], summary: string, usage: string, sp
   make(name, summary, usage, spec, (svc, p) => svc.correct(build(p)), true);
 
 export const commands: CliCommand[] = [
-  make('people', 'list people (named first, then by size)', '[--hidden] [--query TEXT]', { values: { query: 'string' }, booleans: ['hidden'] }, (svc, p) =>
-    svc.listPeople({ includeHidden: p.flags.has('hidden'), query: stringFlag(p, 'query') }),
+  make(
+    'people',
+    "list people in the People page's order and filter (default: named first, everyone not hidden)",
+    `[--sort ${PEOPLE_SORTS.join('|')}] [--filter ${PEOPLE_FILTERS.join('|')}] [--hidden] [--query TEXT]`,
+    { values: { query: 'string', sort: 'string', filter: 'string' }, booleans: ['hidden'] },
+    (svc, p) =>
+      svc.listPeople({
+        includeHidden: p.flags.has('hidden'),
+        query: stringFlag(p, 'query'),
+        sort: oneOf(p, 'sort', PEOPLE_SORTS),
+        filter: oneOf(p, 'filter', PEOPLE_FILTERS),
+      }),
   ),
   make('person', 'one person and their faces', '--person ID [--limit N]', { values: { person: 'number', limit: 'number' } }, (svc, p) => {
     const id = intFlag(p, 'person');
