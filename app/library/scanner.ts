@@ -25,7 +25,8 @@ import type { Store } from '../store/store';
 import { recordScanSpeed } from '../store/settings';
 import { DETECTOR_REV, detectsDifferently } from '../faces/detect';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
-import { errorCode, type Analyzer, type ScanAnalysis } from './analyzer';
+import type { FaceRecord } from '../faces/types';
+import { errorCode, type Analyzer, type DrawnBoxes, type ScanAnalysis } from './analyzer';
 import { sha1 } from './hash';
 import { heicToPng } from './heic';
 import { inspectBytes, MAX_PIXELS, ScanFileError, type Inspection } from './inspect';
@@ -356,11 +357,16 @@ export class Scanner extends EventEmitter {
       throw e;
     }
     const meta = await this.clock.time('exif', () => readPhotoMetadata(buf));
+    // The faces the user drew on the file's earlier version are analysed again on its new pixels,
+    // from the same decode as the detector's (they keep their ids: person, rejections, corrections).
+    const drawnRows = existing ? store.faces.manualByPhoto(existing.id) : [];
+    const drawn: DrawnBoxes | undefined =
+      existing && drawnRows.length ? { width: existing.width, height: existing.height, boxes: drawnRows.map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h })) } : undefined;
     let analysis: ScanAnalysis;
     let decoded = buf;
     try {
       if (info.format === 'heic') decoded = await this.clock.time('heic', () => heicToPng(buf));
-      analysis = await this.clock.time('analyze', () => this.analyze(job.path, decoded, buf));
+      analysis = await this.clock.time('analyze', () => this.analyze(job.path, decoded, buf, drawn));
     } catch (e) {
       const code = errorCode(e) ?? 'decode-failed';
       return this.fail(job, code, e instanceof Error ? e.message : String(e), size, mtimeMs);
@@ -395,6 +401,15 @@ export class Scanner extends EventEmitter {
       gps_lon: meta.gpsLon,
       detector_rev: DETECTOR_REV,
     };
+    // A new orientation tag turns the pixels under the boxes (a half turn keeps the size and the
+    // aspect): the drawn faces cannot be mapped and stay as they were.
+    const redrawn = new Map<number, FaceRecord>();
+    if (existing && photo.orientation === existing.orientation) {
+      drawnRows.forEach((f, i) => {
+        const r = analysis.drawn?.[i];
+        if (r) redrawn.set(f.id, r);
+      });
+    }
     await turn?.();
     // A re-walk may have found this file again meanwhile (e.g. it vanished): write only if still ours.
     this.done(job, () => {
@@ -406,16 +421,17 @@ export class Scanner extends EventEmitter {
       } else {
         id = store.photos.insert(photo);
       }
-      // The detector's faces are replaced; faces the user drew stay (FacesRepo.replaceDetected).
-      store.faces.replaceDetected(id, analysis.faces);
+      // The detector's faces are replaced; faces the user drew stay, analysed again where their
+      // boxes could be mapped onto the new pixels (FacesRepo.replaceDetected).
+      store.faces.replaceDetected(id, analysis.faces, redrawn);
       store.errors.clear(job.path);
     });
     this.meter.faces(analysis.faces.length);
     return 'indexed';
   }
 
-  private async analyze(file: string, decoded: Buffer, original: Buffer): Promise<ScanAnalysis> {
-    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded, { thumbnails: this.thumbs !== null });
+  private async analyze(file: string, decoded: Buffer, original: Buffer, drawn: DrawnBoxes | undefined): Promise<ScanAnalysis> {
+    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded, { thumbnails: this.thumbs !== null, ...(drawn ? { drawn } : {}) });
     if (decoded !== original) throw new ScanFileError('decode-failed', 'this analyzer cannot take decoded HEIC pixels');
     return this.analyzer.analyzeFile(file);
   }
