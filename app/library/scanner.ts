@@ -375,9 +375,15 @@ export class Scanner extends EventEmitter {
     const thumbs = this.thumbs;
     if (thumbs) {
       this.clock.add('thumbnails', analysis.thumbnailMs ?? 0); // rendered in the analyzer's thread from its decode
+      // A face's thumbnail is keyed by its place among the photo's stored faces, which the drawn
+      // faces (kept ids) and the de-duplication against them change: on such a photo only the
+      // photo's is written here, the faces' are rendered on demand (ThumbnailCache.ensureFace).
+      const faceThumbs = drawnRows.length === 0;
       try {
         const r = analysis.thumbnails; // (else decoded again here)
-        await this.clock.time('thumbnails', async () => (r ? thumbs.writeRendered(hash, r) : thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box))));
+        await this.clock.time('thumbnails', async () =>
+          r ? thumbs.writeRendered(hash, faceThumbs ? r : { photo: r.photo, faces: [] }) : thumbs.write(decoded, hash, analysis.width, faceThumbs ? analysis.faces.map((f) => f.box) : []),
+        );
       } catch (e) {
         // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it; but a
         // full or unwritable library disk stops the scan (the photo is retried, thumbnails too).

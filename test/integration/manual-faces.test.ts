@@ -360,6 +360,19 @@ describe('a drawn face whose photo was edited', () => {
     snug = e.store.faces.byId(snug.id)!;
   }, 120_000);
 
+  it('the face thumbnails of the edited photo are those of its stored faces, in their order (drawn ones included)', async () => {
+    const photo = e.store.photos.byId(photoId)!;
+    const faces = e.store.faces.byPhoto(photoId);
+    const ref = new ThumbnailCache(join(dir, 'thumbs-ref'));
+    await ref.write(readFileSync(file), photo.hash, photo.width, faces.map(boxOf));
+    for (const f of faces) {
+      const got = await thumbs.ensureFace(e.store, f.id);
+      const i = faces.indexOf(f);
+      expect(existsSync(ref.facePath(photo.hash, i)), `face ${f.id} (#${i}) has a crop`).toBe(true);
+      expect(Buffer.compare(readFileSync(got), readFileSync(ref.facePath(photo.hash, i))), `face ${f.id} (#${i})`).toBe(0);
+    }
+  }, 60_000);
+
   it('cropped (the aspect changed): the drawn faces cannot be mapped and stay exactly as they were, with their person', async () => {
     const before = drawnRows();
     const meta = await sharp(readFileSync(file)).metadata();
