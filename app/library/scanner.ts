@@ -444,8 +444,9 @@ export class Scanner extends EventEmitter {
 
   /**
    * Same bytes already indexed: a photo whose old path is gone has moved (its row, faces, person
-   * assignments and corrections follow it); one whose path still exists is a copy (its analysis is
-   * reused instead of recomputed).
+   * assignments and corrections follow it); one whose path still exists is a copy (its analysis,
+   * the faces drawn on it included, is reused instead of recomputed, and the people tagged on it
+   * without a face are tagged on the copy).
    */
   private async reuseByHash(scanId: number, job: JobRow, hash: string, size: number, mtimeMs: number, turn?: () => Promise<void>): Promise<JobOutcome | null> {
     const { store } = this;
@@ -467,6 +468,8 @@ export class Scanner extends EventEmitter {
     this.done(job, () => {
       const id = store.photos.insert({ ...photoFields(source), path: job.path, size, mtime_ms: mtimeMs });
       faces = store.faces.copyAll(source.id, id);
+      // The people on it without a face too: the copy shows the same people as its original.
+      store.people.copyTags(source.id, id);
       store.errors.clear(job.path);
     });
     this.meter.faces(faces);

@@ -269,6 +269,15 @@ export class PeopleRepo {
     return this.db.prepare('DELETE FROM photo_people WHERE photo_id = ? AND person_id = ?').run(photoId, personId).changes > 0;
   }
 
+  /**
+   * A copy of a photo (same bytes at a new path, the original kept) shows the same people: the
+   * people tagged on `fromPhotoId` without a face are tagged on `toPhotoId` too. Returns how many.
+   * The tags belong to the copy from then on (undoing the original's tag-photo leaves them).
+   */
+  copyTags(fromPhotoId: number, toPhotoId: number): number {
+    return this.db.prepare('INSERT OR IGNORE INTO photo_people (photo_id, person_id) SELECT ?, person_id FROM photo_people WHERE photo_id = ?').run(toPhotoId, fromPhotoId).changes;
+  }
+
   /** The photos a person is tagged on without a face. */
   taggedPhotos(personId: number): number[] {
     return this.db.prepare<[number], { photo_id: number }>('SELECT photo_id FROM photo_people WHERE person_id = ? ORDER BY photo_id').all(personId).map((r) => r.photo_id);

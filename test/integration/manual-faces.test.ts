@@ -405,3 +405,37 @@ describe('a drawn face whose photo was edited', () => {
     expect(drawnRows()).toEqual(before);
   }, 60_000);
 });
+
+describe('a copy of a photo (same bytes at a new path, the original kept)', () => {
+  it('shows the same people: its drawn face and the people tagged on it without a face come with it', async () => {
+    const folder = join(dir, 'copies');
+    mkdirSync(folder, { recursive: true });
+    const original = join(folder, 'group.jpg');
+    copyFileSync(join(GROUP, 'compreface__000_5.jpg'), original);
+    const store = Store.open(join(dir, 'copies.db'));
+    stores.push(store);
+    await new Scanner({ store, analyzer, thumbnails: null }).scan([folder]);
+    const svc = new PeopleService(store.db);
+    svc.update();
+    const photo = store.photos.byPath(original)!;
+    const face = store.faces.byPhoto(photo.id)[0]!;
+    const box = grown({ x: face.x, y: face.y, width: face.w, height: face.h }, 0.5, photo.width, photo.height);
+    svc.correct({ kind: 'add-face', photoId: photo.id, face: await analyseDrawnFace(store, analyse, photo.id, box, svc.model) });
+    const bea = svc.correct({ kind: 'tag-photo', photoId: photo.id, name: 'Bea' }).personIds[0]!;
+    const cid = svc.correct({ kind: 'tag-photo', photoId: photo.id, name: 'Cid' }).personIds[0]!;
+
+    copyFileSync(original, join(folder, 'copy.jpg'));
+    const s = await new Scanner({ store, analyzer, thumbnails: null }).scan([folder]);
+    expect(s).toMatchObject({ copied: 1, indexed: 0 });
+    const copy = store.photos.byPath(join(folder, 'copy.jpg'))!;
+    expect(copy.id).not.toBe(photo.id);
+    expect(store.faces.manualByPhoto(copy.id)).toHaveLength(1);
+    expect(svc.photo(copy.id)!.tags).toEqual([
+      { personId: bea, name: 'Bea' },
+      { personId: cid, name: 'Cid' },
+    ]);
+    expect(svc.personPhotoIds(bea).sort()).toEqual([photo.id, copy.id].sort());
+    // The original keeps its own tags.
+    expect(svc.photo(photo.id)!.tags.map((t) => t.name)).toEqual(['Bea', 'Cid']);
+  }, 120_000);
+});
