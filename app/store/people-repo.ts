@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { CorrectionsRepo } from './corrections-repo';
 import { photoDate, shownFace } from './face-visibility';
 import { FacesRepo } from './faces-repo';
-import type { CorrectionRow, PersonRow } from './types';
+import type { CorrectionRow, FaceRow, PersonRow } from './types';
 import type { ManualFace } from '../contract/people';
 import { EMBEDDING_BYTES } from '../faces/types';
 
@@ -184,6 +184,25 @@ export class PeopleRepo {
     if (bytes.length !== EMBEDDING_BYTES) throw new Error(`a drawn face's embedding must be ${EMBEDDING_BYTES} bytes, not ${bytes.length}`);
     const embedding = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return this.faces.insert(photoId, { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, embedding, modelId: f.modelId }, { manual: true, ...(id !== undefined ? { id } : {}) });
+  }
+
+  /**
+   * A drawn face as it is now, in the form its correction logs it (ManualFace), or undefined for
+   * none: its vector is the network's own (the base; a learned head's projection is made again).
+   */
+  drawnFace(id: number): ManualFace | undefined {
+    const r = this.db
+      .prepare<[number], FaceRow & { base: Buffer }>('SELECT *, COALESCE(base_embedding, embedding) AS base FROM faces WHERE id = ? AND manual = 1')
+      .get(id);
+    if (!r) return undefined;
+    return {
+      box: { x: r.x, y: r.y, width: r.w, height: r.h },
+      score: r.score,
+      landmarks: JSON.parse(r.landmarks) as ManualFace['landmarks'],
+      quality: { size: r.q_size ?? 0, sharpness: r.q_sharpness ?? 0, yaw: r.q_yaw ?? 0, pitch: r.q_pitch ?? 0, roll: r.q_roll ?? 0, score: r.q_score ?? 0 },
+      embedding: r.base.toString('base64'),
+      modelId: r.model_id,
+    };
   }
 
   /** Deletes a face (undo of the correction that drew it). */

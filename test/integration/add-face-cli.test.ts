@@ -2,7 +2,8 @@
  * `visage add-face` and `visage tag-photo` / `untag-photo` on a library the CLI scanned from a real
  * group photo: a drawn face added (JSON), undone and redone from the CLI; bad boxes, unknown
  * photos and people refused with exit 2 and a clear message; the photo edited (half its size) and
- * scanned again: the drawn faces analysed again by the CLI's scan.
+ * scanned again: the drawn faces analysed again by the CLI's scan; a drawn face undone before a
+ * move to another model and redone: analysed again with the new model.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,5 +124,23 @@ describe('visage add-face', () => {
     }
     const person = runCli(['person', '--db', db, '--person', String(annaId), '--json']).lastJson();
     expect(person.faces.map((f: { id: number }) => f.id)).toContain(drawnIds[0]);
+  }, 300_000);
+
+  it('visage redo of a face drawn, then undone, before `visage reembed --model` analyses it again with the new model (as the re-scan left its box)', () => {
+    type Face = { id: number; box: { x: number; y: number; width: number; height: number }; modelId: string };
+    const faces = () => runCli(['faces', '--db', db, '--json']).lastJson().faces as Face[];
+    const before = faces().find((f) => f.id === drawnIds[1])!;
+    expect(runCli(['undo', '--db', db, '--json']).lastJson().kind).toBe('tag-photo');
+    expect(runCli(['undo', '--db', db, '--json']).lastJson().kind).toBe('add-face');
+    const OTHER = 'faceplugin-512-pca128';
+    expect(before.modelId).not.toBe(OTHER);
+    const move = runCli(['reembed', '--db', db, '--model', OTHER, '--json']);
+    expect(move.code, move.stderr).toBe(0);
+    const r = runCli(['redo', '--db', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lastJson().kind).toBe('add-face');
+    const back = faces().find((f) => f.id === drawnIds[1])!;
+    expect(back).toMatchObject({ modelId: OTHER, box: before.box });
+    expect([...new Set(faces().map((f) => f.modelId))]).toEqual([OTHER]);
   }, 300_000);
 });

@@ -373,6 +373,19 @@ describe('a drawn face whose photo was edited', () => {
     }
   }, 60_000);
 
+  it('undone and redone after the re-scan, a drawn face comes back as the re-scan left it (new box and vector), with its rejection', () => {
+    const before = e.store.faces.byId(snug.id)!;
+    expect(e.svc.undo()!.kind).toBe('reject');
+    expect(e.svc.undo()!.kind).toBe('move');
+    expect(e.svc.undo()!.kind).toBe('add-face');
+    expect(e.store.faces.byId(snug.id)).toBeUndefined();
+    expect(e.svc.redo()!.kind).toBe('add-face');
+    expect(e.svc.redo()!.kind).toBe('move');
+    expect(e.svc.redo()!.kind).toBe('reject');
+    expect(e.store.faces.byId(snug.id)).toEqual(before);
+    expect(e.store.db.prepare('SELECT person_id FROM face_rejections WHERE face_id = ?').all(snug.id)).toEqual([{ person_id: other }]);
+  });
+
   it('cropped (the aspect changed): the drawn faces cannot be mapped and stay exactly as they were, with their person', async () => {
     const before = drawnRows();
     const meta = await sharp(readFileSync(file)).metadata();
@@ -438,4 +451,81 @@ describe('a copy of a photo (same bytes at a new path, the original kept)', () =
     // The original keeps its own tags.
     expect(svc.photo(photo.id)!.tags.map((t) => t.name)).toEqual(['Bea', 'Cid']);
   }, 120_000);
+});
+
+describe('a drawn face undone and redone across a move to another face model', () => {
+  const OTHER = 'faceplugin-512-pca128';
+  let other: FacePipeline;
+  let store: Store;
+  let file: string;
+  let box: Box;
+  let drawnId: number;
+  let anna: number;
+
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it('undone after the move: redo puts back the face as the move left it (the new model\'s vector), never the old model\'s', async () => {
+    const folder = join(dir, 'moved-model');
+    mkdirSync(folder, { recursive: true });
+    file = join(folder, 'group.jpg');
+    copyFileSync(join(GROUP, 'compreface__000_5.jpg'), file);
+    store = Store.open(join(dir, 'moved-model.db'));
+    stores.push(store);
+    await new Scanner({ store, analyzer, thumbnails: null }).scan([folder]);
+    const svc = new PeopleService(store.db);
+    svc.update();
+    const photo = store.photos.byPath(file)!;
+    const [first, target] = store.faces.byPhoto(photo.id);
+    anna = svc.correct({ kind: 'split', faceIds: [first!.id], name: 'Anna' }).personIds[0]!;
+    box = grown({ x: target!.x, y: target!.y, width: target!.w, height: target!.h }, 0.5, photo.width, photo.height);
+    drawnId = svc.correct({ kind: 'add-face', photoId: photo.id, face: await analyseDrawnFace(store, analyse, photo.id, box, svc.model), personId: anna }).faceIds![0]!;
+    expect(svc.model).not.toBe(OTHER);
+
+    // The move: every face, the drawn one too, gets the other model's vector.
+    other = await FacePipeline.create({ embedder: OTHER, provider: 'cpu', threads: 1 });
+    expect((await reembedLibrary(store, other)).failed).toEqual([]);
+    const moved = new PeopleService(store.db);
+    expect(moved.model).toBe(OTHER);
+    moved.recluster();
+    const after = store.faces.byId(drawnId)!;
+    expect(after.model_id).toBe(OTHER);
+
+    expect(moved.undo()!.kind).toBe('add-face');
+    expect(store.faces.byId(drawnId)).toBeUndefined();
+    expect(moved.redo()!.kind).toBe('add-face');
+    const back = store.faces.byId(drawnId)!;
+    expect(back).toMatchObject({ manual: 1, model_id: OTHER, x: box.x, y: box.y, w: box.width, h: box.height });
+    expect(Buffer.compare(back.embedding, after.embedding)).toBe(0);
+    expect(moved.face(drawnId)).toMatchObject({ manual: true, personId: anna, source: 'user' });
+    expect(store.db.prepare('SELECT DISTINCT model_id AS m FROM faces').all()).toEqual([{ m: OTHER }]);
+  }, 180_000);
+
+  it('undone before a move: redo refuses to put back the old model\'s vector (the entry stays redoable), redoDrawing analyses the box again with the new model', async () => {
+    const onOther = new PeopleService(store.db);
+    expect(onOther.undo()!.kind).toBe('add-face');
+    // Back to the first model (the scan's engine): the undone face's logged vector is now of another model.
+    expect((await reembedLibrary(store, analyzer.pipeline)).failed).toEqual([]);
+    const moved = new PeopleService(store.db);
+    expect(moved.model).toBe(analyzer.embedderId);
+    moved.recluster();
+    expect(() => moved.redo()).toThrow(/analysed with faceplugin-512-pca128.*must be analysed again/);
+    expect(store.faces.byId(drawnId)).toBeUndefined();
+    expect(moved.history(1)[0]).toMatchObject({ kind: 'add-face', undone: true });
+
+    const draw = lazyFaceDrawer(store, moved.model, async () => analyse);
+    expect((await moved.redoDrawing(draw))!.kind).toBe('add-face');
+    const row = store.faces.byId(drawnId)!;
+    expect(row).toMatchObject({ manual: 1, model_id: moved.model, x: box.x, y: box.y, w: box.width, h: box.height });
+    const expected = await analyse(readFileSync(file), box);
+    expect(cosineInt8(embeddingOf(row), expected.embedding)).toBeGreaterThanOrEqual(0.99);
+    expect(moved.face(drawnId)).toMatchObject({ manual: true, personId: anna, source: 'user' });
+    expect(store.db.prepare('SELECT DISTINCT model_id AS m FROM faces').all()).toEqual([{ m: moved.model }]);
+    // The log carries the face as analysed now: undone and redone again, no face engine is needed.
+    expect((moved.history(1)[0]!.correction as { face: { modelId: string } }).face.modelId).toBe(moved.model);
+    moved.undo();
+    expect(moved.redo()!.kind).toBe('add-face');
+    expect(store.faces.byId(drawnId)!.model_id).toBe(moved.model);
+  }, 180_000);
 });
