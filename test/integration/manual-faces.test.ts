@@ -245,8 +245,11 @@ describe('a face drawn by hand', () => {
     expect(existsSync(w.sidecars[0]!)).toBe(true);
   }, 120_000);
 
-  it('re-embedding with another model keeps the drawn face (id, flag, person) and gives it the new model\'s vector', async () => {
+  it('re-embedding with another model keeps the drawn face (id, flag, person) and gives it the new model\'s vector; the no-face tag and the birth date stay', async () => {
     const old = Buffer.from(a.store.faces.byId(drawnId)!.embedding);
+    a.svc.correct({ kind: 'birthday', personId: anna, birthDate: '1950-03-04' });
+    const tags = a.svc.photo(photoId)!.tags;
+    expect(tags.map((t) => t.name)).toEqual(['Bea']);
     const engine = await FacePipeline.create({ embedder: 'faceplugin-512-pca128', provider: 'cpu', threads: 1 });
     try {
       const r = await reembedLibrary(a.store, engine);
@@ -259,7 +262,10 @@ describe('a face drawn by hand', () => {
     expect(Buffer.compare(row.embedding, old)).not.toBe(0);
     const svc = new PeopleService(a.store.db, { model: 'faceplugin-512-pca128' });
     svc.recluster();
-    expect(svc.face(drawnId)).toMatchObject({ manual: true, personId: anna, personName: 'Anna' });
+    expect(svc.face(drawnId)).toMatchObject({ manual: true, personId: anna, personName: 'Anna', personBirthDate: '1950-03-04' });
+    expect(svc.photo(photoId)!.tags).toEqual(tags);
+    expect(svc.getPerson(tags[0]!.personId)).toMatchObject({ name: 'Bea', photoCount: 1 });
+    expect(svc.getPerson(anna)!.birthDate).toBe('1950-03-04');
   }, 180_000);
 });
 
@@ -275,6 +281,7 @@ describe('a drawn face whose photo was edited', () => {
   let snug: FaceRow;
   let anna: number;
   let other: number;
+  let cleo: number;
   const boxOf = (f: FaceRow): Box => ({ x: f.x, y: f.y, width: f.w, height: f.h });
   const drawnRows = () => e.store.faces.manualByPhoto(photoId);
   const rescan = () => new Scanner({ store: e.store, analyzer, thumbnails: thumbs }).scan([folder]);
@@ -301,6 +308,10 @@ describe('a drawn face whose photo was edited', () => {
     const s = await draw(grown(boxOf(byX.at(-2)!), 0.15, photo.width, photo.height));
     svc.correct({ kind: 'move', faceIds: l.faceIds!, personId: anna });
     svc.correct({ kind: 'reject', faceIds: s.faceIds!, personId: other });
+    // A person on the photo without a face, and two birth dates.
+    cleo = svc.correct({ kind: 'tag-photo', photoId, name: 'Cleo' }).personIds[0]!;
+    svc.correct({ kind: 'birthday', personId: anna, birthDate: '1950-03-04' });
+    svc.correct({ kind: 'birthday', personId: cleo, birthDate: '1988-08-08' });
     loose = store.faces.byId(l.faceIds![0]!)!;
     snug = store.faces.byId(s.faceIds![0]!)!;
   }, 120_000);
@@ -375,13 +386,10 @@ describe('a drawn face whose photo was edited', () => {
 
   it('undone and redone after the re-scan, a drawn face comes back as the re-scan left it (new box and vector), with its rejection', () => {
     const before = e.store.faces.byId(snug.id)!;
-    expect(e.svc.undo()!.kind).toBe('reject');
-    expect(e.svc.undo()!.kind).toBe('move');
-    expect(e.svc.undo()!.kind).toBe('add-face');
+    const kinds = ['birthday', 'birthday', 'tag-photo', 'reject', 'move', 'add-face'];
+    for (const k of kinds) expect(e.svc.undo()!.kind).toBe(k);
     expect(e.store.faces.byId(snug.id)).toBeUndefined();
-    expect(e.svc.redo()!.kind).toBe('add-face');
-    expect(e.svc.redo()!.kind).toBe('move');
-    expect(e.svc.redo()!.kind).toBe('reject');
+    for (const k of [...kinds].reverse()) expect(e.svc.redo()!.kind).toBe(k);
     expect(e.store.faces.byId(snug.id)).toEqual(before);
     expect(e.store.db.prepare('SELECT person_id FROM face_rejections WHERE face_id = ?').all(snug.id)).toEqual([{ person_id: other }]);
   });
@@ -406,6 +414,19 @@ describe('a drawn face whose photo was edited', () => {
     expect([photo.width, photo.orientation]).toEqual([w, 3]);
     expect(drawnRows()).toEqual(before);
   }, 120_000);
+
+  it('the person on it without a face and the birth dates survived the re-scans of the edited file (and a re-cluster)', () => {
+    e.svc.update();
+    const check = () => {
+      expect(e.svc.photo(photoId)!.tags).toEqual([{ personId: cleo, name: 'Cleo' }]);
+      expect(e.svc.personPhotos(cleo)).toEqual([expect.objectContaining({ id: photoId, noFace: true })]);
+      expect([e.svc.getPerson(anna)!.birthDate, e.svc.getPerson(cleo)!.birthDate]).toEqual(['1950-03-04', '1988-08-08']);
+      expect(e.svc.face(loose.id)).toMatchObject({ personId: anna, personBirthDate: '1950-03-04' });
+    };
+    check();
+    e.svc.recluster();
+    check();
+  });
 
   it('a moved file (same bytes) is not analysed again: its drawn faces stay as they are', async () => {
     const before = drawnRows();
