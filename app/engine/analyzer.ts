@@ -4,6 +4,9 @@
  */
 import { ContractError } from '../contract/contract';
 import type { Analyzer } from '../library/analyzer';
+import { lazyFaceDrawer } from '../library/drawn-face';
+import type { DrawFace } from '../people/api';
+import type { Store } from '../store/store';
 
 export type EngineAnalyzer = Analyzer & { info?: Record<string, unknown> };
 
@@ -32,6 +35,18 @@ export class AnalyzerLoader {
       );
     }
     return this.loading;
+  }
+
+  /**
+   * Draws faces with this face engine (loaded when the first face is drawn), each checked to be of
+   * `model` (app/library/drawn-face.ts): imports of drawn faces, redo of a face drawn before a move.
+   */
+  drawer(store: Store, model: string): DrawFace {
+    return lazyFaceDrawer(store, model, async () => {
+      const a = await this.get();
+      if (!a.analyseBox) throw new ContractError('unavailable', 'this face engine cannot analyse a drawn box');
+      return a.analyseBox.bind(a);
+    });
   }
 
   /**

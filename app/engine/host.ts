@@ -27,7 +27,7 @@ import { projectionSync } from '../learning/projection';
 import type { LearningApi } from '../learning/api';
 import { PeopleFileError } from '../interop/people-file';
 import { ThumbnailCache } from '../library/thumbnails';
-import { CorrectionError, PeopleService, type PeopleServiceOptions } from '../people/people-service';
+import { CorrectionError, PeopleService, RedrawNeededError, type PeopleServiceOptions } from '../people/people-service';
 import type { PeopleApi } from '../people/api';
 import { thumbnailDirFor } from '../platform/paths';
 import { acquireLibraryLock, type LibraryLock } from '../store/lock';
@@ -191,7 +191,7 @@ export class EngineHost extends EventEmitter {
       ...this.library.handlers(),
       ...soundLibraryRecoveryHandlers(this.dbPath),
       ...this.scans.handlers(),
-      ...peopleHandlers({ jobs, emit, people, closing, folders: () => this.library.folders }),
+      ...peopleHandlers({ jobs, emit, people, closing, folders: () => this.library.folders, drawFace: (model) => this.analyzer.drawer(store, model) }),
       ...this.learning.handlers(),
       ...interopHandlers({ store, jobs, emit, people, analyzer: this.analyzer }),
       ...facesHandlers({ store, analyzer: this.analyzer, emit, people }),
@@ -219,7 +219,7 @@ export class EngineHost extends EventEmitter {
     try {
       return await this.dispatch(v.method, v.params);
     } catch (e) {
-      if (e instanceof CorrectionError) throw new ContractError('bad-request', e.message);
+      if (e instanceof CorrectionError || e instanceof RedrawNeededError) throw new ContractError('bad-request', e.message);
       if (e instanceof PeopleFileError) throw new ContractError('bad-request', e.message);
       if (e instanceof NotFoundError || e instanceof InvalidRequestError) throw new ContractError(e.code, e.message);
       throw e;

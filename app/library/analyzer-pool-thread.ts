@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FacePipeline, type FacePipelineOptions } from '../faces/pipeline';
 import type { Box } from '../faces/types';
+import type { DrawnBoxes } from './analyzer';
 import { analyzeWithThumbnails } from './pipeline-analyzer';
 
 interface Job {
@@ -16,6 +17,8 @@ interface Job {
   box?: Box;
   /** With a buffer: render the thumbnails from the same decode too. */
   thumbnails?: boolean;
+  /** With a buffer: analyse these drawn faces on the same decode too. */
+  drawn?: DrawnBoxes;
 }
 
 async function main(): Promise<void> {
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
     }
     try {
       const buf = job.buffer && Buffer.from(job.buffer.buffer, job.buffer.byteOffset, job.buffer.byteLength);
-      const result = buf && job.box ? await engine.analyseBoxInBuffer(buf, job.box) : buf ? await analyzeWithThumbnails(engine, buf, { thumbnails: job.thumbnails }) : await engine.analyzeFile(job.path!);
+      const result = buf && job.box ? await engine.analyseBoxInBuffer(buf, job.box) : buf ? await analyzeWithThumbnails(engine, buf, { thumbnails: job.thumbnails, drawn: job.drawn }) : await engine.analyzeFile(job.path!);
       parentPort!.postMessage({ id: job.id, result });
     } catch (e) {
       const err = e as Error & { code?: string };

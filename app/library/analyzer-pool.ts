@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Box, FaceRecord, PhotoAnalysis } from '../faces/types';
 import type { FacePipelineOptions } from '../faces/pipeline';
-import type { Analyzer, ScanAnalysis } from './analyzer';
+import type { Analyzer, DrawnBoxes, ScanAnalysis } from './analyzer';
 import { createPipelineAnalyzer } from './pipeline-analyzer';
 import { gpuCandidates } from '../faces/onnx-session';
 
@@ -114,7 +114,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
   );
 
   // A reply is a PhotoAnalysis, or a FaceRecord for a job with a box: T says which.
-  const submit = <T>(job: { path?: string; buffer?: Uint8Array; box?: Box; thumbnails?: boolean }): Promise<T> => {
+  const submit = <T>(job: { path?: string; buffer?: Uint8Array; box?: Box; thumbnails?: boolean; drawn?: DrawnBoxes }): Promise<T> => {
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
     slot.busy++;
@@ -136,7 +136,7 @@ export async function createWorkerAnalyzer(options: FacePipelineOptions & { work
       return info;
     },
     analyzeFile: (path) => submit<PhotoAnalysis>({ path }),
-    analyzeBuffer: (buf, o) => submit<ScanAnalysis>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), thumbnails: o?.thumbnails }),
+    analyzeBuffer: (buf, o) => submit<ScanAnalysis>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), thumbnails: o?.thumbnails, drawn: o?.drawn }),
     analyseBox: (buf, box) => submit<FaceRecord>({ buffer: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), box }),
     close: () => Promise.all(slots.map((s) => closeSlot(s))).then(() => undefined),
   };

@@ -8,6 +8,15 @@ import type { RenderedThumbnails } from './thumbnails';
 export interface AnalyzeOptions {
   /** Also render the photo's thumbnails from the pixels the analysis decoded (one decode a photo). */
   thumbnails?: boolean;
+  /** Faces the user drew on the photo's earlier version, analysed again on these pixels (same decode). */
+  drawn?: DrawnBoxes;
+}
+
+/** Boxes drawn on a `width` x `height` version of a photo (full-resolution upright pixels). */
+export interface DrawnBoxes {
+  width: number;
+  height: number;
+  boxes: Box[];
 }
 
 /** An analysis, with the thumbnails when asked for and the analyzer can make them. */
@@ -15,6 +24,12 @@ export interface ScanAnalysis extends PhotoAnalysis {
   thumbnails?: RenderedThumbnails;
   /** ms spent rendering them (in the analyzer's thread). */
   thumbnailMs?: number;
+  /**
+   * With `drawn` (and an analyzer that can): one entry a drawn box, in order, the face in it on
+   * these pixels with its box scaled to them (app/library/drawn-face.ts mapDrawnBox), or null where
+   * the box cannot be mapped.
+   */
+  drawn?: (FaceRecord | null)[];
 }
 
 export interface Analyzer {

@@ -21,6 +21,35 @@ export function checkBoxInside(box: Box, width: number, height: number): void {
   }
 }
 
+/**
+ * Most a photo's aspect ratio (width / height) may change, as a fraction, for the faces drawn on
+ * its earlier version to be scaled onto it: a resize rounds each side to whole pixels (a half-size
+ * copy of a 4001x3001 photo: 0.01 %), a crop or a change of shape moves the content by far more
+ * (a 10 % crop: 10 %).
+ */
+export const MAX_ASPECT_CHANGE = 0.01;
+
+/**
+ * A box drawn on a `from`-sized version of a photo (full-resolution upright pixels) on its
+ * `to`-sized version: scaled by the new/old size on each axis, to 0.1 px as the detector's boxes
+ * are. Null when it cannot be mapped: the aspect ratio changed by more than MAX_ASPECT_CHANGE (a
+ * crop, a rotation: the face is elsewhere, or gone, and nothing says where), or nothing of the box
+ * is left inside the photo. A box reaching past the edge is clamped to the photo: a box drawn
+ * inside the old photo only lands outside the new one by the rounding of the scaling (a fraction
+ * of a pixel), which must not cost the face its new analysis (analyseBox takes only boxes inside).
+ */
+export function mapDrawnBox(box: Box, from: { width: number; height: number }, to: { width: number; height: number }): Box | null {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  if (!(sx > 0 && sy > 0) || Math.abs(sx / sy - 1) > MAX_ASPECT_CHANGE) return null;
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const x = Math.max(0, round(box.x * sx));
+  const y = Math.max(0, round(box.y * sy));
+  const width = round(Math.min(to.width, round((box.x + box.width) * sx)) - x);
+  const height = round(Math.min(to.height, round((box.y + box.height) * sy)) - y);
+  return width > 0 && height > 0 ? { x, y, width, height } : null;
+}
+
 /** The stored form of an analysed face (the correction log keeps it as JSON). */
 export function manualFaceOf(f: FaceRecord): ManualFace {
   return {

@@ -25,7 +25,8 @@ import type { Store } from '../store/store';
 import { recordScanSpeed } from '../store/settings';
 import { DETECTOR_REV, detectsDifferently } from '../faces/detect';
 import type { JobRow, NewPhoto, PhotoRow } from '../store/types';
-import { errorCode, type Analyzer, type ScanAnalysis } from './analyzer';
+import type { FaceRecord } from '../faces/types';
+import { errorCode, type Analyzer, type DrawnBoxes, type ScanAnalysis } from './analyzer';
 import { sha1 } from './hash';
 import { heicToPng } from './heic';
 import { inspectBytes, MAX_PIXELS, ScanFileError, type Inspection } from './inspect';
@@ -356,11 +357,16 @@ export class Scanner extends EventEmitter {
       throw e;
     }
     const meta = await this.clock.time('exif', () => readPhotoMetadata(buf));
+    // The faces the user drew on the file's earlier version are analysed again on its new pixels,
+    // from the same decode as the detector's (they keep their ids: person, rejections, corrections).
+    const drawnRows = existing ? store.faces.manualByPhoto(existing.id) : [];
+    const drawn: DrawnBoxes | undefined =
+      existing && drawnRows.length ? { width: existing.width, height: existing.height, boxes: drawnRows.map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h })) } : undefined;
     let analysis: ScanAnalysis;
     let decoded = buf;
     try {
       if (info.format === 'heic') decoded = await this.clock.time('heic', () => heicToPng(buf));
-      analysis = await this.clock.time('analyze', () => this.analyze(job.path, decoded, buf));
+      analysis = await this.clock.time('analyze', () => this.analyze(job.path, decoded, buf, drawn));
     } catch (e) {
       const code = errorCode(e) ?? 'decode-failed';
       return this.fail(job, code, e instanceof Error ? e.message : String(e), size, mtimeMs);
@@ -369,9 +375,15 @@ export class Scanner extends EventEmitter {
     const thumbs = this.thumbs;
     if (thumbs) {
       this.clock.add('thumbnails', analysis.thumbnailMs ?? 0); // rendered in the analyzer's thread from its decode
+      // A face's thumbnail is keyed by its place among the photo's stored faces, which the drawn
+      // faces (kept ids) and the de-duplication against them change: on such a photo only the
+      // photo's is written here, the faces' are rendered on demand (ThumbnailCache.ensureFace).
+      const faceThumbs = drawnRows.length === 0;
       try {
         const r = analysis.thumbnails; // (else decoded again here)
-        await this.clock.time('thumbnails', async () => (r ? thumbs.writeRendered(hash, r) : thumbs.write(decoded, hash, analysis.width, analysis.faces.map((f) => f.box))));
+        await this.clock.time('thumbnails', async () =>
+          r ? thumbs.writeRendered(hash, faceThumbs ? r : { photo: r.photo, faces: [] }) : thumbs.write(decoded, hash, analysis.width, faceThumbs ? analysis.faces.map((f) => f.box) : []),
+        );
       } catch (e) {
         // A thumbnail is a cache: it is regenerated on demand. Never fail a photo for it; but a
         // full or unwritable library disk stops the scan (the photo is retried, thumbnails too).
@@ -395,6 +407,15 @@ export class Scanner extends EventEmitter {
       gps_lon: meta.gpsLon,
       detector_rev: DETECTOR_REV,
     };
+    // A new orientation tag turns the pixels under the boxes (a half turn keeps the size and the
+    // aspect): the drawn faces cannot be mapped and stay as they were.
+    const redrawn = new Map<number, FaceRecord>();
+    if (existing && photo.orientation === existing.orientation) {
+      drawnRows.forEach((f, i) => {
+        const r = analysis.drawn?.[i];
+        if (r) redrawn.set(f.id, r);
+      });
+    }
     await turn?.();
     // A re-walk may have found this file again meanwhile (e.g. it vanished): write only if still ours.
     this.done(job, () => {
@@ -406,24 +427,26 @@ export class Scanner extends EventEmitter {
       } else {
         id = store.photos.insert(photo);
       }
-      // The detector's faces are replaced; faces the user drew stay (FacesRepo.replaceDetected).
-      store.faces.replaceDetected(id, analysis.faces);
+      // The detector's faces are replaced; faces the user drew stay, analysed again where their
+      // boxes could be mapped onto the new pixels (FacesRepo.replaceDetected).
+      store.faces.replaceDetected(id, analysis.faces, redrawn);
       store.errors.clear(job.path);
     });
     this.meter.faces(analysis.faces.length);
     return 'indexed';
   }
 
-  private async analyze(file: string, decoded: Buffer, original: Buffer): Promise<ScanAnalysis> {
-    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded, { thumbnails: this.thumbs !== null });
+  private async analyze(file: string, decoded: Buffer, original: Buffer, drawn: DrawnBoxes | undefined): Promise<ScanAnalysis> {
+    if (this.analyzer.analyzeBuffer) return this.analyzer.analyzeBuffer(decoded, { thumbnails: this.thumbs !== null, ...(drawn ? { drawn } : {}) });
     if (decoded !== original) throw new ScanFileError('decode-failed', 'this analyzer cannot take decoded HEIC pixels');
     return this.analyzer.analyzeFile(file);
   }
 
   /**
    * Same bytes already indexed: a photo whose old path is gone has moved (its row, faces, person
-   * assignments and corrections follow it); one whose path still exists is a copy (its analysis is
-   * reused instead of recomputed).
+   * assignments and corrections follow it); one whose path still exists is a copy (its analysis,
+   * the faces drawn on it included, is reused instead of recomputed, and the people tagged on it
+   * without a face are tagged on the copy).
    */
   private async reuseByHash(scanId: number, job: JobRow, hash: string, size: number, mtimeMs: number, turn?: () => Promise<void>): Promise<JobOutcome | null> {
     const { store } = this;
@@ -445,6 +468,8 @@ export class Scanner extends EventEmitter {
     this.done(job, () => {
       const id = store.photos.insert({ ...photoFields(source), path: job.path, size, mtime_ms: mtimeMs });
       faces = store.faces.copyAll(source.id, id);
+      // The people on it without a face too: the copy shows the same people as its original.
+      store.people.copyTags(source.id, id);
       store.errors.clear(job.path);
     });
     this.meter.faces(faces);

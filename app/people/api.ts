@@ -6,7 +6,14 @@
  * entry carrying what is needed to undo it; corrections are never lost or silently undone by a
  * re-scan, a re-cluster, a model change, a crash or an upgrade.
  */
-import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, MergeQueue, PeopleListOptions, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
+import type { Box } from '../contract/geometry';
+import type { ClusterStats, Correction, CorrectionResult, FaceId, FaceInfo, FaceSuggestion, LoggedCorrection, ManualFace, MergeQueue, PeopleListOptions, PersonId, PersonPhoto, PersonSuggestion, PersonSummary, PhotoId, PhotoInfo } from '../contract/people';
+
+/**
+ * Analyses the face in a box of a photo with the library's model (app/library/drawn-face.ts
+ * lazyFaceDrawer): handed in by whoever holds a face engine, so that people never loads one.
+ */
+export type DrawFace = (photoId: PhotoId, box: Box) => Promise<ManualFace>;
 
 export interface PeopleApi {
   /** Embedding model whose faces are clustered (a drawn face must be of it). */
@@ -47,7 +54,17 @@ export interface PeopleApi {
   answerMerge(a: PersonId, b: PersonId, same: boolean): CorrectionResult;
   correct(c: Correction): CorrectionResult;
   undo(): LoggedCorrection | null;
+  /**
+   * Redoes the oldest undone correction. One that would put back a face drawn with another model
+   * than the library's (drawn before a move to another face model) throws RedrawNeededError and
+   * stays redoable: redoDrawing redoes it.
+   */
   redo(): LoggedCorrection | null;
+  /**
+   * redo(), the faces the correction draws that are of another model first analysed again from
+   * their boxes by `draw` (the library never holds vectors of two models).
+   */
+  redoDrawing?(draw: DrawFace): Promise<LoggedCorrection | null>;
   history(limit?: number): LoggedCorrection[];
   /** Assign new faces (after a scan) incrementally and cluster the unassigned pool. */
   update(): ClusterStats;

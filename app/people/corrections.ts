@@ -14,6 +14,40 @@ export class CorrectionError extends Error {
   }
 }
 
+/**
+ * A redo would put back a face drawn with another model than the library's (drawn before the
+ * library moved to another face model, `visage reembed`): a library never holds vectors of two
+ * models, so its box must first be analysed again with the library's model
+ * (PeopleService.redoDrawing). Not a CorrectionError: the entry stays redoable.
+ */
+export class RedrawNeededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedrawNeededError';
+  }
+}
+
+/** A face a correction draws (add-face, an import's drawn faces), by its place among them. */
+export interface DrawnFaceRef {
+  index: number;
+  photoId: PhotoId;
+  face: ManualFace;
+}
+
+/** The faces a correction draws, in order. */
+export function drawnFacesOf(c: Correction): DrawnFaceRef[] {
+  if (c.kind === 'add-face') return [{ index: 0, photoId: c.photoId, face: c.face }];
+  if (c.kind === 'import') return (c.plan.addFaces ?? []).map((a, index) => ({ index, photoId: a.photoId, face: a.face }));
+  return [];
+}
+
+/** `c` with the drawn faces at the places given (drawnFacesOf's `index`) replaced. */
+export function withDrawnFaces(c: Correction, faces: ReadonlyMap<number, ManualFace>): Correction {
+  if (c.kind === 'add-face') return { ...c, face: faces.get(0) ?? c.face };
+  if (c.kind === 'import' && c.plan.addFaces) return { ...c, plan: { ...c.plan, addFaces: c.plan.addFaces.map((a, i) => ({ ...a, face: faces.get(i) ?? a.face })) } };
+  return c;
+}
+
 export interface AssignmentState {
   faceId: FaceId;
   personId: PersonId | null;

@@ -27,8 +27,8 @@ import { IndexCache } from './index-cache';
 import { baseOnlyProjections, type ProjectionSync } from './projection-sync';
 import { PeopleQueries } from './queries';
 import { DEFAULT_MODEL_ID, effectiveThresholds, thresholdsFor, type ModelThresholds, type Strictness } from './thresholds';
-import { CorrectionLog } from './undo';
-import type { PeopleApi } from './api';
+import { CorrectionLog, type RedrawnFaces } from './undo';
+import type { DrawFace, PeopleApi } from './api';
 import type {
   ClusterStats,
   Correction,
@@ -37,6 +37,7 @@ import type {
   FaceInfo,
   FaceSuggestion,
   LoggedCorrection,
+  ManualFace,
   MergeQueue,
   PeopleListOptions,
   PersonId,
@@ -47,7 +48,7 @@ import type {
   PhotoInfo,
 } from '../contract/people';
 
-export { CorrectionError } from './corrections';
+export { CorrectionError, RedrawNeededError } from './corrections';
 export type { ReclusterInWorkerOptions } from './clustering';
 export type { ProjectionSync } from './projection-sync';
 
@@ -205,8 +206,16 @@ export class PeopleService implements PeopleApi {
     return this.log.undo();
   }
 
-  redo(): LoggedCorrection | null {
-    return this.log.redo();
+  redo(redrawn?: RedrawnFaces): LoggedCorrection | null {
+    return this.log.redo(redrawn);
+  }
+
+  async redoDrawing(draw: DrawFace): Promise<LoggedCorrection | null> {
+    const next = this.log.toRedraw();
+    if (!next?.faces.length) return this.redo();
+    const faces = new Map<number, ManualFace>();
+    for (const f of next.faces) faces.set(f.index, await draw(f.photoId, f.face.box));
+    return this.redo({ correctionId: next.correctionId, faces });
   }
 
   // ------------------------------------------------------------------ clustering (clustering.ts)

@@ -4,16 +4,28 @@
  * neither half; each entry holds what undoing it needs. Undo reverts the newest entry in effect,
  * redo re-applies the oldest undone one; a new correction ends the redo chain. After each, the
  * in-memory index is brought to the new state (app/people/index-cache.ts).
+ * A face the user drew is logged, when undone, as it was then (a re-scan or a move to another
+ * model may have changed it), so that a redo puts it back so; one of another model than the
+ * library's (undone before a move) is analysed again first (PeopleService.redoDrawing).
  */
 import type { CorrectionRow } from '../store/types';
-import { CorrectionError, applyCorrection, type UndoInfo } from './corrections';
+import { CorrectionError, RedrawNeededError, applyCorrection, drawnFacesOf, withDrawnFaces, type DrawnFaceRef, type UndoInfo } from './corrections';
 import type { PeopleContext } from './context';
 import type { IndexCache } from './index-cache';
-import type { Correction, CorrectionResult, LoggedCorrection } from '../contract/people';
+import type { Correction, CorrectionResult, LoggedCorrection, ManualFace } from '../contract/people';
 
 interface LogPayload {
   correction: Correction;
   undo: UndoInfo;
+}
+
+/**
+ * Drawn faces of the next entry to redo analysed again with the library's model: the entry's id,
+ * and each new analysis by its place among the entry's drawn faces (DrawnFaceRef.index).
+ */
+export interface RedrawnFaces {
+  correctionId: number;
+  faces: ReadonlyMap<number, ManualFace>;
 }
 
 const now = () => new Date().toISOString();
@@ -51,6 +63,8 @@ export class CorrectionLog {
 
   correct(c: Correction): CorrectionResult {
     const { db, people, corrections } = this.ctx;
+    const other = drawnFacesOf(c).find((f) => f.face.modelId !== this.ctx.model);
+    if (other) throw new CorrectionError(`the face drawn on photo ${other.photoId} was analysed with ${other.face.modelId}, but this library's faces are ${this.ctx.model}`);
     const warming = this.index.noteEdit();
     let applied: UndoInfo = {};
     const transaction = db.transaction(() => {
@@ -83,20 +97,34 @@ export class CorrectionLog {
       const row = corrections.lastInEffect();
       if (!row) return null;
       const p = JSON.parse(row.payload) as LogPayload;
+      const correction = this.drawnAsNow(p.correction, p.undo);
       this.revert(p.undo);
       reverted = p.undo;
-      corrections.markUndone(row.id);
+      corrections.markUndone(row.id, correction === p.correction ? undefined : JSON.stringify({ correction, undo: p.undo } satisfies LogPayload));
       return logged({ ...row, undone: 1 });
     })();
     if (reverted) this.index.patch(reverted, warming);
     return entry;
   }
 
-  redo(): LoggedCorrection | null {
+  /**
+   * The next entry to redo and its drawn faces that are of another model than the library's (on
+   * photos still there): what must be analysed again (`redo(redrawn)`) before it can be redone.
+   */
+  toRedraw(): { correctionId: number; faces: DrawnFaceRef[] } | null {
+    const row = this.ctx.corrections.firstRedoable();
+    if (!row) return null;
+    return { correctionId: row.id, faces: this.otherModel((JSON.parse(row.payload) as LogPayload).correction) };
+  }
+
+  /** `redrawn`: the drawn faces toRedraw() listed, analysed again (else RedrawNeededError, the entry kept). */
+  redo(redrawn?: RedrawnFaces): LoggedCorrection | null {
     const warming = this.index.noteEdit();
     try {
-      return this.redoOnce(warming);
+      return this.redoOnce(warming, redrawn);
     } catch (e) {
+      // Refused before anything was written: a background build the call interrupted starts again.
+      if (e instanceof RedrawNeededError && warming) this.index.warm();
       if (!(e instanceof CorrectionError)) throw e;
       // The world moved on (e.g. a person it names no longer exists): this entry can never be
       // redone; drop it from the redo chain so that the next one can be.
@@ -105,25 +133,55 @@ export class CorrectionLog {
     }
   }
 
-  private redoOnce(warming: boolean): LoggedCorrection | null {
+  private redoOnce(warming: boolean, redrawn: RedrawnFaces | undefined): LoggedCorrection | null {
     const { db, people, corrections } = this.ctx;
     let redone: UndoInfo | null = null;
     const entry = db.transaction(() => {
       const row = corrections.firstRedoable();
       if (!row) return null;
       const p = JSON.parse(row.payload) as LogPayload;
+      if (redrawn && redrawn.correctionId !== row.id) throw new RedrawNeededError('the next correction to redo changed while its drawn faces were analysed: redo again');
+      const c = redrawn ? withDrawnFaces(p.correction, redrawn.faces) : p.correction;
+      const stale = this.otherModel(c)[0];
+      if (stale) {
+        throw new RedrawNeededError(
+          `cannot redo yet: the face drawn on photo ${stale.photoId} was analysed with ${stale.face.modelId}, but this library's faces are ${this.ctx.model}: it must be analysed again`,
+        );
+      }
       const undo: UndoInfo = {};
       // What undoing it touched is what redoing it touches (persons it created included).
-      applyCorrection(people, p.correction, undo, p.undo);
+      applyCorrection(people, c, undo, p.undo);
       redone = mergeUndo(p.undo, undo);
-      corrections.markRedone(row.id, JSON.stringify({ correction: p.correction, undo }));
-      return logged({ ...row, undone: 0 });
+      // The log keeps the faces as drawn now (analysed again: of the library's model).
+      const payload = JSON.stringify({ correction: c, undo } satisfies LogPayload);
+      corrections.markRedone(row.id, payload);
+      return logged({ ...row, payload, undone: 0 });
     })();
     if (redone) {
       this.syncDrawn(redone);
       this.index.patch(redone, warming);
     }
     return entry;
+  }
+
+  /**
+   * `c` with the faces it drew as they are now, about to be deleted by its undo: a re-scan of an
+   * edited photo may have analysed them again, a move to another model re-embedded them, and a
+   * redo must put them back so (not as first drawn).
+   */
+  private drawnAsNow(c: Correction, u: UndoInfo): Correction {
+    const faces = new Map<number, ManualFace>();
+    for (const f of drawnFacesOf(c)) {
+      const id = u.addedFaces?.[f.index];
+      const now = id === undefined ? undefined : this.ctx.people.drawnFace(id);
+      if (now) faces.set(f.index, now);
+    }
+    return faces.size ? withDrawnFaces(c, faces) : c;
+  }
+
+  /** The faces `c` draws that are of another model than the library's, on photos that exist (a gone photo: the redo fails as it would). */
+  private otherModel(c: Correction): DrawnFaceRef[] {
+    return drawnFacesOf(c).filter((f) => f.face.modelId !== this.ctx.model && this.ctx.people.photoExists(f.photoId));
   }
 
   /**

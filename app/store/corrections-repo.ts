@@ -29,8 +29,10 @@ export class CorrectionsRepo {
     return this.db.prepare<[], CorrectionRow>('SELECT * FROM corrections WHERE undone = 1 ORDER BY id ASC LIMIT 1').get();
   }
 
-  markUndone(id: number): void {
-    this.db.prepare('UPDATE corrections SET undone = 1 WHERE id = ?').run(id);
+  /** Undone; `payload`: what a redo must put back, as it was when undone (else the payload stays). */
+  markUndone(id: number, payload?: string): void {
+    if (payload === undefined) this.db.prepare('UPDATE corrections SET undone = 1 WHERE id = ?').run(id);
+    else this.db.prepare('UPDATE corrections SET undone = 1, payload = ? WHERE id = ?').run(payload, id);
   }
 
   /** Back in effect, with the payload of the redo (what undoing it again needs). */

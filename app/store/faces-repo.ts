@@ -27,6 +27,7 @@ export class FacesRepo {
   private readonly sCopy;
   private readonly sManual;
   private readonly sDelete;
+  private readonly sRedrawn;
 
   constructor(db: Database.Database) {
     this.sInsert = db.prepare(
@@ -38,6 +39,15 @@ export class FacesRepo {
     this.sDeleteByPhoto = db.prepare('DELETE FROM faces WHERE photo_id = ? AND manual = 0');
     this.sManual = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? AND manual = 1 ORDER BY id');
     this.sDelete = db.prepare('DELETE FROM faces WHERE id = ?');
+    // A drawn face analysed again in place: its id (so its person, rejections and corrections) and
+    // flags stay. The base and head columns are cleared as for a newly scanned face: the next
+    // projection sync records the new base and applies the active learned head to it.
+    this.sRedrawn = db.prepare(
+      `UPDATE faces SET x = @x, y = @y, w = @w, h = @h, score = @score, landmarks = @landmarks, embedding = @embedding, model_id = @model_id,
+         q_size = @q_size, q_sharpness = @q_sharpness, q_yaw = @q_yaw, q_pitch = @q_pitch, q_roll = @q_roll, q_score = @q_score,
+         base_embedding = NULL, head_id = NULL
+       WHERE id = @id AND photo_id = @photo_id AND manual = 1`,
+    );
     this.sAll = db.prepare<[], FaceRow & { path: string }>(
       'SELECT faces.*, photos.path AS path FROM faces JOIN photos ON photos.id = faces.photo_id ORDER BY photos.path, faces.id',
     );
@@ -56,28 +66,7 @@ export class FacesRepo {
    * 'add-face' correction, so that later log entries naming it still do).
    */
   insert(photoId: number, f: FaceRecord, opts: { manual?: boolean; id?: number } = {}): number {
-    if (!(f.embedding instanceof Int8Array) || f.embedding.length !== EMBEDDING_BYTES) {
-      throw new Error(`face embedding must be an Int8Array of ${EMBEDDING_BYTES} bytes`);
-    }
-    const r = this.sInsert.run({
-      id: opts.id ?? null,
-      manual: opts.manual ? 1 : 0,
-      photo_id: photoId,
-      x: f.box.x,
-      y: f.box.y,
-      w: f.box.width,
-      h: f.box.height,
-      score: f.score,
-      landmarks: JSON.stringify(f.landmarks.map(([x, y]) => [round2(x), round2(y)])),
-      embedding: Buffer.from(f.embedding.buffer, f.embedding.byteOffset, f.embedding.byteLength),
-      model_id: f.modelId,
-      q_size: f.quality.size,
-      q_sharpness: f.quality.sharpness,
-      q_yaw: f.quality.yaw,
-      q_pitch: f.quality.pitch,
-      q_roll: f.quality.roll,
-      q_score: f.quality.score,
-    });
+    const r = this.sInsert.run({ ...columns(photoId, f), id: opts.id ?? null, manual: opts.manual ? 1 : 0 });
     return Number(r.lastInsertRowid);
   }
 
@@ -106,11 +95,13 @@ export class FacesRepo {
 
   /**
    * A photo's new analysis (the caller holds the transaction): the detector's faces replaced by
-   * `detected`, the faces the user drew kept (with their person), and a detection of a drawn face
-   * (IoU >= SAME_FACE_IOU) not added a second time.
+   * `detected`, the faces the user drew kept (with their person), those in `redrawn` (drawn face
+   * id -> its analysis on the new pixels) rewritten in place, and a detection of a drawn face
+   * (IoU >= SAME_FACE_IOU with its box as it is now) not added a second time.
    */
-  replaceDetected(photoId: number, detected: readonly FaceRecord[]): void {
+  replaceDetected(photoId: number, detected: readonly FaceRecord[], redrawn: ReadonlyMap<number, FaceRecord> = new Map()): void {
     this.sDeleteByPhoto.run(photoId);
+    for (const [id, f] of redrawn) this.sRedrawn.run({ ...columns(photoId, f), id });
     const drawn = this.sManual.all(photoId).map((f) => ({ x: f.x, y: f.y, width: f.w, height: f.h }));
     for (const f of detected) if (!drawn.some((b) => iou(b, f.box) >= SAME_FACE_IOU)) this.insert(photoId, f);
   }
@@ -132,6 +123,30 @@ export class FacesRepo {
   count(): number {
     return this.sCount.get()!.n;
   }
+}
+
+/** A face's columns as the statements bind them (the embedding checked). */
+function columns(photoId: number, f: FaceRecord) {
+  if (!(f.embedding instanceof Int8Array) || f.embedding.length !== EMBEDDING_BYTES) {
+    throw new Error(`face embedding must be an Int8Array of ${EMBEDDING_BYTES} bytes`);
+  }
+  return {
+    photo_id: photoId,
+    x: f.box.x,
+    y: f.box.y,
+    w: f.box.width,
+    h: f.box.height,
+    score: f.score,
+    landmarks: JSON.stringify(f.landmarks.map(([x, y]) => [round2(x), round2(y)])),
+    embedding: Buffer.from(f.embedding.buffer, f.embedding.byteOffset, f.embedding.byteLength),
+    model_id: f.modelId,
+    q_size: f.quality.size,
+    q_sharpness: f.quality.sharpness,
+    q_yaw: f.quality.yaw,
+    q_pitch: f.quality.pitch,
+    q_roll: f.quality.roll,
+    q_score: f.quality.score,
+  };
 }
 
 function round2(v: number): number {

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { CorrectionsRepo } from './corrections-repo';
 import { photoDate, shownFace } from './face-visibility';
 import { FacesRepo } from './faces-repo';
-import type { CorrectionRow, PersonRow } from './types';
+import type { CorrectionRow, FaceRow, PersonRow } from './types';
 import type { ManualFace } from '../contract/people';
 import { EMBEDDING_BYTES } from '../faces/types';
 
@@ -186,6 +186,25 @@ export class PeopleRepo {
     return this.faces.insert(photoId, { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, embedding, modelId: f.modelId }, { manual: true, ...(id !== undefined ? { id } : {}) });
   }
 
+  /**
+   * A drawn face as it is now, in the form its correction logs it (ManualFace), or undefined for
+   * none: its vector is the network's own (the base; a learned head's projection is made again).
+   */
+  drawnFace(id: number): ManualFace | undefined {
+    const r = this.db
+      .prepare<[number], FaceRow & { base: Buffer }>('SELECT *, COALESCE(base_embedding, embedding) AS base FROM faces WHERE id = ? AND manual = 1')
+      .get(id);
+    if (!r) return undefined;
+    return {
+      box: { x: r.x, y: r.y, width: r.w, height: r.h },
+      score: r.score,
+      landmarks: JSON.parse(r.landmarks) as ManualFace['landmarks'],
+      quality: { size: r.q_size ?? 0, sharpness: r.q_sharpness ?? 0, yaw: r.q_yaw ?? 0, pitch: r.q_pitch ?? 0, roll: r.q_roll ?? 0, score: r.q_score ?? 0 },
+      embedding: r.base.toString('base64'),
+      modelId: r.model_id,
+    };
+  }
+
   /** Deletes a face (undo of the correction that drew it). */
   deleteFace(id: number): void {
     this.faces.delete(id);
@@ -267,6 +286,15 @@ export class PeopleRepo {
   /** Removes such a tag; false when there was none. */
   untag(photoId: number, personId: number): boolean {
     return this.db.prepare('DELETE FROM photo_people WHERE photo_id = ? AND person_id = ?').run(photoId, personId).changes > 0;
+  }
+
+  /**
+   * A copy of a photo (same bytes at a new path, the original kept) shows the same people: the
+   * people tagged on `fromPhotoId` without a face are tagged on `toPhotoId` too. Returns how many.
+   * The tags belong to the copy from then on (undoing the original's tag-photo leaves them).
+   */
+  copyTags(fromPhotoId: number, toPhotoId: number): number {
+    return this.db.prepare('INSERT OR IGNORE INTO photo_people (photo_id, person_id) SELECT ?, person_id FROM photo_people WHERE photo_id = ?').run(toPhotoId, fromPhotoId).changes;
   }
 
   /** The photos a person is tagged on without a face. */

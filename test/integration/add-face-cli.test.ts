@@ -1,21 +1,27 @@
 /**
  * `visage add-face` and `visage tag-photo` / `untag-photo` on a library the CLI scanned from a real
  * group photo: a drawn face added (JSON), undone and redone from the CLI; bad boxes, unknown
- * photos and people refused with exit 2 and a clear message.
+ * photos and people refused with exit 2 and a clear message; the photo edited (half its size) and
+ * scanned again: the drawn faces analysed again by the CLI's scan; a drawn face undone before a
+ * move to another model and redone: analysed again with the new model.
  */
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { GROUP } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-add-face-cli-'));
 const db = join(dir, 'lib.db');
+const lib = join(dir, 'lib');
 let photo: { id: number; width: number; height: number };
+/** The faces drawn by the first test: with a person (Anna) and without. */
+let drawnIds: number[] = [];
+let annaId = 0;
 
 beforeAll(() => {
-  const lib = join(dir, 'lib');
   mkdirSync(lib);
   symlinkSync(join(GROUP, 'compreface__000_5.jpg'), join(lib, 'group.jpg'));
   const scan = runCli(['scan', lib, '--db', db, '--json', '--no-thumbnails']);
@@ -51,6 +57,8 @@ describe('visage add-face', () => {
     const plain = runCli(['add-face', '--db', db, '--photo', String(photo.id), '--box', box, '--json']).lastJson();
     expect(plain.face.personId).toBeNull();
     expect(Array.isArray(plain.suggestions)).toBe(true);
+    drawnIds = [out.face.id, plain.face.id];
+    annaId = anna;
   }, 180_000);
 
   it('refuses a bad box, an unknown photo or person with exit code 2 and says why', () => {
@@ -87,4 +95,52 @@ describe('visage add-face', () => {
       ['add-face', false],
     ]);
   }, 120_000);
+
+  it('a scan of the photo edited to half its size analyses the drawn faces again (in the scan\'s worker threads): boxes and landmarks scaled, person kept', async () => {
+    type Face = { id: number; box: { x: number; y: number; width: number; height: number }; landmarks: [number, number][]; embedding: string };
+    const drawn = () => (runCli(['faces', '--db', db, '--json']).lastJson().faces as Face[]).filter((f) => drawnIds.includes(f.id));
+    const before = drawn();
+    expect(before.map((f) => f.id)).toEqual(drawnIds);
+    const file = join(lib, 'group.jpg');
+    const half = await sharp(join(GROUP, 'compreface__000_5.jpg')).resize({ width: Math.round(photo.width / 2) }).jpeg({ quality: 92 }).toBuffer();
+    rmSync(file); // (a link to the dataset: never written through)
+    writeFileSync(file, half);
+    const scan = runCli(['scan', lib, '--db', db, '--json', '--no-thumbnails']);
+    expect(scan.code, scan.stderr).toBe(0);
+    const { width, height } = (runCli(['photos', '--db', db, '--json']).lastJson().photos as { width: number; height: number }[])[0]!;
+    const [sx, sy] = [width / photo.width, height / photo.height];
+    expect(sx).toBeCloseTo(0.5, 2);
+    const after = drawn();
+    expect(after.map((f) => f.id)).toEqual(drawnIds);
+    for (const [i, f] of after.entries()) {
+      const b = before[i]!;
+      expect(f.box.x).toBeCloseTo(b.box.x * sx, 0);
+      expect(f.box.y).toBeCloseTo(b.box.y * sy, 0);
+      expect(f.box.width).toBeCloseTo(b.box.width * sx, 0);
+      expect(f.box.height).toBeCloseTo(b.box.height * sy, 0);
+      const drift = f.landmarks.reduce((s, [x, y], k) => s + Math.hypot(x - b.landmarks[k]![0] * sx, y - b.landmarks[k]![1] * sy), 0) / f.landmarks.length;
+      expect(drift).toBeLessThan(3);
+      expect(f.embedding).not.toBe(b.embedding);
+    }
+    const person = runCli(['person', '--db', db, '--person', String(annaId), '--json']).lastJson();
+    expect(person.faces.map((f: { id: number }) => f.id)).toContain(drawnIds[0]);
+  }, 300_000);
+
+  it('visage redo of a face drawn, then undone, before `visage reembed --model` analyses it again with the new model (as the re-scan left its box)', () => {
+    type Face = { id: number; box: { x: number; y: number; width: number; height: number }; modelId: string };
+    const faces = () => runCli(['faces', '--db', db, '--json']).lastJson().faces as Face[];
+    const before = faces().find((f) => f.id === drawnIds[1])!;
+    expect(runCli(['undo', '--db', db, '--json']).lastJson().kind).toBe('tag-photo');
+    expect(runCli(['undo', '--db', db, '--json']).lastJson().kind).toBe('add-face');
+    const OTHER = 'faceplugin-512-pca128';
+    expect(before.modelId).not.toBe(OTHER);
+    const move = runCli(['reembed', '--db', db, '--model', OTHER, '--json']);
+    expect(move.code, move.stderr).toBe(0);
+    const r = runCli(['redo', '--db', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lastJson().kind).toBe('add-face');
+    const back = faces().find((f) => f.id === drawnIds[1])!;
+    expect(back).toMatchObject({ modelId: OTHER, box: before.box });
+    expect([...new Set(faces().map((f) => f.modelId))]).toEqual([OTHER]);
+  }, 300_000);
 });

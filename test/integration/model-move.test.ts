@@ -4,14 +4,16 @@
  * real analyzer on dlib-resnet-v1, corrections made (a name, a merge, a rejection), then the move
  * to mobilefacenet-192: cancelled after its first photo (the library stays on dlib, the work done
  * waits for a resume), resumed to the end with progress events, every face switched, the
- * corrections kept, and a later scan embeds with the new model. Unknown ids are refused.
+ * corrections kept, and a later scan embeds with the new model. Unknown ids are refused. Then a
+ * move back to dlib: a person tagged on a photo without a face and a birth date survive it, and a
+ * face drawn by hand and undone before it is redone analysed with dlib (never the old vector).
  */
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInfo, CorrectionResult, Events, FaceInfo, LibraryModelState, PersonSummary } from '../../app/contract/contract';
+import type { AppInfo, CorrectionResult, Events, FaceAdded, FaceInfo, LibraryModelState, LoggedCorrection, PersonSummary, PhotoInfo } from '../../app/contract/contract';
 import { InProcessEngine } from '../../app/engine/client';
 import type { EngineAnalyzer } from '../../app/engine/analyzer';
 import { DEFAULT_EMBEDDER } from '../../app/faces/models/registry';
@@ -208,5 +210,40 @@ describe('moving a library to the default face model from the app (engine contra
     await scanned;
     expect(photoFacesModels(simm)).toEqual([MFN]);
     expect(Object.keys(facesByModel())).toEqual([MFN]);
+  }, 400_000);
+
+  it('a move back: the no-face tag and the birth date survive it; a drawn face undone before it comes back on redo analysed with the new model', async () => {
+    const people = await call<PersonSummary[]>('people.list');
+    const johnA = people.find((p) => p.name === 'John A')!;
+    const [own] = await call<FaceInfo[]>('people.faces', { id: johnA.id });
+    // John A on another person's photo without a face (one face a photo here), his birth date, and a drawn face.
+    const [tagged] = await call<FaceInfo[]>('people.faces', { id: people.find((p) => p.id !== johnA.id)!.id });
+    expect(tagged!.photoId).not.toBe(own!.photoId);
+    await call<CorrectionResult>('people.correct', { kind: 'tag-photo', photoId: tagged!.photoId, personId: johnA.id });
+    await call<CorrectionResult>('people.correct', { kind: 'birthday', personId: johnA.id, birthDate: '1960-01-02' });
+    const b = own!.box;
+    const x = Math.max(0, Math.round(b.x - b.width / 4));
+    const y = Math.max(0, Math.round(b.y - b.height / 4));
+    const box = { x, y, width: Math.min(Math.round(b.width * 1.5), own!.photoWidth - x), height: Math.min(Math.round(b.height * 1.5), own!.photoHeight - y) };
+    const added = await call<FaceAdded>('faces.add', { photoId: own!.photoId, box, personId: johnA.id });
+    expect(added.face).toMatchObject({ manual: true, personId: johnA.id });
+    expect((await call<LoggedCorrection>('people.undo')).kind).toBe('add-face');
+    expect(await call<FaceInfo | null>('people.face', { id: added.face.id })).toBeNull();
+
+    const finished = next('reembed.finished');
+    const changed = next('people.changed', (d) => d.reason === 'model');
+    await call('library.reembed', { model: DLIB });
+    expect(await finished).toMatchObject({ target: DLIB, outcome: 'switched', failedPhotos: 0 });
+    await changed;
+    const faces = Object.values(facesByModel()).reduce((a, c) => a + c, 0);
+    expect(facesByModel()).toEqual({ [DLIB]: faces });
+    // The tag and the birth date are the person's still.
+    expect((await call<PhotoInfo>('people.photo', { id: tagged!.photoId })).tags).toContainEqual({ personId: johnA.id, name: 'John A' });
+    expect((await call<PersonSummary>('people.get', { id: johnA.id })).birthDate).toBe('1960-01-02');
+
+    // Redo: the face drawn (and logged) with mobilefacenet is analysed again with dlib, on its id.
+    expect((await call<LoggedCorrection>('people.redo')).kind).toBe('add-face');
+    expect(await call<FaceInfo | null>('people.face', { id: added.face.id })).toMatchObject({ manual: true, personId: johnA.id, box });
+    expect(facesByModel()).toEqual({ [DLIB]: faces + 1 });
   }, 400_000);
 });

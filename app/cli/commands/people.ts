@@ -7,13 +7,16 @@
 import { numberFlag, parseArgs, stringFlag, UsageError, type CliCommand, type FlagSpec, type ParsedArgs } from '../command';
 import { resolveDbPath } from '../../platform/paths';
 import { openStoreForReading } from '../open-store';
-import { CorrectionError, type PeopleService } from '../../people/people-service';
+import { CorrectionError, RedrawNeededError, type PeopleService } from '../../people/people-service';
+import { InvalidRequestError, NotFoundError } from '../../contract/errors';
+import type { Store } from '../../store/store';
+import type { DrawFace } from '../../people/api';
 import { peopleServiceFor } from '../people-service';
 import type { Correction, MergeQueue, PersonSummary } from '../../contract/people';
 import { isoDate, maxPhotos as maxPhotosSchema } from '../../contract/contract';
 import { PEOPLE_FILTERS, PEOPLE_SORTS } from '../../contract/people';
 
-type Handler = (svc: PeopleService, p: ParsedArgs) => unknown;
+type Handler = (svc: PeopleService, p: ParsedArgs, store: Store) => unknown;
 
 function intList(p: ParsedArgs, name: string): number[] {
   const raw = stringFlag(p, name);
@@ -56,9 +59,9 @@ function make(name: string, summary: string, usage: string, spec: FlagSpec, hand
         const svc = peopleServiceFor(store.db, dbPath);
         let result: unknown;
         try {
-          result = handler(svc, p);
+          result = await handler(svc, p, store);
         } catch (e) {
-          if (e instanceof CorrectionError) throw new UsageError(e.message);
+          if (e instanceof CorrectionError || e instanceof RedrawNeededError || e instanceof NotFoundError || e instanceof InvalidRequestError) throw new UsageError(e.message);
           throw e;
         }
         process.stdout.write(p.flags.has('json') ? `${JSON.stringify(result)}\n` : `${human(result)}\n`);
@@ -68,6 +71,24 @@ function make(name: string, summary: string, usage: string, spec: FlagSpec, hand
       }
     },
   };
+}
+
+/**
+ * A face drawn before the library moved to another face model is analysed again from its box, so
+ * that the library holds one model's vectors; the face engine (and its modules) loaded only then.
+ */
+async function redo(svc: PeopleService, store: Store): Promise<unknown> {
+  const engine: { drawer?: { draw: DrawFace; close: () => Promise<void> } } = {};
+  const draw: DrawFace = (photoId, box) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    engine.drawer ??= (require('../face-drawer') as typeof import('../face-drawer')).cliFaceDrawer(store, svc.model);
+    return engine.drawer.draw(photoId, box);
+  };
+  try {
+    return (await svc.redoDrawing(draw)) ?? { nothing: 'to redo' };
+  } finally {
+    await engine.drawer?.close();
+  }
 }
 
 function human(v: unknown): string {
@@ -222,6 +243,6 @@ export const commands: CliCommand[] = [
     personId: intFlag(p, 'person'),
   })),
   make('undo', 'undo the last correction', '', {}, (svc) => svc.undo() ?? { nothing: 'to undo' }, true),
-  make('redo', 'redo the last undone correction', '', {}, (svc) => svc.redo() ?? { nothing: 'to redo' }, true),
+  make('redo', 'redo the last undone correction', '', {}, (svc, _p, store) => redo(svc, store), true),
   make('history', 'the corrections log, newest first', '[--limit N]', { values: { limit: 'number' } }, (svc, p) => svc.history(numberFlag(p, 'limit') ?? 50)),
 ];

@@ -10,7 +10,6 @@ import { parsePeopleFile, readPeopleFile, serializePeopleFile, writePeopleFile }
 import type { PeopleApi } from '../../people/api';
 import type { PeopleService } from '../../people/people-service';
 import type { Store } from '../../store/store';
-import { lazyFaceDrawer } from '../../library/drawn-face';
 import type { AnalyzerLoader } from '../analyzer';
 import type { JobGuard } from '../jobs';
 import { versionOf } from '../version';
@@ -70,11 +69,7 @@ function exportPeopleFile(d: InteropDeps, file: string | undefined): PeopleExpor
 
 /** Draws a face with the engine's face engine (loaded when the first face is drawn). */
 function drawerFor(d: InteropDeps, people: PeopleService) {
-  return lazyFaceDrawer(d.store, people.model, async () => {
-    const a = await d.analyzer.get();
-    if (!a.analyseBox) throw new ContractError('unavailable', 'this face engine cannot analyse a drawn box');
-    return a.analyseBox.bind(a);
-  });
+  return d.analyzer.drawer(d.store, people.model);
 }
 
 async function importPeopleFile(d: InteropDeps, people: PeopleService, p: ParsedParams<'people.import'>): Promise<PeopleImport> {

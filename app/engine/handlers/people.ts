@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ContractError } from '../../contract/contract';
 import { suggestionGroups } from '../../people/suggestion-groups';
 import type { ClusterStats } from '../../contract/people';
-import type { PeopleApi } from '../../people/api';
+import type { DrawFace, PeopleApi } from '../../people/api';
 import type { JobGuard } from '../jobs';
 import type { Emit, HandlersFor } from './types';
 
@@ -20,6 +20,11 @@ export interface PeopleDeps {
   closing: AbortSignal;
   /** The library folders (absolute), to tell an offline photo from a missing one. */
   folders?: () => readonly string[];
+  /**
+   * Draws faces with the face engine, checked to be of `model`: a redo that puts back a face drawn
+   * before the library moved to another model analyses its box again (PeopleApi.redoDrawing).
+   */
+  drawFace?: (model: string) => DrawFace;
 }
 
 export type PeopleMethod =
@@ -88,8 +93,9 @@ export function peopleHandlers(d: PeopleDeps): HandlersFor<PeopleMethod> {
       if (r) d.emit('people.changed', { reason: 'undo' });
       return r;
     },
-    'people.redo': () => {
-      const r = need().redo();
+    'people.redo': async () => {
+      const people = need();
+      const r = d.drawFace && people.redoDrawing ? await people.redoDrawing(d.drawFace(people.model)) : people.redo();
       if (r) d.emit('people.changed', { reason: 'redo' });
       return r;
     },
