@@ -54,10 +54,7 @@ export class Clustering {
     // A drawn face a scan analysed again (its photo's file changed) has a new vector under the id
     // it had: an index holding that id is built again (the sync below records it as a new base).
     const revised = unrecordedFaces(ctx.db, ctx.model);
-    if (index.current && revised.length) {
-      const held = index.current.assignment();
-      if (revised.some((id) => held.has(id))) index.set(null);
-    }
+    if (index.current && revised.some((id) => index.current!.holds(id))) index.set(null);
     // Faces scanned since, or a head adopted / rolled back: vectors follow the active head first.
     if (ctx.projections.sync(ctx.db, ctx.model) > 0) index.set(null);
     const idx = index.ensure();

@@ -526,6 +526,11 @@ export class PeopleIndex {
     return p === NONE ? null : p;
   }
 
+  /** Whether the index holds this face (without building the whole assignment map). */
+  holds(faceId: FaceId): boolean {
+    return this.slotOf.has(faceId);
+  }
+
   isUserAssigned(faceId: FaceId): boolean {
     return this.user[this.slot(faceId)] === 1;
   }
