@@ -347,6 +347,26 @@ describe('people without a face and close-up faces: visage:NoFace', () => {
     expect(noFaceRegions(regions, 0)).toEqual([true, true, true, true, true]);
   });
 
+  it('merging: a close-up face replaces another tool\'s region of that face; another tool\'s whole-photo region of another name stays a person without a face', () => {
+    const li = (name: string, w: number, h: number) =>
+      `<rdf:li><rdf:Description mwg-rs:Name="${name}" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:w="${w}" stArea:h="${h}" stArea:unit="normalized"/></rdf:Description></rdf:li>`;
+    const digiKam = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""
+        xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">
+        <mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag>${li('Sheldon (digiKam)', 0.8, 0.9)}${li('Carl', 1, 1)}</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>
+        </rdf:Description></rdf:RDF></x:xmpmeta>`;
+    const merged = parseRegions(mergeRegionsIntoXmp(digiKam, { dimensions: { w: 150, h: 150 }, regions: [{ name: 'Sheldon', type: 'Face', area: whole }] }))!.regions;
+    expect(merged.map((r) => [r.name, regionIsNoFace(r)])).toEqual([
+      ['Sheldon', false],
+      ['Carl', true],
+    ]);
+    // Visage's own no-face tag does not cover another tool's face, only its no-face tag of the same name.
+    const tagged = parseRegions(mergeRegionsIntoXmp(digiKam, { dimensions: { w: 150, h: 150 }, regions: [{ name: 'carl', type: 'Face', area: whole, noFace: true }] }))!.regions;
+    expect(tagged.map((r) => [r.name, regionIsNoFace(r)])).toEqual([
+      ['carl', true],
+      ['Sheldon (digiKam)', false],
+    ]);
+  });
+
   it('reads visage:NoFace in any XMP form (attributes, case of the Boolean)', () => {
     const xmp = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""
       xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#" xmlns:visage="https://visage.app/ns/xmp/1.0/">
