@@ -24,7 +24,7 @@ import {
 
 /** A correction as the people file keeps it: the log's 'import' entries are left out. */
 type FileCorrection = PeopleFile['corrections'][number];
-import { areaFromBox, boxFromArea, isWholePhoto, uprightRegions, WHOLE_PHOTO_AREA, type Region } from './xmp/regions';
+import { areaFromBox, boxFromArea, isWholePhoto, noFaceRegions, uprightRegions, WHOLE_PHOTO_AREA, type Region } from './xmp/regions';
 import { writeSidecarRegions } from './xmp/sidecar';
 import { readPhotoRegions } from './xmp/index';
 import { iou } from '../faces/geometry';
@@ -262,7 +262,9 @@ export function writeXmpSidecars(db: Database.Database, opts: { personId?: numbe
     if (!t.person_name) continue;
     const e = entry(t.photo_id, t.path, t.width, t.height);
     e.people.add(t.person_id);
-    e.regions.push({ name: t.person_name, type: 'Face', area: { ...WHOLE_PHOTO_AREA }, ...(t.person_birth_date ? { birthDate: t.person_birth_date } : {}) });
+    // The whole photo, as digiKam and Lightroom tag a person without a face; marked visage:NoFace
+    // so that Visage tells it from a close-up face, which covers the whole photo too.
+    e.regions.push({ name: t.person_name, type: 'Face', area: { ...WHOLE_PHOTO_AREA }, noFace: true, ...(t.person_birth_date ? { birthDate: t.person_birth_date } : {}) });
   }
   const report: XmpWriteReport = { photos: 0, regions: 0, sidecars: [], failed: [] };
   for (const photo of byPhoto.values()) {
@@ -280,8 +282,10 @@ export function writeXmpSidecars(db: Database.Database, opts: { personId?: numbe
 
 /**
  * Reads face regions with names from sidecars / embedded XMP and names the matching faces; a
- * whole-photo region is a person on the photo without a face; with `draw`, a region Visage wrote
- * for a face drawn by hand that this library lacks is drawn again. One undoable correction.
+ * region marked visage:NoFace, or another tool's whole-photo region, is a person on the photo
+ * without a face (`regionIsNoFace` / `noFaceRegions` in xmp/regions.ts: a whole-area region Visage
+ * wrote without the mark is a close-up face); with `draw`, a region Visage wrote for a face drawn
+ * by hand that this library lacks is drawn again. One undoable correction.
  */
 export async function importXmpRegions(svc: PeopleService, db: Database.Database, draw?: DrawFace): Promise<ImportReport & { photos: number }> {
   const repo = new InteropRepo(db);
@@ -317,8 +321,11 @@ export async function importXmpRegions(svc: PeopleService, db: Database.Database
       if (birthDate && !person.birthDate) person.birthDate = birthDate;
       return person.ref;
     };
-    for (const r of regions) {
-      if (isWholePhoto(r.area)) {
+    // Faces of this library covering the whole photo (close-ups): what an old Visage whole-area region may be.
+    const wholePhotoFaces = faces.filter((f) => isWholePhoto(areaFromBox({ x: f.x, y: f.y, width: f.w, height: f.h }, photo.width, photo.height))).length;
+    const noFace = noFaceRegions(regions, wholePhotoFaces);
+    for (const [i, r] of regions.entries()) {
+      if (noFace[i]) {
         plan.tags!.push({ photoId: photo.id, person: refOf(r.name!, r.birthDate) });
         continue;
       }

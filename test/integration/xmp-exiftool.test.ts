@@ -7,15 +7,16 @@
  *   that belongs to a person already merges the tagged unnamed person into it;
  * - undo puts everything back;
  * - `visage xmp-write` output read by ExifTool has the right names and region geometry;
- * - and for a face drawn by hand, a person on a photo without a face (a whole-photo region) and
- *   birth dates (visage:Drawn, visage:BirthDate in mwg-rs:Extensions): ExifTool reads them; the
+ * - and for a face drawn by hand, a person on a photo without a face (a whole-photo region marked
+ *   visage:NoFace) and birth dates (visage:Drawn, visage:NoFace, visage:BirthDate in
+ *   mwg-rs:Extensions): ExifTool reads them; the
  *   sidecar, rewritten by ExifTool, brings them back into a fresh library; a whole-photo region
  *   ExifTool writes is read as a person without a face.
  * The photos are faceapi-bbt's (PNG) re-encoded as JPEG, so that XMP can be embedded in them, and
  * for drawn faces two group photos.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -345,18 +346,20 @@ describe('drawn faces, people without a face and birth dates through ExifTool', 
     };
     // The detected face: its box, the birth date, no Drawn mark.
     closeTo(list[0]!, boxArea(g.faces[0]!.box, g.photo.width, g.photo.height));
-    expect(list[0]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:BirthDate': '1950-03-04' });
+    expect(list[0]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:NoFace': false, 'XMP-visage:BirthDate': '1950-03-04' });
     // The drawn face: the box drawn, marked Drawn.
     closeTo(list[1]!, boxArea(drawnBox, g.photo.width, g.photo.height));
-    expect(list[1]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:Drawn': true, 'XMP-visage:BirthDate': '1950-03-04' });
-    // The person without a face: the whole photo, as digiKam and Lightroom tag one.
+    expect(list[1]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:Drawn': true, 'XMP-visage:NoFace': false, 'XMP-visage:BirthDate': '1950-03-04' });
+    // The person without a face: the whole photo, as digiKam and Lightroom tag one, marked
+    // visage:NoFace (a close-up face covers the whole photo too).
     expect(list[2]!.Area).toEqual({ X: 0.5, Y: 0.5, W: 1, H: 1, Unit: 'normalized' });
-    expect(list[2]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:BirthDate': '1951-12-31' });
+    expect(list[2]!.Extensions).toEqual({ 'XMP-visage:Writer': 'Visage', 'XMP-visage:NoFace': true, 'XMP-visage:BirthDate': '1951-12-31' });
     // The flat tags, as `exiftool -a -G1 -XMP:all` lists them (one line per region's extension field).
     const flat = exiftool(['-a', '-G1', '-XMP:all', sidecar]);
     expect(flat).toMatch(/^\[XMP-mwg-rs\]\s+Region Name\s+: Anna, Anna, Bea$/m);
     expect(flat.match(/^\[XMP-mwg-rs\]\s+Region Extensions Birth Date\s+: (.*)$/gm)?.map((l) => l.split(': ').pop())).toEqual(['1950-03-04', '1950-03-04', '1951-12-31']);
     expect(flat.match(/^\[XMP-mwg-rs\]\s+Region Extensions Drawn\s+: (.*)$/gm)?.map((l) => l.split(': ').pop())).toEqual(['True']);
+    expect(flat.match(/^\[XMP-mwg-rs\]\s+Region Extensions No Face\s+: (.*)$/gm)?.map((l) => l.split(': ').pop())).toEqual(['False', 'False', 'True']);
     expect(flat).toMatch(/^\[XMP-mwg-rs\]\s+Region Area W\s+: [\d.]+, [\d.]+, 1$/m);
   }, 300_000);
 
@@ -366,6 +369,11 @@ describe('drawn faces, people without a face and birth dates through ExifTool', 
     // ExifTool wrote the whole packet again (its own layout), the extensions kept.
     expect(exiftool(['-s3', '-XMP-xmp:Rating', sidecar]).trim()).toBe('4');
     expect(exiftool(['-s3', '-XMP-x:XMPToolkit', sidecar]).trim()).toMatch(/^Image::ExifTool/);
+    expect(readFileSync(sidecar, 'utf8').match(/<visage:NoFace>(True|False)<\/visage:NoFace>/g)).toEqual([
+      '<visage:NoFace>False</visage:NoFace>',
+      '<visage:NoFace>False</visage:NoFace>',
+      '<visage:NoFace>True</visage:NoFace>',
+    ]);
 
     // Same photos, a new library: only group.jpg's sidecar is left to read (other.jpg's goes).
     const { db, group } = groupLibrary('drawn', 'drawn-b');

@@ -11,12 +11,14 @@ import {
   findSidecar,
   mergeRegionsIntoXmp,
   newXmpPacket,
+  noFaceRegions,
   orientArea,
   parseRegions,
   parseXml,
   readEmbeddedRegions,
   readPhotoRegions,
   readSidecarRegions,
+  regionIsNoFace,
   sidecarForWriting,
   uprightRegions,
   writeSidecarRegions,
@@ -296,6 +298,87 @@ describe('people without a face: whole-photo regions', () => {
       ['Drawn', true, true],
       ['Same person', true, false],
       ['Tagged in digiKam', false, false],
+    ]);
+  });
+});
+
+describe('people without a face and close-up faces: visage:NoFace', () => {
+  const whole = { x: 0.5, y: 0.5, w: 1, h: 1 };
+  const face = { x: 0.3, y: 0.3, w: 0.2, h: 0.2 };
+
+  it('every region Visage writes says whether it is a face; a close-up face over the whole photo reads back as a face, the no-face tag as one', () => {
+    const xmp = newXmpPacket({ dimensions: { w: 150, h: 150 }, regions: [
+      { name: 'Close-up', type: 'Face', area: whole },
+      { name: 'Tagged', type: 'Face', area: whole, noFace: true },
+      { name: 'Small', type: 'Face', area: face },
+    ] });
+    expect(xmp.match(/<visage:NoFace>(True|False)<\/visage:NoFace>/g)).toEqual([
+      '<visage:NoFace>False</visage:NoFace>',
+      '<visage:NoFace>True</visage:NoFace>',
+      '<visage:NoFace>False</visage:NoFace>',
+    ]);
+    const back = parseRegions(xmp)!.regions;
+    expect(back.map((r) => [r.name, r.noFace, regionIsNoFace(r)])).toEqual([
+      ['Close-up', false, false],
+      ['Tagged', true, true],
+      ['Small', false, false],
+    ]);
+    // Other tools still see the whole photo for both.
+    expect(back[0]!.area).toEqual(whole);
+    expect(back[1]!.area).toEqual(whole);
+  });
+
+  it('without visage:NoFace: another tool\'s whole-photo region is a no-face tag, a smaller one a face; an old Visage whole-area region is decided by the photo\'s faces', () => {
+    expect(regionIsNoFace({ name: 'digiKam', type: 'Face', area: whole })).toBe(true);
+    expect(regionIsNoFace({ name: 'inset', type: 'Face', area: { x: 0.5, y: 0.5, w: 0.985, h: 0.99 } })).toBe(true);
+    expect(regionIsNoFace({ name: 'digiKam', type: 'Face', area: face })).toBe(false);
+    expect(regionIsNoFace({ name: 'old', type: 'Face', area: face, visage: true })).toBe(false);
+    expect(regionIsNoFace({ name: 'old', type: 'Face', area: whole, visage: true })).toBeNull();
+    expect(regionIsNoFace({ name: 'old drawn', type: 'Face', area: whole, visage: true, drawn: true })).toBe(false);
+    // The mark wins over the area, whoever kept it.
+    expect(regionIsNoFace({ name: 'marked', type: 'Face', area: face, noFace: true })).toBe(true);
+    expect(regionIsNoFace({ name: 'marked', type: 'Face', area: whole, noFace: false })).toBe(false);
+
+    // Old Visage sidecars wrote a photo's faces before its no-face tags: with one close-up face in
+    // the library, the first old whole-area region is that face, the others no-face tags.
+    const old = (name: string) => ({ name, type: 'Face', area: whole, visage: true });
+    const regions = [{ name: 'digiKam', type: 'Face', area: whole }, old('Face'), old('Tag 1'), old('Tag 2'), { name: 'New', type: 'Face', area: whole, visage: true, noFace: true }];
+    expect(noFaceRegions(regions, 1)).toEqual([true, false, true, true, true]);
+    expect(noFaceRegions(regions, 0)).toEqual([true, true, true, true, true]);
+  });
+
+  it('merging: a close-up face replaces another tool\'s region of that face; another tool\'s whole-photo region of another name stays a person without a face', () => {
+    const li = (name: string, w: number, h: number) =>
+      `<rdf:li><rdf:Description mwg-rs:Name="${name}" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:w="${w}" stArea:h="${h}" stArea:unit="normalized"/></rdf:Description></rdf:li>`;
+    const digiKam = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""
+        xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">
+        <mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag>${li('Sheldon (digiKam)', 0.8, 0.9)}${li('Carl', 1, 1)}</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>
+        </rdf:Description></rdf:RDF></x:xmpmeta>`;
+    const merged = parseRegions(mergeRegionsIntoXmp(digiKam, { dimensions: { w: 150, h: 150 }, regions: [{ name: 'Sheldon', type: 'Face', area: whole }] }))!.regions;
+    expect(merged.map((r) => [r.name, regionIsNoFace(r)])).toEqual([
+      ['Sheldon', false],
+      ['Carl', true],
+    ]);
+    // Visage's own no-face tag does not cover another tool's face, only its no-face tag of the same name.
+    const tagged = parseRegions(mergeRegionsIntoXmp(digiKam, { dimensions: { w: 150, h: 150 }, regions: [{ name: 'carl', type: 'Face', area: whole, noFace: true }] }))!.regions;
+    expect(tagged.map((r) => [r.name, regionIsNoFace(r)])).toEqual([
+      ['carl', true],
+      ['Sheldon (digiKam)', false],
+    ]);
+  });
+
+  it('reads visage:NoFace in any XMP form (attributes, case of the Boolean)', () => {
+    const xmp = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""
+      xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#" xmlns:visage="https://visage.app/ns/xmp/1.0/">
+      <mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag>
+      <rdf:li><rdf:Description mwg-rs:Name="A" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:w="1" stArea:h="1" stArea:unit="normalized"/><mwg-rs:Extensions visage:Writer="Visage" visage:NoFace="false"/></rdf:Description></rdf:li>
+      <rdf:li><rdf:Description mwg-rs:Name="B" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:w="1" stArea:h="1" stArea:unit="normalized"/><mwg-rs:Extensions visage:Writer="Visage" visage:NoFace="TRUE"/></rdf:Description></rdf:li>
+      <rdf:li><rdf:Description mwg-rs:Name="C" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:w="1" stArea:h="1" stArea:unit="normalized"/><mwg-rs:Extensions visage:Writer="Visage" visage:NoFace="maybe"/></rdf:Description></rdf:li>
+      </rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions></rdf:Description></rdf:RDF></x:xmpmeta>`;
+    expect(parseRegions(xmp)!.regions.map((r) => [r.name, r.noFace, regionIsNoFace(r)])).toEqual([
+      ['A', false, false],
+      ['B', true, true],
+      ['C', undefined, null],
     ]);
   });
 });

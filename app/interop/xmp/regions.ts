@@ -9,6 +9,9 @@
  *       mwg-rs:Name, mwg-rs:Type ("Face"), mwg-rs:Description (optional)
  *       mwg-rs:Area  stArea:x, stArea:y (the region's CENTRE), stArea:w, stArea:h, all normalised
  *                    to 0..1 of the image's width/height, stArea:unit="normalized"
+ *       mwg-rs:Extensions (Visage's regions)  visage:Writer "Visage", visage:NoFace True/False (a
+ *                    person without a face, or a face: see `regionIsNoFace`), visage:Drawn True,
+ *                    visage:BirthDate YYYY-MM-DD
  *
  * Orientation: MWG regions describe the image as it is displayed, i.e. after the EXIF Orientation
  * has been applied, and AppliedToDimensions are the displayed (upright) width and height. Visage's
@@ -49,6 +52,14 @@ export interface Region {
    * reading the sidecar gets the person's birthday with the name.
    */
   birthDate?: string;
+  /**
+   * visage:NoFace in mwg-rs:Extensions. Writing: true for a person on the photo without a face
+   * (a no-face tag, written over the whole photo as other tools write one); anything else is a
+   * face and is written with visage:NoFace False, so that a face covering the whole photo (a
+   * close-up) is not read back as a no-face tag. Reading: the value in the file, undefined when it
+   * has none (other tools' regions, Visage's from before visage:NoFace): see `regionIsNoFace`.
+   */
+  noFace?: boolean;
 }
 
 /** YYYY-MM-DD with a real month and day (the format persons' birth dates are stored in). */
@@ -72,9 +83,57 @@ export const WHOLE_PHOTO_AREA = { x: 0.5, y: 0.5, w: 1, h: 1 } as const;
  */
 export const WHOLE_PHOTO_MIN = 0.98;
 
-/** A region that covers the whole photo: a person without a face area. */
+/** A region that covers the whole photo (a person without a face area, or a close-up face: see `regionIsNoFace`). */
 export function isWholePhoto(a: Area): boolean {
   return a.w >= WHOLE_PHOTO_MIN && a.h >= WHOLE_PHOTO_MIN;
+}
+
+/**
+ * Is a read region a person on the photo without a face (a no-face tag), or a face?
+ *
+ * The whole-photo area is ambiguous: digiKam and Lightroom tag a person without a face that way,
+ * and a close-up's detected face covers the photo too (a face box over >= 98 % of it both ways is
+ * written as ~0.5/0.5/1/1). So Visage says which one each of its regions is, and the decision is
+ * made per REGION, not per sidecar: a sidecar is shared with other tools, which add, keep or drop
+ * regions (digiKam may add its own whole-photo no-face region next to Visage's faces, ExifTool
+ * rewrites the packet keeping mwg-rs:Extensions), so a mark once per file (or "any Visage region
+ * in the list") would go stale and turn another tool's no-face tag into a face; a region's own
+ * mwg-rs:Extensions travel with the region they describe. Hence:
+ * - visage:NoFace True: a no-face tag; visage:NoFace False: a face, whatever its area;
+ * - no visage:NoFace, not the whole photo: a face;
+ * - no visage:NoFace, the whole photo, not Visage's (no visage:Writer: digiKam, Lightroom,
+ *   ExifTool, Microsoft regions): a no-face tag, as those tools mean it;
+ * - no visage:NoFace, the whole photo, Visage's: written before visage:NoFace existed, when a
+ *   whole-area Visage region was a no-face tag or a close-up face alike. A face drawn by hand
+ *   (visage:Drawn) is a face; otherwise `null`: the reader decides with the photo's faces
+ *   (`noFaceRegions`).
+ */
+export function regionIsNoFace(r: Region): boolean | null {
+  if (r.noFace !== undefined) return r.noFace;
+  if (!isWholePhoto(r.area)) return false;
+  if (!r.visage) return true;
+  return r.drawn ? false : null;
+}
+
+/**
+ * `regionIsNoFace` for each region of one photo, the old Visage regions (`null`) decided with the
+ * faces the reading library has on the photo. Visage wrote a whole-area region for a face only
+ * when the face itself covered the photo, and wrote a photo's faces before its no-face tags; so
+ * when the library has `wholePhotoFaces` faces covering the photo (a close-up: 1), the first that
+ * many old whole-area regions (in the file's order) are those faces and the rest are no-face tags;
+ * on a photo without such a face they are all no-face tags (what they were read as before).
+ */
+export function noFaceRegions(regions: Region[], wholePhotoFaces: number): boolean[] {
+  let faces = wholePhotoFaces;
+  return regions.map((r) => {
+    const v = regionIsNoFace(r);
+    if (v !== null) return v;
+    if (faces > 0) {
+      faces--;
+      return false;
+    }
+    return true;
+  });
 }
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
@@ -197,6 +256,9 @@ export function regionFromValue(v: RdfValue, dims: RegionInfo['dimensions']): Re
   const ext = field(v, NS.mwgRs, 'Extensions');
   if (text(field(ext, NS.visage, 'Writer')) === 'Visage') region.visage = true;
   if (region.visage && text(field(ext, NS.visage, 'Drawn')) === 'True') region.drawn = true;
+  // Visage's own namespace: honoured whoever kept it (XMP Booleans are "True" / "False").
+  const noFace = text(field(ext, NS.visage, 'NoFace'))?.trim().toLowerCase();
+  if (noFace === 'true' || noFace === 'false') region.noFace = noFace === 'true';
   const birth = text(field(ext, NS.visage, 'BirthDate'))?.trim();
   if (region.name && birth && ISO_DATE.test(birth) && !Number.isNaN(Date.parse(`${birth}T00:00:00Z`))) region.birthDate = birth;
   return region;
@@ -311,6 +373,8 @@ export function regionsXml(
     lines.push(`${i4}<${p.rs}:Extensions ${p.rdf}:parseType="Resource">`);
     lines.push(`${i4} <${p.vs}:Writer>Visage</${p.vs}:Writer>`);
     if (r.drawn) lines.push(`${i4} <${p.vs}:Drawn>True</${p.vs}:Drawn>`);
+    // Every region says whether it is a face: a close-up face covers the whole photo too.
+    lines.push(`${i4} <${p.vs}:NoFace>${r.noFace === true ? 'True' : 'False'}</${p.vs}:NoFace>`);
     if (name !== null && r.birthDate && ISO_DATE.test(r.birthDate)) lines.push(`${i4} <${p.vs}:BirthDate>${r.birthDate}</${p.vs}:BirthDate>`);
     lines.push(`${i4}</${p.rs}:Extensions>`);
     lines.push(`${i3}</${p.rdf}:li>`);

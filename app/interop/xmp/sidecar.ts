@@ -25,6 +25,7 @@ import {
   findRegionsElement,
   parseRegions,
   regionFromValue,
+  regionIsNoFace,
   regionsFromElement,
   regionsXml,
   rdfValue,
@@ -161,12 +162,15 @@ export function mergeRegionsIntoXmp(existing: string | null, info: RegionInfo, o
   // Items of the old list that stay: non-face regions, and faces no Visage face covers.
   const kept: string[] = [];
   const carriedDecls = new Map<string, string>();
-  // A Visage face covers another tool's face it overlaps; a whole-photo region (a person without a
-  // face) covers only another tool's whole-photo region of the same name.
-  const covers = (mine: Region, theirs: Region) =>
-    isWholePhoto(mine.area) || isWholePhoto(theirs.area)
-      ? isWholePhoto(mine.area) && isWholePhoto(theirs.area) && (mine.name ?? '').toLowerCase() === (theirs.name ?? '').toLowerCase()
+  // A Visage face covers another tool's face it overlaps (a close-up face over the whole photo
+  // too); a person without a face (Visage's noFace region, another tool's whole-photo region)
+  // covers and is covered only by a whole-photo region of the same name.
+  const covers = (mine: Region, theirs: Region) => {
+    const theirsNoFace = regionIsNoFace(theirs) !== false;
+    return mine.noFace === true || theirsNoFace
+      ? isWholePhoto(mine.area) && theirsNoFace && (mine.name ?? '').toLowerCase() === (theirs.name ?? '').toLowerCase()
       : areaIou(mine.area, theirs.area) >= 0.3;
+  };
   const old = findRegionsElement(root);
   if (old) {
     const { dimensions } = regionsFromElement(old);
