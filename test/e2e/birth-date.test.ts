@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { BBT, tempDir } from './fixtures';
-import { docScreenshot, ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served } from './serve';
+import { docScreenshot, ensureRendererBuilt, pageCall, tearDown, type Served, openApp } from './serve';
 
 /** Each photo's file date; the birthday typed in is 2020-01-01. */
 const DATES: Record<string, string> = {
@@ -77,10 +77,7 @@ beforeAll(async () => {
   } finally {
     check.close();
   }
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
-  await page.goto(served.url);
-  await page.waitForSelector('[data-screen]');
+  ({ served, browser, page } = await openApp(db));
 }, 300_000);
 
 afterAll(() => tearDown(browser, served, dir));

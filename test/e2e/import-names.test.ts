@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { BBT, tempDir } from './fixtures';
-import { docScreenshot, ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served } from './serve';
+import { docScreenshot, ensureRendererBuilt, pageCall, tearDown, type Served, openApp } from './serve';
 
 const SHELDON = ['sheldon1', 'sheldon2', 'sheldon3', 'sheldon4', 'sheldon5'];
 const PENNY = ['penny1', 'penny2', 'penny3', 'penny4'];
@@ -122,10 +122,7 @@ beforeAll(async () => {
   expect(new Set(PENNY.map((n) => face[n]!.person)).size).toBe(1);
   expect(face.sheldon1!.person).not.toBeNull();
   expect(face.penny1!.person).not.toBeNull();
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
-  await page.goto(served.url);
-  await page.waitForSelector('[data-screen]');
+  ({ served, browser, page } = await openApp(db));
 }, 300_000);
 
 afterAll(() => tearDown(browser, served, dir));

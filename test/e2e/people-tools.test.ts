@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { assembleLibrary, BBT, ROOT, tempDir } from './fixtures';
-import { ensureRendererBuilt, launchPage, pageCall, startServe, tearDown, type Served, docScreenshot } from './serve';
+import { ensureRendererBuilt, pageCall, tearDown, type Served, docScreenshot, openApp } from './serve';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
@@ -102,10 +102,7 @@ beforeAll(async () => {
   expect(scan.code, scan.stderr).toBe(0);
   const cluster = runCli(['cluster', '--db', db, '--json']);
   expect(cluster.code, cluster.stderr).toBe(0);
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
-  await page.goto(served.url);
-  await page.waitForSelector('[data-screen]');
+  ({ served, browser, page } = await openApp(db));
 }, 300_000);
 
 afterAll(() => tearDown(browser, served, dir));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { assembleLibrary, ROOT, tempDir } from './fixtures';
-import { ensureRendererBuilt, launchPage, methodOf, pageCall, sleep, startServe, tearDown, type Served, docScreenshot } from './serve';
+import { ensureRendererBuilt, methodOf, pageCall, sleep, tearDown, type Served, docScreenshot, openApp } from './serve';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e-screens');
 const DOCS = path.join(ROOT, 'docs', 'screenshots');
@@ -63,10 +63,7 @@ beforeAll(async () => {
     expect(split.code, split.stderr).toBe(0);
     cut.push(key(holder.id, split.lastJson().personIds[0]));
   }
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
-  await page.goto(served.url);
-  await page.waitForSelector('[data-screen]');
+  ({ served, browser, page } = await openApp(db));
 }, 300_000);
 
 afterAll(() => tearDown(browser, served, dir));

@@ -108,6 +108,15 @@ export async function launchPage(): Promise<{ browser: Browser; page: Page }> {
   return { browser, page };
 }
 
+/** `visage serve` on a library already built, and a Chromium page open on it with the app started. */
+export async function openApp(db: string): Promise<{ served: Served; browser: Browser; page: Page }> {
+  const served = await startServe(db);
+  const { browser, page } = await launchPage();
+  await page.goto(served.url);
+  await page.waitForSelector('[data-screen]');
+  return { served, browser, page };
+}
+
 export interface ServedLibrary {
   dir: string;
   db: string;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { requireDatasets } from '../helpers/paths';
 import { BBT, tempDir } from './fixtures';
-import { ensureRendererBuilt, launchPage, startServe, tearDown, type Served } from './serve';
+import { ensureRendererBuilt, tearDown, type Served, openApp } from './serve';
 
 const BIG = ['amy1', 'amy2', 'amy3'];
 const SMALL = ['amy4', 'howard1', 'howard2', 'raj1'];
@@ -109,10 +109,7 @@ beforeAll(async () => {
   expect(howard).toBeGreaterThan(0);
   expect(personOf.get(id('howard2'))).toBe(howard);
   expect(personOf.get(id('raj1'))).toBeNull();
-  served = await startServe(db);
-  ({ browser, page } = await launchPage());
-  await page.goto(served.url);
-  await page.waitForSelector('[data-screen]');
+  ({ served, browser, page } = await openApp(db));
 }, 300_000);
 
 afterAll(() => tearDown(browser, served, dir));
