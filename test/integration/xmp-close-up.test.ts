@@ -16,9 +16,9 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
+import { tagsOn } from '../helpers/library-db';
 import { PEOPLE } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-xmp-close-up-'));
@@ -95,18 +95,6 @@ const nameOfFace = (db: string, faceId: number): string | null => {
   return null;
 };
 
-/** Names of the people tagged on the photo at `file` without a face (photo_people). */
-function tagsOn(db: string, file: string): string[] {
-  const d = new BetterSqlite3(db, { readonly: true });
-  try {
-    return d
-      .prepare<[string], { name: string }>('SELECT pe.name FROM photo_people pp JOIN photos ph ON ph.id = pp.photo_id JOIN persons pe ON pe.id = pp.person_id WHERE ph.path = ? ORDER BY pe.name')
-      .all(file)
-      .map((r) => r.name);
-  } finally {
-    d.close();
-  }
-}
 
 /**
  * The library `a`: the close-up's face named "Sheldon Cooper", the other photo's face "Penny", and

@@ -19,10 +19,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
+import { tagsOn } from '../helpers/library-db';
 import { GROUP, PEOPLE } from '../helpers/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-xmp-exiftool-'));
@@ -285,18 +285,6 @@ function cli(args: string[]) {
   return r.lastJson();
 }
 
-/** Names of the people tagged on the photo at `file` without a face (photo_people). */
-function tagsOn(db: string, file: string): string[] {
-  const d = new BetterSqlite3(db, { readonly: true });
-  try {
-    return d
-      .prepare<[string], { name: string }>('SELECT pe.name FROM photo_people pp JOIN photos ph ON ph.id = pp.photo_id JOIN persons pe ON pe.id = pp.person_id WHERE ph.path = ? ORDER BY pe.name')
-      .all(file)
-      .map((r) => r.name);
-  } finally {
-    d.close();
-  }
-}
 
 describe('drawn faces, people without a face and birth dates through ExifTool', () => {
   /** Set by the first test: the box drawn by hand on group.jpg and the sidecar written. */
