@@ -405,8 +405,12 @@ describe('browser mode, end to end (Chromium, real engine, real database)', () =
     expect(fs.readFileSync(path.join(library, 'cast', sidecars[0]!), 'utf8')).toContain('mwg-rs:Regions');
     await card.scrollIntoViewIfNeeded();
     await shot('settings-people-file');
+    // Read back, the sidecars name the same faces: every region is found, no name conflicts, and
+    // no person is created or renamed (the faces they name are confirmed where they are).
+    const before = (await call<Person[]>('people.list', { includeHidden: true })).map((p) => `${p.id}:${p.name ?? ''}`).sort();
     await card.getByRole('button', { name: 'Read XMP' }).click();
-    await toast(/^(Read from XMP: \d+ (person|people)|Nothing to import)/);
+    await toast(/^Read from XMP: \d+ (person|people), \d+ faces?(?!;)/);
+    expect((await call<Person[]>('people.list', { includeHidden: true })).map((p) => `${p.id}:${p.name ?? ''}`).sort()).toEqual(before);
   });
 
   it('"Learn from my corrections": train on the named people, see the outcome and the versions, roll back', async () => {
