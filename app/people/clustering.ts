@@ -20,7 +20,7 @@ import { libraryVersion, type PeopleContext } from './context';
 import type { IndexCache } from './index-cache';
 import type { ChangeSet } from './types';
 import { clearPendingSwitch, pendingSwitch } from '../store/heads-repo';
-import { unrecordedFaces } from '../store/projection-repo';
+import { unrecordedDrawnFaces } from '../store/projection-repo';
 import { namedMembership, namedPeople, recordSwitchChanges } from '../store/changes-repo';
 import { deleteSetting, REGROUP_PENDING_KEY } from '../store/settings';
 import type { ClusterStats, FaceId, PersonId } from '../contract/people';
@@ -53,7 +53,7 @@ export class Clustering {
     if (index.current && index.current.th.cluster !== ctx.thresholds().cluster) index.set(null);
     // A drawn face a scan analysed again (its photo's file changed) has a new vector under the id
     // it had: an index holding that id is built again (the sync below records it as a new base).
-    const revised = unrecordedFaces(ctx.db, ctx.model);
+    const revised = unrecordedDrawnFaces(ctx.db, ctx.model);
     if (index.current && revised.some((id) => index.current!.holds(id))) index.set(null);
     // Faces scanned since, or a head adopted / rolled back: vectors follow the active head first.
     if (ctx.projections.sync(ctx.db, ctx.model) > 0) index.set(null);

@@ -32,8 +32,8 @@ const SQL = {
    */
   recordBases:
     'UPDATE faces INDEXED BY faces_no_base SET base_embedding = embedding WHERE base_embedding IS NULL AND head_id IS NULL AND model_id = @model',
-  /** The faces recordBases is about to record (a scan's new faces, drawn faces it analysed again). */
-  unrecorded: 'SELECT id FROM faces INDEXED BY faces_no_base WHERE base_embedding IS NULL AND head_id IS NULL AND model_id = @model ORDER BY id',
+  /** The drawn faces among those recordBases is about to record (drawn faces a scan analysed again). */
+  unrecordedDrawn: 'SELECT id FROM faces INDEXED BY faces_no_base WHERE base_embedding IS NULL AND head_id IS NULL AND model_id = @model AND manual = 1 ORDER BY id',
   /** Whether some face of the model carries the base network's vector. */
   baseInUse: `SELECT 1 FROM ${group(null)} AND model_id = @model LIMIT 1`,
   /** The heads faces of the model carry, one after the other (MIN on an index: one seek). */
@@ -50,7 +50,7 @@ const SQL = {
 export const STALENESS_QUERIES: readonly string[] = [
   SQL.recordBases,
   `${SQL.recordBases} AND id > @lo AND id <= @hi`,
-  SQL.unrecorded,
+  SQL.unrecordedDrawn,
   SQL.baseInUse,
   SQL.firstHead,
   SQL.nextHead,
@@ -66,11 +66,13 @@ export function recordBases(db: Database.Database, model: string): void {
 }
 
 /**
- * The model's faces whose base is not recorded yet, by id: those a scan added, and drawn faces it
- * analysed again in place (FacesRepo.replaceDetected), which keep an id an index may hold.
+ * The model's drawn faces whose base is not recorded yet, by id: those a scan analysed again in
+ * place (FacesRepo.replaceDetected), which keep an id an index may hold. (A scan's new faces are
+ * unrecorded too, but under new ids no index holds: not listed, so that the check after a large
+ * scan does not read every new face.)
  */
-export function unrecordedFaces(db: Database.Database, model: string): number[] {
-  return db.prepare<{ model: string }, { id: number }>(SQL.unrecorded).all({ model }).map((r) => r.id);
+export function unrecordedDrawnFaces(db: Database.Database, model: string): number[] {
+  return db.prepare<{ model: string }, { id: number }>(SQL.unrecordedDrawn).all({ model }).map((r) => r.id);
 }
 
 /** recordBases for the faces with ids in (lo, hi]; prepared once for a run over id ranges. */
