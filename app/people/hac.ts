@@ -5,7 +5,8 @@
  *   kNN index), so the work is near-linear in the number of faces.
  * - The linkage itself is exact: for unit vectors, the mean pairwise cosine of clusters A and B is
  *   (sum A . sum B) / (|A| |B|), kept with one float sum vector per cluster.
- * - Constraints: items with the same photo never share a cluster (cannot-link); items pinned to a
+ * - Constraints: items with the same photo never share a cluster (cannot-link) unless `twice` says
+ *   they are one face twice (a collage, a mirror: app/people/same-photo.ts); items pinned to a
  *   person (user decisions) start as one cluster per person (must-link) and two different pinned
  *   people never merge; a cluster pinned to P never takes an item that rejected P.
  * - Deterministic: ties are broken by cluster index.
@@ -22,8 +23,10 @@ export interface HacInput {
   /** Symmetric adjacency over local items (only pairs worth considering). */
   neighbors: ReadonlyArray<ArrayLike<number>>;
   threshold: number;
-  /** Photo of each local item: equal photos never merge. */
+  /** Photo of each local item: equal photos never merge ... */
   photo: ArrayLike<number>;
+  /** ... unless this says two local items of one photo are the same face twice (absent: never). */
+  twice?: (i: number, j: number) => boolean;
   /** Person a local item is pinned to (must-link), or -1. */
   pinned?: ArrayLike<number>;
   /** People a local item rejected. */
@@ -98,13 +101,15 @@ class PairHeap {
 }
 
 export function averageLinkage(input: HacInput): HacResult {
-  const { vectors, rows, neighbors, threshold, photo } = input;
+  const { vectors, rows, neighbors, threshold, photo, twice } = input;
   const n = rows.length;
   const pinnedIn = input.pinned;
   const clusterOf = new Int32Array(n);
   const members = new Array<number[] | null>(n).fill(null);
   const sums = new Array<Float64Array | null>(n).fill(null);
   const photos = new Array<Set<number> | null>(n).fill(null);
+  // photo -> the cluster's items in it, kept only for the collage rule (`twice`)
+  const items = twice ? new Array<Map<number, number[]> | null>(n).fill(null) : null;
   const pinned = new Float64Array(n).fill(-1);
   const rejects = new Array<Set<number> | null>(n).fill(null);
   const version = new Int32Array(n);
@@ -125,12 +130,14 @@ export function averageLinkage(input: HacInput): HacResult {
       members[i] = [];
       sums[i] = new Float64Array(DIM);
       photos[i] = new Set();
+      if (items) items[i] = new Map();
       pinned[i] = p;
       nbrs[i] = new Set();
     }
     members[root]!.push(i);
     addUnit(sums[root]!, vectors, rows[i]);
     photos[root]!.add(photo[i]!);
+    if (items) addPhoto(items[root]!, photo[i]!, i);
     const rj = input.rejects?.(i);
     if (rj && rj.size) {
       let s = rejects[root];
@@ -157,7 +164,11 @@ export function averageLinkage(input: HacInput): HacResult {
     if (pa >= 0 && rejects[b]?.has(pa)) return false;
     if (pb >= 0 && rejects[a]?.has(pb)) return false;
     const [small, big] = photos[a]!.size <= photos[b]!.size ? [photos[a]!, photos[b]!] : [photos[b]!, photos[a]!];
-    for (const p of small) if (big.has(p)) return false;
+    for (const p of small) {
+      if (!big.has(p)) continue;
+      if (!twice) return false;
+      for (const i of items![a]!.get(p)!) for (const j of items![b]!.get(p)!) if (!twice(i, j)) return false;
+    }
     return true;
   };
 
@@ -185,6 +196,10 @@ export function averageLinkage(input: HacInput): HacResult {
     const sa = sums[a]!, sb = sums[b]!;
     for (let d = 0; d < DIM; d++) sa[d]! += sb[d]!;
     for (const p of photos[b]!) photos[a]!.add(p);
+    if (items) {
+      for (const [p, list] of items[b]!) for (const i of list) addPhoto(items[a]!, p, i);
+      items[b] = null;
+    }
     if (pinned[a]! < 0) pinned[a] = pinned[b]!;
     if (rejects[b]) {
       if (!rejects[a]) rejects[a] = new Set();
@@ -216,4 +231,10 @@ export function averageLinkage(input: HacInput): HacResult {
   }
   const order = clusters.map((c, i) => i).sort((p, q) => clusters[p]![0]! - clusters[q]![0]!);
   return { clusterOf, clusters: order.map((i) => clusters[i]!), pinnedOf: order.map((i) => pinnedOf[i]!), merges };
+}
+
+function addPhoto(m: Map<number, number[]>, photo: number, item: number): void {
+  const list = m.get(photo);
+  if (list) list.push(item);
+  else m.set(photo, [item]);
 }

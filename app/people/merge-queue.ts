@@ -9,7 +9,7 @@
  * best single pair of prototypes (`similarPeople`): see docs/clustering.md, "Same person?".
  *
  * A pair is never offered when the two people share a photo (faces of one photo are different
- * people) or when the user answered No for it: the not-same correction makes every face of each
+ * people, unless the same face twice: th.collage, app/people/same-photo.ts) or when the user answered No for it: the not-same correction makes every face of each
  * side reject the other, so faces of EACH side rejecting the other is its mark (it hangs on faces
  * and people the re-clusters keep, see corrections.ts). A one-way rejection is not: a split makes
  * the faces split off reject the person they left, and a split may cut one person in two - that
@@ -36,6 +36,8 @@ export interface MergeQueueInput {
   qualityMin: number;
   /** Average linkage a pair needs to be offered (the model's `suggest`). */
   floor: number;
+  /** The collage rule over `faces`' rows (sameFaceTwice, th.collage): two faces of one photo it accepts do not keep a pair out. */
+  twice?: (i: number, j: number) => boolean;
 }
 
 export interface MergePair {
@@ -48,7 +50,8 @@ interface Album {
   id: PersonId;
   sum: Float64Array;
   n: number;
-  photos: Set<number>;
+  /** photo -> the rows of this person's faces in it. */
+  photos: Map<number, number[]>;
   rejects: Set<PersonId>;
   /** People born after the photo of one of this album's faces. */
   unborn: Set<PersonId>;
@@ -61,10 +64,10 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
   const all = new Map<PersonId, Album>();
   const albumIn = (m: Map<PersonId, Album>, id: PersonId): Album => {
     let a = m.get(id);
-    if (!a) m.set(id, (a = { id, sum: new Float64Array(DIM), n: 0, photos: new Set(), rejects: new Set(), unborn: new Set() }));
+    if (!a) m.set(id, (a = { id, sum: new Float64Array(DIM), n: 0, photos: new Map<number, number[]>(), rejects: new Set(), unborn: new Set() }));
     return a;
   };
-  const photos = new Map<PersonId, Set<number>>();
+  const photos = new Map<PersonId, Map<number, number[]>>();
   const rejects = new Map<PersonId, Set<PersonId>>();
   const unborn = new Map<PersonId, Set<PersonId>>();
   const collect = (into: Map<PersonId, Set<PersonId>>, p: PersonId, from: ReadonlySet<PersonId> | undefined) => {
@@ -78,8 +81,10 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
     const p = input.assignment.get(id);
     if (p === null || p === undefined || input.exclude?.has(p)) continue;
     let ph = photos.get(p);
-    if (!ph) photos.set(p, (ph = new Set()));
-    ph.add(faces.photoIds[i]!);
+    if (!ph) photos.set(p, (ph = new Map<number, number[]>()));
+    const rowsIn = ph.get(faces.photoIds[i]!);
+    if (rowsIn) rowsIn.push(i);
+    else ph.set(faces.photoIds[i]!, [i]);
     collect(rejects, p, input.rejected.get(id));
     collect(unborn, p, input.bornAfter?.get(id));
     const counts = faces.quality[i]! >= input.qualityMin || input.userAssigned?.get(id) === p;
@@ -116,15 +121,21 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
       const s = s0 + s1 + s2 + s3;
       if (s < input.floor) continue;
       const y = albums[j]!;
-      if ((x.rejects.has(y.id) && y.rejects.has(x.id)) || x.unborn.has(y.id) || y.unborn.has(x.id) || sharePhoto(x.photos, y.photos)) continue;
+      if ((x.rejects.has(y.id) && y.rejects.has(x.id)) || x.unborn.has(y.id) || y.unborn.has(x.id) || sharePhoto(x.photos, y.photos, input.twice)) continue;
       pairs.push({ a: x.id, b: y.id, similarity: s });
     }
   }
   return pairs.sort((p, q) => q.similarity - p.similarity || p.a - q.a || p.b - q.b);
 }
 
-function sharePhoto(a: Set<number>, b: Set<number>): boolean {
+/** Do the two people have two faces of one photo that are not the same face twice (th.collage)? */
+function sharePhoto(a: Map<number, number[]>, b: Map<number, number[]>, twice: ((i: number, j: number) => boolean) | undefined): boolean {
   const [small, big] = a.size < b.size ? [a, b] : [b, a];
-  for (const p of small) if (big.has(p)) return true;
+  for (const [p, rows] of small) {
+    const other = big.get(p);
+    if (!other) continue;
+    if (!twice) return true;
+    for (const i of rows) for (const j of other) if (!twice(i, j)) return true;
+  }
   return false;
 }

@@ -10,13 +10,14 @@
  *   person by margin, and passes the constraints; otherwise it goes to the unassigned pool;
  * - the pool is clustered (average linkage at `cluster`, constraints kept) into new people only
  *   for groups of >= minClusterSize seed-quality faces; low-quality faces never seed;
- * - faces of one photo never share a person; a rejected person never gets the face back;
+ * - faces of one photo never share a person (unless the same face twice, th.collage); a rejected person never gets the face back;
  *   a user-assigned face is never moved by the machine.
  */
 import { AutoIndex, type AutoIndexOptions } from './ann';
 import { averageLinkage } from './hac';
 import { selectPrototypes } from './prototypes';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
+import { closeEnough, collageOn } from './same-photo';
 import {
   columnsFromFaces,
   type ChangeSet,
@@ -365,7 +366,9 @@ export class PeopleIndex {
     this.ensurePerson(personId);
     this.rejected.get(slot)?.delete(personId);
     for (const other of this.photoFaces.get(this.photo[slot]!) ?? []) {
-      if (other !== slot && this.person[other] === personId && !this.user[other]) this.move(other, null, changes);
+      if (other !== slot && this.person[other] === personId && !this.user[other] && !this.twice(slot, other)) {
+        this.move(other, null, changes);
+      }
     }
     this.move(slot, personId, changes);
     this.user[slot] = 1;
@@ -749,10 +752,21 @@ export class PeopleIndex {
     return this.quality[slot]! >= this.th.qualityMin && !this.unrec[slot];
   }
 
-  /** Does another face of this face's photo belong to the person? */
+  /** Does another face of this face's photo belong to the person (and is not the same face twice, th.collage)? */
   private photoConflict(slot: number, personId: PersonId, photo = this.photo[slot]!): boolean {
-    for (const other of this.photoFaces.get(photo) ?? []) if (other !== slot && this.person[other] === personId) return true;
+    for (const other of this.photoFaces.get(photo) ?? []) {
+      if (other !== slot && this.person[other] === personId && !this.twice(slot, other)) return true;
+    }
     return false;
+  }
+
+  /**
+   * May two indexed faces of one photo be one person (the same face twice: a collage, a mirror;
+   * th.collage)? Both of seed quality. A face not in the index (NONE) never is.
+   */
+  private twice(a: number, b: number): boolean {
+    if (!collageOn(this.th.collage) || a === NONE || b === NONE) return false;
+    return this.isSeed(a) && this.isSeed(b) && closeEnough(this.th.collage, this.emb, a, this.emb, b);
   }
 
   private rankPeople(v: Int8Array, photo: number, slot: number, k: number, minScore: number): Suggestion[] {
@@ -1013,6 +1027,7 @@ export class PeopleIndex {
         neighbors: comp.map((s) => [...this.poolGraph.get(s)!].map((o) => local.get(o)!).filter((x) => x !== undefined)),
         threshold: this.th.cluster,
         photo: comp.map((s) => this.photo[s]!),
+        twice: collageOn(this.th.collage) ? (i, j) => this.twice(comp[i]!, comp[j]!) : undefined,
       });
       for (const cluster of hac.clusters) {
         if (cluster.length < this.th.minClusterSize) continue;
@@ -1154,7 +1169,7 @@ export class PeopleIndex {
   /**
    * May `source` move into `target`? Not when both are user people or a face of either rejected
    * the other. Returns the faces of `source` that share a photo with a face of `target` (they stay
-   * out: faces of one photo are different people), or null when the merge is refused: when more
+   * out: faces of one photo are different people, unless the same face twice, th.collage), or null when the merge is refused: when more
    * than half of the source's faces would stay out (then the two are more likely two people seen
    * together than one person split).
    */
@@ -1165,7 +1180,7 @@ export class PeopleIndex {
     const out: number[] = [];
     for (const s of source.faces) {
       for (const o of this.photoFaces.get(this.photo[s]!) ?? []) {
-        if (o !== s && this.person[o] === target.id) {
+        if (o !== s && this.person[o] === target.id && !this.twice(s, o)) {
           out.push(s);
           break;
         }

@@ -8,6 +8,7 @@ import { NotFoundError } from '../contract/errors';
 import { CorrectionError } from './corrections';
 import { clusterFace } from './cluster-inputs';
 import { rankMergePairs, type MergePair } from './merge-queue';
+import { sameFaceTwice } from './same-photo';
 import { libraryVersion, type PeopleContext } from './context';
 import { orderPeople } from './people-list-order';
 import type { IndexCache } from './index-cache';
@@ -199,8 +200,9 @@ export class PeopleQueries {
       if (!s) bornAfter.set(r.face_id, (s = new Set()));
       s.add(r.person_id);
     }
+    const faces = idx.columns();
     return rankMergePairs({
-      faces: idx.columns(),
+      faces,
       assignment: idx.assignment(),
       rejected: d.rejected,
       bornAfter,
@@ -208,6 +210,7 @@ export class PeopleQueries {
       exclude: hidden,
       qualityMin: th.qualityMin,
       floor: th.mergeQueue ?? th.suggest,
+      twice: sameFaceTwice(th, faces.embeddings, faces.quality),
     });
   }
 }

@@ -2,7 +2,7 @@
  * Full re-cluster (after a model change or on request), reproducing every user decision:
  * 1. the similarity graph of all seed-quality faces and all user-assigned faces (kNN index);
  * 2. constrained average-linkage HAC where each user person starts as one pinned cluster
- *    (must-link: its user-assigned faces, plus, for a user-named person, the faces it had before), faces of one photo never merge, two user people never merge, a pinned cluster
+ *    (must-link: its user-assigned faces, plus, for a user-named person, the faces it had before), faces of one photo never merge (unless the same face twice, th.collage), two user people never merge, a pinned cluster
  *    never takes a face that rejected its person;
  * 3. pinned clusters keep their person; free clusters of >= minClusterSize faces become people,
  *    taking over the id of the previous person they overlap most (stable ids for the UI), else a
@@ -17,6 +17,7 @@ import type { AutoIndexOptions } from './ann';
 import { buildSimilarityGraph } from './graph';
 import { averageLinkage } from './hac';
 import { PeopleIndex, emptyChanges } from './people-index';
+import { sameFaceTwice } from './same-photo';
 import { thresholdsFor, type ModelThresholds } from './thresholds';
 import { isUnrecognisable } from './unrecognisable';
 import {
@@ -88,6 +89,7 @@ export function recluster(input: ReclusterInput): ReclusterResult {
   const neighbors = buildSimilarityGraph(cols.embeddings, rows, th.knn, th.cluster, input.index);
   const t1 = performance.now();
   const photo = rows.map((r) => cols.photoIds[r]!);
+  const twice = sameFaceTwice(th, cols.embeddings, cols.quality);
   const rejects = (i: number) => decisions.rejected.get(cols.ids[rows[i]!]!);
   const hac = averageLinkage({
     vectors: cols.embeddings,
@@ -95,6 +97,7 @@ export function recluster(input: ReclusterInput): ReclusterResult {
     neighbors,
     threshold: th.cluster,
     photo,
+    twice: twice ? (i, j) => twice(rows[i]!, rows[j]!) : undefined,
     pinned: rows.map((r) => pinOf(cols.ids[r]!)),
     rejects,
   });

@@ -34,7 +34,7 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
        [--leftover X] [--leftover-min N] [--leftover-margin M] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N] [--leftover-seed-nearest X]
        [--small-merge X] [--small-merge-margin M] [--small-merge-max N]
-       [--unrecognisable X] [--batch N] [--orders N] [--landmark-passes always|auto|never]
+       [--unrecognisable X] [--collage X] [--batch N] [--orders N] [--landmark-passes always|auto|never]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
   library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
@@ -49,7 +49,8 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   faces, the face's best prototype cosine there >= --leftover-seed-nearest; 1 = off),
   --small-merge X / --small-merge-margin M / --small-merge-max N the small-person
   merge (a machine person of <= N faces joins the album at average linkage >= X, ahead of every
-  other by M; 1 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
+  other by M; 1 = off), --collage X two faces of one photo at cosine >= X may be one person (the
+  same face twice: a collage, a mirror; 2 = off); thresholds.ts, docs/clustering.md. --batch N: Visage's incremental path
   instead of a re-cluster (the faces added N at a time in id order, as scans add them). --orders N:
   cluster the same faces in N orders (the library's, then N-1 seeded shuffles: the baselines and
   Visage's incremental path depend on the order) and report the mean figures, with each order's
@@ -103,7 +104,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
-        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'leftover-seed-nearest': 'number', 'leftover-margin': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
+        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'leftover-seed-nearest': 'number', 'leftover-margin': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', collage: 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -144,6 +145,8 @@ export const command: CliCommand = {
       if (sm !== undefined) overrides.smallMerge = sm;
       if (smMargin !== undefined) overrides.smallMergeMargin = smMargin;
       if (smMax !== undefined) overrides.smallMergeMaxFaces = smMax;
+      const collage = numberFlag(p, 'collage');
+      if (collage !== undefined) overrides.collage = collage;
       const ur = numberFlag(p, 'unrecognisable');
       if (ur !== undefined) overrides.unrecognisable = ur;
       // The model's own thresholds at 'normal' strictness (the library's choice does not apply to
