@@ -11,7 +11,7 @@
  *    trained on like labels, never judged: the figures that choose the epoch and decide adoption
  *    are on two disjoint held-back parts of the user's own labels (dataset.ts splitForJudge,
  *    judge.ts), and with too few of those nothing is adopted;
- *  - negatives: "not this person" rejections, and faces of one photo (never the same person);
+ *  - negatives: "not this person" rejections, and faces of one photo on two people;
  *  - unlabelled (the stranger-structure term): every other face, including the faces the machine
  *    put into unnamed people. Those are not used as pseudo-identities: an unnamed person next to a
  *    named one is often that person's split-off faces, and as a separate identity the triplet loss
@@ -74,16 +74,20 @@ export class LearningService implements LearningApi {
     const baseVectors = new Map<number, Float32Array>();
     const labels = new Map<number, number>();
     const accepted = new Map<number, number>();
-    const byPhoto = new Map<number, number[]>();
+    const byPhoto = new Map<number, [number, number][]>();
     for (const r of rows) {
       baseVectors.set(r.id, baseVector(r.base_embedding, scale));
       if (r.person_id !== null && r.source === 'user') labels.set(r.id, r.person_id);
       else if (r.person_id !== null && r.named) accepted.set(r.id, r.person_id);
-      if (r.person_id !== null) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), r.id]);
+      if (r.person_id !== null) byPhoto.set(r.photo_id, [...(byPhoto.get(r.photo_id) ?? []), [r.id, r.person_id]]);
     }
+    // Faces of one photo on two people are a cannot-link; on one person they are the same face twice
+    // (a collage, a mirror: th.collage), not a negative.
     const cannotLink: [number, number][] = [];
     for (const faces of byPhoto.values()) {
-      for (let i = 0; i < faces.length; i++) for (let j = i + 1; j < faces.length; j++) cannotLink.push([faces[i]!, faces[j]!]);
+      for (let i = 0; i < faces.length; i++) {
+        for (let j = i + 1; j < faces.length; j++) if (faces[i]![1] !== faces[j]![1]) cannotLink.push([faces[i]![0], faces[j]![0]]);
+      }
     }
     const rejections = rejectionRows(this.db)
       .filter((r) => baseVectors.has(r.face_id))

@@ -52,14 +52,18 @@ export function rejectedFaceCount(db: Database.Database): number {
   return db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT face_id) AS n FROM face_rejections').get()?.n ?? 0;
 }
 
-/** Pairs of assigned faces of the model in one photo (never the same person). */
+/**
+ * Pairs of assigned faces of the model in one photo on two different people (cannot-links; two
+ * faces of one photo on one person are the same face twice, a collage or a mirror: th.collage).
+ */
 export function samePhotoPairs(db: Database.Database, model: string): number {
   return (
     db
-      .prepare<[string], { n: number }>(
-        `SELECT COALESCE(SUM(k * (k - 1) / 2), 0) AS n FROM (SELECT COUNT(*) AS k FROM faces f JOIN face_assignments fa ON fa.face_id = f.id
-         WHERE f.model_id = ? AND f.not_a_face = 0 GROUP BY f.photo_id)`,
+      .prepare<[string, string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM faces f JOIN face_assignments fa ON fa.face_id = f.id
+         JOIN faces g ON g.photo_id = f.photo_id AND g.id > f.id JOIN face_assignments ga ON ga.face_id = g.id
+         WHERE f.model_id = ? AND g.model_id = ? AND f.not_a_face = 0 AND g.not_a_face = 0 AND fa.person_id <> ga.person_id`,
       )
-      .get(model)?.n ?? 0
+      .get(model, model)?.n ?? 0
   );
 }
