@@ -8,14 +8,15 @@ import { rankMergePairs } from '../../app/people/merge-queue';
 import { PeopleIndex } from '../../app/people/people-index';
 import { recluster } from '../../app/people/recluster';
 import { closeEnough, collageOn, sameFaceTwice } from '../../app/people/same-photo';
-import { effectiveThresholds, thresholdsFor } from '../../app/people/thresholds';
+import { effectiveThresholds, thresholdsFor, type ModelThresholds } from '../../app/people/thresholds';
 import { columnsFromFaces, type ClusterFace, type FaceId, type PersonId } from '../../app/people/types';
 import { cosine } from '../../app/people/vector';
 import { TEST_THRESHOLDS, faceFactory } from './people-helpers';
 
 /** The bar of these tests: the copies of a collage are ~0.998 apart, two identities < 0.9. */
 const BAR = 0.97;
-const ON = { ...TEST_THRESHOLDS, collage: BAR };
+const OFF: ModelThresholds = TEST_THRESHOLDS;
+const ON: ModelThresholds = { ...TEST_THRESHOLDS, collage: BAR };
 
 /**
  * Identity 0 on photos 1-6, then a collage (photo 50: identity 0 twice, nearly the same vector,
@@ -84,7 +85,7 @@ describe('the collage rule', () => {
 
   it('a scan (addFaces): the photo with the person twice puts both copies on the person only when on', () => {
     for (const [model, both] of [
-      [TEST_THRESHOLDS, false],
+      [OFF, false],
       [ON, true],
     ] as const) {
       const lib = library();
@@ -112,7 +113,7 @@ describe('the collage rule', () => {
 
   it('a user putting one copy on the person leaves the other copy there (on) / takes it off (off)', () => {
     for (const [model, stays] of [
-      [TEST_THRESHOLDS, false],
+      [OFF, false],
       [ON, true],
     ] as const) {
       const lib = library();
@@ -137,7 +138,7 @@ describe('the collage rule', () => {
     for (const f of [...lib.own1, lib.stranger]) assignment.set(f.id, 3);
     const faces = columnsFromFaces(lib.all);
     const input = { faces, assignment, rejected: new Map(), qualityMin: 0.2, floor: -1 };
-    const keys = (model?: typeof ON) => rankMergePairs({ ...input, twice: model && sameFaceTwice(thresholdsFor(model), faces.embeddings, faces.quality) }).map((p) => `${p.a}-${p.b}`);
+    const keys = (model?: ModelThresholds) => rankMergePairs({ ...input, twice: model && sameFaceTwice(thresholdsFor(model), faces.embeddings, faces.quality) }).map((p) => `${p.a}-${p.b}`);
     expect(keys()).not.toContain('1-2');
     expect(keys(TEST_THRESHOLDS)).not.toContain('1-2');
     expect(keys(ON)).toContain('1-2');
