@@ -42,6 +42,14 @@ function peopleOf(assignment: ReadonlyMap<FaceId, PersonId | null>, own: Cluster
   return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
 }
 
+/** The library's own photos added to an index (no collage yet); p0: identity 0's person. */
+function grown(model: ModelThresholds) {
+  const lib = library();
+  const idx = new PeopleIndex({ model });
+  idx.addFaces([...lib.own0, ...lib.own1]);
+  return { lib, idx, p0: peopleOf(idx.assignment(), lib.own0) };
+}
+
 describe('the collage rule', () => {
   it('holds only at or above the bar, between two faces of seed quality, and is off above 1', () => {
     const { copyA, copyB, stranger } = library();
@@ -88,12 +96,9 @@ describe('the collage rule', () => {
       [OFF, false],
       [ON, true],
     ] as const) {
-      const lib = library();
-      const idx = new PeopleIndex({ model });
-      idx.addFaces([...lib.own0, ...lib.own1]);
+      const { lib, idx, p0 } = grown(model);
       idx.addFaces([lib.copyA, lib.copyB, lib.stranger]);
       const a = idx.assignment();
-      const p0 = peopleOf(a, lib.own0);
       const copies = [a.get(lib.copyA.id), a.get(lib.copyB.id)].filter((p) => p === p0).length;
       expect(copies, `collage ${model.collage ?? 'off'}`).toBe(both ? 2 : 1);
       expect(a.get(lib.stranger.id)).not.toBe(p0);
@@ -101,11 +106,8 @@ describe('the collage rule', () => {
   });
 
   it('two blurred faces of one photo (below qualityMin) never join one person, however close', () => {
-    const lib = library();
     // the leftovers rule on: it places a low-quality face near an album
-    const idx = new PeopleIndex({ model: { ...ON, leftover: 0.9, leftoverMinFaces: 3 } });
-    idx.addFaces([...lib.own0, ...lib.own1]);
-    const p0 = peopleOf(idx.assignment(), lib.own0);
+    const { lib, idx, p0 } = grown({ ...ON, leftover: 0.9, leftoverMinFaces: 3 });
     idx.addFaces([{ ...lib.copyA, quality: 0.3 }, { ...lib.copyB, quality: 0.3 }]);
     const a = idx.assignment();
     expect([a.get(lib.copyA.id), a.get(lib.copyB.id)].filter((p) => p === p0)).toHaveLength(1);
@@ -116,10 +118,7 @@ describe('the collage rule', () => {
       [OFF, false],
       [ON, true],
     ] as const) {
-      const lib = library();
-      const idx = new PeopleIndex({ model });
-      idx.addFaces([...lib.own0, ...lib.own1]);
-      const p0 = peopleOf(idx.assignment(), lib.own0);
+      const { lib, idx, p0 } = grown(model);
       idx.addFaces([lib.copyA]);
       expect(idx.assignment().get(lib.copyA.id)).toBe(p0);
       idx.addFaces([lib.copyB]);
