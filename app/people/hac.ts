@@ -13,6 +13,7 @@
  * Average linkage is reducible, so greedy best-pair merging on the graph is exact HAC restricted
  * to the candidate pairs.
  */
+import { addToPhoto } from './same-photo';
 import { DIM, addUnit, dotF } from './vector';
 
 export interface HacInput {
@@ -137,7 +138,7 @@ export function averageLinkage(input: HacInput): HacResult {
     members[root]!.push(i);
     addUnit(sums[root]!, vectors, rows[i]);
     photos[root]!.add(photo[i]!);
-    if (items) addPhoto(items[root]!, photo[i]!, i);
+    if (items) addToPhoto(items[root]!, photo[i]!, i);
     const rj = input.rejects?.(i);
     if (rj && rj.size) {
       let s = rejects[root];
@@ -197,7 +198,7 @@ export function averageLinkage(input: HacInput): HacResult {
     for (let d = 0; d < DIM; d++) sa[d]! += sb[d]!;
     for (const p of photos[b]!) photos[a]!.add(p);
     if (items) {
-      for (const [p, list] of items[b]!) for (const i of list) addPhoto(items[a]!, p, i);
+      for (const [p, list] of items[b]!) for (const i of list) addToPhoto(items[a]!, p, i);
       items[b] = null;
     }
     if (pinned[a]! < 0) pinned[a] = pinned[b]!;
@@ -231,10 +232,4 @@ export function averageLinkage(input: HacInput): HacResult {
   }
   const order = clusters.map((c, i) => i).sort((p, q) => clusters[p]![0]! - clusters[q]![0]!);
   return { clusterOf, clusters: order.map((i) => clusters[i]!), pinnedOf: order.map((i) => pinnedOf[i]!), merges };
-}
-
-function addPhoto(m: Map<number, number[]>, photo: number, item: number): void {
-  const list = m.get(photo);
-  if (list) list.push(item);
-  else m.set(photo, [item]);
 }

@@ -9,14 +9,16 @@
  * best single pair of prototypes (`similarPeople`): see docs/clustering.md, "Same person?".
  *
  * A pair is never offered when the two people share a photo (faces of one photo are different
- * people, unless the same face twice: th.collage, app/people/same-photo.ts) or when the user answered No for it: the not-same correction makes every face of each
- * side reject the other, so faces of EACH side rejecting the other is its mark (it hangs on faces
- * and people the re-clusters keep, see corrections.ts). A one-way rejection is not: a split makes
+ * people, unless the same face twice: th.collage, app/people/same-photo.ts) or when the user
+ * answered No for it: the not-same correction makes every face of each side reject the other, so
+ * faces of EACH side rejecting the other is its mark (it hangs on faces and people the re-clusters
+ * keep, see corrections.ts). A one-way rejection is not: a split makes
  * the faces split off reject the person they left, and a split may cut one person in two - that
  * pair is exactly what the queue is for. Nor is a pair offered when a face of one side is from a
  * photo dated before the other's birth date (the birth-date rule): merging would give that person
  * a face the machine may never give nor suggest them (the user may still merge them by hand).
  */
+import { addToPhoto } from './same-photo';
 import { DIM, addUnit } from './vector';
 import type { FaceColumns, FaceId, PersonId } from './types';
 
@@ -82,9 +84,7 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
     if (p === null || p === undefined || input.exclude?.has(p)) continue;
     let ph = photos.get(p);
     if (!ph) photos.set(p, (ph = new Map<number, number[]>()));
-    const rowsIn = ph.get(faces.photoIds[i]!);
-    if (rowsIn) rowsIn.push(i);
-    else ph.set(faces.photoIds[i]!, [i]);
+    addToPhoto(ph, faces.photoIds[i]!, i);
     collect(rejects, p, input.rejected.get(id));
     collect(unborn, p, input.bornAfter?.get(id));
     const counts = faces.quality[i]! >= input.qualityMin || input.userAssigned?.get(id) === p;

@@ -10,8 +10,8 @@
  *   person by margin, and passes the constraints; otherwise it goes to the unassigned pool;
  * - the pool is clustered (average linkage at `cluster`, constraints kept) into new people only
  *   for groups of >= minClusterSize seed-quality faces; low-quality faces never seed;
- * - faces of one photo never share a person (unless the same face twice, th.collage); a rejected person never gets the face back;
- *   a user-assigned face is never moved by the machine.
+ * - faces of one photo never share a person (unless the same face twice, th.collage); a rejected
+ *   person never gets the face back; a user-assigned face is never moved by the machine.
  */
 import { AutoIndex, type AutoIndexOptions } from './ann';
 import { averageLinkage } from './hac';
@@ -1169,9 +1169,9 @@ export class PeopleIndex {
   /**
    * May `source` move into `target`? Not when both are user people or a face of either rejected
    * the other. Returns the faces of `source` that share a photo with a face of `target` (they stay
-   * out: faces of one photo are different people, unless the same face twice, th.collage), or null when the merge is refused: when more
-   * than half of the source's faces would stay out (then the two are more likely two people seen
-   * together than one person split).
+   * out: faces of one photo are different people, unless the same face twice, th.collage), or null
+   * when the merge is refused: when more than half of the source's faces would stay out (then the
+   * two are more likely two people seen together than one person split).
    */
   private mergeConflicts(target: PersonState, source: PersonState): number[] | null {
     if (this.isUserPerson(target) && this.isUserPerson(source)) return null;

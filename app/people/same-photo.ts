@@ -11,6 +11,13 @@ import type { ModelThresholds } from './thresholds';
 import { isUnrecognisable } from './unrecognisable';
 import { dotAt, normAt } from './vector';
 
+/** Adds `item` to the list of its photo in a photo -> items map (a person's or a cluster's faces by photo). */
+export function addToPhoto(m: Map<number, number[]>, photo: number, item: number): void {
+  const list = m.get(photo);
+  if (list) list.push(item);
+  else m.set(photo, [item]);
+}
+
 /** Is the collage rule on for this bar (a cosine <= 1)? */
 export function collageOn(bar: number | undefined): bar is number {
   return bar !== undefined && bar <= 1;
