@@ -118,6 +118,12 @@ export interface TrainOutcome {
   people: ClusterStats | null;
   /** The adoption check, counted: the Learn screen's before/after on the user's held-back faces. */
   heldBack: HeldBackCheck;
+  /**
+   * The regroup check (app/learning/regroup.ts) of a head the held-back faces found better: the
+   * share of close pairs among the faces nobody named that the head would make new, and the most
+   * allowed. Null when the head was not better there (nothing to check).
+   */
+  regroup: { share: number; max: number } | null;
 }
 
 /** Re-projection of the library after a head is adopted or rolled back (chunked, in the background). */

@@ -13,7 +13,8 @@
  * Adopted only when the user's labels are enough to judge (MIN_JUDGE_FACES faces, and
  * MIN_JUDGE_REJECTIONS "No" answers: without them strangers are invisible to the check), neither `wrong` nor
  * `rejectedIn` rises ("never worse": whatever else improves), and the score (right - wrong, i.e.
- * accuracy - wrong rate as in evaluate.ts) rises by more than `minGain`.
+ * accuracy - wrong rate as in evaluate.ts) rises by more than `minGain`. A head adopted here still
+ * goes through the label-free regroup check (regroup.ts, in LearningService.train).
  */
 import type { Dataset, JudgeSplit } from './dataset';
 import type { AssignRule, EvalIndex } from './evaluate';

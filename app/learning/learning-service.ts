@@ -34,6 +34,7 @@ import type { ClusterStats } from '../contract/people';
 import type { HeadSummary, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress } from '../contract/learning';
 import type { LearningApi, ReprojectRun } from './api';
 import { MIN_JUDGE_REJECTIONS } from './judge';
+import { MAX_REGROUP_SHARE, REGROUP_SAMPLE, regroupShare, type RegroupFigures } from './regroup';
 import { trainHead, type TrainInput, type TrainResult } from './train';
 import { DEFAULT_TRAIN_OPTIONS } from './train-types';
 import { trainHeadInWorker } from './train-worker';
@@ -50,16 +51,25 @@ interface StoredSummary {
   labelledFaces: number;
   seconds: number;
   reason: string;
+  /** The regroup check (regroup.ts) of a head the judge adopted. */
+  regroup?: RegroupFigures & { max: number };
 }
 
 const figures = (m: EvalMetrics | undefined | null): HeldOutFigures | null =>
   m ? { accuracy: round(m.accuracy), wrong: round(m.wrong), unassigned: round(m.unassigned) } : null;
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+
+/** What the service trains with (tests give a trainer that returns a head built to fail a check). */
+export interface LearningDeps {
+  trainer?: (input: TrainInput) => Promise<TrainResult>;
+}
 
 export class LearningService implements LearningApi {
   constructor(
     private readonly db: Database.Database,
     private readonly people: PeopleService,
+    private readonly deps: LearningDeps = {},
   ) {}
 
   private get model(): string {
@@ -184,16 +194,25 @@ export class LearningService implements LearningApi {
         opts.onProgress?.(p);
       },
     };
-    const result: TrainResult = opts.inWorker ? await trainHeadInWorker(input) : await trainHead(input);
+    const result: TrainResult = opts.inWorker ? await trainHeadInWorker(input) : await (this.deps.trainer ?? trainHead)(input);
     const head: HeadRecord = { ...result.head, parent: activeId === BASE_HEAD ? null : activeId };
     const thresholds = this.recalibrate(data, head);
+    // The label-free half of "never worse" (regroup.ts): what the user's held-back faces cannot
+    // show. Off with the rest of it (noMoreWrong: false, for tests that must force an adoption).
+    const regroup = result.adopted ? this.regroup(data, current, head, thresholds.cluster) : null;
+    const refused = regroup !== null && regroup.share > MAX_REGROUP_SHARE && input.options?.noMoreWrong !== false;
+    const adopted = result.adopted && !refused;
+    const reason = refused
+      ? `better on your held-back faces, but it would regroup the faces you have not named: ${pct(regroup.share)} of their close pairs would be new ones (at most ${pct(MAX_REGROUP_SHARE)})`
+      : result.reason;
     const stored: StoredSummary = {
       thresholds,
       before: figures(result.before),
       after: figures(result.after),
       labelledFaces: data.labels.size + (data.accepted?.size ?? 0),
       seconds: round(result.seconds),
-      reason: result.reason,
+      reason,
+      ...(regroup ? { regroup: { ...regroup, share: round(regroup.share), max: MAX_REGROUP_SHARE } } : {}),
     };
     insertHead(this.db, {
       id: head.id,
@@ -201,25 +220,41 @@ export class LearningService implements LearningApi {
       version: head.version,
       parent: head.parent,
       createdAt: head.createdAt,
-      adopted: result.adopted,
+      adopted,
       record: encodeHeadRecord(head),
       summary: JSON.stringify(stored),
     });
     let people = null;
     // Adopted: from here on a cancel of the training comes too late (the head is in use).
-    if (result.adopted) people = await this.activate(head.id, opts);
+    if (adopted) people = await this.activate(head.id, opts);
     const { faces, rejections, need, before, after } = result.judge;
     return {
       heldBack: { faces, rejections, need, before, after },
       head: this.heads().find((h) => h.id === head.id)!,
-      adopted: result.adopted,
-      reason: result.reason,
+      adopted,
+      reason,
       before: stored.before!,
       after: stored.after!,
       seconds: stored.seconds,
       history,
       people,
+      regroup: regroup ? { share: round(regroup.share), max: MAX_REGROUP_SHARE } : null,
     };
+  }
+
+  /**
+   * The regroup check's figures for a trained head (regroup.ts): a spread sample of the faces
+   * nobody labelled (all faces when fewer than 200), under the current head and under the new
+   * one, against the library's pool bar now and the one re-calibrated for the head.
+   */
+  private regroup(data: ReturnType<LearningService['gather']>, current: HeadRecord | null, head: HeadRecord, headBar: number): RegroupFigures {
+    const ids = data.unlabelled && data.unlabelled.length >= 200 ? data.unlabelled : [...data.baseVectors.keys()];
+    const step = Math.max(1, ids.length / REGROUP_SAMPLE);
+    const sample: Float32Array[] = [];
+    for (let k = 0; Math.floor(k) < ids.length && sample.length < REGROUP_SAMPLE; k += step) sample.push(data.baseVectors.get(ids[Math.floor(k)]!)!);
+    const now = current ? sample.map((v) => projectVector(current.shape, current.weights, v)) : sample;
+    const next = sample.map((v) => projectVector(head.shape, head.weights, v));
+    return regroupShare(now, next, this.people.thresholds.cluster, headBar);
   }
 
   /**

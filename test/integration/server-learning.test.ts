@@ -85,6 +85,7 @@ class ScriptedLearning implements LearningApi {
       heldBack: { faces: 24, rejections: 0, need: 20, before: { right: 20, wrong: 0, unassigned: 4, rejectedIn: 0 }, after: { right: adopted ? 22 : 20, wrong: 0, unassigned: adopted ? 2 : 4, rejectedIn: 0 } },
       history,
       people: adopted ? { people: 3, assigned: 10, unassigned: 2, created: 0, seconds: 0 } : null,
+      regroup: adopted ? { share: 0.01, max: 0.05 } : null,
     };
   }
   step(): void {

@@ -1,7 +1,7 @@
 /** The "Learn from my corrections" screen's logic without a DOM: the chart's geometry, the figures, the people file messages. */
 import { describe, expect, it } from 'vitest';
 import type { HeadSummary, PeopleImport, TrainProgress } from '../../app/contract/contract';
-import { actionTitle, change, lossText, chartGeometry, headAction, headLabel, heldBackView, niceMax, noAnswersNote, pct, tickLabel } from '../../renderer/src/lib/learning';
+import { actionTitle, change, lossText, chartGeometry, headAction, headLabel, heldBackView, niceMax, noAnswersNote, pct, regroupLine, tickLabel } from '../../renderer/src/lib/learning';
 import { importMessage } from '../../renderer/src/lib/people-file';
 
 const figs = (accuracy: number) => ({ accuracy, wrong: (1 - accuracy) / 2, unassigned: (1 - accuracy) / 2 });
@@ -137,6 +137,15 @@ describe('learning figures', () => {
     const none = heldBackView({ faces: 21, rejections: 0, need: 20, before: c(20, 1, 0, 0), after: c(20, 0, 1, 0) });
     expect('rows' in none && none.rows.map((r) => r.label)).toEqual(['Right person', 'Wrong person', 'Nobody']);
     expect('rows' in none && none.rows.some((r) => r.worse)).toBe(false);
+  });
+
+  it('says how much a version would regroup the faces the user has not named, and when that kept it out of use', () => {
+    expect(regroupLine(null)).toBeNull();
+    expect(regroupLine({ share: 0.0242, max: 0.05 })).toEqual({ text: 'Faces you have not named: 2.4 % of their close pairs would be new ones (at most 5 %).', worse: false });
+    expect(regroupLine({ share: 0.0836, max: 0.05 })).toEqual({
+      text: 'Faces you have not named: 8.4 % of their close pairs would be new ones (at most 5 %: not put in use).',
+      worse: true,
+    });
   });
 
   it('describes imports in one line', () => {

@@ -272,6 +272,7 @@ export const command: CliCommand = {
         heldOut: { before: outcome.before, after: outcome.after },
         // The adoption check, counted, on the user's own held-back faces (app/learning/judge.ts).
         heldBack: outcome.heldBack,
+        regroup: outcome.regroup,
         errorCut: errorCut(after, before),
         // The head's own share: errors cut against the re-clustered, untrained library.
         errorCutVsRecluster: errorCut(after, reclusterOnly),

@@ -69,7 +69,7 @@ export const command: CliCommand = {
       process.stdout.write(
         json
           ? `${JSON.stringify({ resumed, trained: true, ...brief })}\n`
-          : `${outcome.adopted ? `adopted ${outcome.head.id}` : `discarded ${outcome.head.id}`}: ${outcome.reason}${heldBackLine(outcome.heldBack)}${outcome.people ? `; ${outcome.people.people} people` : ''}\n`,
+          : `${outcome.adopted ? `adopted ${outcome.head.id}` : `discarded ${outcome.head.id}`}: ${outcome.reason}${heldBackLine(outcome.heldBack)}${outcome.regroup ? `; faces you have not named: ${pct(outcome.regroup.share)} of their close pairs new (at most ${pct(outcome.regroup.max)})` : ''}${outcome.people ? `; ${outcome.people.people} people` : ''}\n`,
       );
       return 0;
     } finally {

@@ -1,5 +1,5 @@
 /** Helpers of the "Learn from my corrections" screen: the training chart's geometry and the figures. */
-import type { HeadSummary, HeldBackCheck, HeldOutFigures, LearningSummary, TrainProgress } from '../../../app/contract/contract';
+import type { HeadSummary, HeldBackCheck, HeldOutFigures, LearningSummary, TrainOutcome, TrainProgress } from '../../../app/contract/contract';
 
 export interface Tick {
   /** Position along the axis in chart pixels. */
@@ -144,6 +144,20 @@ export function heldBackView(h: HeldBackCheck): { tooFew: string } | { caption: 
   if (h.rejections) rows.push({ label: 'Put back where you said No', before: h.before.rejectedIn, after: h.after.rejectedIn, worse: h.after.rejectedIn > h.before.rejectedIn });
   const caption = `Your own ${n(h.faces, 'held-back face', 'held-back faces')}${h.rejections ? ` and ${n(h.rejections, '“not this person” answer', '“not this person” answers')}` : ''} (never trained on)`;
   return { caption, rows };
+}
+
+/**
+ * The regroup check as the Learn screen says it (app/learning/regroup.ts): how much the trained
+ * version would change which faces you have not named sit together. Empty when nothing was checked.
+ */
+export function regroupLine(r: TrainOutcome['regroup']): { text: string; worse: boolean } | null {
+  if (!r) return null;
+  const p = (x: number) => `${Math.round(x * 1000) / 10} %`;
+  const worse = r.share > r.max;
+  return {
+    text: `Faces you have not named: ${p(r.share)} of their close pairs would be new ones (at most ${p(r.max)}${worse ? ': not put in use' : ''}).`,
+    worse,
+  };
 }
 
 /**
