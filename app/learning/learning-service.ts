@@ -244,11 +244,12 @@ export class LearningService implements LearningApi {
 
   /**
    * The regroup check's figures for a trained head (regroup.ts): a spread sample of the faces
-   * nobody labelled (all faces when fewer than 200), under the current head and under the new
-   * one, against the library's pool bar now and the one re-calibrated for the head.
+   * nobody labelled, under the current head and under the new one, against the library's pool
+   * bar now and the one re-calibrated for the head. (Not the named people's faces: bringing those
+   * together is what training is for.)
    */
   private regroup(data: ReturnType<LearningService['gather']>, current: HeadRecord | null, head: HeadRecord, headBar: number): RegroupFigures {
-    const ids = data.unlabelled && data.unlabelled.length >= 200 ? data.unlabelled : [...data.baseVectors.keys()];
+    const ids = data.unlabelled ?? [];
     const step = Math.max(1, ids.length / REGROUP_SAMPLE);
     const sample: Float32Array[] = [];
     for (let k = 0; Math.floor(k) < ids.length && sample.length < REGROUP_SAMPLE; k += step) sample.push(data.baseVectors.get(ids[Math.floor(k)]!)!);

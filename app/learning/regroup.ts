@@ -7,7 +7,7 @@
  * "What the judge could not see"). This is the label-free check for that: over a sample of the
  * faces nobody labelled, the pairs the base network keeps apart (cosine under the pool-clustering
  * bar) that the head brings to its own bar (the bar re-calibrated for it, calibrate.ts), as a
- * share of the pairs the base network already puts together. A head that learns the user's
+ * share of the pairs the base network already puts together (at least REGROUP_MIN_CLOSE). A head that learns the user's
  * people moves their faces; one that moves the unnamed faces' neighbourhoods wholesale is
  * regrouping what the user never told it about.
  */
@@ -25,6 +25,12 @@ export const MAX_REGROUP_SHARE = 0.05;
 /** Most unnamed faces compared pairwise (all pairs: close pairs are ~0.2 % of them, too few to sample at random). */
 export const REGROUP_SAMPLE = 2000;
 
+/**
+ * The fewest close pairs the share is taken over (joined / max(close, 20)): in a library with few
+ * unnamed faces, or few close ones, one or two joined pairs are not a regrouping. Not tuned.
+ */
+export const REGROUP_MIN_CLOSE = 20;
+
 export interface RegroupFigures {
   /** faces compared */
   faces: number;
@@ -32,7 +38,7 @@ export interface RegroupFigures {
   close: number;
   /** pairs under the base bar that the head brings to its bar */
   joined: number;
-  /** joined / close (0 when nothing is close) */
+  /** joined / max(close, REGROUP_MIN_CLOSE) */
   share: number;
 }
 
@@ -74,5 +80,5 @@ export function regroupShare(base: readonly Float32Array[], head: readonly Float
       if (h >= headBar) joined++;
     }
   }
-  return { faces: n, close, joined, share: close ? joined / close : 0 };
+  return { faces: n, close, joined, share: joined / Math.max(close, REGROUP_MIN_CLOSE) };
 }

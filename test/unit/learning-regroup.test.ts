@@ -3,7 +3,7 @@
  * that a head would make new. Vectors are built so that every pair's cosine is known.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_REGROUP_SHARE, REGROUP_SAMPLE, regroupShare } from '../../app/learning/regroup';
+import { MAX_REGROUP_SHARE, REGROUP_MIN_CLOSE, REGROUP_SAMPLE, regroupShare } from '../../app/learning/regroup';
 import { Rng } from '../../app/learning/rng';
 
 /** `groups` x `size` unit vectors: one group's vectors are close (~0.9), two groups ~0. */
@@ -58,6 +58,21 @@ describe('regroupShare', () => {
     const head = vectors.map((v) => Float32Array.from(v, (x, d) => x + 1.5 * common[d]!));
     expect(regroupShare(vectors, head, 0.6, 0.6).joined).toBe((32 * 31) / 2 - 8 * 6);
     expect(regroupShare(vectors, head, 0.6, 0.8).joined).toBe(0);
+  });
+
+  it(`takes the share over at least ${REGROUP_MIN_CLOSE} close pairs: a pair or two joined among few faces is not a regrouping`, () => {
+    const { vectors, group } = strangers(4, 2);
+    // 4 close pairs (one a group); the head folds group 1 onto group 0: 4 joined pairs
+    const head = vectors.map((v, i) => {
+      if (group[i] !== 1) return v;
+      const w = Float32Array.from(v);
+      w[0] = w[1]!;
+      w[1] = 0;
+      return w;
+    });
+    const r = regroupShare(vectors, head, 0.6, 0.6);
+    expect([r.close, r.joined]).toEqual([4, 4]);
+    expect(r.share).toBe(4 / REGROUP_MIN_CLOSE);
   });
 
   it(`compares at most ${REGROUP_SAMPLE} faces`, () => {
