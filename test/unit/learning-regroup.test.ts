@@ -25,6 +25,17 @@ function strangers(groups: number, size: number, seed = 3): { vectors: Float32Ar
   return { vectors, group };
 }
 
+/** A head that maps group 1's direction onto group 0's (every other face unchanged). */
+function foldOneOntoZero(vectors: Float32Array[], group: number[]): Float32Array[] {
+  return vectors.map((v, i) => {
+    if (group[i] !== 1) return v;
+    const w = Float32Array.from(v);
+    w[0] = w[1]!;
+    w[1] = 0;
+    return w;
+  });
+}
+
 describe('regroupShare', () => {
   it('a head that changes nothing makes no new close pair', () => {
     const { vectors } = strangers(10, 5);
@@ -37,14 +48,8 @@ describe('regroupShare', () => {
 
   it('a head that folds two groups of strangers onto each other is counted, pair by pair', () => {
     const { vectors, group } = strangers(10, 5);
-    // the head maps group 1's direction onto group 0's: 25 new close pairs
-    const head = vectors.map((v, i) => {
-      if (group[i] !== 1) return v;
-      const w = Float32Array.from(v);
-      w[0] = w[1]!;
-      w[1] = 0;
-      return w;
-    });
+    // 25 new close pairs: group 1's five faces with group 0's five
+    const head = foldOneOntoZero(vectors, group);
     const r = regroupShare(vectors, head, 0.6, 0.6);
     expect(r.joined).toBe(25);
     expect(r.share).toBeCloseTo(25 / 100, 10);
@@ -62,14 +67,8 @@ describe('regroupShare', () => {
 
   it(`takes the share over at least ${REGROUP_MIN_CLOSE} close pairs: a pair or two joined among few faces is not a regrouping`, () => {
     const { vectors, group } = strangers(4, 2);
-    // 4 close pairs (one a group); the head folds group 1 onto group 0: 4 joined pairs
-    const head = vectors.map((v, i) => {
-      if (group[i] !== 1) return v;
-      const w = Float32Array.from(v);
-      w[0] = w[1]!;
-      w[1] = 0;
-      return w;
-    });
+    // 4 close pairs (one within each group of two); folding group 1 onto group 0 joins 2 x 2
+    const head = foldOneOntoZero(vectors, group);
     const r = regroupShare(vectors, head, 0.6, 0.6);
     expect([r.close, r.joined]).toEqual([4, 4]);
     expect(r.share).toBe(4 / REGROUP_MIN_CLOSE);
