@@ -13,7 +13,7 @@
  * Average linkage is reducible, so greedy best-pair merging on the graph is exact HAC restricted
  * to the candidate pairs.
  */
-import { addToPhoto } from './same-photo';
+import { addToPhoto, keptApart } from './same-photo';
 import { DIM, addUnit, dotF } from './vector';
 
 export interface HacInput {
@@ -164,12 +164,9 @@ export function averageLinkage(input: HacInput): HacResult {
     if (pa >= 0 && pb >= 0 && pa !== pb) return false;
     if (pa >= 0 && rejects[b]?.has(pa)) return false;
     if (pb >= 0 && rejects[a]?.has(pb)) return false;
+    if (items) return !keptApart(items[a]!, items[b]!, twice);
     const [small, big] = photos[a]!.size <= photos[b]!.size ? [photos[a]!, photos[b]!] : [photos[b]!, photos[a]!];
-    for (const p of small) {
-      if (!big.has(p)) continue;
-      if (!twice) return false;
-      for (const i of items![a]!.get(p)!) for (const j of items![b]!.get(p)!) if (!twice(i, j)) return false;
-    }
+    for (const p of small) if (big.has(p)) return false;
     return true;
   };
 

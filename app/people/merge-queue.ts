@@ -18,7 +18,7 @@
  * photo dated before the other's birth date (the birth-date rule): merging would give that person
  * a face the machine may never give nor suggest them (the user may still merge them by hand).
  */
-import { addToPhoto } from './same-photo';
+import { addToPhoto, keptApart } from './same-photo';
 import { DIM, addUnit } from './vector';
 import type { FaceColumns, FaceId, PersonId } from './types';
 
@@ -121,21 +121,9 @@ export function rankMergePairs(input: MergeQueueInput): MergePair[] {
       const s = s0 + s1 + s2 + s3;
       if (s < input.floor) continue;
       const y = albums[j]!;
-      if ((x.rejects.has(y.id) && y.rejects.has(x.id)) || x.unborn.has(y.id) || y.unborn.has(x.id) || sharePhoto(x.photos, y.photos, input.twice)) continue;
+      if ((x.rejects.has(y.id) && y.rejects.has(x.id)) || x.unborn.has(y.id) || y.unborn.has(x.id) || keptApart(x.photos, y.photos, input.twice)) continue;
       pairs.push({ a: x.id, b: y.id, similarity: s });
     }
   }
   return pairs.sort((p, q) => q.similarity - p.similarity || p.a - q.a || p.b - q.b);
-}
-
-/** Do the two people have two faces of one photo that are not the same face twice (th.collage)? */
-function sharePhoto(a: Map<number, number[]>, b: Map<number, number[]>, twice: ((i: number, j: number) => boolean) | undefined): boolean {
-  const [small, big] = a.size < b.size ? [a, b] : [b, a];
-  for (const [p, rows] of small) {
-    const other = big.get(p);
-    if (!other) continue;
-    if (!twice) return true;
-    for (const i of rows) for (const j of other) if (!twice(i, j)) return true;
-  }
-  return false;
 }

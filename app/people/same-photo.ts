@@ -18,6 +18,21 @@ export function addToPhoto(m: Map<number, number[]>, photo: number, item: number
   else m.set(photo, [item]);
 }
 
+/**
+ * Do two groups of faces (photo -> their items in it) hold two faces of one photo that are not the
+ * same face twice? Without `twice` (the rule off) any shared photo keeps them apart.
+ */
+export function keptApart(a: ReadonlyMap<number, readonly number[]>, b: ReadonlyMap<number, readonly number[]>, twice: ((i: number, j: number) => boolean) | undefined): boolean {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  for (const [p, rows] of small) {
+    const other = big.get(p);
+    if (!other) continue;
+    if (!twice) return true;
+    for (const i of rows) for (const j of other) if (!twice(i, j)) return true;
+  }
+  return false;
+}
+
 /** Is the collage rule on for this bar (a cosine <= 1)? */
 export function collageOn(bar: number | undefined): bar is number {
   return bar !== undefined && bar <= 1;
