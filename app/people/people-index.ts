@@ -1335,10 +1335,11 @@ export class PeopleIndex {
       // A seed-quality face is compared with the nearest people whatever their score and size: the
       // runner-up's album, small or far, is what tells a look-alike stranger from a member
       const ranked = this.rankPeople(v, this.photo[slot]!, slot, Math.max(16, 4 * this.th.namedPrototypes), seed ? -1 : this.th.suggest);
-      let top: { pid: PersonId; score: number; proto: number } | null = null, second = -2;
+      let top: { pid: PersonId; score: number; proto: number } | null = null, second = -2, people = 0;
       for (const r of ranked.slice(0, LEFTOVER_CANDIDATES)) {
         const p = this.persons.get(r.personId);
         if (!p) continue;
+        people++;
         const l = this.linkOf(p);
         const score = dotUnitF(v, 0, l.sum) / l.n;
         if (l.n < need) {
@@ -1351,7 +1352,7 @@ export class PeopleIndex {
         } else second = Math.max(second, score);
       }
       if (!top || top.score < bar || top.score - second < margin || top.proto < ranked[0]!.score - this.th.margin) continue;
-      if (seed && top.proto < (this.th.leftoverSeedNearest ?? -1)) continue;
+      if (seed && (top.proto < (this.th.leftoverSeedNearest ?? -1) || people < (this.th.leftoverSeedMinPeople ?? 1))) continue;
       decided.push({ slot, pid: top.pid, score: top.score });
     }
     decided.sort((a, b) => b.score - a.score || a.slot - b.slot);

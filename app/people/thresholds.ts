@@ -156,6 +156,14 @@ export interface ModelThresholds {
    */
   leftoverSeedNearest?: number;
   /**
+   * ... and only when at least this many people (of any size, the face's own candidate included)
+   * are there to rank it against: the runner-up's album is what tells a look-alike stranger from a
+   * member, and a library of one or two people has none. Unit: people; range 1..5 (the leftovers
+   * rule ranks the 5 nearest). Optional; default 1 = any library. Measured: docs/clustering.md,
+   * "A young library".
+   */
+  leftoverSeedMinPeople?: number;
+  /**
    * Small-person merge: a machine person of at most `smallMergeMaxFaces` faces joins the person
    * (with `leftoverSeedMinFaces` seed-quality faces) whose album is nearest by average linkage when
    * that reaches this and no other person's album, whatever its size, comes within
@@ -306,6 +314,14 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     // 0.9745 (0.986) / 0.9745 (0.973) / 0.9687 (0.975); 0.5: 0.9745 / 0.9726 / 0.9673. Without it a
     // library grown a few faces at a time lets a stranger into a young person (no runner-up yet).
     leftoverSeedNearest: 0.45,
+    // ... and at least 2 people ranked (tuning part, this build's scan, `--sweep
+    // leftover-seed-people=1,2,3,5` over the re-cluster and --batch 50 / --batch 5 in 10 orders):
+    // mean F1 (min P) 1: 0.9771 (0.988) / 0.9775 (0.976) / 0.9693 (**0.964**: vn-celebs' first five
+    // faces made one person of two men); **2: 0.9771 (0.988) / 0.9775 (0.976) / 0.9742 (0.976)**;
+    // 3: 0.9771 / 0.9759 / 0.9698; 5: 0.9771 / 0.9671 / 0.9620. With it the floor above still
+    // pays (at 2: floor off / 0.4 / 0.45: --batch 5 0.9728 / 0.9732 / 0.9742, pins-celebs P 0.984
+    // without it; --batch 50 0.9779 / 0.9779 / 0.9775).
+    leftoverSeedMinPeople: 2,
     // Small-person merge (tuning part, after the rule above; `--sweep small-merge=1,0.5,0.48,0.45,
     // 0.4,0.35,0.3,0.2` at margins 0.15 / 0.2 / 0.25 and --small-merge-max 2 / 3): mean BCubed F1
     // 0.9748 -> 0.9760 (margin 0.15, lfw-dev precision 0.9796 -> 0.9784), 0.9762 (0.2, precision
@@ -400,6 +416,7 @@ export function thresholdsFor(model: string | ModelThresholds, overrides?: Parti
   t.leftoverSeedMargin ??= 0.1;
   t.leftoverSeedMinFaces ??= 10;
   t.leftoverSeedNearest ??= -1;
+  t.leftoverSeedMinPeople ??= 1;
   t.smallMerge ??= 1;
   t.smallMergeMargin ??= 0.15;
   t.smallMergeMaxFaces ??= 2;

@@ -32,7 +32,7 @@ import { embedderFlag, landmarkPassesFlag } from '../engine-flags';
 
 const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [--algorithm visage|dbscan|linear] [--part tune|report]
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
-       [--leftover X] [--leftover-min N] [--leftover-margin M] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N] [--leftover-seed-nearest X]
+       [--leftover X] [--leftover-min N] [--leftover-margin M] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N] [--leftover-seed-nearest X] [--leftover-seed-people N]
        [--small-merge X] [--small-merge-margin M] [--small-merge-max N]
        [--unrecognisable X] [--collage X] [--batch N] [--orders N] [--landmark-passes always|auto|never]
        [--distance D] [--min-faces N] [--model ID] [--json]
@@ -46,7 +46,8 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   --leftover-min N the leftovers rule (a pool face joins the person whose album mean is >= X, people
   with >= N faces, ahead of the next person's by --leftover-margin M; 1 = off), --leftover-seed X / --leftover-seed-margin M the same for seed-quality
   pool faces (album mean >= X, ahead of the next person's by M, people with >= N seed-quality
-  faces, the face's best prototype cosine there >= --leftover-seed-nearest; 1 = off),
+  faces, the face's best prototype cosine there >= --leftover-seed-nearest, at least
+  --leftover-seed-people N people ranked; 1 = off),
   --small-merge X / --small-merge-margin M / --small-merge-max N the small-person
   merge (a machine person of <= N faces joins the album at average linkage >= X, ahead of every
   other by M; 1 = off), --collage X two faces of one photo at cosine >= X may be one person (the
@@ -104,7 +105,7 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
-        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'leftover-seed-nearest': 'number', 'leftover-margin': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', collage: 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
+        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'leftover-seed-nearest': 'number', 'leftover-seed-people': 'number', 'leftover-margin': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', collage: 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
       },
       booleans: ['json', 'no-scan'],
     });
@@ -139,6 +140,8 @@ export const command: CliCommand = {
       if (lsMin !== undefined) overrides.leftoverSeedMinFaces = lsMin;
       const lsNearest = numberFlag(p, 'leftover-seed-nearest');
       if (lsNearest !== undefined) overrides.leftoverSeedNearest = lsNearest;
+      const lsPeople = numberFlag(p, 'leftover-seed-people');
+      if (lsPeople !== undefined) overrides.leftoverSeedMinPeople = lsPeople;
       const lMargin = numberFlag(p, 'leftover-margin');
       if (lMargin !== undefined) overrides.leftoverMargin = lMargin;
       const sm = numberFlag(p, 'small-merge'), smMargin = numberFlag(p, 'small-merge-margin'), smMax = numberFlag(p, 'small-merge-max');
@@ -226,7 +229,7 @@ export const command: CliCommand = {
         model: svc.model,
         thresholds: {
           cluster: th.cluster, assign: th.assign, minClusterSize: th.minClusterSize, qualityMin: th.qualityMin,
-          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces, leftoverSeed: th.leftoverSeed, leftoverSeedMargin: th.leftoverSeedMargin, leftoverSeedMinFaces: th.leftoverSeedMinFaces, leftoverSeedNearest: th.leftoverSeedNearest, leftoverMargin: th.leftoverMargin, smallMerge: th.smallMerge, smallMergeMargin: th.smallMergeMargin, smallMergeMaxFaces: th.smallMergeMaxFaces, unrecognisable: th.unrecognisable,
+          albumMerge: th.albumMerge, albumMergeMinFaces: th.albumMergeMinFaces, leftover: th.leftover, leftoverMinFaces: th.leftoverMinFaces, leftoverSeed: th.leftoverSeed, leftoverSeedMargin: th.leftoverSeedMargin, leftoverSeedMinFaces: th.leftoverSeedMinFaces, leftoverSeedNearest: th.leftoverSeedNearest, leftoverSeedMinPeople: th.leftoverSeedMinPeople, leftoverMargin: th.leftoverMargin, smallMerge: th.smallMerge, smallMergeMargin: th.smallMergeMargin, smallMergeMaxFaces: th.smallMergeMaxFaces, unrecognisable: th.unrecognisable,
         },
         baseline,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
