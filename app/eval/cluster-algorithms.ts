@@ -61,6 +61,12 @@ export interface RunOptions {
   batch?: number;
   /** 0 (default): the library's order (ids as scanned); k > 0: a seeded shuffle (shuffled). */
   order?: number;
+  /**
+   * With `order` > 0: each face's folder (any number; faces of one folder share it). The folders
+   * then come in a seeded order, each folder's faces together in id order, as a scan walks a
+   * library folder by folder (an event, a year); without it every face is shuffled on its own.
+   */
+  folders?: ArrayLike<number>;
 }
 
 /**
@@ -78,7 +84,7 @@ export function runAlgorithm(
   opts: RunOptions = {},
 ): Map<FaceId, PersonId | null> {
   if (!opts.order) return cluster(algorithm, faces, th, params, opts.batch);
-  const { faces: inOrder, rows } = shuffled(faces, opts.order);
+  const { faces: inOrder, rows } = shuffled(faces, opts.order, opts.folders);
   const out = new Map<FaceId, PersonId | null>();
   for (const [id, person] of cluster(algorithm, inOrder, th, params, opts.batch)) out.set(faces.ids[rows[id - 1]!]!, person);
   return out;
@@ -98,14 +104,30 @@ function cluster(algorithm: Algorithm, faces: FaceColumns, th: ModelThresholds, 
   return out;
 }
 
-/** The faces in a seeded shuffle, renumbered 1..n in it (rows and ids alike; photos kept); `rows[k]` = the row face k + 1 came from. */
-function shuffled(faces: FaceColumns, seed: number): { faces: FaceColumns; rows: number[] } {
+/**
+ * The faces in a seeded shuffle (of the faces, or of their folders: RunOptions.folders), renumbered
+ * 1..n in it (rows and ids alike; photos kept); `rows[k]` = the row face k + 1 came from.
+ */
+export function shuffled(faces: FaceColumns, seed: number, folders?: ArrayLike<number>): { faces: FaceColumns; rows: number[] } {
   const next = rng(seed);
-  const rows = Array.from({ length: faces.n }, (_, i) => i);
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-  }
+  const shuffle = <T>(a: T[]) => {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  };
+  let rows: number[];
+  if (folders) {
+    const byFolder = new Map<number, number[]>();
+    const byId = Array.from({ length: faces.n }, (_, i) => i).sort((a, b) => faces.ids[a]! - faces.ids[b]!);
+    for (const i of byId) {
+      const f = folders[i]!;
+      if (!byFolder.has(f)) byFolder.set(f, []);
+      byFolder.get(f)!.push(i);
+    }
+    rows = shuffle([...byFolder.keys()].sort((a, b) => a - b)).flatMap((f) => byFolder.get(f)!);
+  } else rows = shuffle(Array.from({ length: faces.n }, (_, i) => i));
   const embeddings = new Int8Array(faces.n * 128);
   rows.forEach((r, k) => embeddings.set(faces.embeddings.subarray(r * 128, (r + 1) * 128), k * 128));
   return {
