@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/bench-cluster-rules.js [FACES] [--recluster] [--small-merge-max A,B]
+// node scripts/bench-cluster-rules.js [FACES] [--recluster] [--small-merge-max A,B | --pool-lead X]
 // The cost of the seed-quality leftovers and the small-person merge (docs/clustering.md, "Album
 // merge and leftovers: their cost"): app/people/bench.ts's runBench on the synthetic library, dlib's
 // thresholds (the synthetic vectors are dlib-shaped) without and with the two rules at dlib-scale
@@ -23,7 +23,12 @@ const rules = (max) => thresholdsFor('dlib-resnet-v1', { leftoverSeed: 0.9, left
 // most A faces, then B (alternated the same way), instead of off / on.
 const maxFlag = args.indexOf('--small-merge-max');
 const pair = maxFlag >= 0 ? args[maxFlag + 1].split(',').map(Number) : null;
-const [a, b] = pair ? [[`max ${pair[0]}`, rules(pair[0])], [`max ${pair[1]}`, rules(pair[1])]] : [['off', off], ['on', rules(2)]];
+// --pool-lead X: the pool's lead (poolLead) off, then at X (a dlib-scale cosine), the other rules off.
+const leadFlag = args.indexOf('--pool-lead');
+const lead = leadFlag >= 0 ? Number(args[leadFlag + 1]) : null;
+const [a, b] =
+  lead !== null ? [['lead off', off], [`lead ${lead}`, thresholdsFor('dlib-resnet-v1', { poolLead: lead })]]
+  : pair ? [[`max ${pair[0]}`, rules(pair[0])], [`max ${pair[1]}`, rules(pair[1])]] : [['off', off], ['on', rules(2)]];
 for (const [name, model] of [a, b, a, b]) {
   const r = runBench({ faces, samples: 600, recluster, model, log: () => {} });
   const q = r.quality;

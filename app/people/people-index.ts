@@ -139,6 +139,11 @@ export class PeopleIndex {
   private maxPersonId = 0;
   /** While addFaces runs: the people whose prototypes it refreshed (the album merge pass looks at these). */
   private refreshed: Set<PersonId> | null = null;
+  /**
+   * Seed-quality pool faces the leftovers rule left because too few people were there to rank them
+   * against (th.leftoverSeedMinPeople): tried again at the next settle() once there are enough.
+   */
+  private awaitingRivals = new Set<number>();
 
   constructor(opts: PeopleIndexOptions) {
     this.th = thresholdsFor(opts.model, opts.overrides);
@@ -852,10 +857,32 @@ export class PeopleIndex {
   private assignSlots(slots: number[], changes: ChangeSet, toPool: boolean): Set<PersonId> {
     const decided: { slot: number; pid: PersonId; score: number }[] = [];
     const unmatched: number[] = [];
+    const lead = this.th.poolLead ?? 2;
+    const decision = new Map<number, PersonId | null>();
     for (const slot of slots) {
       const d = this.decideSlot(slot);
+      decision.set(slot, d.personId);
       if (d.personId !== null) decided.push({ slot, pid: d.personId, score: d.score });
       else unmatched.push(slot);
+    }
+    if (lead < 2 && decided.length) {
+      // A face nearer a pool face that will not join the same person (a face of this batch that
+      // matched nobody, or an older unassigned one) than that person's best prototype, by the lead,
+      // stays in the pool: it is more likely one of a group of its own, which the pool clustering
+      // and the merge pass then judge as a group. The unmatched faces go into the pool first, so
+      // that a face sees its batch-mates.
+      if (toPool) for (const slot of [...unmatched].sort((a, b) => a - b)) this.poolInsert(slot);
+      for (let i = decided.length - 1; i >= 0; i--) {
+        const d = decided[i]!;
+        if (!this.isSeed(d.slot)) continue;
+        const v = this.emb.subarray(d.slot * DIM, (d.slot + 1) * DIM);
+        const near = this.poolIndex.search(v, 2, d.score + lead, (l) => l !== d.slot && this.isSeed(l))[0];
+        if (!near) continue;
+        const other = decision.has(near.label) ? decision.get(near.label)! : this.decideSlot(near.label).personId;
+        if (other === d.pid) continue;
+        decided.splice(i, 1);
+        unmatched.push(d.slot);
+      }
     }
     decided.sort((a, b) => b.score - a.score || a.slot - b.slot);
     const touched = new Set<PersonId>();
@@ -1115,6 +1142,10 @@ export class PeopleIndex {
     const lowOn = (this.th.leftover ?? 1) < 1, seedOn = (this.th.leftoverSeed ?? 1) < 1;
     const wanted = (s: number) => (this.isSeed(s) ? seedOn : lowOn);
     for (const s of poolSlots) if (this.person[s] === NONE && this.alive[s] && wanted(s)) cands.add(s);
+    if (this.awaitingRivals.size && this.persons.size >= (this.th.leftoverSeedMinPeople ?? 1)) {
+      for (const s of this.awaitingRivals) if (this.person[s] === NONE && this.alive[s]) cands.add(s);
+      this.awaitingRivals.clear();
+    }
     if (lowOn || seedOn) {
       for (const pid of grown) {
         for (const proto of this.persons.get(pid)?.protos ?? []) {
@@ -1352,7 +1383,12 @@ export class PeopleIndex {
         } else second = Math.max(second, score);
       }
       if (!top || top.score < bar || top.score - second < margin || top.proto < ranked[0]!.score - this.th.margin) continue;
-      if (seed && (top.proto < (this.th.leftoverSeedNearest ?? -1) || people < (this.th.leftoverSeedMinPeople ?? 1))) continue;
+      if (seed && people < (this.th.leftoverSeedMinPeople ?? 1)) {
+        // no one to rank it against yet: judged again once the library has more people
+        this.awaitingRivals.add(slot);
+        continue;
+      }
+      if (seed && top.proto < (this.th.leftoverSeedNearest ?? -1)) continue;
       decided.push({ slot, pid: top.pid, score: top.score });
     }
     decided.sort((a, b) => b.score - a.score || a.slot - b.slot);

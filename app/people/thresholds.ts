@@ -164,6 +164,15 @@ export interface ModelThresholds {
    */
   leftoverSeedMinPeople?: number;
   /**
+   * A seed-quality face that would join a person by prototype stays in the pool when a pool face
+   * (a face of the same scan or an older unassigned one) that would not join that person is nearer
+   * it than the person's best prototype by at least this: it is likely one of a group of its own
+   * (one man's folder, one of whose photos reaches another man's prototype), which the pool
+   * clustering and the merge pass judge as a group. Unit: cosine; range -1..1, 2 = off. Optional;
+   * default 2. Measured: docs/clustering.md "A face nearer its batch-mates than the person".
+   */
+  poolLead?: number;
+  /**
    * Small-person merge: a machine person of at most `smallMergeMaxFaces` faces joins the person
    * (with `leftoverSeedMinFaces` seed-quality faces) whose album is nearest by average linkage when
    * that reaches this and no other person's album, whatever its size, comes within
@@ -318,10 +327,20 @@ export const MODEL_THRESHOLDS: Readonly<Record<string, Readonly<ModelThresholds>
     // leftover-seed-people=1,2,3,5` over the re-cluster and --batch 50 / --batch 5 in 10 orders):
     // mean F1 (min P) 1: 0.9771 (0.988) / 0.9775 (0.976) / 0.9693 (**0.964**: vn-celebs' first five
     // faces made one person of two men); **2: 0.9771 (0.988) / 0.9775 (0.976) / 0.9742 (0.976)**;
-    // 3: 0.9771 / 0.9759 / 0.9698; 5: 0.9771 / 0.9671 / 0.9620. With it the floor above still
+    // 3: 0.9771 / 0.9759 / 0.9698; 5: 0.9771 / 0.9671 / 0.9620. A face it holds back is tried
+    // again once there are enough people (without that, folder by folder, --folders, it cost
+    // --batch 5 0.97195 -> 0.96857; with it 0.97265). With it the floor above still
     // pays (at 2: floor off / 0.4 / 0.45: --batch 5 0.9728 / 0.9732 / 0.9742, pins-celebs P 0.984
     // without it; --batch 50 0.9779 / 0.9779 / 0.9775).
     leftoverSeedMinPeople: 2,
+    // The pool's lead (tuning part, `--sweep pool-lead=2,0.2,0.15,0.1,0.05 --orders 10` at --batch
+    // 50 / --batch 5, the faces shuffled one by one and, with --folders, folder by folder), mean F1
+    // (min P): off 0.97745 (0.9763) / 0.97420 (0.9762), folders 0.98147 (0.9814) / 0.96857
+    // (0.9824); **0.15: 0.97747 (0.9768) / 0.97430 (0.9763), folders 0.98187 (0.9843) / 0.96863
+    // (0.9826)**; 0.1 the same but folders --batch 5 0.96857; 0.2 a little lower; 0.05 costs
+    // sports-celebs at --batch 5 (folders 0.926 -> 0.913). The re-cluster does not move. (Swept on a
+    // first version that put every new face into the pool first; docs/clustering.md.)
+    poolLead: 0.15,
     // Small-person merge (tuning part, after the rule above; `--sweep small-merge=1,0.5,0.48,0.45,
     // 0.4,0.35,0.3,0.2` at margins 0.15 / 0.2 / 0.25 and --small-merge-max 2 / 3): mean BCubed F1
     // 0.9748 -> 0.9760 (margin 0.15, lfw-dev precision 0.9796 -> 0.9784), 0.9762 (0.2, precision

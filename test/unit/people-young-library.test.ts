@@ -4,7 +4,8 @@
  * meaning ahead of the runner-up's album. In a library of one person there is no runner-up, and
  * on MobileFaceNet's scale a stranger's mean cosine to a small album reaches the rule's bar (a
  * first scan of vn-celebs put one man into another's 3-face person that way, and the two people
- * later became one). With MobileFaceNet's thresholds as shipped.
+ * later became one). Such a face waits in the pool and is judged again once the library has more
+ * people. With MobileFaceNet's thresholds as shipped.
  */
 import { describe, expect, it } from 'vitest';
 import { PeopleIndex } from '../../app/people/people-index';
@@ -73,12 +74,15 @@ describe('a young library: the seed-quality leftovers rule needs a runner-up to 
     expect(before.young.get(before.w.stranger.id)).toBe(before.young.get(before.w.annA[0]!.id));
   });
 
-  it('once a second person exists, a face as far from the album joins it: the runner-up\'s album is far behind', () => {
+  it('once a second person exists, the face that waited is judged again, and a new face as far from the album joins it: the runner-up\'s album is far behind', () => {
     const { w, grown } = run(TH);
     const annP = grown.get(w.annA[0]!.id)!;
     const bobP = grown.get(w.bob[0]!.id)!;
     expect(bobP).not.toBeNull();
     expect(bobP).not.toBe(annP);
     expect(grown.get(w.annLater.id)).toBe(annP);
+    // Bob's album is far from it, so the rule's usual judgement takes it to Ann's person (a member
+    // would be taken the same way: the rule waits for a runner-up, it does not know more)
+    expect(grown.get(w.stranger.id)).toBe(annP);
   });
 });

@@ -34,7 +34,7 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
        [--cluster X] [--assign X] [--min-size N] [--quality X] [--album-merge X] [--album-merge-min N]
        [--leftover X] [--leftover-min N] [--leftover-margin M] [--leftover-seed X] [--leftover-seed-margin M] [--leftover-seed-min N] [--leftover-seed-nearest X] [--leftover-seed-people N]
        [--small-merge X] [--small-merge-margin M] [--small-merge-max N]
-       [--unrecognisable X] [--collage X] [--batch N] [--orders N] [--landmark-passes always|auto|never]
+       [--unrecognisable X] [--collage X] [--batch N] [--orders N [--folders]] [--landmark-passes always|auto|never]
        [--distance D] [--min-faces N] [--model ID] [--json]
   --model ID scans with that embedder and clusters its faces with its thresholds (default: the
   library's model, else the registry's default). DIR is a tree <identity>/<image>. --db keeps the indexed library (re-runs skip the scan; --no-scan
@@ -55,7 +55,8 @@ const usage = `usage: visage eval-clusters --data DIR [--db FILE] [--no-scan] [-
   instead of a re-cluster (the faces added N at a time in id order, as scans add them). --orders N:
   cluster the same faces in N orders (the library's, then N-1 seeded shuffles: the baselines and
   Visage's incremental path depend on the order) and report the mean figures, with each order's
-  F1 in the JSON (\`orders\`).
+  F1 in the JSON (\`orders\`). --folders: the shuffles move whole folders (each identity's folder in
+  a seeded order, its photos together, as a scan walks a library), not single faces.
   --distance (cosine distance) and --min-faces override the baselines' (dbscan: Immich, linear: Ente).
   --landmark-passes scans with that landmark mode (engine option; docs/speed.md).`;
 
@@ -105,9 +106,9 @@ export const command: CliCommand = {
       values: {
         data: 'string', db: 'string', cluster: 'number', assign: 'number', 'min-size': 'number', quality: 'number', threads: 'number',
         algorithm: 'string', part: 'string', model: 'string', distance: 'number', 'min-faces': 'number', 'album-merge': 'number', 'album-merge-min': 'number', unrecognisable: 'number',
-        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'leftover-seed-nearest': 'number', 'leftover-seed-people': 'number', 'leftover-margin': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', collage: 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
+        leftover: 'number', 'leftover-min': 'number', 'leftover-seed': 'number', 'leftover-seed-margin': 'number', 'leftover-seed-min': 'number', 'leftover-seed-nearest': 'number', 'leftover-seed-people': 'number', 'pool-lead': 'number', 'leftover-margin': 'number', 'small-merge': 'number', 'small-merge-margin': 'number', 'small-merge-max': 'number', collage: 'number', batch: 'number', orders: 'number', 'landmark-passes': 'string',
       },
-      booleans: ['json', 'no-scan'],
+      booleans: ['json', 'no-scan', 'folders'],
     });
     if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
     const { data, algorithm, part, db: keep, noScan } = labelledTreeFlags(p);
@@ -142,6 +143,8 @@ export const command: CliCommand = {
       if (lsNearest !== undefined) overrides.leftoverSeedNearest = lsNearest;
       const lsPeople = numberFlag(p, 'leftover-seed-people');
       if (lsPeople !== undefined) overrides.leftoverSeedMinPeople = lsPeople;
+      const poolLead = numberFlag(p, 'pool-lead');
+      if (poolLead !== undefined) overrides.poolLead = poolLead;
       const lMargin = numberFlag(p, 'leftover-margin');
       if (lMargin !== undefined) overrides.leftoverMargin = lMargin;
       const sm = numberFlag(p, 'small-merge'), smMargin = numberFlag(p, 'small-merge-margin'), smMax = numberFlag(p, 'small-merge-max');
@@ -179,9 +182,16 @@ export const command: CliCommand = {
       const count = new Map<string, number>();
       for (const t of truth) count.set(t, (count.get(t) ?? 0) + 1);
       const batch = numberFlag(p, 'batch');
+      // --folders: each face's folder (its image's identity directory), as a row of `faces`
+      let folderOf: Int32Array | null = null;
+      if (p.flags.has('folders')) {
+        const dirOf = new Map<number, string>([...labelled.map((l) => [l.faceId, l.identity] as const), ...bystanders.map((b) => [b.faceId, b.imageIdentity] as const)]);
+        const dirs = [...new Set(dirOf.values())].sort();
+        folderOf = Int32Array.from({ length: faces.n }, (_, i) => dirs.indexOf(dirOf.get(faces.ids[i]!) ?? ''));
+      }
       const t1 = performance.now();
       const runs = Array.from({ length: orders }, (_, order) => {
-        const assignment = runAlgorithm(algorithm, faces, th, baseline, { batch, order });
+        const assignment = runAlgorithm(algorithm, faces, th, baseline, { batch, order, ...(folderOf ? { folders: folderOf } : {}) });
         const personOf = (faceId: number) => assignment.get(faceId) ?? null;
         const predicted = [...labelled.map((l) => personOf(l.faceId)), ...missed.map(() => null)];
         const of3 = truth.map((t, i) => ({ t, p: predicted[i] })).filter((x) => (count.get(x.t) ?? 0) >= 3);
