@@ -10,6 +10,8 @@ export interface UnitVectors {
   random: () => Float64Array;
   /** The unit vector at cosine `cos` from `a`, towards `b` (b orthogonal to a, or nearly). */
   mix: (a: Float64Array, b: Float64Array, cos: number) => Float64Array;
+  /** A unit vector at exactly cosine `cos` from `centre` (a random direction orthogonal to it). */
+  toward: (centre: Float64Array, cos: number) => Float64Array;
 }
 
 export function unitVectors(seed: number): UnitVectors {
@@ -25,5 +27,10 @@ export function unitVectors(seed: number): UnitVectors {
   };
   const random = () => unit(Float64Array.from({ length: DIM }, gauss));
   const mix = (a: Float64Array, b: Float64Array, cos: number) => unit(a.map((v, i) => cos * v + Math.sqrt(1 - cos * cos) * b[i]!));
-  return { gauss, unit, random, mix };
+  const toward = (centre: Float64Array, cos: number) => {
+    const r = random();
+    const dot = r.reduce((acc, x, i) => acc + x * centre[i]!, 0);
+    return mix(centre, unit(r.map((x, i) => x - dot * centre[i]!)), cos);
+  };
+  return { gauss, unit, random, mix, toward };
 }

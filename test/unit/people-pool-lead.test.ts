@@ -18,13 +18,7 @@ import { unitVectors } from '../helpers/unit-vectors';
 const TH = effectiveThresholds('mobilefacenet-192', null, 'normal');
 
 function world() {
-  const { random, mix, unit } = unitVectors(5);
-  /** A unit vector at exactly cosine `cos` from `centre`. */
-  const toward = (centre: Float64Array, cos: number) => {
-    const r = random();
-    const dot = r.reduce((s, x, i) => s + x * centre[i]!, 0);
-    return mix(centre, unit(r.map((x, i) => x - dot * centre[i]!)), cos);
-  };
+  const { random, unit, toward } = unitVectors(5);
   let id = 1;
   const face = (v: Float64Array): ClusterFace => {
     const e = new Int8Array(v.length);

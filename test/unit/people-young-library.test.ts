@@ -18,13 +18,7 @@ import { unitVectors } from '../helpers/unit-vectors';
 const TH = effectiveThresholds('mobilefacenet-192', null, 'normal');
 
 function world() {
-  const { random, mix, unit } = unitVectors(11);
-  /** A unit vector at exactly cosine `cos` from `centre` (a random direction orthogonal to it). */
-  const toward = (centre: Float64Array, cos: number) => {
-    const r = random();
-    const dot = r.reduce((s, x, i) => s + x * centre[i]!, 0);
-    return mix(centre, unit(r.map((x, i) => x - dot * centre[i]!)), cos);
-  };
+  const { random, toward } = unitVectors(11);
   let id = 1;
   const face = (v: Float64Array, quality = 0.9): ClusterFace => {
     const e = new Int8Array(v.length);
