@@ -158,7 +158,8 @@ export interface ModelThresholds {
   /**
    * ... and only when at least this many people (of any size, the face's own candidate included)
    * are there to rank it against: the runner-up's album is what tells a look-alike stranger from a
-   * member, and a library of one or two people has none. Unit: people; range 1..5 (the leftovers
+   * member, and a library of one person has none (such a face waits, and is judged again once there
+   * are enough people: PeopleIndex.awaitingRivals). Unit: people; range 1..5 (the leftovers
    * rule ranks the 5 nearest). Optional; default 1 = any library. Measured: docs/clustering.md,
    * "A young library".
    */
