@@ -144,6 +144,8 @@ export class PeopleIndex {
    * against (th.leftoverSeedMinPeople): tried again at the next settle() once there are enough.
    */
   private awaitingRivals = new Set<number>();
+  /** Each change set's moves by face (PeopleIndex.move): list position of a face's move. */
+  private moveIndex = new WeakMap<readonly unknown[], Map<FaceId, number>>();
 
   constructor(opts: PeopleIndexOptions) {
     this.th = thresholdsFor(opts.model, opts.overrides);
@@ -926,11 +928,25 @@ export class PeopleIndex {
       changes.emptied = changes.emptied.filter((e) => e !== target);
     } else this.poolInsert(slot);
     const faceId = this.ids[slot]!;
-    const prev = changes.moves.find((m) => m.faceId === faceId);
-    if (prev) {
+    // A face moved twice in one change set keeps one move (from its first place to its last); the
+    // lookup is a map kept beside the list, not a scan of it (a first scan moves every face)
+    let at = this.moveIndex.get(changes.moves);
+    if (!at) {
+      at = new Map(changes.moves.map((m, i) => [m.faceId, i]));
+      this.moveIndex.set(changes.moves, at);
+    }
+    const i = at.get(faceId);
+    if (i !== undefined) {
+      const prev = changes.moves[i]!;
       prev.to = to;
-      if (prev.from === prev.to) changes.moves.splice(changes.moves.indexOf(prev), 1);
-    } else changes.moves.push({ faceId, from: from === NONE ? null : from, to });
+      if (prev.from === prev.to) {
+        changes.moves.splice(i, 1);
+        this.moveIndex.delete(changes.moves); // the positions after it moved: built again when needed
+      }
+    } else {
+      at.set(faceId, changes.moves.length);
+      changes.moves.push({ faceId, from: from === NONE ? null : from, to });
+    }
   }
 
   private poolInsert(slot: number): void {
