@@ -51,11 +51,19 @@ function library(name: string): Store {
 
 const embeddings = (store: Store) => store.db.prepare('SELECT id, embedding FROM faces ORDER BY id').all();
 
+/** A ready library of its own (library()) and the people service over it, closed afterwards. */
+async function withLibrary(name: string, fn: (store: Store, svc: PeopleService) => Promise<void>): Promise<void> {
+  const store = library(name);
+  try {
+    await fn(store, new PeopleService(store.db, { projections: projectionSync }));
+  } finally {
+    store.close();
+  }
+}
+
 describe('the regroup check', () => {
   it('refuses a head that folds the unnamed faces together, whatever the held-back faces said; nothing changes', async () => {
-    const store = library('fold');
-    try {
-      const svc = new PeopleService(store.db, { projections: projectionSync });
+    await withLibrary('fold', async (store, svc) => {
       const before = embeddings(store);
       const out = await new LearningService(store.db, svc, { trainer: trainerGiving(folding()) }).train();
       expect(out.regroup).not.toBeNull();
@@ -66,33 +74,23 @@ describe('the regroup check', () => {
       expect(out.people).toBeNull();
       expect(activeHeadId(store.db, svc.model)).toBe('base');
       expect(embeddings(store)).toEqual(before);
-    } finally {
-      store.close();
-    }
+    });
   }, 60_000);
 
   it('adopts a head that leaves the unnamed faces as they were (share 0)', async () => {
-    const store = library('identity');
-    try {
-      const svc = new PeopleService(store.db, { projections: projectionSync });
+    await withLibrary('identity', async (store, svc) => {
       const out = await new LearningService(store.db, svc, { trainer: trainerGiving(Float32Array.from(identityParams(SHAPE))) }).train();
       expect(out.regroup).toEqual({ share: 0, max: MAX_REGROUP_SHARE });
       expect(out.adopted, out.reason).toBe(true);
       expect(activeHeadId(store.db, svc.model)).toBe(out.head.id);
-    } finally {
-      store.close();
-    }
+    });
   }, 60_000);
 
   it('is part of "never worse": off with noMoreWrong false, the figures still reported', async () => {
-    const store = library('forced');
-    try {
-      const svc = new PeopleService(store.db, { projections: projectionSync });
+    await withLibrary('forced', async (store, svc) => {
       const out = await new LearningService(store.db, svc, { trainer: trainerGiving(folding()) }).train({ options: { noMoreWrong: false } });
       expect(out.regroup!.share).toBeGreaterThan(MAX_REGROUP_SHARE);
       expect(out.adopted).toBe(true);
-    } finally {
-      store.close();
-    }
+    });
   }, 60_000);
 });
