@@ -860,14 +860,15 @@ export class PeopleIndex {
     const decided: { slot: number; pid: PersonId; score: number }[] = [];
     const unmatched: number[] = [];
     const lead = this.th.poolLead ?? 2;
-    const decision = new Map<number, PersonId | null>();
+    // each face's decision, kept only for the pool's lead below (a face added alone pays nothing else)
+    const decision = lead < 2 ? new Map<number, PersonId | null>() : null;
     for (const slot of slots) {
       const d = this.decideSlot(slot);
-      decision.set(slot, d.personId);
+      decision?.set(slot, d.personId);
       if (d.personId !== null) decided.push({ slot, pid: d.personId, score: d.score });
       else unmatched.push(slot);
     }
-    if (lead < 2 && decided.length) {
+    if (decision && decided.length) {
       // A face nearer a pool face that will not join the same person (a face of this batch that
       // matched nobody, or an older unassigned one) than that person's best prototype, by the lead,
       // stays in the pool: it is more likely one of a group of its own, which the pool clustering
